@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Projection is what a case workflow writes after an accepted action: the case as it now
+// stands and the timeline events the action produced.
+type Projection struct {
+	Case   Case    `json:"case"`
+	Events []Event `json:"events"`
+}
+
+// Project writes a projection in one transaction. It is idempotent: an event already
+// written (same case and sequence) is skipped, and the case row only moves forward.
+func (s *Store) Project(ctx context.Context, p Projection) error {
+	snapshot, err := json.Marshal(p.Case)
+	if err != nil {
+		return fmt.Errorf("store: project %s: %w", p.Case.ID, err)
+	}
+	c := p.Case
+	coUnits := c.CoUnits
+	if coUnits == nil {
+		coUnits = []string{}
+	}
+	var due *string
+	if c.DueDate != "" {
+		due = &c.DueDate
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
+				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
+				created_by, last_seq, snapshot, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21)
+			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
+				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
+				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
+				office = EXCLUDED.office, lead_unit = EXCLUDED.lead_unit, co_units = EXCLUDED.co_units,
+				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
+				snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
+			WHERE cases.last_seq < EXCLUDED.last_seq`,
+			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
+			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
+			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("store: project case %s: %w", c.ID, err)
+		}
+		for _, ev := range p.Events {
+			if err := insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) error {
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND seq = $2)`,
+		ev.CaseID, ev.Seq).Scan(&exists); err != nil {
+		return fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
+	}
+	if exists {
+		return nil // a retried activity: written already
+	}
+	prev := ""
+	if ev.Seq > 1 {
+		err := tx.QueryRow(ctx, `SELECT hash FROM case_events WHERE case_id = $1 AND seq = $2`,
+			ev.CaseID, ev.Seq-1).Scan(&prev)
+		if err != nil {
+			return fmt.Errorf("store: event %s#%d: previous event: %w", ev.CaseID, ev.Seq, err)
+		}
+	}
+	ev.At = ev.At.Truncate(time.Microsecond)
+	hash, err := EventHash(prev, ev)
+	if err != nil {
+		return err
+	}
+	data := ev.Data
+	if len(data) == 0 {
+		data = json.RawMessage(`{}`)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO case_events (case_id, seq, type, at, actor_username, actor_role, actor_unit, data, prev_hash, hash)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+		ev.CaseID, ev.Seq, ev.Type, ev.At, ev.Actor.Username, ev.Actor.Role, ev.Actor.Unit, data, prev, hash)
+	if err != nil {
+		return fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
+	}
+	return nil
+}
+
+// EventHash is the hash that chains ev to the event before it (prev is that event's hash,
+// empty for the first). Data is hashed in canonical form (sorted keys), so the hash can be
+// recomputed from what PostgreSQL returns.
+func EventHash(prev string, ev Event) (string, error) {
+	data := []byte(`{}`)
+	if len(ev.Data) > 0 {
+		var v any
+		if err := json.Unmarshal(ev.Data, &v); err != nil {
+			return "", fmt.Errorf("store: event %s#%d data: %w", ev.CaseID, ev.Seq, err)
+		}
+		data, _ = json.Marshal(v)
+	}
+	h := sha256.New()
+	for _, part := range []string{prev, ev.CaseID, strconv.Itoa(ev.Seq), ev.Type,
+		ev.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
+		ev.Actor.Username, ev.Actor.Role, ev.Actor.Unit, string(data)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// GetCase returns a case by id.
+func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
+	var c Case
+	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM cases WHERE id = $1`, id).Scan(&c)
+	if err != nil {
+		return Case{}, notFound(err, "store: case "+id)
+	}
+	return c, nil
+}
+
+// Timeline returns a case's events in order.
+func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT case_id, seq, type, at, actor_username, actor_role, actor_unit, data, hash
+		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline %s: %w", caseID, err)
+	}
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &e.Actor.Username, &e.Actor.Role, &e.Actor.Unit, &e.Data, &e.Hash)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline %s: %w", caseID, err)
+	}
+	return events, nil
+}
+
+// VerifyTimeline recomputes a case's hash chain and reports the first event that does not
+// match, if any: proof for the efficiency office that no event was edited or removed.
+func (s *Store) VerifyTimeline(ctx context.Context, caseID string) error {
+	events, err := s.Timeline(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	prev := ""
+	for i, ev := range events {
+		if ev.Seq != i+1 {
+			return fmt.Errorf("timeline %s: event %d is missing", caseID, i+1)
+		}
+		want, err := EventHash(prev, ev)
+		if err != nil {
+			return err
+		}
+		if want != ev.Hash {
+			return fmt.Errorf("timeline %s: event %d does not match its hash", caseID, ev.Seq)
+		}
+		prev = ev.Hash
+	}
+	return nil
+}
+
+// CaseFilter selects cases for a list. Empty fields do not filter.
+type CaseFilter struct {
+	Status, Category, Unit, Office, EnterpriseID, Query string
+	// VisibleToUnit limits the list to cases referred to that unit (lead or co-unit).
+	VisibleToUnit string
+	// CreatedBy limits the list to cases raised by that user.
+	CreatedBy string
+	Page      int // from 1
+	PageSize  int
+}
+
+// ListCases returns one page of the cases that match f, newest first, and how many match.
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Category != "" {
+		add("category = ?", f.Category)
+	}
+	if f.Unit != "" {
+		add("(lead_unit = ? OR ? = ANY (co_units))", f.Unit)
+	}
+	if f.VisibleToUnit != "" {
+		add("(lead_unit = ? OR ? = ANY (co_units))", f.VisibleToUnit)
+	}
+	if f.Office != "" {
+		add("office = ?", f.Office)
+	}
+	if f.EnterpriseID != "" {
+		add("enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.CreatedBy != "" {
+		add("created_by = ?", f.CreatedBy)
+	}
+	if f.Query != "" {
+		pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
+		add("(id ILIKE ? OR title ILIKE ? OR description ILIKE ?)", pattern)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	if f.PageSize <= 0 {
+		f.PageSize = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM cases "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	}
+	args = append(args, f.PageSize, (f.Page-1)*f.PageSize)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf("SELECT snapshot FROM cases %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d",
+		cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, pgx.RowTo[Case])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	}
+	return items, total, nil
+}
+
+// AllocateCaseID hands out the next case number of the year (PT-2026-000001). With an
+// idempotency key, a repeated request by the same user gets the id the first one got;
+// the same key with a different request is a conflict.
+func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key string, request []byte) (id string, reused bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if key != "" {
+			var prevReq []byte
+			err := tx.QueryRow(ctx, `SELECT case_id, request FROM idempotency_keys WHERE username = $1 AND key = $2`,
+				username, key).Scan(&id, &prevReq)
+			if err == nil {
+				if !jsonEqual(prevReq, request) {
+					return fmt.Errorf("idempotency key %q was used for another request: %w", key, ErrConflict)
+				}
+				reused = true
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO case_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1
+			RETURNING last`, year).Scan(&n); err != nil {
+			return err
+		}
+		id = fmt.Sprintf("PT-%d-%06d", year, n)
+		if key != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (username, key, case_id, request) VALUES ($1,$2,$3,$4)`,
+				username, key, id, request); err != nil {
+				var pgErr *pgconn.PgError
+				if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+					return fmt.Errorf("idempotency key %q is in use by a request still running: %w", key, ErrConflict)
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("store: allocate case id: %w", err)
+	}
+	return id, reused, nil
+}
+
+func jsonEqual(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	ja, _ := json.Marshal(va)
+	jb, _ := json.Marshal(vb)
+	return string(ja) == string(jb)
+}
+
+// RecordSensitiveRead notes that username saw the sensitive fields of a case.
+func (s *Store) RecordSensitiveRead(ctx context.Context, caseID, username string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sensitive_reads (case_id, username) VALUES ($1, $2)`, caseID, username)
+	if err != nil {
+		return fmt.Errorf("store: record sensitive read: %w", err)
+	}
+	return nil
+}

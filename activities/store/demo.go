@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// DemoPassword is every demo user's password.
+const DemoPassword = "demo"
+
+// DemoUnits are Putian's responsible units and the two supervision offices, with stable IDs.
+var DemoUnits = []Unit{
+	{"chengxiang", "城厢区", UnitCounty},
+	{"hanjiang", "涵江区", UnitCounty},
+	{"licheng", "荔城区", UnitCounty},
+	{"xiuyu", "秀屿区", UnitCounty},
+	{"xianyou", "仙游县", UnitCounty},
+	{"meizhou-island", "湄洲岛管委会", UnitAdminCommittee},
+	{"beian", "湄洲湾北岸管委会", UnitAdminCommittee},
+	{"high-tech-zone", "高新区管委会", UnitAdminCommittee},
+	{"natural-resources", "自然资源局", UnitDepartment},
+	{"housing-construction", "住建局", UnitDepartment},
+	{"fire-rescue", "消防救援支队", UnitDepartment},
+	{"human-resources", "人社局", UnitDepartment},
+	{"power-supply", "供电公司", UnitDepartment},
+	{"finance-office", "金融办", UnitDepartment},
+	{"development-reform", "发改委", UnitDepartment},
+	{"commerce", "商务局", UnitDepartment},
+	{"industry-it", "工信局", UnitDepartment},
+	{"market-regulation", "市场监管局", UnitDepartment},
+	{"party", "市委督查室", UnitOffice},
+	{"government", "市政府督查室", UnitOffice},
+}
+
+// DemoEnterprises are a dozen fictitious enterprises and chambers across the counties.
+var DemoEnterprises = []Enterprise{
+	{ID: "ent-001", Name: "莆田市华兴鞋业有限公司", County: "licheng", IndustryChain: "鞋服", MemberKind: "standing_member", Size: "large", IsKey: true, ContactName: "林建华", ContactPhone: "13900000001"},
+	{ID: "ent-002", Name: "涵江海丰食品有限公司", County: "hanjiang", IndustryChain: "食品加工", MemberKind: "standing_member", Size: "medium", ContactName: "陈志明", ContactPhone: "13900000002"},
+	{ID: "ent-003", Name: "仙游古典工艺家具有限公司", County: "xianyou", IndustryChain: "工艺美术", MemberKind: "vice_chair", Size: "medium", IsKey: true, ContactName: "黄文斌", ContactPhone: "13900000003"},
+	{ID: "ent-004", Name: "城厢区金银珠宝商会", County: "chengxiang", IndustryChain: "工艺美术", MemberKind: "chamber", Size: "", ContactName: "郑秀英", ContactPhone: "13900000004"},
+	{ID: "ent-005", Name: "秀屿港航物流有限公司", County: "xiuyu", IndustryChain: "临港物流", MemberKind: "standing_member", Size: "large", IsKey: true, ContactName: "吴海涛", ContactPhone: "13900000005"},
+	{ID: "ent-006", Name: "湄洲岛妈祖文化旅游开发有限公司", County: "meizhou-island", IndustryChain: "文旅", MemberKind: "standing_member", Size: "medium", ContactName: "林海燕", ContactPhone: "13900000006"},
+	{ID: "ent-007", Name: "北岸石化新材料有限公司", County: "beian", IndustryChain: "化工新材料", MemberKind: "vice_chair", Size: "large", IsKey: true, ContactName: "蔡国强", ContactPhone: "13900000007"},
+	{ID: "ent-008", Name: "高新区芯联电子科技有限公司", County: "high-tech-zone", IndustryChain: "电子信息", MemberKind: "standing_member", Size: "small", ContactName: "许晓东", ContactPhone: "13900000008"},
+	{ID: "ent-009", Name: "荔城区新能源装备有限公司", County: "licheng", IndustryChain: "新能源", MemberKind: "standing_member", Size: "medium", ContactName: "方明辉", ContactPhone: "13900000009"},
+	{ID: "ent-010", Name: "上海莆田商会", County: "chengxiang", IndustryChain: "", MemberKind: "remote_chamber", Size: "", ContactName: "杨建国", ContactPhone: "13900000010"},
+	{ID: "ent-011", Name: "涵江区食品行业商会", County: "hanjiang", IndustryChain: "食品加工", MemberKind: "chamber", Size: "", ContactName: "李春梅", ContactPhone: "13900000011"},
+	{ID: "ent-012", Name: "仙游县医疗器械有限公司", County: "xianyou", IndustryChain: "生物医药", MemberKind: "standing_member", Size: "small", ContactName: "朱丽华", ContactPhone: "13900000012"},
+}
+
+// DemoUsers are the demo users: one per role, both supervision offices, two leaders and
+// one user per responsible unit (unit-<id>). Every password is DemoPassword.
+func DemoUsers() []NewUser {
+	users := []NewUser{
+		{Username: "admin", DisplayName: "系统管理员", Role: "admin"},
+		{Username: "member", DisplayName: "会员部", Role: "member_dept"},
+		{Username: "party", DisplayName: "市委督查室", Role: "supervision", Unit: "party"},
+		{Username: "gov", DisplayName: "市政府督查室", Role: "supervision", Unit: "government"},
+		{Username: "efficiency", DisplayName: "市效能办", Role: "efficiency"},
+		{Username: "leader1", DisplayName: "班子成员一", Role: "leader"},
+		{Username: "leader2", DisplayName: "班子成员二", Role: "leader"},
+	}
+	for _, u := range DemoUnits {
+		if u.Responsible() {
+			users = append(users, NewUser{Username: "unit-" + u.ID, DisplayName: u.Name, Role: "unit", Unit: u.ID})
+		}
+	}
+	for i := range users {
+		users[i].Password = DemoPassword
+	}
+	return users
+}
+
+// SeedDemo loads the demo reference data and users. Running it again changes nothing.
+func (s *Store) SeedDemo(ctx context.Context) error {
+	for _, u := range DemoUnits {
+		if err := s.UpsertUnit(ctx, u); err != nil {
+			return err
+		}
+	}
+	for _, e := range DemoEnterprises {
+		if err := s.UpsertEnterprise(ctx, e); err != nil {
+			return err
+		}
+	}
+	for _, u := range DemoUsers() {
+		if err := s.CreateUser(ctx, u, true); err != nil {
+			return fmt.Errorf("store: demo user %s: %w", u.Username, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+// Package pgcluster runs a private PostgreSQL cluster from the machine's PostgreSQL server
+// binaries, for `caseflow dev` and the tests. The cluster lives in one directory, listens
+// on loopback only, and survives a crash of the process that started it: the next Start
+// on the same directory reuses a still-running server or restarts a dead one.
+package pgcluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Cluster is a running private PostgreSQL server.
+type Cluster struct {
+	dir  string
+	port int
+	bin  string
+	cred *syscall.Credential
+	// started is true when this process started the server (rather than reusing one).
+	started bool
+}
+
+const superuser = "caseflow"
+
+// Start starts (or reuses) the cluster kept in dir, creating it on first use, and makes
+// sure the database `caseflow` exists.
+func Start(ctx context.Context, dir string) (*Cluster, error) {
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir, bin: bin}
+	if os.Geteuid() == 0 {
+		// PostgreSQL refuses to run as root: run it as the system user postgres.
+		if c.cred, err = postgresCredential(); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.prepareDirs(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		if err := c.initdb(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.start(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.CreateDatabase(ctx, "caseflow"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// URL is the connection string of the database `caseflow`.
+func (c *Cluster) URL() string { return c.DatabaseURL("caseflow") }
+
+// DatabaseURL is the connection string of database name on this cluster.
+func (c *Cluster) DatabaseURL(name string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, c.port, name)
+}
+
+// CreateDatabase creates database name unless it exists.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, c.DatabaseURL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("pgcluster: create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// Stop shuts the server down (fast mode: open sessions are ended, nothing committed is lost).
+func (c *Cluster) Stop() error {
+	out, err := c.pgctl(context.Background(), "-D", c.dataDir(), "-m", "fast", "-w", "-t", "60", "stop")
+	if err != nil {
+		return fmt.Errorf("pgcluster: stop: %w: %s", err, out)
+	}
+	return nil
+}
+
+// StopIfStarted stops the server if this process started it, and leaves alone one that
+// was already running (a `caseflow dev` in another terminal, say).
+func (c *Cluster) StopIfStarted() {
+	if c.started {
+		_ = c.Stop()
+	}
+}
+
+func (c *Cluster) dataDir() string  { return filepath.Join(c.dir, "data") }
+func (c *Cluster) sockDir() string  { return filepath.Join(c.dir, "run") }
+func (c *Cluster) logFile() string  { return filepath.Join(c.dir, "postgres.log") }
+func (c *Cluster) portFile() string { return filepath.Join(c.dir, "port") }
+
+func (c *Cluster) prepareDirs() error {
+	for _, d := range []string{c.dir, c.sockDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+	}
+	if c.cred == nil {
+		return nil
+	}
+	// The postgres user must own the cluster's directory and reach it from /.
+	for _, d := range []string{c.dir, c.sockDir()} {
+		if err := os.Chown(d, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+	}
+	for p := filepath.Dir(c.dir); ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		if st.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("pgcluster: PostgreSQL runs as user postgres, which cannot enter %s (mode %v): "+
+				"choose a data directory under a path every user can traverse, or chmod o+x %s", p, st.Mode().Perm(), p)
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
+}
+
+func (c *Cluster) initdb(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "initdb"), "-D", c.dataDir(), "-U", superuser,
+		"--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
+	if out, err := c.run(cmd); err != nil {
+		return fmt.Errorf("pgcluster: initdb: %w: %s", err, out)
+	}
+	return nil
+}
+
+func (c *Cluster) start(ctx context.Context) error {
+	if b, err := os.ReadFile(c.portFile()); err == nil {
+		c.port, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	if c.port != 0 {
+		if _, err := c.pgctl(ctx, "-D", c.dataDir(), "status"); err == nil && c.answers(ctx) {
+			return nil // still running from an earlier process: reuse it
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		if c.port == 0 || !portFree(c.port) {
+			p, err := freePort()
+			if err != nil {
+				return err
+			}
+			c.port = p
+		}
+		if err := os.WriteFile(c.portFile(), []byte(strconv.Itoa(c.port)+"\n"), 0o644); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", c.port, c.sockDir())
+		// A stale postmaster.pid left by a crash is handled by PostgreSQL itself.
+		out, err := c.pgctl(ctx, "-D", c.dataDir(), "-l", c.logFile(), "-w", "-t", "120", "-o", opts, "start")
+		if err == nil {
+			c.started = true
+			return nil
+		}
+		if attempt == 2 {
+			logTail, _ := os.ReadFile(c.logFile())
+			if len(logTail) > 2000 {
+				logTail = logTail[len(logTail)-2000:]
+			}
+			return fmt.Errorf("pgcluster: start: %w: %s\n%s", err, out, logTail)
+		}
+		c.port = 0 // maybe the port was taken meanwhile: try another
+	}
+}
+
+// answers reports whether the server accepts connections on c.port.
+func (c *Cluster) answers(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.DatabaseURL("postgres"))
+	if err != nil {
+		return false
+	}
+	conn.Close(ctx)
+	return true
+}
+
+func (c *Cluster) pgctl(ctx context.Context, args ...string) (string, error) {
+	return c.run(exec.CommandContext(ctx, filepath.Join(c.bin, "pg_ctl"), args...))
+}
+
+func (c *Cluster) run(cmd *exec.Cmd) (string, error) {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Dir = c.dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	// Own process group: a Ctrl-C meant for caseflow must not kill PostgreSQL before
+	// caseflow stops it cleanly.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: c.cred}
+	err := cmd.Run()
+	return strings.TrimSpace(out.String()), err
+}
+
+func postgresCredential() (*syscall.Credential, error) {
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: running as root, PostgreSQL needs an unprivileged user `postgres`: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// findBinaries locates initdb and pg_ctl: on PATH, else the newest /usr/lib/postgresql/*/bin.
+func findBinaries() (string, error) {
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		dir := filepath.Dir(p)
+		if _, err := os.Stat(filepath.Join(dir, "initdb")); err == nil {
+			return dir, nil
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return pgVersion(dirs[i]) > pgVersion(dirs[j]) })
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	return "", errors.New("pgcluster: PostgreSQL's server binaries (initdb, pg_ctl) were not found on PATH or under " +
+		"/usr/lib/postgresql/*/bin: install the PostgreSQL server package, or set DATABASE_URL")
+}
+
+func pgVersion(binDir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return v
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pgcluster: find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// UpsertUnit adds a unit or renames it.
+func (s *Store) UpsertUnit(ctx context.Context, u Unit) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO units (id, name, kind) VALUES ($1,$2,$3)
+		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind`, u.ID, u.Name, u.Kind)
+	if err != nil {
+		return fmt.Errorf("store: upsert unit %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// ListUnits returns every unit, grouped by kind.
+func (s *Store) ListUnits(ctx context.Context) ([]Unit, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name, kind FROM units ORDER BY
+		array_position(ARRAY['county','admin_committee','department','office','federation'], kind), id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list units: %w", err)
+	}
+	units, err := pgx.CollectRows(rows, pgx.RowToStructByName[Unit])
+	if err != nil {
+		return nil, fmt.Errorf("store: list units: %w", err)
+	}
+	return units, nil
+}
+
+// GetUnit returns one unit.
+func (s *Store) GetUnit(ctx context.Context, id string) (Unit, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, kind FROM units WHERE id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Unit])
+	if err != nil {
+		return Unit{}, notFound(err, "store: unit "+id)
+	}
+	return u, nil
+}
+
+const enterpriseColumns = `id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone, created_at`
+
+// CreateEnterprise adds an enterprise; an empty ID gets a random one. An ID in use is
+// ErrConflict; an unknown county is ErrNotFound.
+func (s *Store) CreateEnterprise(ctx context.Context, e Enterprise) (Enterprise, error) {
+	if e.ID == "" {
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		e.ID = "ent-" + hex.EncodeToString(b)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		INSERT INTO enterprises (id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+enterpriseColumns,
+		e.ID, e.Name, e.County, e.IndustryChain, e.MemberKind, e.Size, e.IsKey, e.ContactName, e.ContactPhone)
+	created, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Enterprise])
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			switch pgErr.Code {
+			case "23505":
+				return Enterprise{}, fmt.Errorf("store: enterprise %s: %w", e.ID, ErrConflict)
+			case "23503":
+				return Enterprise{}, fmt.Errorf("store: enterprise %s: county %q: %w", e.ID, e.County, ErrNotFound)
+			}
+		}
+		return Enterprise{}, fmt.Errorf("store: create enterprise: %w", err)
+	}
+	return created, nil
+}
+
+// UpsertEnterprise adds an enterprise or leaves an existing one as it is (demo data).
+func (s *Store) UpsertEnterprise(ctx context.Context, e Enterprise) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO enterprises (id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.Name, e.County, e.IndustryChain, e.MemberKind, e.Size, e.IsKey, e.ContactName, e.ContactPhone)
+	if err != nil {
+		return fmt.Errorf("store: upsert enterprise %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// GetEnterprise returns one enterprise.
+func (s *Store) GetEnterprise(ctx context.Context, id string) (Enterprise, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises WHERE id = $1`, id)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Enterprise])
+	if err != nil {
+		return Enterprise{}, notFound(err, "store: enterprise "+id)
+	}
+	return e, nil
+}
+
+// ListEnterprises returns every enterprise, by county then name.
+func (s *Store) ListEnterprises(ctx context.Context) ([]Enterprise, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list enterprises: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Enterprise])
+	if err != nil {
+		return nil, fmt.Errorf("store: list enterprises: %w", err)
+	}
+	return list, nil
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Actor is who did something to a case: the user, their role and their unit.
+type Actor struct {
+	Username string `json:"username"`
+	Role     string `json:"role"`
+	Unit     string `json:"unit"`
+}
+
+// Callback is the latest answer of an enterprise asked whether its problem is solved (回访).
+type Callback struct {
+	Solved    bool      `json:"solved"`
+	Satisfied bool      `json:"satisfied"`
+	Note      string    `json:"note"`
+	At        time.Time `json:"at"`
+}
+
+// Case is one problem or suggestion raised by an enterprise (企业家意见建议), as the read
+// model keeps it. The case workflow owns it; the store only ever receives whole snapshots.
+type Case struct {
+	ID           string    `json:"id"`
+	Status       string    `json:"status"`
+	Title        string    `json:"title"`
+	Description  string    `json:"description"`
+	Category     string    `json:"category"`
+	List         string    `json:"list"`
+	Scope        string    `json:"scope"`
+	EnterpriseID string    `json:"enterprise_id"`
+	VisitID      string    `json:"visit_id"`
+	AmountCNY    *float64  `json:"amount_cny"`
+	Sensitive    bool      `json:"sensitive"`
+	Office       string    `json:"office"`
+	LeadUnit     string    `json:"lead_unit"`
+	CoUnits      []string  `json:"co_units"`
+	DueDate      string    `json:"due_date"`
+	Outcome      string    `json:"outcome"`
+	Report       string    `json:"report"`
+	Resolution   string    `json:"resolution"`
+	SignedUnits  []string  `json:"signed_units"`
+	Callback     *Callback `json:"callback"`
+	RedoCount    int       `json:"redo_count"`
+	ReturnCount  int       `json:"return_count"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	// LastSeq is the sequence number of the case's latest timeline event.
+	LastSeq int `json:"last_seq"`
+}
+
+// Event is one entry of a case's timeline. Seq numbers a case's events from 1 without gaps.
+type Event struct {
+	CaseID string          `json:"case_id"`
+	Seq    int             `json:"seq"`
+	Type   string          `json:"type"`
+	At     time.Time       `json:"at"`
+	Actor  Actor           `json:"actor"`
+	Data   json.RawMessage `json:"data"`
+	// Hash chains the event to the one before it; set by the store.
+	Hash string `json:"hash,omitempty"`
+}
+
+// Unit is an organisation in the mechanism: a responsible unit (承办单位), a supervision
+// office or a part of the Federation.
+type Unit struct {
+	ID   string `json:"id" db:"id"`
+	Name string `json:"name" db:"name"`
+	Kind string `json:"kind" db:"kind"`
+}
+
+// Unit kinds.
+const (
+	UnitCounty         = "county"
+	UnitAdminCommittee = "admin_committee"
+	UnitDepartment     = "department"
+	UnitOffice         = "office"
+	UnitFederation     = "federation"
+)
+
+// Responsible reports whether cases can be referred to the unit (承办单位).
+func (u Unit) Responsible() bool {
+	return u.Kind == UnitCounty || u.Kind == UnitAdminCommittee || u.Kind == UnitDepartment
+}
+
+// Enterprise is a private enterprise or chamber the Federation serves (一企一档's profile).
+type Enterprise struct {
+	ID            string    `json:"id" db:"id"`
+	Name          string    `json:"name" db:"name"`
+	County        string    `json:"county" db:"county"`
+	IndustryChain string    `json:"industry_chain" db:"industry_chain"`
+	MemberKind    string    `json:"member_kind" db:"member_kind"`
+	Size          string    `json:"size" db:"size"`
+	IsKey         bool      `json:"is_key" db:"is_key"`
+	ContactName   string    `json:"contact_name" db:"contact_name"`
+	ContactPhone  string    `json:"contact_phone" db:"contact_phone"`
+	CreatedAt     time.Time `json:"created_at" db:"created_at"`
+}
+
+// User is someone who signs in to caseflow.
+type User struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+	Unit        string `json:"unit"`
+}
+
+// Actor returns the user as the actor of a case event.
+func (u User) Actor() Actor { return Actor{Username: u.Username, Role: u.Role, Unit: u.Unit} }

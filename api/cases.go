@@ -1,0 +1,240 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+)
+
+type createCaseRequest struct {
+	EnterpriseID string   `json:"enterprise_id"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Category     string   `json:"category"`
+	List         string   `json:"list"`
+	AmountCNY    *float64 `json:"amount_cny"`
+	Sensitive    bool     `json:"sensitive"`
+	VisitID      string   `json:"visit_id"`
+}
+
+func invalid(msg string) *Error {
+	return newError(http.StatusUnprocessableEntity, "invalid_input", msg)
+}
+
+// createCase raises a case: it allocates the case number, starts the case's workflow and
+// answers once the case is in the read model. With an Idempotency-Key header a retried
+// request answers with the case the first one created.
+func (s *Server) createCase(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	raw, err := readBody(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req createCaseRequest
+	if err := decodeStrict(raw, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	cs := store.Case{
+		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
+		Category: req.Category, List: req.List, EnterpriseID: req.EnterpriseID, VisitID: req.VisitID,
+		AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
+	}
+	if err := workflows.ValidateNewCase(cs); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.EnterpriseID == "" {
+		fail(c, invalid("enterprise_id: 必填 (required)"))
+		return
+	}
+	if _, err := s.Store.GetEnterprise(ctx, req.EnterpriseID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = invalid(fmt.Sprintf("enterprise_id: 企业 %q 不存在 (no such enterprise)", req.EnterpriseID))
+		}
+		fail(c, err)
+		return
+	}
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 200 {
+		fail(c, newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)"))
+		return
+	}
+	year := time.Now().In(workflows.Shanghai).Year()
+	cs.ID, _, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
+	if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			err = newError(http.StatusConflict, "idempotency_conflict",
+				"该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for a different request)")
+		}
+		fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
+	defer cancel()
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.CaseWorkflowID(cs.ID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor()})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) { // already started: a retry of the same request
+		fail(c, err)
+		return
+	}
+	if _, err := s.update(ctx, cs.ID, workflows.UpdateSync, "", workflows.SyncInput{}); err != nil {
+		fail(c, err)
+		return
+	}
+	s.respondCase(c, http.StatusCreated, cs.ID)
+}
+
+// update runs an Update on a case's workflow and waits for its result.
+func (s *Server) update(ctx context.Context, caseID, name, updateID string, arg any) (store.Case, error) {
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.CaseWorkflowID(caseID),
+		UpdateID:     updateID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return store.Case{}, err
+	}
+	var out store.Case
+	err = h.Get(ctx, &out)
+	return out, err
+}
+
+// visibleCase loads a case the user may see; any other is not found, so that its
+// existence does not leak.
+func (s *Server) visibleCase(c *gin.Context, id string) (store.Case, error) {
+	cs, err := s.Store.GetCase(c.Request.Context(), id)
+	if err != nil {
+		return store.Case{}, err
+	}
+	if !workflows.CanSee(&cs, currentUser(c).Actor()) {
+		return store.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	return cs, nil
+}
+
+func (s *Server) respondCase(c *gin.Context, status int, id string) {
+	cs, err := s.visibleCase(c, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := currentUser(c)
+	if hasSensitive(&cs) && needsSensitive(&cs, u) {
+		if err := s.Store.RecordSensitiveRead(c.Request.Context(), cs.ID, u.Username); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(status, viewCase(cs, u))
+}
+
+func (s *Server) getCase(c *gin.Context) { s.respondCase(c, http.StatusOK, c.Param("id")) }
+
+func (s *Server) listCases(c *gin.Context) {
+	u := currentUser(c)
+	f := store.CaseFilter{
+		Status: c.Query("status"), Category: c.Query("category"), Unit: c.Query("unit"),
+		Office: c.Query("office"), EnterpriseID: c.Query("enterprise_id"), Query: strings.TrimSpace(c.Query("q")),
+	}
+	for _, check := range []struct {
+		name, v string
+		allowed map[string]string
+	}{{"status", f.Status, workflows.StatusLabels}, {"category", f.Category, workflows.Categories}, {"office", f.Office, workflows.Offices}} {
+		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
+			fail(c, newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v)))
+			return
+		}
+	}
+	var err error
+	if f.Page, err = intParam(c, "page", 1, 1, 1_000_000); err != nil {
+		fail(c, err)
+		return
+	}
+	if f.PageSize, err = intParam(c, "page_size", 20, 1, 100); err != nil {
+		fail(c, err)
+		return
+	}
+	switch u.Role {
+	case workflows.RoleUnit:
+		f.VisibleToUnit = u.Unit
+	case workflows.RoleLeader:
+		f.CreatedBy = u.Username
+	}
+	items, total, err := s.Store.ListCases(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views := make([]caseView, 0, len(items))
+	for _, cs := range items {
+		if hasSensitive(&cs) && needsSensitive(&cs, u) {
+			if err := s.Store.RecordSensitiveRead(c.Request.Context(), cs.ID, u.Username); err != nil {
+				fail(c, err)
+				return
+			}
+		}
+		views = append(views, viewCase(cs, u))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": views, "total": total, "page": f.Page, "page_size": f.PageSize})
+}
+
+func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: 应为 %d 到 %d 之间的整数 (must be an integer from %d to %d)", name, lo, hi, lo, hi))
+	}
+	return n, nil
+}
+
+type timelineEvent struct {
+	Seq   int         `json:"seq"`
+	Type  string      `json:"type"`
+	At    time.Time   `json:"at"`
+	Actor store.Actor `json:"actor"`
+	Data  any         `json:"data"`
+	Hash  string      `json:"hash"`
+}
+
+func (s *Server) timeline(c *gin.Context) {
+	cs, err := s.visibleCase(c, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	events, err := s.Store.Timeline(c.Request.Context(), cs.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]timelineEvent, 0, len(events))
+	for _, e := range events {
+		out = append(out, timelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash})
+	}
+	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "events": out})
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+)
+
+func devCommand() *cobra.Command {
+	cfg := devenv.Config{}
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything in one process: embedded Temporal, PostgreSQL, worker and API",
+		Long: `Runs an embedded Temporal server (SQLite in the data directory), a private PostgreSQL
+cluster in the data directory (unless DATABASE_URL is set), the worker and the HTTP API.
+Restarting on the same data directory keeps every case and resumes every workflow.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.DatabaseURL = getenv("DATABASE_URL", "")
+			env, err := devenv.Start(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("caseflow is running: API %s, Temporal %s (namespace %s). Ctrl-C stops it.\n",
+				env.URL, env.Temporal.HostPort, "default")
+			<-cmd.Context().Done()
+			slog.Info("shutting down")
+			env.Close()
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data-dir", getenv("CASEFLOW_DATA_DIR", ".caseflow"), "directory for all state (env CASEFLOW_DATA_DIR)")
+	f.StringVar(&cfg.Addr, "addr", getenv("CASEFLOW_ADDR", "127.0.0.1:8080"), "HTTP API address (env CASEFLOW_ADDR)")
+	f.BoolVar(&cfg.Ephemeral, "ephemeral", false, "keep everything in memory or temporary files: nothing survives the process")
+	f.IntVar(&cfg.TemporalPort, "temporal-port", 7233, "embedded Temporal frontend port (history, matching, worker use the next three)")
+	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises and users (password demo)")
+	return cmd
+}

@@ -1,0 +1,206 @@
+// Package devenv runs all of caseflow in one process: an embedded Temporal server, a
+// private PostgreSQL (unless a database URL is given), the worker and the HTTP API. It is
+// what `caseflow dev` runs and what the end-to-end tests start; it is the only package
+// that imports the Temporal server.
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/api"
+	"github.com/putian-fic/caseflow/workflows"
+)
+
+// Config says how to run the environment.
+type Config struct {
+	// DataDir holds all state: the Temporal SQLite file and the private PostgreSQL cluster.
+	DataDir string
+	// Addr is where the HTTP API listens; "127.0.0.1:0" picks a free port.
+	Addr string
+	// DatabaseURL, if set, is used instead of a private PostgreSQL cluster.
+	DatabaseURL string
+	// Ephemeral keeps Temporal in memory and the private PostgreSQL in a temporary
+	// directory removed on Close: nothing survives the process.
+	Ephemeral bool
+	// TemporalPort is the embedded Temporal frontend's port (0 picks a free one).
+	TemporalPort int
+	// Namespace is the Temporal namespace (default "default").
+	Namespace string
+	// Demo loads the demo reference data and users.
+	Demo bool
+	// Logger receives caseflow's logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Env is a running environment.
+type Env struct {
+	Store    *store.Store
+	Client   client.Client
+	Temporal *TemporalServer
+	// URL is the API's base URL, like http://127.0.0.1:8080.
+	URL string
+
+	cluster *pgcluster.Cluster
+	worker  worker.Worker
+	http    *http.Server
+	tmpDir  string
+	closers []func()
+}
+
+// Start starts everything and returns once the API accepts requests. On error, whatever
+// was started is stopped again.
+func Start(ctx context.Context, cfg Config) (env *Env, err error) {
+	if cfg.Namespace == "" {
+		cfg.Namespace = "default"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	env = &Env{}
+	defer func() {
+		if err != nil {
+			env.Close()
+			env = nil
+		}
+	}()
+	log := cfg.Logger
+
+	pgDir := filepath.Join(cfg.DataDir, "postgres")
+	if cfg.Ephemeral {
+		if env.tmpDir, err = os.MkdirTemp("", "caseflow-dev-"); err != nil {
+			return nil, err
+		}
+		// PostgreSQL may run as another user (when we are root): let it in.
+		if err = os.Chmod(env.tmpDir, 0o755); err != nil {
+			return nil, err
+		}
+		pgDir = filepath.Join(env.tmpDir, "postgres")
+	} else if err = os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		log.Info("starting private PostgreSQL", "dir", pgDir)
+		if env.cluster, err = pgcluster.Start(ctx, pgDir); err != nil {
+			return nil, err
+		}
+		dbURL = env.cluster.URL()
+	}
+	if env.Store, err = store.Open(ctx, dbURL); err != nil {
+		return nil, err
+	}
+	if err = env.Store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err = env.Store.SeedDemo(ctx); err != nil {
+			return nil, err
+		}
+		log.Info("demo data loaded", "users", "admin, member, party, gov, efficiency, leader1, leader2, unit-<unit id>", "password", store.DemoPassword)
+	}
+
+	tcfg := TemporalConfig{Namespace: cfg.Namespace, FrontendPort: cfg.TemporalPort, Ephemeral: cfg.Ephemeral}
+	if !cfg.Ephemeral {
+		tcfg.DatabaseFile = filepath.Join(cfg.DataDir, "temporal.db")
+	}
+	if env.Temporal, err = StartTemporal(tcfg); err != nil {
+		return nil, err
+	}
+	log.Info("embedded Temporal server started", "address", env.Temporal.HostPort, "namespace", cfg.Namespace)
+
+	if env.Client, err = Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
+		return nil, err
+	}
+	env.worker = NewWorker(env.Client, env.Store)
+	if err = env.worker.Start(); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("API address %s: %w", cfg.Addr, err)
+	}
+	srv := &api.Server{Store: env.Store, Temporal: env.Client}
+	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	env.URL = "http://" + ln.Addr().String()
+	go func() {
+		if err := env.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("API server stopped", "err", err)
+		}
+	}()
+	log.Info("caseflow API listening", "url", env.URL)
+	return env, nil
+}
+
+// Dial connects to Temporal and waits until the namespace answers.
+func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
+	sdkLogger := sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger})
+	if err != nil {
+		return nil, fmt.Errorf("temporal: dial %s: %w", hostPort, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := c.WorkflowService().DescribeNamespace(ctx, describeNamespace(namespace))
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			c.Close()
+			return nil, fmt.Errorf("temporal: namespace %s not ready: %w", namespace, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// NewWorker returns a worker for caseflow's task queue with every workflow and activity.
+func NewWorker(c client.Client, st *store.Store) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: st})
+	return w
+}
+
+// Close stops everything in reverse order. It is safe on a partly started Env.
+func (e *Env) Close() {
+	if e.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = e.http.Shutdown(ctx)
+		cancel()
+	}
+	if e.worker != nil {
+		e.worker.Stop()
+	}
+	if e.Client != nil {
+		e.Client.Close()
+	}
+	if e.Temporal != nil {
+		_ = e.Temporal.Stop()
+	}
+	if e.Store != nil {
+		e.Store.Close()
+	}
+	if e.cluster != nil {
+		if err := e.cluster.Stop(); err != nil {
+			slog.Error("stopping PostgreSQL", "err", err)
+		}
+	}
+	if e.tmpDir != "" {
+		_ = os.RemoveAll(e.tmpDir)
+	}
+}

@@ -1,0 +1,61 @@
+// Command caseflow runs the Putian Federation of Industry and Commerce's case engine:
+// `caseflow dev` runs everything in one process; `api`, `worker` and `migrate` run the
+// parts against an external Temporal and PostgreSQL.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	if err := rootCommand().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "caseflow:", err)
+		os.Exit(1)
+	}
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("CASEFLOW_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+func rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "caseflow",
+		Short:         "caseflow — 企业家意见建议办理 (case engine of the Putian Federation of Industry and Commerce)",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand())
+	return root
+}
+
+// getenv returns the environment variable, or def when it is unset or empty.
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func requireEnv(name string) (string, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return "", errors.New(name + " must be set")
+	}
+	return v, nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/workflows"
+)
+
+func userCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
+	var u store.NewUser
+	var dataDir string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user (DATABASE_URL, or the private PostgreSQL of --data-dir)",
+		Example: `  caseflow user create --username unit-hanjiang2 --role unit --unit hanjiang --password '...'
+  CASEFLOW_PASSWORD='...' caseflow user create --username zhang --role member_dept`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if u.Password == "" {
+				u.Password = getenv("CASEFLOW_PASSWORD", "")
+			}
+			if u.Username == "" || u.Password == "" {
+				return errors.New("--username and a password (--password or CASEFLOW_PASSWORD) are required")
+			}
+			if _, ok := workflows.Roles[u.Role]; !ok {
+				return fmt.Errorf("--role %q: must be one of leader, member_dept, supervision, unit, efficiency, admin", u.Role)
+			}
+			if (u.Role == workflows.RoleUnit || u.Role == workflows.RoleSupervision) && u.Unit == "" {
+				return fmt.Errorf("--unit is required for role %s (a unit id, or party/government for supervision)", u.Role)
+			}
+			dbURL := getenv("DATABASE_URL", "")
+			if dbURL == "" {
+				cluster, err := pgcluster.Start(ctx, filepath.Join(dataDir, "postgres"))
+				if err != nil {
+					return err
+				}
+				defer cluster.StopIfStarted()
+				dbURL = cluster.URL()
+			}
+			st, err := store.Open(ctx, dbURL)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Migrate(ctx); err != nil {
+				return err
+			}
+			if err := st.CreateUser(ctx, u, false); err != nil {
+				return err
+			}
+			fmt.Printf("user %s created (role %s)\n", u.Username, u.Role)
+			return nil
+		},
+	}
+	f := create.Flags()
+	f.StringVar(&u.Username, "username", "", "login name")
+	f.StringVar(&u.DisplayName, "display-name", "", "name shown to people")
+	f.StringVar(&u.Role, "role", "", "leader, member_dept, supervision, unit, efficiency or admin")
+	f.StringVar(&u.Unit, "unit", "", "unit id (role unit), or party/government (role supervision)")
+	f.StringVar(&u.Password, "password", "", "password (or env CASEFLOW_PASSWORD)")
+	f.StringVar(&dataDir, "data-dir", getenv("CASEFLOW_DATA_DIR", ".caseflow"), "data directory of `caseflow dev`, used when DATABASE_URL is unset")
+	cmd.AddCommand(create)
+	return cmd
+}

@@ -1,0 +1,352 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// action is a user action on a case. check decides whether the actor may take it now
+// (it runs in the Update's validator, and again under the case's lock); apply changes the
+// case and says which timeline events record the change.
+type action interface {
+	check(c *store.Case, a store.Actor, now time.Time) error
+	apply(c *store.Case, a store.Actor, now time.Time) []eventDraft
+}
+
+// eventDraft is an event before it gets its sequence number.
+type eventDraft struct {
+	Type string
+	Data any
+}
+
+func requireRole(a store.Actor, roles ...string) error {
+	if slices.Contains(roles, a.Role) {
+		return nil
+	}
+	return forbidden("角色「" + Roles[a.Role] + "」无权执行此操作 (role " + a.Role + " may not take this action)")
+}
+
+func requireStatus(c *store.Case, name string, statuses ...string) error {
+	if slices.Contains(statuses, c.Status) {
+		return nil
+	}
+	return invalidTransition(c, name)
+}
+
+// requireLeadOffice checks that a supervision user belongs to the case's lead office.
+func requireLeadOffice(c *store.Case, a store.Actor) error {
+	if err := requireRole(a, RoleSupervision); err != nil {
+		return err
+	}
+	if c.Office != "" && a.Unit != c.Office {
+		return forbidden("本案由" + Offices[c.Office] + "牵头，其他督查室不能执行此操作 (only the lead office may)")
+	}
+	return nil
+}
+
+func assigned(c *store.Case, unit string) bool {
+	return unit != "" && (unit == c.LeadUnit || slices.Contains(c.CoUnits, unit))
+}
+
+func requireAssignedUnit(c *store.Case, a store.Actor, leadOnly bool) error {
+	if err := requireRole(a, RoleUnit); err != nil {
+		return err
+	}
+	if leadOnly && a.Unit != c.LeadUnit {
+		return forbidden("只有主办单位可以执行此操作 (only the lead unit may)")
+	}
+	if !assigned(c, a.Unit) {
+		return forbidden("本案未交办给贵单位 (the case is not referred to your unit)")
+	}
+	return nil
+}
+
+func (b TriageBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireRole(a, RoleMemberDept); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateTriage, StatusTriage); err != nil {
+		return err
+	}
+	switch b.Decision {
+	case DecisionRefer:
+		for _, f := range []struct {
+			name, v string
+			allowed map[string]string
+		}{{"category", b.Category, Categories}, {"scope", b.Scope, Scopes}, {"list", b.List, Lists}, {"office", b.Office, Offices}} {
+			if err := oneOf(f.name, f.v, f.allowed); err != nil {
+				return err
+			}
+		}
+		if err := checkUnits(b.LeadUnit, b.CoUnits); err != nil {
+			return err
+		}
+		return limitText("note", b.Note)
+	case DecisionAnswer:
+		return requireText("answer", b.Answer)
+	case DecisionReject:
+		return requireText("reason", b.Reason)
+	default:
+		return oneOf("decision", b.Decision, map[string]string{DecisionRefer: "", DecisionAnswer: "", DecisionReject: ""})
+	}
+}
+
+func (b TriageBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	switch b.Decision {
+	case DecisionRefer:
+		c.Category, c.Scope, c.List, c.Office = b.Category, b.Scope, b.List, b.Office
+		c.LeadUnit, c.CoUnits = b.LeadUnit, nonNil(b.CoUnits)
+		c.Status = StatusReferral
+		return []eventDraft{{EventTriaged, b}}
+	case DecisionAnswer:
+		c.Resolution = b.Answer
+	default:
+		c.Resolution = b.Reason
+	}
+	c.Status = StatusClosed
+	return []eventDraft{{EventTriaged, b}, {EventClosed, map[string]string{"reason": b.Decision}}}
+}
+
+func (b ReferBody) check(c *store.Case, a store.Actor, now time.Time) error {
+	if err := requireLeadOffice(c, a); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateRefer, StatusReferral); err != nil {
+		return err
+	}
+	lead, co := b.units(c)
+	if err := checkUnits(lead, co); err != nil {
+		return err
+	}
+	if b.DueDate != "" {
+		d, err := time.ParseInLocation(DateLayout, b.DueDate, Shanghai)
+		if err != nil {
+			return invalidInput("due_date", "应为 YYYY-MM-DD (must be a date YYYY-MM-DD)")
+		}
+		if d.Format(DateLayout) <= today(now) {
+			return invalidInput("due_date", "办理期限必须晚于今天 (must be after today)")
+		}
+	}
+	return limitText("instructions", b.Instructions)
+}
+
+func (b ReferBody) units(c *store.Case) (string, []string) {
+	lead, co := b.LeadUnit, c.CoUnits
+	if lead == "" {
+		lead = c.LeadUnit
+	}
+	if b.CoUnits != nil {
+		co = *b.CoUnits
+	}
+	return lead, nonNil(co)
+}
+
+func (b ReferBody) apply(c *store.Case, _ store.Actor, now time.Time) []eventDraft {
+	c.LeadUnit, c.CoUnits = b.units(c)
+	c.DueDate = b.DueDate
+	if c.DueDate == "" {
+		c.DueDate = addWorkdays(now, DefaultHandlingDays)
+	}
+	c.SignedUnits = []string{}
+	c.Status = StatusHandling
+	return []eventDraft{{EventReferred, map[string]any{
+		"lead_unit": c.LeadUnit, "co_units": c.CoUnits, "due_date": c.DueDate, "instructions": b.Instructions}}}
+}
+
+func (SignBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireAssignedUnit(c, a, false); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateSign, StatusHandling); err != nil {
+		return err
+	}
+	if slices.Contains(c.SignedUnits, a.Unit) {
+		return rejection(ErrInvalidTransition, "贵单位已签收本案 (your unit has signed for this case already)")
+	}
+	return nil
+}
+
+func (SignBody) apply(c *store.Case, a store.Actor, _ time.Time) []eventDraft {
+	c.SignedUnits = append(slices.Clone(c.SignedUnits), a.Unit)
+	return []eventDraft{{EventSigned, map[string]string{"unit": a.Unit}}}
+}
+
+func requireSigned(c *store.Case, a store.Actor) error {
+	if !slices.Contains(c.SignedUnits, a.Unit) {
+		return rejection(ErrInvalidTransition, "请先签收本案 (sign for the case first)")
+	}
+	return nil
+}
+
+func (b ProgressBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireAssignedUnit(c, a, false); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateProgress, StatusHandling); err != nil {
+		return err
+	}
+	if err := requireSigned(c, a); err != nil {
+		return err
+	}
+	return requireText("note", b.Note)
+}
+
+func (b ProgressBody) apply(_ *store.Case, a store.Actor, _ time.Time) []eventDraft {
+	return []eventDraft{{EventProgress, map[string]string{"unit": a.Unit, "note": b.Note}}}
+}
+
+func (b ReturnBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireAssignedUnit(c, a, true); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateReturn, StatusHandling); err != nil {
+		return err
+	}
+	return requireText("grounds", b.Grounds)
+}
+
+func (b ReturnBody) apply(c *store.Case, a store.Actor, _ time.Time) []eventDraft {
+	c.Status = StatusReferral
+	c.SignedUnits = []string{}
+	c.DueDate = ""
+	c.ReturnCount++
+	return []eventDraft{{EventReturned, map[string]string{"unit": a.Unit, "grounds": b.Grounds}}}
+}
+
+func (b CompleteBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireAssignedUnit(c, a, true); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateComplete, StatusHandling); err != nil {
+		return err
+	}
+	if err := requireSigned(c, a); err != nil {
+		return err
+	}
+	if err := oneOf("outcome", b.Outcome, Outcomes); err != nil {
+		return err
+	}
+	return requireText("report", b.Report)
+}
+
+func (b CompleteBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	c.Outcome, c.Report = b.Outcome, b.Report
+	c.Callback = nil
+	c.Status = StatusFollowUp
+	return []eventDraft{{EventCompleted, b}}
+}
+
+func (b CallbackBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if a.Role == RoleSupervision {
+		if err := requireLeadOffice(c, a); err != nil {
+			return err
+		}
+	} else if err := requireRole(a, RoleMemberDept, RoleSupervision); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateCallback, StatusFollowUp); err != nil {
+		return err
+	}
+	if c.Callback != nil {
+		return rejection(ErrInvalidTransition, "本轮已回访，等待销号 (the enterprise was called back already; the case awaits closure)")
+	}
+	if b.Solved == nil {
+		return invalidInput("solved", "必填 (required: true or false)")
+	}
+	if b.Satisfied == nil {
+		return invalidInput("satisfied", "必填 (required: true or false)")
+	}
+	return limitText("note", b.Note)
+}
+
+func (b CallbackBody) apply(c *store.Case, _ store.Actor, now time.Time) []eventDraft {
+	cb := &store.Callback{Solved: *b.Solved, Satisfied: *b.Satisfied, Note: b.Note, At: now}
+	data := map[string]any{"solved": cb.Solved, "satisfied": cb.Satisfied, "note": b.Note, "redo": false}
+	if !cb.Satisfied && c.RedoCount < MaxRedos {
+		// Not satisfied: handled again (重办) with a new deadline.
+		c.RedoCount++
+		c.Status = StatusHandling
+		c.Outcome, c.Report = "", ""
+		c.DueDate = addWorkdays(now, DefaultHandlingDays)
+		c.Callback = nil
+		data["redo"], data["redo_count"], data["due_date"] = true, c.RedoCount, c.DueDate
+		return []eventDraft{{EventCalledBack, data}}
+	}
+	// Satisfied, or out of redos: the lead office may now close the case.
+	c.Callback = cb
+	return []eventDraft{{EventCalledBack, data}}
+}
+
+func (b CloseBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireLeadOffice(c, a); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateClose, StatusFollowUp); err != nil {
+		return err
+	}
+	if c.Callback == nil {
+		return rejection(ErrInvalidTransition, "销号前须回访企业 (call the enterprise back before closing)")
+	}
+	return limitText("note", b.Note)
+}
+
+func (b CloseBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	c.Status = StatusClosed
+	c.Resolution = b.Note
+	return []eventDraft{{EventClosed, map[string]any{"note": b.Note, "outcome": c.Outcome}}}
+}
+
+func (b ReopenBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireLeadOffice(c, a); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateReopen, StatusClosed); err != nil {
+		return err
+	}
+	return requireText("reason", b.Reason)
+}
+
+func (b ReopenBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	// A case never referred goes back to triage; one that was goes back to its office
+	// to be referred again.
+	c.Status = StatusTriage
+	if c.Office != "" {
+		c.Status = StatusReferral
+	}
+	c.Callback, c.Outcome, c.Report, c.Resolution, c.DueDate = nil, "", "", "", ""
+	c.SignedUnits = []string{}
+	return []eventDraft{{EventReopened, map[string]string{"reason": b.Reason, "status": c.Status}}}
+}
+
+// CanSee reports whether the actor may see the case: every role but leaders and units
+// sees every case; a leader sees the cases they raised; a unit the cases referred to it.
+func CanSee(c *store.Case, a store.Actor) bool {
+	switch a.Role {
+	case RoleLeader:
+		return c.CreatedBy == a.Username
+	case RoleUnit:
+		return assigned(c, a.Unit)
+	default:
+		return true
+	}
+}
+
+func (b CommentBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if a.Role == RoleEfficiency || a.Role == RoleAdmin || !CanSee(c, a) {
+		return forbidden("无权在本案留言 (you may not comment on this case)")
+	}
+	return requireText("text", b.Text)
+}
+
+func (b CommentBody) apply(_ *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	return []eventDraft{{EventCommented, b}}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

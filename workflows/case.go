@@ -1,0 +1,135 @@
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// projectOptions: writing the read model is retried until PostgreSQL answers; an action's
+// Update waits for it, so the API answers only once the next read shows the change.
+var projectOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    500 * time.Millisecond,
+		BackoffCoefficient: 2,
+		MaximumInterval:    30 * time.Second,
+	},
+}
+
+// caseRun is the state of one run of a case workflow.
+type caseRun struct {
+	c  store.Case
+	mu workflow.Mutex
+}
+
+// CaseWorkflow runs one case from intake to closure (DESIGN.md, the case lifecycle). Every
+// user action is an Update whose validator rejects, before it touches history, an action
+// the case's status or the user's role or unit does not allow. A closed case's workflow
+// stays open, idle, so that it can be reopened; long histories continue as new.
+func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
+	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx)}
+
+	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (store.Case, error) { return r.c, nil }); err != nil {
+		return err
+	}
+	for _, err := range []error{
+		handle[TriageBody](ctx, r, UpdateTriage),
+		handle[ReferBody](ctx, r, UpdateRefer),
+		handle[SignBody](ctx, r, UpdateSign),
+		handle[ProgressBody](ctx, r, UpdateProgress),
+		handle[ReturnBody](ctx, r, UpdateReturn),
+		handle[CompleteBody](ctx, r, UpdateComplete),
+		handle[CallbackBody](ctx, r, UpdateCallback),
+		handle[CloseBody](ctx, r, UpdateClose),
+		handle[ReopenBody](ctx, r, UpdateReopen),
+		handle[CommentBody](ctx, r, UpdateComment),
+		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (store.Case, error) {
+			// Holding the lock means no projection is under way: all is written.
+			if err := r.mu.Lock(ctx); err != nil {
+				return store.Case{}, err
+			}
+			defer r.mu.Unlock()
+			return r.c, nil
+		}),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+
+	if !in.Continued {
+		if err := r.mu.Lock(ctx); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx)
+		r.c.Status = StatusTriage
+		r.c.CreatedBy = in.Actor.Username
+		r.c.CreatedAt = now
+		r.c.CoUnits, r.c.SignedUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits)
+		err := r.record(ctx, in.Actor, now, []eventDraft{{EventCreated, map[string]any{
+			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
+			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}})
+		r.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+
+	// The case lives until Temporal suggests a fresh history; then, once no action is in
+	// flight, it continues as new with the case as it stands.
+	if err := workflow.Await(ctx, func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true})
+}
+
+// handle registers the Update for one action.
+func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, in ActionInput[T]) (store.Case, error) {
+			if err := r.mu.Lock(ctx); err != nil {
+				return store.Case{}, err
+			}
+			defer r.mu.Unlock()
+			now := workflow.Now(ctx)
+			// Another action may have changed the case since the validator ran.
+			if err := in.Body.check(&r.c, in.Actor, now); err != nil {
+				return store.Case{}, err
+			}
+			events := in.Body.apply(&r.c, in.Actor, now)
+			if err := r.record(ctx, in.Actor, now, events); err != nil {
+				return store.Case{}, err
+			}
+			return r.c, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[T]) error {
+			return in.Body.check(&r.c, in.Actor, workflow.Now(ctx))
+		}},
+	)
+}
+
+// record numbers the events, stamps the case and writes both to the read model.
+func (r *caseRun) record(ctx workflow.Context, actor store.Actor, now time.Time, drafts []eventDraft) error {
+	events := make([]store.Event, 0, len(drafts))
+	for _, d := range drafts {
+		data, err := json.Marshal(d.Data)
+		if err != nil {
+			return err
+		}
+		r.c.LastSeq++
+		events = append(events, store.Event{CaseID: r.c.ID, Seq: r.c.LastSeq, Type: d.Type, At: now, Actor: actor, Data: data})
+	}
+	r.c.UpdatedAt = now
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, projectOptions)
+	return workflow.ExecuteActivity(ctx, a.ProjectCase, store.Projection{Case: r.c, Events: events}).Get(ctx, nil)
+}

@@ -1,0 +1,276 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	wf "github.com/putian-fic/caseflow/workflows"
+)
+
+var (
+	member  = store.Actor{Username: "member", Role: wf.RoleMemberDept}
+	party   = store.Actor{Username: "party", Role: wf.RoleSupervision, Unit: wf.OfficeParty}
+	gov     = store.Actor{Username: "gov", Role: wf.RoleSupervision, Unit: wf.OfficeGovernment}
+	leader1 = store.Actor{Username: "leader1", Role: wf.RoleLeader}
+	leader2 = store.Actor{Username: "leader2", Role: wf.RoleLeader}
+	eff     = store.Actor{Username: "efficiency", Role: wf.RoleEfficiency}
+	natres  = store.Actor{Username: "unit-natural-resources", Role: wf.RoleUnit, Unit: "natural-resources"}
+	licheng = store.Actor{Username: "unit-licheng", Role: wf.RoleUnit, Unit: "licheng"}
+	housing = store.Actor{Username: "unit-housing-construction", Role: wf.RoleUnit, Unit: "housing-construction"}
+	yes, no = true, false
+	// Monday 23 November 2026, 09:00 in Shanghai.
+	startTime = time.Date(2026, 11, 23, 9, 0, 0, 0, wf.Shanghai)
+)
+
+// step is one action sent to the workflow, and what must come of it: "" for accepted,
+// or the error type of the rejection.
+type step struct {
+	update string
+	input  any
+	want   string
+}
+
+func act[T any](update string, a store.Actor, body T, want string) step {
+	return step{update, wf.ActionInput[T]{Actor: a, Body: body}, want}
+}
+
+func referTriage(want string) step {
+	return act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
+		List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources", CoUnits: []string{"licheng"}, Note: "用地指标"}, want)
+}
+
+// outcome of running the steps.
+type outcome struct {
+	results     []string // per step: "" accepted, else the error type
+	projections []store.Projection
+}
+
+func (o outcome) final() store.Case { return o.projections[len(o.projections)-1].Case }
+
+func (o outcome) eventTypes() []string {
+	var types []string
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			types = append(types, e.Type)
+		}
+	}
+	return types
+}
+
+func run(t *testing.T, steps ...step) outcome {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(startTime)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
+	var out outcome
+	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
+		out.projections = append(out.projections, p)
+		return nil
+	}, activity.RegisterOptions{Name: "ProjectCase"})
+	out.results = make([]string, len(steps))
+	for i, st := range steps {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(st.update, fmt.Sprint(i), &testsuite.TestUpdateCallback{
+				OnAccept: func() {},
+				OnReject: func(err error) { out.results[i] = errType(err) },
+				OnComplete: func(_ any, err error) {
+					if err != nil {
+						out.results[i] = errType(err)
+					}
+				},
+			}, st.input)
+		}, time.Duration(i+1)*time.Hour)
+	}
+	env.ExecuteWorkflow(wf.CaseWorkflow, wf.CaseInput{
+		Case: store.Case{ID: "PT-2026-000001", Title: "厂房用地审批慢", Description: "新厂房用地审批三个月未办结",
+			Category: "land", List: "problem", EnterpriseID: "ent-001"},
+		Actor: leader1,
+	})
+	// The case workflow never ends by itself: the test ends it by timeout.
+	var timeout *temporal.TimeoutError
+	if err := env.GetWorkflowError(); !errors.As(err, &timeout) {
+		t.Fatalf("workflow ended with %v, want the test's timeout", err)
+	}
+	for i, st := range steps {
+		if out.results[i] != st.want {
+			t.Errorf("step %d (%s by %v): got %q, want %q", i, st.update, actorOf(st.input), out.results[i], st.want)
+		}
+	}
+	return out
+}
+
+func actorOf(in any) string { return fmt.Sprintf("%+v", in) }
+
+func errType(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Type()
+	}
+	return "unexpected: " + err.Error()
+}
+
+func TestCaseRunsFromIntakeToClosure(t *testing.T) {
+	o := run(t,
+		referTriage(""),
+		act(wf.UpdateRefer, party, wf.ReferBody{Instructions: "请15个工作日内办结"}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateSign, licheng, wf.SignBody{}, ""),
+		act(wf.UpdateProgress, licheng, wf.ProgressBody{Note: "已现场踏勘"}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已完成用地审批"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes, Note: "企业满意"}, ""),
+		act(wf.UpdateClose, party, wf.CloseBody{Note: "销号"}, ""),
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "感谢"}, ""),
+	)
+	want := []string{"created", "triaged", "referred", "signed", "signed", "progress", "completed", "called_back", "closed", "commented"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	c := o.final()
+	if c.Status != wf.StatusClosed || c.Outcome != wf.OutcomeResolved || c.LastSeq != len(want) {
+		t.Errorf("final case: status %q outcome %q last_seq %d", c.Status, c.Outcome, c.LastSeq)
+	}
+	// Referred Monday 23 November, 15 working days (weekends skipped) is Monday 14 December.
+	if c.DueDate != "2026-12-14" {
+		t.Errorf("due date %s, want 2026-12-14", c.DueDate)
+	}
+	if c.LeadUnit != "natural-resources" || !slices.Equal(c.CoUnits, []string{"licheng"}) || c.Office != wf.OfficeParty {
+		t.Errorf("route: %s %v %s", c.LeadUnit, c.CoUnits, c.Office)
+	}
+	for i, p := range o.projections {
+		for j, e := range p.Events {
+			if e.CaseID != c.ID || e.Seq != p.Case.LastSeq-len(p.Events)+1+j {
+				t.Errorf("projection %d: event %s#%d out of sequence", i, e.Type, e.Seq)
+			}
+		}
+	}
+	created := o.projections[0].Events[0]
+	if created.Actor != leader1 || o.projections[0].Case.CreatedBy != "leader1" || o.projections[0].Case.Status != wf.StatusTriage {
+		t.Errorf("created event %+v", created)
+	}
+}
+
+func TestTriageAnswerAndRejectCloseTheCase(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionAnswer}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionAnswer, Answer: "政策已于10月出台，详见市政府公告"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionReject, Reason: "重复"}, wf.ErrInvalidTransition),
+		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "企业再次反映"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionReject, Reason: "不属于企业诉求范围"}, ""),
+	)
+	want := []string{"created", "triaged", "closed", "reopened", "triaged", "closed"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	if c := o.final(); c.Status != wf.StatusClosed || c.Resolution != "不属于企业诉求范围" {
+		t.Errorf("final %s %q", c.Status, c.Resolution)
+	}
+}
+
+func TestReturnGoesBackToReferral(t *testing.T) {
+	o := run(t,
+		referTriage(""),
+		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "2026-12-31"}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateReturn, licheng, wf.ReturnBody{Grounds: "非本单位职责"}, wf.ErrForbidden), // co-unit cannot return
+		act(wf.UpdateReturn, natres, wf.ReturnBody{}, wf.ErrInvalidInput),
+		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "属住建局职责"}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrInvalidTransition),
+		act(wf.UpdateRefer, party, wf.ReferBody{LeadUnit: "housing-construction", CoUnits: &[]string{}}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrForbidden),
+		act(wf.UpdateSign, housing, wf.SignBody{}, ""),
+		act(wf.UpdateComplete, housing, wf.CompleteBody{Outcome: wf.OutcomeExplained, Report: "已解释"}, ""),
+	)
+	want := []string{"created", "triaged", "referred", "signed", "returned", "referred", "signed", "completed"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	c := o.final()
+	if c.Status != wf.StatusFollowUp || c.LeadUnit != "housing-construction" || len(c.CoUnits) != 0 || c.ReturnCount != 1 {
+		t.Errorf("final %+v", c)
+	}
+}
+
+func TestUnsatisfiedCallbackRedoesAtMostTwice(t *testing.T) {
+	complete := act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomePartlyResolved, Report: "部分解决"}, "")
+	unsatisfied := act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &no, Satisfied: &no, Note: "仍未解决"}, "")
+	o := run(t,
+		referTriage(""),
+		act(wf.UpdateRefer, party, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		complete,
+		act(wf.UpdateClose, party, wf.CloseBody{}, wf.ErrInvalidTransition), // not called back yet
+		unsatisfied, // redo 1
+		complete,
+		unsatisfied, // redo 2
+		complete,
+		unsatisfied, // out of redos: stays in follow-up
+		act(wf.UpdateCallback, gov, wf.CallbackBody{Solved: &no, Satisfied: &no}, wf.ErrForbidden),
+		act(wf.UpdateClose, gov, wf.CloseBody{}, wf.ErrForbidden),
+		act(wf.UpdateClose, party, wf.CloseBody{Note: "已尽力，政策所限"}, ""),
+	)
+	c := o.final()
+	if c.Status != wf.StatusClosed || c.RedoCount != wf.MaxRedos {
+		t.Errorf("final status %s redo_count %d", c.Status, c.RedoCount)
+	}
+	redo := 0
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if e.Type == wf.EventCalledBack && p.Case.Status == wf.StatusHandling {
+				redo++
+				if p.Case.DueDate == "" {
+					t.Errorf("redo without a new deadline")
+				}
+			}
+		}
+	}
+	if redo != 2 {
+		t.Errorf("%d redos, want 2", redo)
+	}
+}
+
+func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, natres, wf.TriageBody{Decision: wf.DecisionAnswer, Answer: "x"}, wf.ErrForbidden), // wrong role
+		act(wf.UpdateRefer, party, wf.ReferBody{LeadUnit: "natural-resources"}, wf.ErrInvalidTransition),       // wrong state
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrForbidden),                                             // not referred to it
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: "maybe"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "weather", Scope: wf.ScopeIndividual,
+			List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
+			List: "problem", Office: wf.OfficeParty, LeadUnit: "licheng", CoUnits: []string{"licheng"}}, wf.ErrInvalidInput),
+		referTriage(""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, wf.ErrForbidden), // not the lead office
+		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "2026-11-23"}, wf.ErrInvalidInput),
+		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "23/12/2026"}, wf.ErrInvalidInput),
+		act(wf.UpdateRefer, party, wf.ReferBody{}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "r"}, wf.ErrInvalidTransition), // not signed
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrInvalidTransition),                                          // twice
+		act(wf.UpdateComplete, licheng, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "r"}, wf.ErrForbidden), // co-unit
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: "done", Report: "r"}, wf.ErrInvalidInput),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, wf.ErrInvalidTransition), // still handling
+		act(wf.UpdateComment, eff, wf.CommentBody{Text: "审计"}, wf.ErrForbidden),
+		act(wf.UpdateComment, leader2, wf.CommentBody{Text: "?"}, wf.ErrForbidden), // not their case
+		act(wf.UpdateComment, housing, wf.CommentBody{Text: "?"}, wf.ErrForbidden), // not referred to it
+		act(wf.UpdateComment, licheng, wf.CommentBody{}, wf.ErrInvalidInput),
+		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "?"}, wf.ErrInvalidTransition),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes}, wf.ErrInvalidInput),
+	)
+	// Only the accepted actions left a trace.
+	want := []string{"created", "triaged", "referred", "signed", "completed"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,124 @@
+// Package workflows holds caseflow's Temporal workflows, their message types and the
+// vocabulary of the case lifecycle. Everything here is deterministic.
+package workflows
+
+import (
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// TaskQueue is the task queue caseflow's workers poll.
+const TaskQueue = "caseflow"
+
+// Update names: one per user action on a case (DESIGN.md, the case lifecycle).
+const (
+	UpdateTriage   = "triage"
+	UpdateRefer    = "refer"
+	UpdateSign     = "sign"
+	UpdateProgress = "progress"
+	UpdateReturn   = "return"
+	UpdateComplete = "complete"
+	UpdateCallback = "callback"
+	UpdateClose    = "close"
+	UpdateReopen   = "reopen"
+	UpdateComment  = "comment"
+	// UpdateSync waits until everything the case has recorded is in the read model, and
+	// returns the case: the API calls it after starting a case.
+	UpdateSync = "sync"
+)
+
+// QueryCase returns the live state of a case (store.Case).
+const QueryCase = "case"
+
+// Application error types a rejected action carries; the API maps them to HTTP codes.
+const (
+	ErrInvalidTransition = "invalid_transition" // the action is not allowed in the case's status (409)
+	ErrForbidden         = "forbidden"          // this user's role or unit may not act (403)
+	ErrInvalidInput      = "invalid_input"      // the request body is wrong (422)
+)
+
+// CaseWorkflowID is the workflow ID of a case's workflow: there is exactly one per case.
+func CaseWorkflowID(caseID string) string { return "case-" + caseID }
+
+// CaseInput starts a case workflow.
+type CaseInput struct {
+	// Case is the case as raised (ID, title, description, category, list, enterprise...),
+	// or, when Continued, the case as it stood when the previous run continued as new.
+	Case store.Case `json:"case"`
+	// Actor raised the case.
+	Actor store.Actor `json:"actor"`
+	// Continued is true for a run that continues an earlier one: nothing is recorded at start.
+	Continued bool `json:"continued"`
+}
+
+// ActionInput is the argument of every action Update: who acts, and the action's body.
+type ActionInput[T any] struct {
+	Actor store.Actor `json:"actor"`
+	Body  T           `json:"body"`
+}
+
+// SyncInput is the argument of UpdateSync.
+type SyncInput struct{}
+
+// TriageBody is the member department's triage (会员部梳理).
+type TriageBody struct {
+	Decision string   `json:"decision"`
+	Category string   `json:"category,omitempty"`
+	Scope    string   `json:"scope,omitempty"`
+	List     string   `json:"list,omitempty"`
+	Office   string   `json:"office,omitempty"`
+	LeadUnit string   `json:"lead_unit,omitempty"`
+	CoUnits  []string `json:"co_units,omitempty"`
+	Note     string   `json:"note,omitempty"`
+	Answer   string   `json:"answer,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+}
+
+// ReferBody is the lead supervision office's referral to the units (转办). Units left out
+// default to triage's choice; the due date defaults to 15 working days.
+type ReferBody struct {
+	LeadUnit     string    `json:"lead_unit,omitempty"`
+	CoUnits      *[]string `json:"co_units,omitempty"`
+	DueDate      string    `json:"due_date,omitempty"`
+	Instructions string    `json:"instructions,omitempty"`
+}
+
+// SignBody is a unit signing for a referred case (签收).
+type SignBody struct{}
+
+// ProgressBody is a unit's progress report.
+type ProgressBody struct {
+	Note string `json:"note"`
+}
+
+// ReturnBody is the lead unit sending a misrouted case back (退回).
+type ReturnBody struct {
+	Grounds string `json:"grounds"`
+}
+
+// CompleteBody is the lead unit's completion report (办结报告).
+type CompleteBody struct {
+	Outcome string `json:"outcome"`
+	Report  string `json:"report"`
+}
+
+// CallbackBody is the enterprise's answer when called back (回访).
+type CallbackBody struct {
+	Solved    *bool  `json:"solved"`
+	Satisfied *bool  `json:"satisfied"`
+	Note      string `json:"note"`
+}
+
+// CloseBody closes the case out (销号).
+type CloseBody struct {
+	Note string `json:"note"`
+}
+
+// ReopenBody reopens a closed case.
+type ReopenBody struct {
+	Reason string `json:"reason"`
+}
+
+// CommentBody adds a remark to the timeline.
+type CommentBody struct {
+	Text string `json:"text"`
+}

@@ -1,0 +1,131 @@
+package workflows
+
+// Case statuses (DESIGN.md, the case lifecycle).
+const (
+	StatusTriage   = "triage"    // 会员部梳理
+	StatusReferral = "referral"  // 待转办
+	StatusHandling = "handling"  // 办理中
+	StatusFollowUp = "follow_up" // 回访
+	StatusClosed   = "closed"    // 已销号
+)
+
+// Roles of users.
+const (
+	RoleLeader      = "leader"      // 班子成员
+	RoleMemberDept  = "member_dept" // 会员部
+	RoleSupervision = "supervision" // 督查室
+	RoleUnit        = "unit"        // 承办单位
+	RoleEfficiency  = "efficiency"  // 市效能办
+	RoleAdmin       = "admin"       // 系统管理员
+)
+
+// Supervision offices: a case has one lead office.
+const (
+	OfficeParty      = "party"      // 市委督查室
+	OfficeGovernment = "government" // 市政府督查室
+)
+
+// Scopes: raised by many enterprises or by one.
+const (
+	ScopeCommon     = "common"     // 共性问题
+	ScopeIndividual = "individual" // 个性问题
+)
+
+// Completion outcomes (办结结果).
+const (
+	OutcomeResolved       = "resolved"        // 已解决
+	OutcomePartlyResolved = "partly_resolved" // 部分解决
+	OutcomeExplained      = "explained"       // 已解释说明
+	OutcomeNotPossible    = "not_possible"    // 政策不允许
+)
+
+// Triage decisions.
+const (
+	DecisionRefer  = "refer"  // 转办
+	DecisionAnswer = "answer" // 直接答复
+	DecisionReject = "reject" // 不予受理
+)
+
+// Timeline event types.
+const (
+	EventCreated    = "created"
+	EventTriaged    = "triaged"
+	EventReferred   = "referred"
+	EventSigned     = "signed"
+	EventProgress   = "progress"
+	EventReturned   = "returned"
+	EventCompleted  = "completed"
+	EventCalledBack = "called_back"
+	EventClosed     = "closed"
+	EventReopened   = "reopened"
+	EventCommented  = "commented"
+)
+
+// StatusLabels are the Chinese names of the statuses, for anything a person reads.
+var StatusLabels = map[string]string{
+	StatusTriage:   "待梳理",
+	StatusReferral: "待转办",
+	StatusHandling: "办理中",
+	StatusFollowUp: "待回访",
+	StatusClosed:   "已销号",
+}
+
+// Categories are the kinds of problem a case can be, with their Chinese names.
+var Categories = map[string]string{
+	"land":                 "土地",
+	"planning":             "规划",
+	"construction":         "施工",
+	"fire_safety":          "消防",
+	"talent":               "人才",
+	"power":                "供电",
+	"financing":            "融资",
+	"business_environment": "营商环境",
+	"policy":               "政策落实",
+	"investment_lead":      "招商线索",
+	"other":                "其他",
+}
+
+// Lists are the three lists of the quarterly report (attachments 1–3).
+var Lists = map[string]string{
+	"problem": "问题诉求清单",
+	"funding": "资金需求清单",
+	"support": "配套需求清单",
+}
+
+// Scopes names the scopes.
+var Scopes = map[string]string{ScopeCommon: "共性问题", ScopeIndividual: "个性问题"}
+
+// Offices names the supervision offices.
+var Offices = map[string]string{OfficeParty: "市委督查室", OfficeGovernment: "市政府督查室"}
+
+// Outcomes names the completion outcomes.
+var Outcomes = map[string]string{
+	OutcomeResolved:       "已解决",
+	OutcomePartlyResolved: "部分解决",
+	OutcomeExplained:      "已解释说明",
+	OutcomeNotPossible:    "政策不允许",
+}
+
+// Roles names the roles.
+var Roles = map[string]string{
+	RoleLeader:      "班子成员",
+	RoleMemberDept:  "会员部",
+	RoleSupervision: "督查室",
+	RoleUnit:        "承办单位",
+	RoleEfficiency:  "市效能办",
+	RoleAdmin:       "系统管理员",
+}
+
+// ActionLabels names the user actions.
+var ActionLabels = map[string]string{
+	UpdateTriage:   "梳理",
+	UpdateRefer:    "转办",
+	UpdateSign:     "签收",
+	UpdateProgress: "报告进展",
+	UpdateReturn:   "退回",
+	UpdateComplete: "办结",
+	UpdateCallback: "回访",
+	UpdateClose:    "销号",
+	UpdateReopen:   "重新打开",
+	UpdateComment:  "备注",
+}
