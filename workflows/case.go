@@ -26,6 +26,17 @@ var projectOptions = workflow.ActivityOptions{
 type caseRun struct {
 	c  store.Case
 	mu workflow.Mutex
+	// ready is set once the case's creation is in the read model; actions wait for it, as
+	// an Update can arrive in the very first workflow task.
+	ready bool
+}
+
+// lock waits until the case is ready and no other action is being recorded.
+func (r *caseRun) lock(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return r.ready }); err != nil {
+		return err
+	}
+	return r.mu.Lock(ctx)
 }
 
 // CaseWorkflow runs one case from intake to closure (DESIGN.md, the case lifecycle). Every
@@ -33,7 +44,18 @@ type caseRun struct {
 // the case's status or the user's role or unit does not allow. A closed case's workflow
 // stays open, idle, so that it can be reopened; long histories continue as new.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
-	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx)}
+	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx), ready: in.Continued}
+	var created []eventDraft
+	if !in.Continued {
+		now := workflow.Now(ctx)
+		r.c.Status = StatusTriage
+		r.c.CreatedBy = in.Actor.Username
+		r.c.CreatedAt = now
+		r.c.CoUnits, r.c.SignedUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits)
+		created = []eventDraft{{EventCreated, map[string]any{
+			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
+			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
+	}
 
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (store.Case, error) { return r.c, nil }); err != nil {
 		return err
@@ -51,7 +73,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		handle[CommentBody](ctx, r, UpdateComment),
 		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (store.Case, error) {
 			// Holding the lock means no projection is under way: all is written.
-			if err := r.mu.Lock(ctx); err != nil {
+			if err := r.lock(ctx); err != nil {
 				return store.Case{}, err
 			}
 			defer r.mu.Unlock()
@@ -64,21 +86,10 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 
 	if !in.Continued {
-		if err := r.mu.Lock(ctx); err != nil {
+		if err := r.record(ctx, in.Actor, r.c.CreatedAt, created); err != nil {
 			return err
 		}
-		now := workflow.Now(ctx)
-		r.c.Status = StatusTriage
-		r.c.CreatedBy = in.Actor.Username
-		r.c.CreatedAt = now
-		r.c.CoUnits, r.c.SignedUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits)
-		err := r.record(ctx, in.Actor, now, []eventDraft{{EventCreated, map[string]any{
-			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
-			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}})
-		r.mu.Unlock()
-		if err != nil {
-			return err
-		}
+		r.ready = true
 	}
 
 	// The case lives until Temporal suggests a fresh history; then, once no action is in
@@ -96,7 +107,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in ActionInput[T]) (store.Case, error) {
-			if err := r.mu.Lock(ctx); err != nil {
+			if err := r.lock(ctx); err != nil {
 				return store.Case{}, err
 			}
 			defer r.mu.Unlock()

@@ -30,6 +30,10 @@ func (s *Store) CreateUser(ctx context.Context, u NewUser, ifAbsent bool) error 
 	if err != nil {
 		return fmt.Errorf("store: create user %s: %w", u.Username, err)
 	}
+	return s.insertUser(ctx, u, hash, ifAbsent)
+}
+
+func (s *Store) insertUser(ctx context.Context, u NewUser, hash []byte, ifAbsent bool) error {
 	var unit *string
 	if u.Unit != "" {
 		unit = &u.Unit

@@ -1,0 +1,217 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+func newCase(id, status, lead string, co ...string) store.Case {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
+	return store.Case{ID: id, Status: status, Title: "用地审批 " + id, Description: "厂房用地", Category: "land",
+		List: "problem", EnterpriseID: "ent-001", LeadUnit: lead, CoUnits: co, CreatedBy: "leader1",
+		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
+}
+
+func event(caseID string, seq int, typ string) store.Event {
+	return store.Event{CaseID: caseID, Seq: seq, Type: typ, At: time.Date(2026, 11, 23, 9, seq, 0, 999, time.UTC),
+		Actor: store.Actor{Username: "member", Role: "member_dept"}, Data: json.RawMessage(`{"note":"说明","n":1}`)}
+}
+
+func TestProjectIsIdempotentAndChained(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	c := newCase("PT-2026-000001", "triage", "")
+	p1 := store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created")}}
+	for range 2 { // a retried activity
+		if err := st.Project(ctx, p1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c2 := c
+	c2.Status, c2.LastSeq = "referral", 3
+	p2 := store.Projection{Case: c2, Events: []store.Event{event(c.ID, 2, "triaged"), event(c.ID, 3, "commented")}}
+	if err := st.Project(ctx, p2); err != nil {
+		t.Fatal(err)
+	}
+	// A late retry of the first projection must not move the case back.
+	if err := st.Project(ctx, p1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetCase(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "referral" || got.LastSeq != 3 {
+		t.Errorf("case %s seq %d, want referral 3", got.Status, got.LastSeq)
+	}
+	events, err := st.Timeline(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 3 || events[0].Type != "created" || events[2].Type != "commented" {
+		t.Fatalf("timeline %+v", events)
+	}
+	if err := st.VerifyTimeline(ctx, c.ID); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+}
+
+func TestAllocateCaseIDWithIdempotencyKeys(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	req := []byte(`{"title":"a","enterprise_id":"ent-001"}`)
+	id1, reused, err := st.AllocateCaseID(ctx, 2026, "leader1", "", req)
+	if err != nil || reused || id1 != "PT-2026-000001" {
+		t.Fatalf("first: %s %v %v", id1, reused, err)
+	}
+	id2, _, _ := st.AllocateCaseID(ctx, 2026, "leader1", "k1", req)
+	if id2 != "PT-2026-000002" {
+		t.Fatalf("second: %s", id2)
+	}
+	// The same key and request (keys in another order) gets the same id.
+	again, reused, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"enterprise_id":"ent-001","title":"a"}`))
+	if err != nil || !reused || again != id2 {
+		t.Fatalf("retry: %s %v %v", again, reused, err)
+	}
+	// Another user's same key is another request.
+	other, reused, _ := st.AllocateCaseID(ctx, 2026, "member", "k1", req)
+	if reused || other != "PT-2026-000003" {
+		t.Fatalf("other user: %s %v", other, reused)
+	}
+	if _, _, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"title":"b"}`)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("same key, other request: %v", err)
+	}
+	if id, _, _ := st.AllocateCaseID(ctx, 2027, "leader1", "", req); id != "PT-2027-000001" {
+		t.Fatalf("new year: %s", id)
+	}
+}
+
+func TestListCasesFiltersAndScopes(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	cases := []store.Case{
+		newCase("PT-2026-000001", "handling", "natural-resources", "licheng"),
+		newCase("PT-2026-000002", "handling", "licheng"),
+		newCase("PT-2026-000003", "triage", ""),
+		newCase("PT-2026-000004", "closed", "power-supply"),
+	}
+	cases[1].Category, cases[1].Title = "power", "电力增容"
+	cases[2].CreatedBy = "leader2"
+	cases[3].Office = "government"
+	for i, c := range cases {
+		c.CreatedAt = c.CreatedAt.Add(time.Duration(i) * time.Minute)
+		if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.CaseFilter
+		want []string
+	}{
+		{"all, newest first", store.CaseFilter{}, []string{"PT-2026-000004", "PT-2026-000003", "PT-2026-000002", "PT-2026-000001"}},
+		{"status", store.CaseFilter{Status: "handling"}, []string{"PT-2026-000002", "PT-2026-000001"}},
+		{"category", store.CaseFilter{Category: "power"}, []string{"PT-2026-000002"}},
+		{"unit as lead or co-unit", store.CaseFilter{Unit: "licheng"}, []string{"PT-2026-000002", "PT-2026-000001"}},
+		{"office", store.CaseFilter{Office: "government"}, []string{"PT-2026-000004"}},
+		{"q in title", store.CaseFilter{Query: "电力"}, []string{"PT-2026-000002"}},
+		{"q by id", store.CaseFilter{Query: "000003"}, []string{"PT-2026-000003"}},
+		{"q with wildcard characters", store.CaseFilter{Query: "%"}, nil},
+		{"unit scope", store.CaseFilter{VisibleToUnit: "natural-resources"}, []string{"PT-2026-000001"}},
+		{"leader scope", store.CaseFilter{CreatedBy: "leader2"}, []string{"PT-2026-000003"}},
+		{"page 2 of 3-sized pages", store.CaseFilter{Page: 2, PageSize: 3}, []string{"PT-2026-000001"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			items, total, err := st.ListCases(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range items {
+				ids = append(ids, c.ID)
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(tc.want) {
+				t.Errorf("got %v, want %v", ids, tc.want)
+			}
+			if tc.f.Page == 0 && total != len(tc.want) {
+				t.Errorf("total %d, want %d", total, len(tc.want))
+			}
+			if tc.f.Page == 2 && total != 4 {
+				t.Errorf("total %d, want 4", total)
+			}
+		})
+	}
+}
+
+func TestTamperedTimelineFailsVerification(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	c := newCase("PT-2026-000009", "triage", "")
+	c.LastSeq = 2
+	if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created"), event(c.ID, 2, "commented")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.VerifyTimeline(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExecForTest(ctx, `UPDATE case_events SET data = '{"note":"改过"}' WHERE case_id = $1 AND seq = 1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.VerifyTimeline(ctx, c.ID); err == nil {
+		t.Fatal("an edited event passed verification")
+	}
+}
+
+func TestUsersAndSessions(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if _, err := st.Authenticate(ctx, "member", "wrong"); !errors.Is(err, store.ErrUnauthorized) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if _, err := st.Authenticate(ctx, "nobody", "demo"); !errors.Is(err, store.ErrUnauthorized) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	u, err := st.Authenticate(ctx, "unit-hanjiang", "demo")
+	if err != nil || u.Role != "unit" || u.Unit != "hanjiang" {
+		t.Fatalf("demo unit user: %+v %v", u, err)
+	}
+	token, _, err := st.CreateSession(ctx, u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.UserByToken(ctx, token); err != nil || got.Username != "unit-hanjiang" {
+		t.Fatalf("token: %+v %v", got, err)
+	}
+	expired, _, _ := st.CreateSession(ctx, u.ID, -time.Minute)
+	if _, err := st.UserByToken(ctx, expired); !errors.Is(err, store.ErrUnauthorized) {
+		t.Fatalf("expired token: %v", err)
+	}
+	if err := st.CreateUser(ctx, store.NewUser{Username: "member", Role: "member_dept", Password: "x"}, false); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("duplicate user: %v", err)
+	}
+	if err := st.CreateUser(ctx, store.NewUser{Username: "u2", Role: "unit", Unit: "atlantis", Password: "x"}, false); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown unit: %v", err)
+	}
+}
+
+func TestSeedDemoIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t) // seeded once
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	units, _ := st.ListUnits(ctx)
+	ents, _ := st.ListEnterprises(ctx)
+	if len(units) != 20 || len(ents) != 12 {
+		t.Errorf("%d units, %d enterprises; want 20 and 12", len(units), len(ents))
+	}
+	if units[0].ID != "chengxiang" || units[0].Name != "城厢区" {
+		t.Errorf("first unit %+v", units[0])
+	}
+}
