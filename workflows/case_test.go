@@ -53,6 +53,7 @@ func referTriage(want string) step {
 type outcome struct {
 	results     []string // per step: "" accepted, else the error type
 	projections []store.Projection
+	live        store.Case // what the query answered at the end
 }
 
 func (o outcome) final() store.Case { return o.projections[len(o.projections)-1].Case }
@@ -102,6 +103,13 @@ func run(t *testing.T, steps ...step) outcome {
 	if err := env.GetWorkflowError(); !errors.As(err, &timeout) {
 		t.Fatalf("workflow ended with %v, want the test's timeout", err)
 	}
+	q, err := env.QueryWorkflow(wf.QueryCase)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	if err := q.Get(&out.live); err != nil {
+		t.Fatal(err)
+	}
 	for i, st := range steps {
 		if out.results[i] != st.want {
 			t.Errorf("step %d (%s by %v): got %q, want %q", i, st.update, actorOf(st.input), out.results[i], st.want)
@@ -137,6 +145,9 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
 	c := o.final()
+	if o.live.Status != c.Status || o.live.LastSeq != c.LastSeq {
+		t.Errorf("query answered %s#%d, the read model has %s#%d", o.live.Status, o.live.LastSeq, c.Status, c.LastSeq)
+	}
 	if c.Status != wf.StatusClosed || c.Outcome != wf.OutcomeResolved || c.LastSeq != len(want) {
 		t.Errorf("final case: status %q outcome %q last_seq %d", c.Status, c.Outcome, c.LastSeq)
 	}

@@ -193,7 +193,10 @@ func (c *Cluster) start(ctx context.Context) error {
 			}
 			return fmt.Errorf("pgcluster: start: %w: %s\n%s", err, out, logTail)
 		}
-		c.port = 0 // maybe the port was taken meanwhile: try another
+		// Maybe the port was taken meanwhile, or the previous server's process is not yet
+		// reaped (PostgreSQL then takes its pid file as live): wait, and try another port.
+		c.port = 0
+		time.Sleep(time.Duration(attempt+1) * time.Second)
 	}
 }
 
