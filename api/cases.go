@@ -91,6 +91,9 @@ func (s *Server) createCase(c *gin.Context) {
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// A second start of a case's workflow is refused; for a retried request that is
+		// expected, and it goes on to wait for the case like the first one.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor()})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) { // already started: a retry of the same request

@@ -3,6 +3,7 @@ package devenv_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
@@ -280,6 +283,28 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		t.Errorf("efficiency sees %s", r.Raw)
 	}
 
+	// A retried action with the same Idempotency-Key takes effect once.
+	comment := map[string]any{"text": "请补充材料"}
+	retry := map[string]string{"Idempotency-Key": "comment-1"}
+	for range 2 {
+		if r := member.do("POST", "/api/v1/cases/"+fundingID+"/actions/comment", comment, retry); r.Status != http.StatusOK {
+			t.Fatalf("comment: %d %s", r.Status, r.Raw)
+		}
+	}
+	decode(t, member.must(http.StatusOK, "GET", "/api/v1/cases/"+fundingID+"/timeline", nil).Raw, &tl)
+	if len(tl.Events) != 2 || tl.Events[1].Type != "commented" {
+		t.Errorf("a retried comment: timeline %+v", tl.Events)
+	}
+
+	// A second workflow for the same case is refused.
+	_, err := env.Client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: workflows.CaseWorkflowID(id), TaskQueue: workflows.TaskQueue, WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.CaseWorkflow, workflows.CaseInput{})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if !errors.As(err, &started) {
+		t.Errorf("duplicate start: %v", err)
+	}
+
 	if path := os.Getenv("CASEFLOW_SAVE_HISTORY"); path != "" {
 		saveHistory(t, env, id, path)
 	}
@@ -312,4 +337,55 @@ func saveHistory(t *testing.T, env *devenv.Env, caseID, path string) {
 		t.Fatal(err)
 	}
 	t.Logf("history of %s saved to %s (%d events)", caseID, path, len(events))
+}
+
+// TestReferenceData covers units and enterprises: who may add an enterprise, and what
+// a bad one gets.
+func TestReferenceData(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	member, natres := login(t, env.URL, "member"), login(t, env.URL, "unit-natural-resources")
+
+	r := natres.must(http.StatusOK, "GET", "/api/v1/units", nil)
+	if items := r.Body["items"].([]any); len(items) != 20 || items[0].(map[string]any)["name"] != "城厢区" {
+		t.Errorf("units: %s", r.Raw)
+	}
+	// Units do not see enterprises' personal contacts; the member department does.
+	r = natres.must(http.StatusOK, "GET", "/api/v1/enterprises", nil)
+	if first := r.Body["items"].([]any)[0].(map[string]any); first["contact_phone"] != "" {
+		t.Errorf("a unit sees contacts: %v", first)
+	}
+	r = member.must(http.StatusOK, "GET", "/api/v1/enterprises", nil)
+	if first := r.Body["items"].([]any)[0].(map[string]any); first["contact_phone"] == "" {
+		t.Errorf("the member department does not see contacts: %v", first)
+	}
+
+	ent := map[string]any{"id": "ent-100", "name": "莆田市新星电子有限公司", "county": "hanjiang", "industry_chain": "电子信息", "member_kind": "standing_member"}
+	natres.must(http.StatusForbidden, "POST", "/api/v1/enterprises", ent)
+	if r := member.must(http.StatusCreated, "POST", "/api/v1/enterprises", ent); r.str("id") != "ent-100" || r.str("county") != "hanjiang" {
+		t.Errorf("created %s", r.Raw)
+	}
+	if r := member.do("POST", "/api/v1/enterprises", ent, nil); r.Status != http.StatusConflict || r.errCode() != "conflict" {
+		t.Errorf("duplicate enterprise: %d %s", r.Status, r.Raw)
+	}
+	for _, bad := range []map[string]any{
+		{"name": "", "county": "hanjiang"},
+		{"name": "x", "county": "natural-resources"},
+		{"name": "x", "county": "atlantis"},
+		{"name": "x", "county": "hanjiang", "rating": 5},
+	} {
+		if r := member.do("POST", "/api/v1/enterprises", bad, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("enterprise %v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	if r := member.do("GET", "/api/v1/nothing", nil, nil); r.Status != http.StatusNotFound || r.errCode() != "not_found" {
+		t.Errorf("unknown route: %d %s", r.Status, r.Raw)
+	}
+	if r := member.do("DELETE", "/api/v1/cases", nil, nil); r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("wrong method: %d %s", r.Status, r.Raw)
+	}
+	bogus := &apiClient{t: t, base: env.URL, token: "0123"}
+	if r := bogus.do("GET", "/api/v1/me", nil, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("bogus token: %d", r.Status)
+	}
 }
