@@ -54,6 +54,12 @@ func userCommand() *cobra.Command {
 				return err
 			}
 			if err := st.CreateUser(ctx, u, false); err != nil {
+				switch {
+				case errors.Is(err, store.ErrConflict):
+					return fmt.Errorf("user %s already exists", u.Username)
+				case errors.Is(err, store.ErrNotFound):
+					return fmt.Errorf("unit %q does not exist (see GET /api/v1/units)", u.Unit)
+				}
 				return err
 			}
 			fmt.Printf("user %s created (role %s)\n", u.Username, u.Role)
