@@ -1,21 +1,110 @@
 // Package activities holds every side effect of caseflow's workflows: writing the read
-// model in PostgreSQL now, notifications and files later. Activities are methods on one
-// struct; workflows refer to them through a nil pointer.
+// model in PostgreSQL, routing cases with the rules, and later notifications and files.
+// Activities are methods on one struct; workflows refer to them through a nil pointer.
 package activities
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/rules"
 )
 
 // Activities carries what the activities need. One per worker.
 type Activities struct {
 	Store *store.Store
+	// Rules caches compiled rule sets by version.
+	Rules *rules.Cache
 }
 
 // ProjectCase writes a case and its new timeline events to the read model. It is
 // idempotent (events are keyed by case and sequence), so a retry never writes twice.
 func (a *Activities) ProjectCase(ctx context.Context, p store.Projection) error {
 	return a.Store.Project(ctx, p)
+}
+
+// RouteInput is what routing a case needs.
+type RouteInput struct {
+	Case store.Case `json:"case"`
+}
+
+// Reasons for a proposal without a route, besides the rules' own.
+const (
+	ReasonNoRuleSet     = "no_rule_set"
+	ReasonRoutingFailed = "routing_failed"
+)
+
+// shanghai is China Standard Time (no daylight saving).
+var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
+
+// QuarterStart is the first instant of the quarter t falls in, in Shanghai.
+func QuarterStart(t time.Time) time.Time {
+	t = t.In(shanghai)
+	return time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, shanghai)
+}
+
+// RouteCase evaluates the active rule set for a case and returns the proposal. With no
+// rule set, the proposal says so and the case goes to manual triage.
+func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (store.RouteProposal, error) {
+	rec, err := a.Store.ActiveRuleSet(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}, nil
+	}
+	if err != nil {
+		return store.RouteProposal{}, err
+	}
+	rs, err := a.Rules.Get(rec.Version, []byte(rec.Source))
+	if err != nil {
+		// A stored set that does not load cannot get better by retrying.
+		return store.RouteProposal{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("rule set %d: %v", rec.Version, err), "invalid_rules", err)
+	}
+	input, err := RuleInput(ctx, a.Store, in.Case)
+	if err != nil {
+		return store.RouteProposal{}, err
+	}
+	res := rs.Evaluate(input)
+	return ProposalOf(res), nil
+}
+
+// RuleInput gathers what the rules read about a case: the case, its enterprise and the
+// history of earlier cases.
+func RuleInput(ctx context.Context, st *store.Store, c store.Case) (rules.Input, error) {
+	ent, err := st.GetEnterprise(ctx, c.EnterpriseID)
+	if err != nil {
+		return rules.Input{}, err
+	}
+	created := c.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	h, err := st.CaseHistoryFor(ctx, c.EnterpriseID, c.ID, c.Category, QuarterStart(created))
+	if err != nil {
+		return rules.Input{}, err
+	}
+	amount := 0.0
+	if c.AmountCNY != nil {
+		amount = *c.AmountCNY
+	}
+	return rules.Input{
+		Case: rules.Case{Category: c.Category, List: c.List, Scope: c.Scope, Title: c.Title, Description: c.Description,
+			AmountCNY: amount, Sensitive: c.Sensitive, Tags: c.Tags, CreatedAt: created},
+		Enterprise: rules.Enterprise{ID: ent.ID, Name: ent.Name, County: ent.County, IndustryChain: ent.IndustryChain,
+			MemberKind: ent.MemberKind, Size: ent.Size, IsKey: ent.IsKey},
+		History: rules.History{OpenByCategory: h.OpenByCategory, PastByCategory: h.PastByCategory,
+			CountyOpenSameCategory: h.CountyOpenSameCategory, CountyEnterprisesSameCategory: h.CountyEnterprisesSameCategory},
+	}, nil
+}
+
+// ProposalOf turns the rules' result into the proposal kept on the case.
+func ProposalOf(res rules.Result) store.RouteProposal {
+	r := res.Route
+	return store.RouteProposal{RuleSetVersion: res.RuleSetVersion, RuleIDs: res.RuleIDs(), Office: r.Office,
+		LeadUnit: r.LeadUnit, CoUnits: r.CoUnits, SLA: r.SLA, Priority: r.Priority, Scope: r.Scope, Tags: r.Tags,
+		Reason: res.Reason}
 }

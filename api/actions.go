@@ -35,7 +35,11 @@ var actionDecoders = map[string]actionDecoder{
 		if b.Decision != workflows.DecisionRefer {
 			return nil
 		}
-		return append([]string{b.LeadUnit}, b.CoUnits...)
+		units := []string{b.LeadUnit}
+		if b.CoUnits != nil {
+			units = append(units, *b.CoUnits...)
+		}
+		return units
 	}),
 	workflows.UpdateRefer: decodeAction(func(b workflows.ReferBody) []string {
 		units := []string{b.LeadUnit}

@@ -12,10 +12,11 @@ import (
 )
 
 const (
-	roleLeader     = workflows.RoleLeader
-	roleMemberDept = workflows.RoleMemberDept
-	roleAdmin      = workflows.RoleAdmin
-	userKey        = "caseflow.user"
+	roleLeader      = workflows.RoleLeader
+	roleMemberDept  = workflows.RoleMemberDept
+	roleAdmin       = workflows.RoleAdmin
+	roleSupervision = workflows.RoleSupervision
+	userKey         = "caseflow.user"
 )
 
 type loginRequest struct {

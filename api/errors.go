@@ -20,6 +20,8 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Details, when set, lists the problems one by one (invalid rule sets).
+	Details any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -33,6 +35,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
 	} `json:"error"`
 }
 
@@ -44,7 +47,7 @@ func fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = e.Code, e.Message
+	body.Error.Code, body.Error.Message, body.Error.Details = e.Code, e.Message, e.Details
 	c.AbortWithStatusJSON(e.Status, body)
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/rules"
 )
 
 // Server holds what the handlers need. One per process.
@@ -21,6 +22,8 @@ type Server struct {
 	SessionTTL time.Duration
 	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
 	ActionTimeout time.Duration
+
+	rules rules.Cache
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -63,6 +66,9 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/cases/:id", s.getCase)
 	authed.GET("/cases/:id/timeline", s.timeline)
 	authed.POST("/cases/:id/actions/:action", s.act)
+	authed.GET("/rules", s.getRules)
+	authed.PUT("/rules", requireRoles(roleAdmin), s.putRules)
+	authed.POST("/rules/evaluate", requireRoles(roleMemberDept, roleAdmin, roleSupervision), s.evaluateRules)
 	return r
 }
 

@@ -162,3 +162,23 @@ func TestEvaluationErrorsCountAsNoMatch(t *testing.T) {
 		t.Errorf("reason %s, want %s (no office)", res.Reason, rules.ReasonIncomplete)
 	}
 }
+
+func TestRuntimeCostLimitStopsOversizedInputs(t *testing.T) {
+	rs := mustLoad(t, header+`  - id: scan
+    when: case.description.contains('断电') || case.description.contains('停电')
+    set: {sla: urgent}
+  - id: all
+    when: "true"
+    set: {office: government, lead_unit: power-supply}
+`)
+	small := rules.Input{Case: rules.Case{Description: "厂区经常停电，影响生产"}}
+	if res := rs.Evaluate(small); res.Route.SLA != "urgent" || len(res.Errors) != 0 {
+		t.Fatalf("within the sizes: %+v", res)
+	}
+	// Far beyond the sizes the estimate assumed: the runtime limit stops the rule.
+	huge := rules.Input{Case: rules.Case{Description: strings.Repeat("厂区经常", 1_000_000) + "停电"}}
+	res := rs.Evaluate(huge)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "scan") || res.Route.SLA != "" || res.Route.LeadUnit != "power-supply" {
+		t.Fatalf("oversized: %+v", res.Errors)
+	}
+}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/store"
@@ -72,15 +73,27 @@ func (b TriageBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 	}
 	switch b.Decision {
 	case DecisionRefer:
+		e, overrides := b.resolve(c)
 		for _, f := range []struct {
 			name, v string
 			allowed map[string]string
-		}{{"category", b.Category, Categories}, {"scope", b.Scope, Scopes}, {"list", b.List, Lists}, {"office", b.Office, Offices}} {
+		}{{"category", e.Category, Categories}, {"scope", e.Scope, Scopes}, {"list", e.List, Lists},
+			{"office", e.Office, Offices}, {"sla", e.SLA, SLAs}, {"priority", e.Priority, Priorities}} {
 			if err := oneOf(f.name, f.v, f.allowed); err != nil {
 				return err
 			}
 		}
-		if err := checkUnits(b.LeadUnit, b.CoUnits); err != nil {
+		if err := checkUnits(e.LeadUnit, *e.CoUnits); err != nil {
+			return err
+		}
+		if len(overrides) > 0 && strings.TrimSpace(b.OverrideReason) == "" {
+			fields := make([]string, len(overrides))
+			for i, o := range overrides {
+				fields[i] = o.Field
+			}
+			return invalidInput("override_reason", "改变了规则建议的 "+strings.Join(fields, ", ")+"，须说明理由 (required when the route differs from the rules' proposal)")
+		}
+		if err := limitText("override_reason", b.OverrideReason); err != nil {
 			return err
 		}
 		return limitText("note", b.Note)
@@ -93,13 +106,57 @@ func (b TriageBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 	}
 }
 
+// resolve fills what a refer decision left out from the case and the rules' proposal,
+// and lists the fields where it departs from the proposal.
+func (b TriageBody) resolve(c *store.Case) (TriageBody, []Override) {
+	p := c.RouteProposal
+	if p == nil {
+		p = &store.RouteProposal{}
+	}
+	e := b
+	or := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
+	}
+	e.Category, e.List = or(b.Category, c.Category), or(b.List, c.List)
+	e.Scope, e.Office, e.LeadUnit = or(b.Scope, or(p.Scope, ScopeIndividual)), or(b.Office, p.Office), or(b.LeadUnit, p.LeadUnit)
+	e.SLA, e.Priority = or(b.SLA, or(p.SLA, "standard")), or(b.Priority, or(p.Priority, "normal"))
+	co := nonNil(p.CoUnits)
+	if b.CoUnits != nil {
+		co = nonNil(*b.CoUnits)
+	}
+	e.CoUnits = &co
+	var overrides []Override
+	for _, f := range []struct{ name, proposed, chosen string }{
+		{"scope", p.Scope, e.Scope}, {"office", p.Office, e.Office}, {"lead_unit", p.LeadUnit, e.LeadUnit},
+		{"sla", p.SLA, e.SLA}, {"priority", p.Priority, e.Priority}} {
+		if f.proposed != "" && f.proposed != f.chosen {
+			overrides = append(overrides, Override{f.name, f.proposed, f.chosen})
+		}
+	}
+	if p.LeadUnit != "" && !slices.Equal(nonNil(p.CoUnits), co) {
+		overrides = append(overrides, Override{"co_units", nonNil(p.CoUnits), co})
+	}
+	return e, overrides
+}
+
+// triagedEvent is the triaged event's data for a refer decision.
+type triagedEvent struct {
+	TriageBody
+	Overrides []Override `json:"overrides"`
+}
+
 func (b TriageBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
 	switch b.Decision {
 	case DecisionRefer:
-		c.Category, c.Scope, c.List, c.Office = b.Category, b.Scope, b.List, b.Office
-		c.LeadUnit, c.CoUnits = b.LeadUnit, nonNil(b.CoUnits)
+		e, overrides := b.resolve(c)
+		c.Category, c.Scope, c.List, c.Office = e.Category, e.Scope, e.List, e.Office
+		c.LeadUnit, c.CoUnits = e.LeadUnit, *e.CoUnits
+		c.SLA, c.Priority = e.SLA, e.Priority
 		c.Status = StatusReferral
-		return []eventDraft{{EventTriaged, b}}
+		return []eventDraft{{EventTriaged, triagedEvent{e, nonNilOverrides(overrides)}}}
 	case DecisionAnswer:
 		c.Resolution = b.Answer
 	default:
@@ -107,6 +164,13 @@ func (b TriageBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraf
 	}
 	c.Status = StatusClosed
 	return []eventDraft{{EventTriaged, b}, {EventClosed, map[string]string{"reason": b.Decision}}}
+}
+
+func nonNilOverrides(o []Override) []Override {
+	if o == nil {
+		return []Override{}
+	}
+	return o
 }
 
 func (b ReferBody) check(c *store.Case, a store.Actor, now time.Time) error {

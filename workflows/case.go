@@ -22,6 +22,20 @@ var projectOptions = workflow.ActivityOptions{
 	},
 }
 
+// routeOptions: routing is tried a few times; if it still fails, the case goes to manual
+// triage rather than wait.
+var routeOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumAttempts:    5,
+	},
+}
+
+// SystemActor is the actor of events caseflow itself records (routing).
+var SystemActor = store.Actor{Username: "system", Role: "system"}
+
 // caseRun is the state of one run of a case workflow.
 type caseRun struct {
 	c  store.Case
@@ -89,6 +103,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		if err := r.record(ctx, in.Actor, r.c.CreatedAt, created); err != nil {
 			return err
 		}
+		// Cases started before routing existed were not routed.
+		if workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1 {
+			if err := r.route(ctx); err != nil {
+				return err
+			}
+		}
 		r.ready = true
 	}
 
@@ -101,6 +121,21 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		return err
 	}
 	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true})
+}
+
+// route asks the routing rules for a proposal and records it (event routed). When routing
+// fails, the proposal says so and the member department triages by hand.
+func (r *caseRun) route(ctx workflow.Context) error {
+	var a *activities.Activities
+	var p store.RouteProposal
+	actx := workflow.WithActivityOptions(ctx, routeOptions)
+	if err := workflow.ExecuteActivity(actx, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
+		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
+		p = store.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}
+	}
+	r.c.RouteProposal = &p
+	r.c.Tags = p.Tags
+	return r.record(ctx, SystemActor, workflow.Now(ctx), []eventDraft{{EventRouted, p}})
 }
 
 // handle registers the Update for one action.

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,7 +14,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/rules"
 	wf "github.com/putian-fic/caseflow/workflows"
 )
 
@@ -46,7 +49,8 @@ func act[T any](update string, a store.Actor, body T, want string) step {
 
 func referTriage(want string) step {
 	return act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
-		List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources", CoUnits: []string{"licheng"}, Note: "用地指标"}, want)
+		List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources", CoUnits: &[]string{"licheng"}, Note: "用地指标",
+		OverrideReason: "涉及市委督办事项，荔城区配合"}, want)
 }
 
 // outcome of running the steps.
@@ -68,7 +72,28 @@ func (o outcome) eventTypes() []string {
 	return types
 }
 
+// routeFunc stands in for the RouteCase activity.
+type routeFunc func(context.Context, activities.RouteInput) (store.RouteProposal, error)
+
+// routeWithDefaultRules routes with the real default rule set, for an enterprise in Licheng.
+func routeWithDefaultRules(_ context.Context, in activities.RouteInput) (store.RouteProposal, error) {
+	rs, err := rules.Load(rules.PutianYAML)
+	if err != nil {
+		return store.RouteProposal{}, err
+	}
+	c := in.Case
+	return activities.ProposalOf(rs.Evaluate(rules.Input{
+		Case:       rules.Case{Category: c.Category, List: c.List, Title: c.Title, Description: c.Description},
+		Enterprise: rules.Enterprise{ID: c.EnterpriseID, County: "licheng"},
+	})), nil
+}
+
 func run(t *testing.T, steps ...step) outcome {
+	t.Helper()
+	return runWith(t, routeWithDefaultRules, steps...)
+}
+
+func runWith(t *testing.T, route routeFunc, steps ...step) outcome {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -79,6 +104,7 @@ func run(t *testing.T, steps ...step) outcome {
 		out.projections = append(out.projections, p)
 		return nil
 	}, activity.RegisterOptions{Name: "ProjectCase"})
+	env.RegisterActivityWithOptions(route, activity.RegisterOptions{Name: "RouteCase"})
 	out.results = make([]string, len(steps))
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {
@@ -140,7 +166,7 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 		act(wf.UpdateClose, party, wf.CloseBody{Note: "销号"}, ""),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "感谢"}, ""),
 	)
-	want := []string{"created", "triaged", "referred", "signed", "signed", "progress", "completed", "called_back", "closed", "commented"}
+	want := []string{"created", "routed", "triaged", "referred", "signed", "signed", "progress", "completed", "called_back", "closed", "commented"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
@@ -179,7 +205,7 @@ func TestTriageAnswerAndRejectCloseTheCase(t *testing.T) {
 		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "企业再次反映"}, ""),
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionReject, Reason: "不属于企业诉求范围"}, ""),
 	)
-	want := []string{"created", "triaged", "closed", "reopened", "triaged", "closed"}
+	want := []string{"created", "routed", "triaged", "closed", "reopened", "triaged", "closed"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
@@ -202,7 +228,7 @@ func TestReturnGoesBackToReferral(t *testing.T) {
 		act(wf.UpdateSign, housing, wf.SignBody{}, ""),
 		act(wf.UpdateComplete, housing, wf.CompleteBody{Outcome: wf.OutcomeExplained, Report: "已解释"}, ""),
 	)
-	want := []string{"created", "triaged", "referred", "signed", "returned", "referred", "signed", "completed"}
+	want := []string{"created", "routed", "triaged", "referred", "signed", "returned", "referred", "signed", "completed"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
@@ -259,7 +285,7 @@ func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "weather", Scope: wf.ScopeIndividual,
 			List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources"}, wf.ErrInvalidInput),
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
-			List: "problem", Office: wf.OfficeParty, LeadUnit: "licheng", CoUnits: []string{"licheng"}}, wf.ErrInvalidInput),
+			List: "problem", Office: wf.OfficeParty, LeadUnit: "licheng", CoUnits: &[]string{"licheng"}}, wf.ErrInvalidInput),
 		referTriage(""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, wf.ErrForbidden), // not the lead office
 		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "2026-11-23"}, wf.ErrInvalidInput),
@@ -280,8 +306,56 @@ func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes}, wf.ErrInvalidInput),
 	)
 	// Only the accepted actions left a trace.
-	want := []string{"created", "triaged", "referred", "signed", "completed"}
+	want := []string{"created", "routed", "triaged", "referred", "signed", "completed"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
+	}
+}
+
+func TestTriageStartsFromTheRulesProposal(t *testing.T) {
+	o := run(t,
+		// Changing the proposed route without saying why is refused.
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Office: wf.OfficeParty}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Office: wf.OfficeParty, SLA: "urgent",
+			OverrideReason: "市委领导批示件"}, ""),
+	)
+	routed := o.projections[1]
+	p := routed.Case.RouteProposal
+	if routed.Events[0].Type != wf.EventRouted || routed.Events[0].Actor != wf.SystemActor || p == nil ||
+		p.Office != "government" || p.LeadUnit != "natural-resources" || p.Reason != "matched" ||
+		!slices.Equal(p.RuleIDs, []string{"land"}) || p.RuleSetVersion != 1 {
+		t.Fatalf("routed: %+v %+v", routed.Events, p)
+	}
+	c := o.final()
+	if c.Office != wf.OfficeParty || c.LeadUnit != "natural-resources" || c.SLA != "urgent" || c.Priority != "normal" ||
+		c.Scope != wf.ScopeIndividual || c.Status != wf.StatusReferral {
+		t.Errorf("triaged case: %+v", c)
+	}
+	var data struct {
+		Overrides      []wf.Override `json:"overrides"`
+		OverrideReason string        `json:"override_reason"`
+	}
+	if err := json.Unmarshal(o.projections[2].Events[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Overrides) != 2 || data.Overrides[0].Field != "office" || data.Overrides[0].Proposed != "government" ||
+		data.Overrides[1].Field != "sla" || data.OverrideReason != "市委领导批示件" {
+		t.Errorf("overrides recorded: %+v", data)
+	}
+}
+
+func TestRoutingFailureLeavesTheCaseToManualTriage(t *testing.T) {
+	failing := func(context.Context, activities.RouteInput) (store.RouteProposal, error) {
+		return store.RouteProposal{}, errors.New("database unreachable")
+	}
+	o := runWith(t, failing,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, wf.ErrInvalidInput), // nothing to start from
+		referTriage(""),
+	)
+	if p := o.projections[1].Case.RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed {
+		t.Fatalf("proposal %+v", p)
+	}
+	if c := o.final(); c.Status != wf.StatusReferral || c.Office != wf.OfficeParty {
+		t.Errorf("final %+v", c)
 	}
 }

@@ -59,18 +59,30 @@ type ActionInput[T any] struct {
 // SyncInput is the argument of UpdateSync.
 type SyncInput struct{}
 
-// TriageBody is the member department's triage (会员部梳理).
+// TriageBody is the member department's triage (会员部梳理). For decision refer, a field
+// left out takes the routing rules' proposal (category and list: the case's own); a field
+// that differs from the proposal is an override and needs OverrideReason.
 type TriageBody struct {
-	Decision string   `json:"decision"`
-	Category string   `json:"category,omitempty"`
-	Scope    string   `json:"scope,omitempty"`
-	List     string   `json:"list,omitempty"`
-	Office   string   `json:"office,omitempty"`
-	LeadUnit string   `json:"lead_unit,omitempty"`
-	CoUnits  []string `json:"co_units,omitempty"`
-	Note     string   `json:"note,omitempty"`
-	Answer   string   `json:"answer,omitempty"`
-	Reason   string   `json:"reason,omitempty"`
+	Decision       string    `json:"decision"`
+	Category       string    `json:"category,omitempty"`
+	Scope          string    `json:"scope,omitempty"`
+	List           string    `json:"list,omitempty"`
+	Office         string    `json:"office,omitempty"`
+	LeadUnit       string    `json:"lead_unit,omitempty"`
+	CoUnits        *[]string `json:"co_units,omitempty"`
+	SLA            string    `json:"sla,omitempty"`
+	Priority       string    `json:"priority,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	OverrideReason string    `json:"override_reason,omitempty"`
+	Answer         string    `json:"answer,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
+}
+
+// Override is one field of the route where triage chose other than the rules proposed.
+type Override struct {
+	Field    string `json:"field"`
+	Proposed any    `json:"proposed"`
+	Chosen   any    `json:"chosen"`
 }
 
 // ReferBody is the lead supervision office's referral to the units (转办). Units left out

@@ -49,6 +49,7 @@ const (
 // Timeline event types.
 const (
 	EventCreated    = "created"
+	EventRouted     = "routed"
 	EventTriaged    = "triaged"
 	EventReferred   = "referred"
 	EventSigned     = "signed"
@@ -60,6 +61,12 @@ const (
 	EventReopened   = "reopened"
 	EventCommented  = "commented"
 )
+
+// SLA classes: how long a unit has to handle a case.
+var SLAs = map[string]string{"standard": "常规件", "urgent": "急件", "complex": "复杂件"}
+
+// Priorities of cases.
+var Priorities = map[string]string{"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"}
 
 // StatusLabels are the Chinese names of the statuses, for anything a person reads.
 var StatusLabels = map[string]string{

@@ -215,3 +215,64 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		t.Errorf("first unit %+v", units[0])
 	}
 }
+
+func TestRuleSetsOnlyMoveForward(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if _, err := st.ActiveRuleSet(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no rule set yet: %v", err)
+	}
+	for _, v := range []int64{1, 5} {
+		if err := st.SaveRuleSet(ctx, store.RuleSetRecord{Version: v, Source: fmt.Sprintf("version: %d", v), RuleCount: 1, UploadedBy: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SaveRuleSet(ctx, store.RuleSetRecord{Version: 3, Source: "x", UploadedBy: "admin"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("older version: %v", err)
+	}
+	active, err := st.ActiveRuleSet(ctx)
+	if err != nil || active.Version != 5 || active.Source != "version: 5" || active.UploadedBy != "admin" {
+		t.Fatalf("active %+v %v", active, err)
+	}
+	history, _ := st.RuleSetHistory(ctx)
+	if len(history) != 2 || history[0].Version != 5 || history[1].Version != 1 {
+		t.Errorf("history %+v", history)
+	}
+}
+
+func TestCaseHistoryCountsForRouting(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	quarter := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	add := func(id, enterprise, category, status string, at time.Time) {
+		c := newCase(id, status, "")
+		c.EnterpriseID, c.Category, c.CreatedAt = enterprise, category, at
+		if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(id, 1, "created")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := quarter.Add(24 * time.Hour)
+	add("PT-2026-000001", "ent-001", "power", "handling", in)                    // licheng
+	add("PT-2026-000002", "ent-001", "power", "closed", in)                      // licheng
+	add("PT-2026-000003", "ent-009", "power", "triage", in)                      // licheng, another enterprise
+	add("PT-2026-000004", "ent-009", "power", "triage", quarter.Add(-time.Hour)) // last quarter
+	add("PT-2026-000005", "ent-002", "power", "triage", in)                      // hanjiang
+	add("PT-2026-000006", "ent-001", "land", "closed", in)
+	add("PT-2026-000007", "ent-001", "power", "triage", in) // the case being routed
+
+	h, err := st.CaseHistoryFor(ctx, "ent-001", "PT-2026-000007", "power", quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.OpenByCategory["power"] != 1 || h.PastByCategory["power"] != 1 || h.PastByCategory["land"] != 1 {
+		t.Errorf("enterprise history %+v", h)
+	}
+	// Licheng, power, this quarter, other cases still open: 000001 and 000003.
+	if h.CountyOpenSameCategory != 2 {
+		t.Errorf("county open %d, want 2", h.CountyOpenSameCategory)
+	}
+	// ent-001 itself and ent-009.
+	if h.CountyEnterprisesSameCategory != 2 {
+		t.Errorf("county enterprises %d, want 2", h.CountyEnterprisesSameCategory)
+	}
+}

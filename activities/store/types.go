@@ -23,33 +23,55 @@ type Callback struct {
 // Case is one problem or suggestion raised by an enterprise (企业家意见建议), as the read
 // model keeps it. The case workflow owns it; the store only ever receives whole snapshots.
 type Case struct {
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Title        string    `json:"title"`
-	Description  string    `json:"description"`
-	Category     string    `json:"category"`
-	List         string    `json:"list"`
-	Scope        string    `json:"scope"`
-	EnterpriseID string    `json:"enterprise_id"`
-	VisitID      string    `json:"visit_id"`
-	AmountCNY    *float64  `json:"amount_cny"`
-	Sensitive    bool      `json:"sensitive"`
-	Office       string    `json:"office"`
-	LeadUnit     string    `json:"lead_unit"`
-	CoUnits      []string  `json:"co_units"`
-	DueDate      string    `json:"due_date"`
-	Outcome      string    `json:"outcome"`
-	Report       string    `json:"report"`
-	Resolution   string    `json:"resolution"`
-	SignedUnits  []string  `json:"signed_units"`
-	Callback     *Callback `json:"callback"`
-	RedoCount    int       `json:"redo_count"`
-	ReturnCount  int       `json:"return_count"`
-	CreatedBy    string    `json:"created_by"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           string   `json:"id"`
+	Status       string   `json:"status"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Category     string   `json:"category"`
+	List         string   `json:"list"`
+	Scope        string   `json:"scope"`
+	EnterpriseID string   `json:"enterprise_id"`
+	VisitID      string   `json:"visit_id"`
+	AmountCNY    *float64 `json:"amount_cny"`
+	Sensitive    bool     `json:"sensitive"`
+	Office       string   `json:"office"`
+	LeadUnit     string   `json:"lead_unit"`
+	CoUnits      []string `json:"co_units"`
+	DueDate      string   `json:"due_date"`
+	SLA          string   `json:"sla"`
+	Priority     string   `json:"priority"`
+	Tags         []string `json:"tags"`
+	// RouteProposal is what the routing rules proposed at intake; nil before routing.
+	RouteProposal *RouteProposal `json:"route_proposal"`
+	Outcome       string         `json:"outcome"`
+	Report        string         `json:"report"`
+	Resolution    string         `json:"resolution"`
+	SignedUnits   []string       `json:"signed_units"`
+	Callback      *Callback      `json:"callback"`
+	RedoCount     int            `json:"redo_count"`
+	ReturnCount   int            `json:"return_count"`
+	CreatedBy     string         `json:"created_by"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 	// LastSeq is the sequence number of the case's latest timeline event.
 	LastSeq int `json:"last_seq"`
+}
+
+// RouteProposal is the routing rules' proposal for a case, kept as it was made: rule
+// changes never change it.
+type RouteProposal struct {
+	RuleSetVersion int64    `json:"rule_set_version"`
+	RuleIDs        []string `json:"rule_ids"`
+	Office         string   `json:"office"`
+	LeadUnit       string   `json:"lead_unit"`
+	CoUnits        []string `json:"co_units"`
+	SLA            string   `json:"sla"`
+	Priority       string   `json:"priority"`
+	Scope          string   `json:"scope"`
+	Tags           []string `json:"tags"`
+	// Reason is "matched" for a full route; otherwise why the case needs manual triage
+	// (no_rule_matched, incomplete_route, no_rule_set, routing_failed).
+	Reason string `json:"reason"`
 }
 
 // Event is one entry of a case's timeline. Seq numbers a case's events from 1 without gaps.

@@ -134,7 +134,8 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 
 	// Triage: wrong role, wrong state, unknown unit, then the member department's route.
 	triage := map[string]any{"decision": "refer", "category": "land", "scope": "individual", "list": "problem",
-		"office": "party", "lead_unit": "natural-resources", "co_units": []string{"licheng"}, "note": "涉及用地指标"}
+		"office": "party", "lead_unit": "natural-resources", "co_units": []string{"licheng"}, "note": "涉及用地指标",
+		"override_reason": "涉及多部门，由市委督查室牵头"}
 	if r := eff.do("POST", "/api/v1/cases/"+id+"/actions/triage", triage, nil); r.Status != http.StatusForbidden || r.errCode() != "forbidden" {
 		t.Errorf("triage by efficiency: %d %s", r.Status, r.Raw)
 	}
@@ -211,6 +212,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	decode(t, r.Raw, &tl)
 	want := []struct{ typ, user, role, unit string }{
 		{"created", "leader1", "leader", ""},
+		{"routed", "system", "system", ""},
 		{"triaged", "member", "member_dept", ""},
 		{"referred", "party", "supervision", "party"},
 		{"signed", "unit-natural-resources", "unit", "natural-resources"},
@@ -230,8 +232,8 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 			t.Errorf("event %d: %+v, want %+v", i+1, e, w)
 		}
 	}
-	if tl.Events[2].Data["due_date"] != due || tl.Events[6].Data["outcome"] != "resolved" || tl.Events[7].Data["satisfied"] != true {
-		t.Errorf("event data: %v / %v / %v", tl.Events[2].Data, tl.Events[6].Data, tl.Events[7].Data)
+	if tl.Events[3].Data["due_date"] != due || tl.Events[7].Data["outcome"] != "resolved" || tl.Events[8].Data["satisfied"] != true {
+		t.Errorf("event data: %v / %v / %v", tl.Events[3].Data, tl.Events[7].Data, tl.Events[8].Data)
 	}
 	if err := env.Store.VerifyTimeline(context.Background(), id); err != nil {
 		t.Errorf("timeline hash chain: %v", err)
@@ -292,7 +294,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		}
 	}
 	decode(t, member.must(http.StatusOK, "GET", "/api/v1/cases/"+fundingID+"/timeline", nil).Raw, &tl)
-	if len(tl.Events) != 2 || tl.Events[1].Type != "commented" {
+	if len(tl.Events) != 3 || tl.Events[2].Type != "commented" {
 		t.Errorf("a retried comment: timeline %+v", tl.Events)
 	}
 

@@ -23,6 +23,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/api"
+	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
 )
 
@@ -112,6 +113,9 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		if err = env.Store.SeedDemo(ctx); err != nil {
 			return nil, err
 		}
+		if err = seedRules(ctx, env.Store); err != nil {
+			return nil, err
+		}
 		log.Info("demo data loaded", "users", "admin, member, party, gov, efficiency, leader1, leader2, unit-<unit id>", "password", store.DemoPassword)
 	}
 
@@ -148,6 +152,23 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	return env, nil
 }
 
+// seedRules activates the default Putian rule set unless a rule set is active already.
+func seedRules(ctx context.Context, st *store.Store) error {
+	if _, err := st.ActiveRuleSet(ctx); !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	rs, err := rules.Load(rules.PutianYAML)
+	if err != nil {
+		return err
+	}
+	err = st.SaveRuleSet(ctx, store.RuleSetRecord{Version: rs.Version, Description: rs.Description,
+		Source: string(rules.PutianYAML), RuleCount: rs.Len(), UploadedBy: "demo"})
+	if errors.Is(err, store.ErrConflict) {
+		return nil // another process seeded it meanwhile
+	}
+	return err
+}
+
 // Dial connects to Temporal and waits until the namespace answers.
 func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
 	sdkLogger := sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
@@ -172,7 +193,7 @@ func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (cl
 // NewWorker returns a worker for caseflow's task queue with every workflow and activity.
 func NewWorker(c client.Client, st *store.Store) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st})
+	workflows.Register(w, &activities.Activities{Store: st, Rules: &rules.Cache{}})
 	return w
 }
 

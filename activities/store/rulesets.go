@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RuleSetRecord is a stored routing rule set.
+type RuleSetRecord struct {
+	Version     int64     `json:"version" db:"version"`
+	Description string    `json:"description" db:"description"`
+	Source      string    `json:"source,omitempty" db:"source"`
+	RuleCount   int       `json:"rule_count" db:"rule_count"`
+	UploadedBy  string    `json:"uploaded_by" db:"uploaded_by"`
+	UploadedAt  time.Time `json:"uploaded_at" db:"uploaded_at"`
+}
+
+// SaveRuleSet stores a rule set, which becomes the active one. Its version must be greater
+// than every stored version, or it is ErrConflict.
+func (s *Store) SaveRuleSet(ctx context.Context, r RuleSetRecord) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One upload at a time: the version check and the insert must not interleave.
+		if _, err := tx.Exec(ctx, `LOCK TABLE rule_sets IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("store: save rule set: %w", err)
+		}
+		var current int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM rule_sets`).Scan(&current); err != nil {
+			return fmt.Errorf("store: save rule set: %w", err)
+		}
+		if r.Version <= current {
+			return fmt.Errorf("store: rule set version %d is not above the active version %d: %w", r.Version, current, ErrConflict)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO rule_sets (version, description, source, rule_count, uploaded_by) VALUES ($1,$2,$3,$4,$5)`,
+			r.Version, r.Description, r.Source, r.RuleCount, r.UploadedBy)
+		if err != nil {
+			return fmt.Errorf("store: save rule set: %w", err)
+		}
+		return nil
+	})
+}
+
+// ActiveRuleSet returns the rule set with the highest version, or ErrNotFound.
+func (s *Store) ActiveRuleSet(ctx context.Context) (RuleSetRecord, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT version, description, source, rule_count, uploaded_by, uploaded_at
+		FROM rule_sets ORDER BY version DESC LIMIT 1`)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RuleSetRecord])
+	if err != nil {
+		return RuleSetRecord{}, notFound(err, "store: active rule set")
+	}
+	return r, nil
+}
+
+// RuleSetHistory lists every stored rule set, newest first, without their sources.
+func (s *Store) RuleSetHistory(ctx context.Context) ([]RuleSetRecord, error) {
+	rows, err := s.pool.Query(ctx, `SELECT version, description, '' AS source, rule_count, uploaded_by, uploaded_at
+		FROM rule_sets ORDER BY version DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: rule set history: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[RuleSetRecord])
+	if err != nil {
+		return nil, fmt.Errorf("store: rule set history: %w", err)
+	}
+	return list, nil
+}
+
+// CaseHistory is what earlier cases say about a new one, for routing.
+type CaseHistory struct {
+	OpenByCategory                map[string]int64
+	PastByCategory                map[string]int64
+	CountyOpenSameCategory        int64
+	CountyEnterprisesSameCategory int64
+}
+
+// CaseHistoryFor counts an enterprise's other cases by category, and the cases of one
+// category raised since `since` by enterprises of the enterprise's county. caseID (may be
+// empty) is left out of every count; the enterprise itself is counted once among the
+// county's enterprises.
+func (s *Store) CaseHistoryFor(ctx context.Context, enterpriseID, caseID, category string, since time.Time) (CaseHistory, error) {
+	h := CaseHistory{OpenByCategory: map[string]int64{}, PastByCategory: map[string]int64{}}
+	rows, err := s.pool.Query(ctx, `
+		SELECT category, count(*) FILTER (WHERE status <> 'closed'), count(*) FILTER (WHERE status = 'closed')
+		FROM cases WHERE enterprise_id = $1 AND id <> $2 GROUP BY category`, enterpriseID, caseID)
+	if err != nil {
+		return h, fmt.Errorf("store: case history: %w", err)
+	}
+	for rows.Next() {
+		var cat string
+		var open, past int64
+		if err := rows.Scan(&cat, &open, &past); err != nil {
+			return h, fmt.Errorf("store: case history: %w", err)
+		}
+		if open > 0 {
+			h.OpenByCategory[cat] = open
+		}
+		if past > 0 {
+			h.PastByCategory[cat] = past
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return h, fmt.Errorf("store: case history: %w", err)
+	}
+	err = s.pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE c.status <> 'closed'),
+		       count(DISTINCT c.enterprise_id) FILTER (WHERE c.enterprise_id <> $1)
+		FROM cases c JOIN enterprises e ON e.id = c.enterprise_id
+		WHERE e.county = (SELECT county FROM enterprises WHERE id = $1)
+		  AND c.category = $3 AND c.created_at >= $4 AND c.id <> $2`,
+		enterpriseID, caseID, category, since).Scan(&h.CountyOpenSameCategory, &h.CountyEnterprisesSameCategory)
+	if err != nil {
+		return h, fmt.Errorf("store: case history: %w", err)
+	}
+	h.CountyEnterprisesSameCategory++ // this enterprise
+	return h, nil
+}
