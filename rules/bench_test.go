@@ -9,14 +9,23 @@ import (
 	"github.com/putian-fic/caseflow/rules"
 )
 
-// fiftyRules is the default set padded to 50 rules with keyword rules of the same kind.
+// fillerConditions are the shapes of the rules that pad the default set to 50: one a
+// third of the rules on the benchmark's category (evaluated), one on no category
+// (evaluated for every case), one on another category (skipped by the category index).
+var fillerConditions = []string{
+	"case.category == 'financing' && case.title.contains('%s')",
+	"enterprise.industry_chain == '%s'",
+	"case.category == 'other' && case.title.contains('%s')",
+}
+
+// fiftyRules is the default set padded to 50 rules with keyword rules.
 func fiftyRules(t testing.TB) (*rules.RuleSet, []string) {
 	src := string(rules.PutianYAML)
 	var keywords []string
 	for i := 0; strings.Count(src, "\n  - id: ") < 50; i++ {
 		kw := fmt.Sprintf("关键词%d", i)
 		keywords = append(keywords, kw)
-		src += fmt.Sprintf("  - id: keyword-%d\n    when: case.category == 'other' && case.title.contains('%s')\n    set: {tags: [%s]}\n", i, kw, kw)
+		src += fmt.Sprintf("  - id: keyword-%d\n    when: %s\n    set: {tags: [%s]}\n", i, fmt.Sprintf(fillerConditions[i%3], kw), kw)
 	}
 	rs := mustLoad(t, src)
 	if rs.Len() != 50 {
@@ -151,8 +160,17 @@ func handRoute(in rules.Input, keywords []string) rules.Route {
 	if c.Sensitive {
 		set("", "", nil, "", "", "", "敏感")
 	}
-	for _, kw := range keywords {
-		if c.Category == "other" && strings.Contains(c.Title, kw) {
+	for i, kw := range keywords {
+		var match bool
+		switch i % 3 {
+		case 0:
+			match = c.Category == "financing" && strings.Contains(c.Title, kw)
+		case 1:
+			match = e.IndustryChain == kw
+		default:
+			match = c.Category == "other" && strings.Contains(c.Title, kw)
+		}
+		if match {
 			set("", "", nil, "", "", "", kw)
 		}
 	}
