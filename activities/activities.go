@@ -20,6 +20,8 @@ type Activities struct {
 	Store *store.Store
 	// Rules caches compiled rule sets by version.
 	Rules *rules.Cache
+	// Notifier delivers the outbox; nil leaves notifications pending and then failed.
+	Notifier *Notifier
 }
 
 // ProjectCase writes a case and its new timeline events to the read model. It is

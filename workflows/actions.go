@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -18,8 +19,9 @@ type action interface {
 
 // eventDraft is an event before it gets its sequence number.
 type eventDraft struct {
-	Type string
-	Data any
+	Type   string
+	Data   any
+	Notify *store.Audience
 }
 
 func requireRole(a store.Actor, roles ...string) error {
@@ -156,14 +158,14 @@ func (b TriageBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraf
 		c.LeadUnit, c.CoUnits = e.LeadUnit, *e.CoUnits
 		c.SLA, c.Priority = e.SLA, e.Priority
 		c.Status = StatusReferral
-		return []eventDraft{{EventTriaged, triagedEvent{e, nonNilOverrides(overrides)}}}
+		return []eventDraft{{Type: EventTriaged, Data: triagedEvent{e, nonNilOverrides(overrides)}}}
 	case DecisionAnswer:
 		c.Resolution = b.Answer
 	default:
 		c.Resolution = b.Reason
 	}
 	c.Status = StatusClosed
-	return []eventDraft{{EventTriaged, b}, {EventClosed, map[string]string{"reason": b.Decision}}}
+	return []eventDraft{{Type: EventTriaged, Data: b}, {Type: EventClosed, Data: map[string]string{"reason": b.Decision}}}
 }
 
 func nonNilOverrides(o []Override) []Override {
@@ -209,14 +211,11 @@ func (b ReferBody) units(c *store.Case) (string, []string) {
 
 func (b ReferBody) apply(c *store.Case, _ store.Actor, now time.Time) []eventDraft {
 	c.LeadUnit, c.CoUnits = b.units(c)
-	c.DueDate = b.DueDate
-	if c.DueDate == "" {
-		c.DueDate = addWorkdays(now, DefaultHandlingDays)
-	}
+	c.DueDate = b.DueDate // the deadlines fill it when it is left out
 	c.SignedUnits = []string{}
 	c.Status = StatusHandling
-	return []eventDraft{{EventReferred, map[string]any{
-		"lead_unit": c.LeadUnit, "co_units": c.CoUnits, "due_date": c.DueDate, "instructions": b.Instructions}}}
+	return []eventDraft{{Type: EventReferred, Data: map[string]any{
+		"lead_unit": c.LeadUnit, "co_units": c.CoUnits, "due_date": b.DueDate, "instructions": b.Instructions}}}
 }
 
 func (SignBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -234,7 +233,7 @@ func (SignBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 
 func (SignBody) apply(c *store.Case, a store.Actor, _ time.Time) []eventDraft {
 	c.SignedUnits = append(slices.Clone(c.SignedUnits), a.Unit)
-	return []eventDraft{{EventSigned, map[string]string{"unit": a.Unit}}}
+	return []eventDraft{{Type: EventSigned, Data: map[string]string{"unit": a.Unit}}}
 }
 
 func requireSigned(c *store.Case, a store.Actor) error {
@@ -258,7 +257,7 @@ func (b ProgressBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 }
 
 func (b ProgressBody) apply(_ *store.Case, a store.Actor, _ time.Time) []eventDraft {
-	return []eventDraft{{EventProgress, map[string]string{"unit": a.Unit, "note": b.Note}}}
+	return []eventDraft{{Type: EventProgress, Data: map[string]string{"unit": a.Unit, "note": b.Note}}}
 }
 
 func (b ReturnBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -268,15 +267,21 @@ func (b ReturnBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 	if err := requireStatus(c, UpdateReturn, StatusHandling); err != nil {
 		return err
 	}
+	if slices.Contains(c.SignedUnits, a.Unit) && slices.Contains(c.ReturnedAfterSigning, a.Unit) {
+		return rejection(ErrInvalidTransition, "贵单位签收后已退回过本案一次，不能再次退回 (your unit has returned this case once after signing for it)")
+	}
 	return requireText("grounds", b.Grounds)
 }
 
 func (b ReturnBody) apply(c *store.Case, a store.Actor, _ time.Time) []eventDraft {
+	if slices.Contains(c.SignedUnits, a.Unit) {
+		c.ReturnedAfterSigning = append(slices.Clone(c.ReturnedAfterSigning), a.Unit)
+	}
 	c.Status = StatusReferral
 	c.SignedUnits = []string{}
 	c.DueDate = ""
 	c.ReturnCount++
-	return []eventDraft{{EventReturned, map[string]string{"unit": a.Unit, "grounds": b.Grounds}}}
+	return []eventDraft{{Type: EventReturned, Data: map[string]string{"unit": a.Unit, "grounds": b.Grounds}}}
 }
 
 func (b CompleteBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -299,7 +304,7 @@ func (b CompleteBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDr
 	c.Outcome, c.Report = b.Outcome, b.Report
 	c.Callback = nil
 	c.Status = StatusFollowUp
-	return []eventDraft{{EventCompleted, b}}
+	return []eventDraft{{Type: EventCompleted, Data: b}}
 }
 
 func (b CallbackBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -333,14 +338,13 @@ func (b CallbackBody) apply(c *store.Case, _ store.Actor, now time.Time) []event
 		c.RedoCount++
 		c.Status = StatusHandling
 		c.Outcome, c.Report = "", ""
-		c.DueDate = addWorkdays(now, DefaultHandlingDays)
 		c.Callback = nil
-		data["redo"], data["redo_count"], data["due_date"] = true, c.RedoCount, c.DueDate
-		return []eventDraft{{EventCalledBack, data}}
+		data["redo"], data["redo_count"] = true, c.RedoCount
+		return []eventDraft{{Type: EventCalledBack, Data: data}}
 	}
 	// Satisfied, or out of redos: the lead office may now close the case.
 	c.Callback = cb
-	return []eventDraft{{EventCalledBack, data}}
+	return []eventDraft{{Type: EventCalledBack, Data: data}}
 }
 
 func (b CloseBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -359,7 +363,7 @@ func (b CloseBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 func (b CloseBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
 	c.Status = StatusClosed
 	c.Resolution = b.Note
-	return []eventDraft{{EventClosed, map[string]any{"note": b.Note, "outcome": c.Outcome}}}
+	return []eventDraft{{Type: EventClosed, Data: map[string]any{"note": b.Note, "outcome": c.Outcome}}}
 }
 
 func (b ReopenBody) check(c *store.Case, a store.Actor, _ time.Time) error {
@@ -381,7 +385,67 @@ func (b ReopenBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraf
 	}
 	c.Callback, c.Outcome, c.Report, c.Resolution, c.DueDate = nil, "", "", "", ""
 	c.SignedUnits = []string{}
-	return []eventDraft{{EventReopened, map[string]string{"reason": b.Reason, "status": c.Status}}}
+	return []eventDraft{{Type: EventReopened, Data: map[string]string{"reason": b.Reason, "status": c.Status}}}
+}
+
+func (b ExtendBody) check(c *store.Case, a store.Actor, now time.Time) error {
+	if err := requireAssignedUnit(c, a, true); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateExtend, StatusHandling); err != nil {
+		return err
+	}
+	if c.Extension != nil && c.Extension.Status == "pending" {
+		return rejection(ErrInvalidTransition, "已有延期申请待审批 (an extension request is awaiting a decision)")
+	}
+	if c.ExtensionsGranted >= max(1, c.ExtensionsAllowed) {
+		return rejection(ErrInvalidTransition, "本案已延期，督查室未同意再次延期 (the case has had its extension)")
+	}
+	if c.Deadlines.Handling != "" && today(now) > c.Deadlines.Handling {
+		return rejection(ErrInvalidTransition, "办理期限已过，不能再申请延期 (extensions must be asked for before the deadline "+c.Deadlines.Handling+")")
+	}
+	if b.Days < 1 || b.Days > MaxExtensionDays {
+		return invalidInput("days", fmt.Sprintf("应为 1 到 %d 个工作日 (1 to %d working days)", MaxExtensionDays, MaxExtensionDays))
+	}
+	return requireText("reason", b.Reason)
+}
+
+func (b ExtendBody) apply(c *store.Case, a store.Actor, now time.Time) []eventDraft {
+	c.Extension = &store.Extension{Days: b.Days, Reason: b.Reason, RequestedBy: a.Username, RequestedAt: now, Status: "pending"}
+	return []eventDraft{{Type: EventExtensionRequested, Data: map[string]any{"days": b.Days, "reason": b.Reason,
+		"deadline": c.Deadlines.Handling}}}
+}
+
+func (b DecideExtensionBody) check(c *store.Case, a store.Actor, _ time.Time) error {
+	if err := requireLeadOffice(c, a); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateDecideExtension, StatusHandling); err != nil {
+		return err
+	}
+	if c.Extension == nil || c.Extension.Status != "pending" {
+		return rejection(ErrInvalidTransition, "没有待审批的延期申请 (no extension request is awaiting a decision)")
+	}
+	if b.Approve == nil {
+		return invalidInput("approve", "必填 (required: true or false)")
+	}
+	return limitText("note", b.Note)
+}
+
+func (b DecideExtensionBody) apply(c *store.Case, _ store.Actor, _ time.Time) []eventDraft {
+	ext := *c.Extension
+	ext.Note = b.Note
+	typ := EventExtensionDenied
+	ext.Status = "denied"
+	if *b.Approve {
+		typ, ext.Status = EventExtensionApproved, "approved"
+		c.ExtensionsGranted++
+		if b.AllowAnother {
+			c.ExtensionsAllowed = max(1, c.ExtensionsAllowed) + 1
+		}
+	}
+	c.Extension = &ext
+	return []eventDraft{{Type: typ, Data: map[string]any{"days": ext.Days, "note": b.Note, "allow_another": b.AllowAnother}}}
 }
 
 // CanSee reports whether the actor may see the case: every role but leaders and units
@@ -405,7 +469,7 @@ func (b CommentBody) check(c *store.Case, a store.Actor, _ time.Time) error {
 }
 
 func (b CommentBody) apply(_ *store.Case, _ store.Actor, _ time.Time) []eventDraft {
-	return []eventDraft{{EventCommented, b}}
+	return []eventDraft{{Type: EventCommented, Data: b}}
 }
 
 func nonNil(s []string) []string {

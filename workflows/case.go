@@ -12,7 +12,8 @@ import (
 )
 
 // projectOptions: writing the read model is retried until PostgreSQL answers; an action's
-// Update waits for it, so the API answers only once the next read shows the change.
+// Update waits for it, so the API answers only once the next read shows the change. The
+// calendar activities are retried the same way.
 var projectOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -33,7 +34,19 @@ var routeOptions = workflow.ActivityOptions{
 	},
 }
 
-// SystemActor is the actor of events caseflow itself records (routing).
+// deliverOptions: notifications are retried for about an hour, then marked failed. The
+// case never waits for them.
+var deliverOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    2 * time.Second,
+		BackoffCoefficient: 2.5,
+		MaximumInterval:    20 * time.Minute,
+		MaximumAttempts:    activities.MaxDeliveryAttempts,
+	},
+}
+
+// SystemActor is the actor of events caseflow itself records (routing, supervision).
 var SystemActor = store.Actor{Username: "system", Role: "system"}
 
 // caseRun is the state of one run of a case workflow.
@@ -43,6 +56,15 @@ type caseRun struct {
 	// ready is set once the case's creation is in the read model; actions wait for it, as
 	// an Update can arrive in the very first workflow task.
 	ready bool
+
+	clock  Clock
+	policy SLAPolicy
+	// supervised: the case keeps working-day deadlines and runs the supervision ladder
+	// (cases started before that existed do not).
+	supervised bool
+	// deadlinesChanged counts changes of deadlines or status, to wake the ladder.
+	deadlinesChanged int
+	ladders          []Ladder
 }
 
 // lock waits until the case is ready and no other action is being recorded.
@@ -53,20 +75,30 @@ func (r *caseRun) lock(ctx workflow.Context) error {
 	return r.mu.Lock(ctx)
 }
 
+// now is the business time.
+func (r *caseRun) now(ctx workflow.Context) time.Time { return r.clock.Business(workflow.Now(ctx)) }
+
 // CaseWorkflow runs one case from intake to closure (DESIGN.md, the case lifecycle). Every
 // user action is an Update whose validator rejects, before it touches history, an action
-// the case's status or the user's role or unit does not allow. A closed case's workflow
-// stays open, idle, so that it can be reopened; long histories continue as new.
+// the case's status or the user's role or unit does not allow. Beside the actions, the
+// supervision ladder fires reminders, urging notices and cards on working-day deadlines.
+// A closed case's workflow stays open, idle, so that it can be reopened; long histories
+// continue as new.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
-	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx), ready: in.Continued}
+	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx), ready: in.Continued, clock: in.Clock,
+		policy: DefaultPolicy, ladders: in.Ladders, supervised: in.Supervised}
+	if in.Policy != nil {
+		r.policy = *in.Policy
+	}
 	var created []eventDraft
 	if !in.Continued {
-		now := workflow.Now(ctx)
+		now := r.now(ctx)
 		r.c.Status = StatusTriage
 		r.c.CreatedBy = in.Actor.Username
 		r.c.CreatedAt = now
+		r.c.Card = "none"
 		r.c.CoUnits, r.c.SignedUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits)
-		created = []eventDraft{{EventCreated, map[string]any{
+		created = []eventDraft{{Type: EventCreated, Data: map[string]any{
 			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
 			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
 	}
@@ -85,6 +117,8 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		handle[CloseBody](ctx, r, UpdateClose),
 		handle[ReopenBody](ctx, r, UpdateReopen),
 		handle[CommentBody](ctx, r, UpdateComment),
+		handle[ExtendBody](ctx, r, UpdateExtend),
+		handle[DecideExtensionBody](ctx, r, UpdateDecideExtension),
 		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (store.Case, error) {
 			// Holding the lock means no projection is under way: all is written.
 			if err := r.lock(ctx); err != nil {
@@ -104,12 +138,26 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 			return err
 		}
 		// Cases started before routing existed were not routed.
-		if workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1 {
-			if err := r.route(ctx); err != nil {
+		routed := workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1
+		if routed {
+			r.route(ctx)
+		}
+		// Nor did cases started before the working-day deadlines have any.
+		r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
+		if r.supervised {
+			if err := r.updateDeadlines(ctx, store.Case{}, r.c.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if routed {
+			if err := r.record(ctx, SystemActor, r.now(ctx), []eventDraft{{Type: EventRouted, Data: r.c.RouteProposal}}); err != nil {
 				return err
 			}
 		}
 		r.ready = true
+	}
+	if r.supervised {
+		workflow.Go(ctx, r.supervise)
 	}
 
 	// The case lives until Temporal suggests a fresh history; then, once no action is in
@@ -120,12 +168,16 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true})
+	if err := r.mu.Lock(ctx); err != nil { // no ladder rung half-fired
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true, Clock: r.clock,
+		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised})
 }
 
-// route asks the routing rules for a proposal and records it (event routed). When routing
-// fails, the proposal says so and the member department triages by hand.
-func (r *caseRun) route(ctx workflow.Context) error {
+// route asks the routing rules for a proposal. When routing fails, the proposal says so
+// and the member department triages by hand.
+func (r *caseRun) route(ctx workflow.Context) {
 	var a *activities.Activities
 	var p store.RouteProposal
 	actx := workflow.WithActivityOptions(ctx, routeOptions)
@@ -135,7 +187,6 @@ func (r *caseRun) route(ctx workflow.Context) error {
 	}
 	r.c.RouteProposal = &p
 	r.c.Tags = p.Tags
-	return r.record(ctx, SystemActor, workflow.Now(ctx), []eventDraft{{EventRouted, p}})
 }
 
 // handle registers the Update for one action.
@@ -146,36 +197,60 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 				return store.Case{}, err
 			}
 			defer r.mu.Unlock()
-			now := workflow.Now(ctx)
+			now := r.now(ctx)
 			// Another action may have changed the case since the validator ran.
 			if err := in.Body.check(&r.c, in.Actor, now); err != nil {
 				return store.Case{}, err
 			}
+			before := r.c
 			events := in.Body.apply(&r.c, in.Actor, now)
+			if r.supervised {
+				if err := r.updateDeadlines(ctx, before, now); err != nil {
+					return store.Case{}, err
+				}
+				for i := range events {
+					events[i].Notify = audienceFor(events[i].Type, &r.c)
+				}
+			}
 			if err := r.record(ctx, in.Actor, now, events); err != nil {
 				return store.Case{}, err
 			}
 			return r.c, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[T]) error {
-			return in.Body.check(&r.c, in.Actor, workflow.Now(ctx))
+			return in.Body.check(&r.c, in.Actor, r.now(ctx))
 		}},
 	)
 }
 
-// record numbers the events, stamps the case and writes both to the read model.
+// record numbers the events, stamps the case and writes both to the read model; then it
+// sets off the delivery of their notifications, without waiting for it.
 func (r *caseRun) record(ctx workflow.Context, actor store.Actor, now time.Time, drafts []eventDraft) error {
 	events := make([]store.Event, 0, len(drafts))
+	notify := false
 	for _, d := range drafts {
 		data, err := json.Marshal(d.Data)
 		if err != nil {
 			return err
 		}
 		r.c.LastSeq++
-		events = append(events, store.Event{CaseID: r.c.ID, Seq: r.c.LastSeq, Type: d.Type, At: now, Actor: actor, Data: data})
+		events = append(events, store.Event{CaseID: r.c.ID, Seq: r.c.LastSeq, Type: d.Type, At: now, Actor: actor,
+			Data: data, Notify: d.Notify})
+		notify = notify || d.Notify != nil
 	}
 	r.c.UpdatedAt = now
 	var a *activities.Activities
-	ctx = workflow.WithActivityOptions(ctx, projectOptions)
-	return workflow.ExecuteActivity(ctx, a.ProjectCase, store.Projection{Case: r.c, Events: events}).Get(ctx, nil)
+	actx := workflow.WithActivityOptions(ctx, projectOptions)
+	if err := workflow.ExecuteActivity(actx, a.ProjectCase, store.Projection{Case: r.c, Events: events}).Get(ctx, nil); err != nil {
+		return err
+	}
+	if notify {
+		in := activities.DeliverInput{CaseID: r.c.ID, Seq: events[0].Seq}
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			dctx := workflow.WithActivityOptions(ctx, deliverOptions)
+			// A delivery that fails for good is marked failed in the outbox; the case goes on.
+			_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, in).Get(dctx, nil)
+		})
+	}
+	return nil
 }

@@ -58,14 +58,20 @@ type outcome struct {
 	results     []string // per step: "" accepted, else the error type
 	projections []store.Projection
 	live        store.Case // what the query answered at the end
+	notices     []store.Notice
+	deliveries  []activities.DeliverInput
 }
 
 func (o outcome) final() store.Case { return o.projections[len(o.projections)-1].Case }
 
+// eventTypes lists the timeline's event types, without the supervision ladder's.
 func (o outcome) eventTypes() []string {
 	var types []string
 	for _, p := range o.projections {
 		for _, e := range p.Events {
+			if slices.Contains([]string{wf.EventReminded, wf.EventUrged, wf.EventYellowCard, wf.EventRedCard}, e.Type) {
+				continue
+			}
 			types = append(types, e.Type)
 		}
 	}
@@ -95,9 +101,14 @@ func run(t *testing.T, steps ...step) outcome {
 
 func runWith(t *testing.T, route routeFunc, steps ...step) outcome {
 	t.Helper()
+	return runAt(t, startTime, route, steps...)
+}
+
+func runAt(t *testing.T, start time.Time, route routeFunc, steps ...step) outcome {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.SetStartTime(startTime)
+	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
 	var out outcome
 	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
@@ -105,6 +116,7 @@ func runWith(t *testing.T, route routeFunc, steps ...step) outcome {
 		return nil
 	}, activity.RegisterOptions{Name: "ProjectCase"})
 	env.RegisterActivityWithOptions(route, activity.RegisterOptions{Name: "RouteCase"})
+	registerSupervision(env, &out)
 	out.results = make([]string, len(steps))
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {

@@ -3,6 +3,8 @@
 package workflows
 
 import (
+	"time"
+
 	"github.com/putian-fic/caseflow/activities/store"
 )
 
@@ -21,6 +23,10 @@ const (
 	UpdateClose    = "close"
 	UpdateReopen   = "reopen"
 	UpdateComment  = "comment"
+	// UpdateExtend is the lead unit asking for more time (延期申请); UpdateDecideExtension is
+	// the lead office's answer.
+	UpdateExtend          = "extend"
+	UpdateDecideExtension = "decide_extension"
 	// UpdateSync waits until everything the case has recorded is in the read model, and
 	// returns the case: the API calls it after starting a case.
 	UpdateSync = "sync"
@@ -48,6 +54,23 @@ type CaseInput struct {
 	Actor store.Actor `json:"actor"`
 	// Continued is true for a run that continues an earlier one: nothing is recorded at start.
 	Continued bool `json:"continued"`
+	// Clock maps real time to business time (zero: real time).
+	Clock Clock `json:"clock"`
+	// Policy is the SLA policy; nil means DefaultPolicy.
+	Policy *SLAPolicy `json:"policy,omitempty"`
+	// Ladders carries the supervision ladders (and what fired) into a continued run.
+	Ladders []Ladder `json:"ladders,omitempty"`
+	// Supervised carries into a continued run that the case runs the supervision ladder.
+	Supervised bool `json:"supervised,omitempty"`
+}
+
+// Ladder is the supervision ladder of one deadline: when each rung fires and which did.
+type Ladder struct {
+	Deadline string `json:"deadline"` // triage, referral, sign, handling, callback
+	Due      string `json:"due"`
+	// At holds the business times of the rungs: reminder, blue, yellow, red.
+	At    [4]time.Time `json:"at"`
+	Fired [4]bool      `json:"fired"`
 }
 
 // ActionInput is the argument of every action Update: who acts, and the action's body.
@@ -128,6 +151,20 @@ type CloseBody struct {
 // ReopenBody reopens a closed case.
 type ReopenBody struct {
 	Reason string `json:"reason"`
+}
+
+// ExtendBody is the lead unit's extension request: how many working days, and why.
+type ExtendBody struct {
+	Days   int    `json:"days"`
+	Reason string `json:"reason"`
+}
+
+// DecideExtensionBody is the lead office's decision on an extension request.
+type DecideExtensionBody struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+	// AllowAnother lets the unit ask once more (one extension per case otherwise).
+	AllowAnother bool `json:"allow_another"`
 }
 
 // CommentBody adds a remark to the timeline.

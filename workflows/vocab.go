@@ -60,7 +60,22 @@ const (
 	EventClosed     = "closed"
 	EventReopened   = "reopened"
 	EventCommented  = "commented"
+	// The supervision ladder.
+	EventReminded   = "reminded"
+	EventUrged      = "urged"
+	EventYellowCard = "yellow_card"
+	EventRedCard    = "red_card"
+	// Extensions.
+	EventExtensionRequested = "extension_requested"
+	EventExtensionApproved  = "extension_approved"
+	EventExtensionDenied    = "extension_denied"
 )
+
+// Cards, from least to most severe.
+var Cards = []string{"none", "blue", "yellow", "red"}
+
+// CardLabels names the cards.
+var CardLabels = map[string]string{"none": "无", "blue": "催办（蓝）", "yellow": "黄牌", "red": "红牌"}
 
 // SLA classes: how long a unit has to handle a case.
 var SLAs = map[string]string{"standard": "常规件", "urgent": "急件", "complex": "复杂件"}
@@ -125,14 +140,16 @@ var Roles = map[string]string{
 
 // ActionLabels names the user actions.
 var ActionLabels = map[string]string{
-	UpdateTriage:   "梳理",
-	UpdateRefer:    "转办",
-	UpdateSign:     "签收",
-	UpdateProgress: "报告进展",
-	UpdateReturn:   "退回",
-	UpdateComplete: "办结",
-	UpdateCallback: "回访",
-	UpdateClose:    "销号",
-	UpdateReopen:   "重新打开",
-	UpdateComment:  "备注",
+	UpdateTriage:          "梳理",
+	UpdateRefer:           "转办",
+	UpdateSign:            "签收",
+	UpdateProgress:        "报告进展",
+	UpdateReturn:          "退回",
+	UpdateComplete:        "办结",
+	UpdateCallback:        "回访",
+	UpdateClose:           "销号",
+	UpdateReopen:          "重新打开",
+	UpdateComment:         "备注",
+	UpdateExtend:          "申请延期",
+	UpdateDecideExtension: "审批延期",
 }

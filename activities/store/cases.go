@@ -42,51 +42,82 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
-				created_by, last_seq, snapshot, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21)
+				created_by, last_seq, snapshot, created_at, updated_at, overdue, card)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23)
 			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
 				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
 				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
 				office = EXCLUDED.office, lead_unit = EXCLUDED.lead_unit, co_units = EXCLUDED.co_units,
 				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
+				overdue = EXCLUDED.overdue, card = EXCLUDED.card,
 				snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
 			WHERE cases.last_seq < EXCLUDED.last_seq`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt)
+			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c))
 		if err != nil {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
 		}
 		for _, ev := range p.Events {
-			if err := insertEvent(ctx, tx, ev); err != nil {
+			inserted, err := insertEvent(ctx, tx, ev)
+			if err != nil {
 				return err
+			}
+			if inserted && ev.Notify != nil {
+				if err := writeNotifications(ctx, tx, ev, ev.Notify, notificationPayload(c, ev)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 }
 
-func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) error {
+func cardOf(c Case) string {
+	if c.Card == "" {
+		return "none"
+	}
+	return c.Card
+}
+
+// notificationPayload is what a notification says: the event, and the case's title unless
+// the case is sensitive (enterprises' sensitive information must not be spread).
+func notificationPayload(c Case, ev Event) []byte {
+	title := c.Title
+	if c.Sensitive {
+		title = "（敏感案件）"
+	}
+	data := ev.Data
+	if len(data) == 0 || c.Sensitive {
+		data = json.RawMessage(`{}`)
+	}
+	b, _ := json.Marshal(map[string]any{"case_id": c.ID, "title": title, "seq": ev.Seq, "type": ev.Type,
+		"at": ev.At, "actor": ev.Actor, "data": data, "status": c.Status, "card": cardOf(c)})
+	return b
+}
+
+// insertEvent writes an event unless it is there already; it reports whether it wrote.
+func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) (bool, error) {
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND seq = $2)`,
 		ev.CaseID, ev.Seq).Scan(&exists); err != nil {
-		return fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
+		return false, fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
 	}
 	if exists {
-		return nil // a retried activity: written already
+		return false, nil // a retried activity: written already
 	}
 	prev := ""
 	if ev.Seq > 1 {
 		err := tx.QueryRow(ctx, `SELECT hash FROM case_events WHERE case_id = $1 AND seq = $2`,
 			ev.CaseID, ev.Seq-1).Scan(&prev)
 		if err != nil {
-			return fmt.Errorf("store: event %s#%d: previous event: %w", ev.CaseID, ev.Seq, err)
+			return false, fmt.Errorf("store: event %s#%d: previous event: %w", ev.CaseID, ev.Seq, err)
 		}
 	}
 	ev.At = ev.At.Truncate(time.Microsecond)
 	hash, err := EventHash(prev, ev)
 	if err != nil {
-		return err
+		return false, err
 	}
 	data := ev.Data
 	if len(data) == 0 {
@@ -97,9 +128,9 @@ func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) error {
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
 		ev.CaseID, ev.Seq, ev.Type, ev.At, ev.Actor.Username, ev.Actor.Role, ev.Actor.Unit, data, prev, hash)
 	if err != nil {
-		return fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
+		return false, fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
 	}
-	return nil
+	return true, nil
 }
 
 // EventHash is the hash that chains ev to the event before it (prev is that event's hash,
@@ -180,6 +211,10 @@ func (s *Store) VerifyTimeline(ctx context.Context, caseID string) error {
 // CaseFilter selects cases for a list. Empty fields do not filter.
 type CaseFilter struct {
 	Status, Category, Unit, Office, EnterpriseID, Query string
+	// Overdue, when true, keeps only cases past the deadline of the step now due.
+	Overdue bool
+	// Card keeps only cases whose most severe card is this one.
+	Card string
 	// VisibleToUnit limits the list to cases referred to that unit (lead or co-unit).
 	VisibleToUnit string
 	// CreatedBy limits the list to cases raised by that user.
@@ -216,6 +251,12 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	}
 	if f.CreatedBy != "" {
 		add("created_by = ?", f.CreatedBy)
+	}
+	if f.Overdue {
+		add("overdue = ?", true)
+	}
+	if f.Card != "" {
+		add("card = ?", f.Card)
 	}
 	if f.Query != "" {
 		pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"

@@ -38,9 +38,26 @@ type Case struct {
 	LeadUnit     string   `json:"lead_unit"`
 	CoUnits      []string `json:"co_units"`
 	DueDate      string   `json:"due_date"`
-	SLA          string   `json:"sla"`
-	Priority     string   `json:"priority"`
-	Tags         []string `json:"tags"`
+	// Deadlines are the last working days allowed for each step (YYYY-MM-DD; empty when
+	// the step is not due).
+	Deadlines Deadlines `json:"deadlines"`
+	// Overdue is true while the step now due is past its deadline.
+	Overdue bool `json:"overdue"`
+	// Card is the most severe card issued on the case: none, blue, yellow or red.
+	Card string `json:"card"`
+	// Notices are the urging and supervision notices issued on the case.
+	Notices []CaseNotice `json:"notices"`
+	// Extension is the latest extension request (延期申请), if any.
+	Extension *Extension `json:"extension"`
+	// ExtensionsGranted counts approved extensions; ExtensionsAllowed is how many the
+	// lead office allows (1 unless it grants another).
+	ExtensionsGranted int `json:"extensions_granted"`
+	ExtensionsAllowed int `json:"extensions_allowed"`
+	// ReturnedAfterSigning lists units that returned the case after signing for it.
+	ReturnedAfterSigning []string `json:"returned_after_signing"`
+	SLA                  string   `json:"sla"`
+	Priority             string   `json:"priority"`
+	Tags                 []string `json:"tags"`
 	// RouteProposal is what the routing rules proposed at intake; nil before routing.
 	RouteProposal *RouteProposal `json:"route_proposal"`
 	Outcome       string         `json:"outcome"`
@@ -74,6 +91,34 @@ type RouteProposal struct {
 	Reason string `json:"reason"`
 }
 
+// Deadlines of a case's steps.
+type Deadlines struct {
+	Triage   string `json:"triage"`
+	Referral string `json:"referral"`
+	Sign     string `json:"sign"`
+	Handling string `json:"handling"`
+	Callback string `json:"callback"`
+}
+
+// CaseNotice is one rung of the supervision ladder that fired on a case.
+type CaseNotice struct {
+	Kind     string    `json:"kind"` // reminder, blue, yellow, red
+	No       string    `json:"no,omitempty"`
+	Deadline string    `json:"deadline"` // which deadline: triage, referral, sign, handling, callback
+	Due      string    `json:"due"`
+	At       time.Time `json:"at"`
+}
+
+// Extension is a unit's request for more time.
+type Extension struct {
+	Days        int       `json:"days"`
+	Reason      string    `json:"reason"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+	Status      string    `json:"status"` // pending, approved, denied
+	Note        string    `json:"note,omitempty"`
+}
+
 // Event is one entry of a case's timeline. Seq numbers a case's events from 1 without gaps.
 type Event struct {
 	CaseID string          `json:"case_id"`
@@ -84,6 +129,9 @@ type Event struct {
 	Data   json.RawMessage `json:"data"`
 	// Hash chains the event to the one before it; set by the store.
 	Hash string `json:"hash,omitempty"`
+	// Notify, when set, says who is told of the event; the outbox rows are written in
+	// the event's transaction.
+	Notify *Audience `json:"notify,omitempty"`
 }
 
 // Unit is an organisation in the mechanism: a responsible unit (承办单位), a supervision

@@ -1,0 +1,145 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/smtp"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// Notifier delivers notifications by webhook and e-mail.
+type Notifier struct {
+	// SMTPAddr is the mail server (host:port); empty turns e-mail off.
+	SMTPAddr string
+	// From is the sender address of e-mails.
+	From string
+	// WebhookSecret signs webhook bodies (HMAC-SHA256, header X-Caseflow-Signature).
+	WebhookSecret []byte
+	// Client sends webhooks (default: 10-second timeout).
+	Client *http.Client
+}
+
+// MaxDeliveryAttempts is how often a notification is tried before it is marked failed.
+const MaxDeliveryAttempts = 8
+
+// DeliverInput names the event whose notifications (and any earlier undelivered ones of
+// the case) to deliver.
+type DeliverInput struct {
+	CaseID string `json:"case_id"`
+	Seq    int    `json:"seq"`
+}
+
+// DeliverNotifications sends a case's pending notifications. A notification that fails is
+// retried with the activity; after MaxDeliveryAttempts it is marked failed. The case never
+// waits for this.
+func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) error {
+	pending, err := a.Store.PendingNotifications(ctx, in.CaseID, in.Seq)
+	if err != nil {
+		return err
+	}
+	final := activity.GetInfo(ctx).Attempt >= MaxDeliveryAttempts
+	var failed []string
+	for _, n := range pending {
+		sendErr := a.Notifier.send(ctx, n)
+		if err := a.Store.MarkNotification(ctx, n.ID, sendErr, final); err != nil {
+			return err
+		}
+		if sendErr != nil {
+			failed = append(failed, fmt.Sprintf("%d (%s to %s): %v", n.ID, n.Channel, n.Username, sendErr))
+		}
+	}
+	if len(failed) > 0 && !final {
+		return errors.New("undelivered: " + strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+func (n *Notifier) send(ctx context.Context, msg store.Notification) error {
+	if n == nil {
+		return errors.New("notifications are not configured")
+	}
+	switch msg.Channel {
+	case "webhook":
+		return n.webhook(ctx, msg)
+	case "email":
+		return n.email(msg)
+	}
+	return fmt.Errorf("unknown channel %q", msg.Channel)
+}
+
+// Sign is the signature of a webhook body: "sha256=" and the hex HMAC-SHA256 with secret.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (n *Notifier) webhook(ctx context.Context, msg store.Notification) error {
+	body := []byte(msg.Payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, msg.Address, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Caseflow-Delivery", fmt.Sprint(msg.ID))
+	req.Header.Set("X-Caseflow-Event", msg.EventType)
+	req.Header.Set("X-Caseflow-Signature", Sign(n.WebhookSecret, body))
+	client := n.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}
+
+// eventLabels names the event types in notifications.
+var eventLabels = map[string]string{
+	"referred": "案件已交办", "returned": "案件被退回", "completed": "案件已办结，请回访", "reminded": "办理期限提醒",
+	"urged": "催办通知", "yellow_card": "黄牌督办", "red_card": "红牌督办", "extension_requested": "延期申请",
+	"extension_approved": "延期已批准", "extension_denied": "延期未批准",
+}
+
+func (n *Notifier) email(msg store.Notification) error {
+	if n.SMTPAddr == "" {
+		return errors.New("e-mail is not configured (CASEFLOW_SMTP_ADDR)")
+	}
+	var p struct {
+		CaseID string `json:"case_id"`
+		Title  string `json:"title"`
+		Data   any    `json:"data"`
+	}
+	_ = json.Unmarshal(msg.Payload, &p)
+	label := eventLabels[msg.EventType]
+	if label == "" {
+		label = msg.EventType
+	}
+	subject := mime.BEncoding.Encode("UTF-8", fmt.Sprintf("【caseflow】%s %s", label, p.CaseID))
+	data, _ := json.MarshalIndent(p.Data, "", "  ")
+	body := fmt.Sprintf("%s\r\n案件：%s %s\r\n\r\n%s\r\n", label, p.CaseID, p.Title, strings.ReplaceAll(string(data), "\n", "\r\n"))
+	raw := "From: " + n.From + "\r\nTo: " + msg.Address + "\r\nSubject: " + subject +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n" +
+		"X-Caseflow-Delivery: " + fmt.Sprint(msg.ID) + "\r\n\r\n" + body
+	return smtp.SendMail(n.SMTPAddr, nil, n.From, []string{msg.Address}, []byte(raw))
+}

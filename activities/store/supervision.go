@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CalendarYear is a year's holidays and make-up working days entered by an administrator.
+type CalendarYear struct {
+	Year      int       `json:"year" db:"year"`
+	Holidays  []string  `json:"holidays" db:"holidays"`
+	Workdays  []string  `json:"workdays" db:"workdays"`
+	UpdatedBy string    `json:"updated_by" db:"updated_by"`
+	UpdatedAt time.Time `json:"updated_at" db:"updated_at"`
+}
+
+// CalendarYears returns every year an administrator entered.
+func (s *Store) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
+	rows, err := s.pool.Query(ctx, `SELECT year, holidays, workdays, updated_by, updated_at FROM calendar_years ORDER BY year`)
+	if err != nil {
+		return nil, fmt.Errorf("store: calendar: %w", err)
+	}
+	years, err := pgx.CollectRows(rows, pgx.RowToStructByName[CalendarYear])
+	if err != nil {
+		return nil, fmt.Errorf("store: calendar: %w", err)
+	}
+	return years, nil
+}
+
+// SaveCalendarYear enters (or replaces) a year's holidays and make-up working days.
+func (s *Store) SaveCalendarYear(ctx context.Context, y CalendarYear) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO calendar_years (year, holidays, workdays, updated_by) VALUES ($1,$2,$3,$4)
+		ON CONFLICT (year) DO UPDATE SET holidays = EXCLUDED.holidays, workdays = EXCLUDED.workdays,
+			updated_by = EXCLUDED.updated_by, updated_at = now()`, y.Year, nonNilStrings(y.Holidays), nonNilStrings(y.Workdays), y.UpdatedBy)
+	if err != nil {
+		return fmt.Errorf("store: save calendar %d: %w", y.Year, err)
+	}
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Notice is a numbered supervision notice (督办单).
+type Notice struct {
+	No           string    `json:"no" db:"no"`
+	CaseID       string    `json:"case_id" db:"case_id"`
+	DeadlineKind string    `json:"deadline_kind" db:"deadline_kind"`
+	Deadline     string    `json:"deadline" db:"deadline"`
+	Card         string    `json:"card" db:"card"`
+	Unit         string    `json:"unit" db:"unit"`
+	Office       string    `json:"office" db:"office"`
+	IssuedAt     time.Time `json:"issued_at" db:"issued_at"`
+}
+
+const noticeColumns = `no, case_id, deadline_kind, deadline, card, unit, office, issued_at`
+
+// IssueNotice numbers a supervision notice. It is idempotent: the same case, deadline and
+// card always get the notice issued the first time.
+func (s *Store) IssueNotice(ctx context.Context, n Notice) (Notice, error) {
+	var out Notice
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
+			WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4`, n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
+		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Notice])
+		if err == nil {
+			out = existing
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		year := n.IssuedAt.In(time.FixedZone("CST", 8*3600)).Year()
+		var num int
+		if err := tx.QueryRow(ctx, `INSERT INTO notice_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = notice_counters.last + 1 RETURNING last`, year).Scan(&num); err != nil {
+			return err
+		}
+		n.No = fmt.Sprintf("DB-%d-%04d", year, num)
+		rows, _ = tx.Query(ctx, `INSERT INTO supervision_notices (`+noticeColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+			RETURNING `+noticeColumns, n.No, n.CaseID, n.DeadlineKind, n.Deadline, n.Card, n.Unit, n.Office, n.IssuedAt)
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Notice])
+		return err
+	})
+	if err != nil {
+		return Notice{}, fmt.Errorf("store: issue notice for %s: %w", n.CaseID, err)
+	}
+	return out, nil
+}
+
+// NoticeFilter selects supervision notices; empty fields do not filter.
+type NoticeFilter struct {
+	CaseID, Card, Unit, Office string
+}
+
+// ListNotices returns supervision notices, newest first.
+func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
+		WHERE ($1 = '' OR case_id = $1) AND ($2 = '' OR card = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR office = $4)
+		ORDER BY issued_at DESC, no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office)
+	if err != nil {
+		return nil, fmt.Errorf("store: notices: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notice])
+	if err != nil {
+		return nil, fmt.Errorf("store: notices: %w", err)
+	}
+	return list, nil
+}
+
+// Audience says who is told of an event: the users of some units and supervision offices,
+// every user of some roles, and some users by name.
+type Audience struct {
+	Units   []string `json:"units,omitempty"`
+	Offices []string `json:"offices,omitempty"`
+	Roles   []string `json:"roles,omitempty"`
+	Users   []string `json:"users,omitempty"`
+}
+
+// Notification is one message to one user by one channel.
+type Notification struct {
+	ID          int64           `json:"id" db:"id"`
+	CaseID      string          `json:"case_id" db:"case_id"`
+	Seq         int             `json:"seq" db:"seq"`
+	EventType   string          `json:"event_type" db:"event_type"`
+	Username    string          `json:"username" db:"username"`
+	Channel     string          `json:"channel" db:"channel"`
+	Address     string          `json:"address" db:"address"`
+	Payload     json.RawMessage `json:"payload" db:"payload"`
+	Status      string          `json:"status" db:"status"`
+	Attempts    int             `json:"attempts" db:"attempts"`
+	LastError   string          `json:"last_error" db:"last_error"`
+	CreatedAt   time.Time       `json:"created_at" db:"created_at"`
+	DeliveredAt *time.Time      `json:"delivered_at" db:"delivered_at"`
+}
+
+const notificationColumns = `id, case_id, seq, event_type, username, channel, address, payload, status, attempts, last_error, created_at, delivered_at`
+
+// writeNotifications puts an event's notifications in the outbox, inside the event's
+// transaction: one row per user and enabled channel.
+func writeNotifications(ctx context.Context, tx pgx.Tx, ev Event, a *Audience, payload []byte) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO notifications (case_id, seq, event_type, username, channel, address, payload)
+		SELECT $1, $2, $3, u.username, ch.channel, ch.address, $8
+		FROM users u CROSS JOIN LATERAL (VALUES ('email', u.email, u.notify_email),
+			('webhook', u.webhook_url, u.notify_webhook)) AS ch (channel, address, enabled)
+		WHERE ch.enabled AND ch.address <> '' AND (
+			(u.role = 'unit' AND u.unit_id = ANY ($4)) OR (u.role = 'supervision' AND u.unit_id = ANY ($5))
+			OR u.role = ANY ($6) OR u.username = ANY ($7))
+		ON CONFLICT DO NOTHING`,
+		ev.CaseID, ev.Seq, ev.Type, nonNilStrings(a.Units), nonNilStrings(a.Offices), nonNilStrings(a.Roles),
+		nonNilStrings(a.Users), payload)
+	if err != nil {
+		return fmt.Errorf("store: outbox %s#%d: %w", ev.CaseID, ev.Seq, err)
+	}
+	return nil
+}
+
+// PendingNotifications returns the notifications of a case not yet delivered, from
+// sequence number seq on.
+func (s *Store) PendingNotifications(ctx context.Context, caseID string, seq int) ([]Notification, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications
+		WHERE case_id = $1 AND seq >= $2 AND status <> 'delivered' ORDER BY id`, caseID, seq)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending notifications: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notification])
+	if err != nil {
+		return nil, fmt.Errorf("store: pending notifications: %w", err)
+	}
+	return list, nil
+}
+
+// MarkNotification records a delivery attempt: delivered when deliveryErr is nil;
+// otherwise the error is kept and, after the last attempt, the notification is failed.
+func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr error, final bool) error {
+	var err error
+	if deliveryErr == nil {
+		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'delivered', attempts = attempts + 1,
+			last_error = '', delivered_at = now() WHERE id = $1`, id)
+	} else {
+		status := "pending"
+		if final {
+			status = "failed"
+		}
+		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = $2, attempts = attempts + 1, last_error = $3
+			WHERE id = $1 AND status <> 'delivered'`, id, status, deliveryErr.Error())
+	}
+	if err != nil {
+		return fmt.Errorf("store: mark notification %d: %w", id, err)
+	}
+	return nil
+}
+
+// CaseNotifications lists a case's notifications with their delivery status.
+func (s *Store) CaseNotifications(ctx context.Context, caseID string) ([]Notification, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notification])
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	return list, nil
+}
+
+// NotificationSettings is how a user wants to be told.
+type NotificationSettings struct {
+	Email         string `json:"email"`
+	WebhookURL    string `json:"webhook_url"`
+	NotifyEmail   bool   `json:"notify_email"`
+	NotifyWebhook bool   `json:"notify_webhook"`
+}
+
+// SetNotificationSettings stores a user's notification settings.
+func (s *Store) SetNotificationSettings(ctx context.Context, username string, n NotificationSettings) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET email = $2, webhook_url = $3, notify_email = $4, notify_webhook = $5
+		WHERE username = $1`, username, n.Email, n.WebhookURL, n.NotifyEmail, n.NotifyWebhook)
+	if err != nil {
+		return fmt.Errorf("store: notification settings: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: user %s: %w", username, ErrNotFound)
+	}
+	return nil
+}
+
+// GetNotificationSettings returns a user's notification settings.
+func (s *Store) GetNotificationSettings(ctx context.Context, username string) (NotificationSettings, error) {
+	var n NotificationSettings
+	err := s.pool.QueryRow(ctx, `SELECT email, webhook_url, notify_email, notify_webhook FROM users WHERE username = $1`,
+		username).Scan(&n.Email, &n.WebhookURL, &n.NotifyEmail, &n.NotifyWebhook)
+	if err != nil {
+		return n, notFound(err, "store: user "+username)
+	}
+	return n, nil
+}

@@ -1,0 +1,84 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// Calendar returns the working-day calendar in force: the statutory one, with the years
+// an administrator entered.
+func Calendar(ctx context.Context, st *store.Store) (*calendar.Calendar, error) {
+	years, err := st.CalendarYears(ctx)
+	if err != nil {
+		return nil, err
+	}
+	overrides := make([]calendar.Year, 0, len(years))
+	for _, y := range years {
+		overrides = append(overrides, calendar.Year{Year: y.Year, Holidays: y.Holidays, Workdays: y.Workdays, Source: "override"})
+	}
+	return calendar.New(overrides...), nil
+}
+
+// DeadlineInput asks for the date Days working days after From (or after the date
+// FromDate, when set).
+type DeadlineInput struct {
+	From     time.Time `json:"from"`
+	FromDate string    `json:"from_date"`
+	Days     int       `json:"days"`
+}
+
+// WorkdayDeadline computes a deadline on the calendar in force. It is an activity because
+// the calendar lives in PostgreSQL and can change.
+func (a *Activities) WorkdayDeadline(ctx context.Context, in DeadlineInput) (string, error) {
+	cal, err := Calendar(ctx, a.Store)
+	if err != nil {
+		return "", err
+	}
+	from := in.From
+	if in.FromDate != "" {
+		if from, err = calendar.ParseDate(in.FromDate); err != nil {
+			return "", err
+		}
+	}
+	return cal.AddWorkdays(from, in.Days).Format(calendar.DateLayout), nil
+}
+
+// LadderInput asks when the supervision ladder of a deadline fires.
+type LadderInput struct {
+	Due            string `json:"due"`
+	ReminderBefore int    `json:"reminder_before"`
+	UrgeAfter      int    `json:"urge_after"`
+	YellowAfter    int    `json:"yellow_after"`
+	RedAfter       int    `json:"red_after"`
+	Hour           int    `json:"hour"`
+}
+
+// LadderPlan is when each rung fires, in business time.
+type LadderPlan struct {
+	Reminder time.Time `json:"reminder"`
+	Blue     time.Time `json:"blue"`
+	Yellow   time.Time `json:"yellow"`
+	Red      time.Time `json:"red"`
+}
+
+// PlanLadder places the rungs of a deadline's ladder on working days, at the given hour.
+func (a *Activities) PlanLadder(ctx context.Context, in LadderInput) (LadderPlan, error) {
+	cal, err := Calendar(ctx, a.Store)
+	if err != nil {
+		return LadderPlan{}, err
+	}
+	due, err := calendar.ParseDate(in.Due)
+	if err != nil {
+		return LadderPlan{}, err
+	}
+	at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
+	return LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
+}
+
+// IssueNotice numbers a supervision notice (督办单); idempotent per case, deadline and card.
+func (a *Activities) IssueNotice(ctx context.Context, n store.Notice) (store.Notice, error) {
+	return a.Store.IssueNotice(ctx, n)
+}

@@ -1,0 +1,271 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// Deadline kinds: the steps a case's deadlines belong to.
+const (
+	DeadlineTriage   = "triage"
+	DeadlineReferral = "referral"
+	DeadlineSign     = "sign"
+	DeadlineHandling = "handling"
+	DeadlineCallback = "callback"
+)
+
+// The rungs of the supervision ladder, in order.
+var rungs = [4]struct{ kind, event string }{
+	{"reminder", EventReminded}, {"blue", EventUrged}, {"yellow", EventYellowCard}, {"red", EventRedCard},
+}
+
+// workdays computes a deadline on the calendar in force (an activity: the calendar can change).
+func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (string, error) {
+	var a *activities.Activities
+	var date string
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.WorkdayDeadline, in).Get(ctx, &date)
+	return date, err
+}
+
+// updateDeadlines sets the deadlines an action calls for: a step that starts gets its
+// deadline counted in working days from now; a return stops the unit's clock; an approved
+// extension moves the handling deadline, keeping the budget that remained.
+func (r *caseRun) updateDeadlines(ctx workflow.Context, before store.Case, now time.Time) error {
+	c, p, d := &r.c, r.policy, &r.c.Deadlines
+	set := func(field *string, days int) error {
+		date, err := r.workdays(ctx, activities.DeadlineInput{From: now, Days: days})
+		*field = date
+		return err
+	}
+	var err error
+	switch {
+	case c.Status == StatusTriage && before.Status != StatusTriage:
+		err = set(&d.Triage, p.TriageDays)
+	case c.Status == StatusReferral && before.Status != StatusReferral:
+		d.Sign, d.Handling = "", "" // the unit's clock stops
+		err = set(&d.Referral, p.ReferralDays)
+	case before.Status == StatusReferral && c.Status == StatusHandling:
+		if err = set(&d.Sign, p.SignDays); err == nil {
+			if c.DueDate != "" {
+				d.Handling = c.DueDate // given at referral
+			} else {
+				err = set(&d.Handling, p.handlingDays(c.SLA))
+			}
+		}
+	case before.Status == StatusFollowUp && c.Status == StatusHandling: // redo
+		d.Callback = ""
+		err = set(&d.Handling, p.handlingDays(c.SLA))
+	case before.Status == StatusHandling && c.Status == StatusFollowUp:
+		err = set(&d.Callback, p.CallbackDays)
+	case c.Extension != nil && c.Extension.Status == "approved" &&
+		(before.Extension == nil || before.Extension.Status != "approved") && d.Handling != "":
+		d.Handling, err = r.workdays(ctx, activities.DeadlineInput{FromDate: d.Handling, Days: c.Extension.Days})
+	}
+	if err != nil {
+		return err
+	}
+	c.DueDate = d.Handling
+	r.deadlinesChanged++
+	r.refreshOverdue()
+	return nil
+}
+
+// activeDeadlines are the deadlines of the steps now due: the ones the ladder watches.
+func activeDeadlines(c *store.Case) [][2]string {
+	var out [][2]string
+	add := func(kind, due string) {
+		if due != "" {
+			out = append(out, [2]string{kind, due})
+		}
+	}
+	switch c.Status {
+	case StatusTriage:
+		add(DeadlineTriage, c.Deadlines.Triage)
+	case StatusReferral:
+		add(DeadlineReferral, c.Deadlines.Referral)
+	case StatusHandling:
+		if !slices.Contains(c.SignedUnits, c.LeadUnit) {
+			add(DeadlineSign, c.Deadlines.Sign)
+		}
+		add(DeadlineHandling, c.Deadlines.Handling)
+	case StatusFollowUp:
+		if c.Callback == nil {
+			add(DeadlineCallback, c.Deadlines.Callback)
+		}
+	}
+	return out
+}
+
+// refreshOverdue: a case is overdue while a step now due has had its urging notice.
+func (r *caseRun) refreshOverdue() {
+	active := activeDeadlines(&r.c)
+	r.c.Overdue = false
+	for _, l := range r.ladders {
+		if l.Fired[1] && slices.Contains(active, [2]string{l.Deadline, l.Due}) {
+			r.c.Overdue = true
+		}
+	}
+}
+
+// supervise runs the ladder: it keeps one Ladder per active deadline, waits on a durable
+// timer for the next rung and fires it, once. A deadline met, moved or extended drops its
+// ladder, and what had not fired never will.
+func (r *caseRun) supervise(ctx workflow.Context) {
+	for {
+		if err := r.mu.Lock(ctx); err != nil {
+			return
+		}
+		seen := r.deadlinesChanged
+		if err := r.planLadders(ctx); err != nil {
+			r.mu.Unlock()
+			return
+		}
+		li, rung, at := r.nextRung()
+		r.mu.Unlock()
+
+		changed := func() bool { return r.deadlinesChanged != seen }
+		if li < 0 {
+			if err := workflow.Await(ctx, changed); err != nil {
+				return
+			}
+			continue
+		}
+		if wait := r.clock.Real(at).Sub(workflow.Now(ctx)); wait > 0 {
+			woken, err := workflow.AwaitWithTimeout(ctx, wait, changed)
+			if err != nil {
+				return
+			}
+			if woken {
+				continue
+			}
+		}
+		if err := r.mu.Lock(ctx); err != nil {
+			return
+		}
+		if !changed() {
+			if err := r.fire(ctx, li, rung); err != nil {
+				workflow.GetLogger(ctx).Error("supervision notice not recorded", "case", r.c.ID, "error", err)
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+// planLadders keeps exactly the ladders of the active deadlines, planning new ones.
+func (r *caseRun) planLadders(ctx workflow.Context) error {
+	active := activeDeadlines(&r.c)
+	kept := r.ladders[:0:0]
+	for _, l := range r.ladders {
+		if slices.Contains(active, [2]string{l.Deadline, l.Due}) {
+			kept = append(kept, l)
+		}
+	}
+	r.ladders = kept
+	now := r.now(ctx)
+	for _, ad := range active {
+		if slices.ContainsFunc(r.ladders, func(l Ladder) bool { return l.Deadline == ad[0] && l.Due == ad[1] }) {
+			continue
+		}
+		var a *activities.Activities
+		var plan activities.LadderPlan
+		p := r.policy
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.PlanLadder, activities.LadderInput{
+			Due: ad[1], ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter, YellowAfter: p.YellowAfter,
+			RedAfter: p.RedAfter, Hour: p.LadderHour}).Get(ctx, &plan)
+		if err != nil {
+			return err
+		}
+		l := Ladder{Deadline: ad[0], Due: ad[1], At: [4]time.Time{plan.Reminder, plan.Blue, plan.Yellow, plan.Red}}
+		// A reminder whose time has passed when the deadline is set would only be noise.
+		l.Fired[0] = !plan.Reminder.After(now)
+		r.ladders = append(r.ladders, l)
+	}
+	return nil
+}
+
+// nextRung finds the earliest rung not yet fired: the ladder's index, the rung, its time.
+func (r *caseRun) nextRung() (int, int, time.Time) {
+	li, rung := -1, -1
+	var at time.Time
+	for i, l := range r.ladders {
+		for k := range l.At {
+			if !l.Fired[k] && (li < 0 || l.At[k].Before(at)) {
+				li, rung, at = i, k, l.At[k]
+			}
+		}
+	}
+	return li, rung, at
+}
+
+// fire records one rung: a numbered supervision notice for cards, the case's card and
+// overdue flag, and the event with who is told.
+func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
+	l := &r.ladders[li]
+	now := r.now(ctx)
+	kind := rungs[rung].kind
+	notice := store.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
+	if rung >= 2 {
+		var a *activities.Activities
+		var n store.Notice
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.IssueNotice, store.Notice{
+			CaseID: r.c.ID, DeadlineKind: l.Deadline, Deadline: l.Due, Card: kind, Unit: r.c.LeadUnit,
+			Office: r.c.Office, IssuedAt: now}).Get(ctx, &n)
+		if err != nil {
+			return err
+		}
+		notice.No = n.No
+	}
+	l.Fired[rung] = true
+	r.c.Notices = append(slices.Clone(r.c.Notices), notice)
+	if rung >= 1 && slices.Index(Cards, kind) > slices.Index(Cards, r.c.Card) {
+		r.c.Card = kind
+	}
+	r.refreshOverdue()
+	data := map[string]any{"deadline": l.Deadline, "due": l.Due, "card": kind, "notice_no": notice.No,
+		"unit": r.c.LeadUnit, "office": r.c.Office}
+	return r.record(ctx, SystemActor, now, []eventDraft{{Type: rungs[rung].event, Data: data,
+		Notify: ladderAudience(&r.c, l.Deadline, rung)}})
+}
+
+// ladderAudience: who answers for a deadline is told of its rungs; yellow cards also go to
+// the lead office, red cards to the lead office and the leaders.
+func ladderAudience(c *store.Case, deadline string, rung int) *store.Audience {
+	a := &store.Audience{}
+	switch deadline {
+	case DeadlineTriage:
+		a.Roles = []string{RoleMemberDept}
+	case DeadlineReferral:
+		a.Offices = []string{c.Office}
+	case DeadlineSign, DeadlineHandling:
+		a.Units = []string{c.LeadUnit}
+		if rung >= 2 {
+			a.Offices = []string{c.Office}
+		}
+	case DeadlineCallback:
+		a.Roles, a.Offices = []string{RoleMemberDept}, []string{c.Office}
+	}
+	if rung == 3 {
+		a.Roles = append(a.Roles, RoleLeader)
+	}
+	return a
+}
+
+// audienceFor says who is told of a user's action, if anyone.
+func audienceFor(eventType string, c *store.Case) *store.Audience {
+	switch eventType {
+	case EventReferred:
+		return &store.Audience{Units: append([]string{c.LeadUnit}, c.CoUnits...)}
+	case EventReturned, EventExtensionRequested:
+		return &store.Audience{Offices: []string{c.Office}}
+	case EventCompleted:
+		return &store.Audience{Roles: []string{RoleMemberDept}, Offices: []string{c.Office}}
+	case EventExtensionApproved, EventExtensionDenied:
+		return &store.Audience{Units: []string{c.LeadUnit}}
+	}
+	return nil
+}

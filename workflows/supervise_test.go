@@ -1,0 +1,226 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/activities/store"
+	wf "github.com/putian-fic/caseflow/workflows"
+)
+
+// registerSupervision registers the calendar activities on the statutory calendar, and
+// records notices and deliveries.
+func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
+	cal := calendar.New()
+	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeadlineInput) (string, error) {
+		from := in.From
+		if in.FromDate != "" {
+			from, _ = calendar.ParseDate(in.FromDate)
+		}
+		return cal.AddWorkdays(from, in.Days).Format(calendar.DateLayout), nil
+	}, activity.RegisterOptions{Name: "WorkdayDeadline"})
+	env.RegisterActivityWithOptions(func(_ context.Context, in activities.LadderInput) (activities.LadderPlan, error) {
+		due, _ := calendar.ParseDate(in.Due)
+		at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
+		return activities.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
+	}, activity.RegisterOptions{Name: "PlanLadder"})
+	env.RegisterActivityWithOptions(func(_ context.Context, n store.Notice) (store.Notice, error) {
+		for _, prev := range out.notices {
+			if prev.CaseID == n.CaseID && prev.DeadlineKind == n.DeadlineKind && prev.Deadline == n.Deadline && prev.Card == n.Card {
+				return prev, nil
+			}
+		}
+		n.No = fmt.Sprintf("DB-%d-%04d", n.IssuedAt.Year(), len(out.notices)+1)
+		out.notices = append(out.notices, n)
+		return n, nil
+	}, activity.RegisterOptions{Name: "IssueNotice"})
+	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeliverInput) error {
+		out.deliveries = append(out.deliveries, in)
+		return nil
+	}, activity.RegisterOptions{Name: "DeliverNotifications"})
+}
+
+// ladderEvent is a supervision event as the timeline has it.
+type ladderEvent struct {
+	Type, Deadline, Due, NoticeNo string
+	At                            time.Time
+}
+
+func (o outcome) ladder() []ladderEvent {
+	var out []ladderEvent
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if !slices.Contains([]string{wf.EventReminded, wf.EventUrged, wf.EventYellowCard, wf.EventRedCard}, e.Type) {
+				continue
+			}
+			var d struct {
+				Deadline string `json:"deadline"`
+				Due      string `json:"due"`
+				NoticeNo string `json:"notice_no"`
+			}
+			mustJSON(e.Data, &d)
+			out = append(out, ladderEvent{e.Type, d.Deadline, d.Due, d.NoticeNo, e.At.In(wf.Shanghai)})
+		}
+	}
+	return out
+}
+
+func shanghai(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, wf.Shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestDeadlinesAcrossSpringFestival(t *testing.T) {
+	// Friday 13 February 2026, the last working day before the Spring Festival holiday.
+	o := runAt(t, shanghai("2026-02-13 08:00"), routeWithDefaultRules,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateRefer, party, wf.ReferBody{}, wf.ErrForbidden), // the government office leads land cases
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+	)
+	first := o.projections[1].Case.Deadlines // at intake
+	if first.Triage != "2026-02-25" {        // 14 Feb (make-up Saturday), 24, 25
+		t.Errorf("triage deadline %s, want 2026-02-25", first.Triage)
+	}
+	var referred store.Case
+	for _, p := range o.projections {
+		if p.Events[0].Type == wf.EventReferred {
+			referred = p.Case
+		}
+	}
+	d := referred.Deadlines
+	if d.Referral != "2026-02-24" || d.Sign != "2026-02-14" || d.Handling != "2026-03-12" || referred.DueDate != "2026-03-12" {
+		t.Errorf("deadlines %+v, due %s; want referral 2026-02-24, sign 2026-02-14, handling 2026-03-12", d, referred.DueDate)
+	}
+}
+
+func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
+	// Referred on Monday 23 November; the unit never signs nor handles.
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+	)
+	got := o.ladder()
+	want := []ladderEvent{
+		// sign-for due Tue 24 Nov (its reminder would come before the referral: skipped)
+		{wf.EventUrged, "sign", "2026-11-24", "", shanghai("2026-11-25 09:00")},
+		// handling (urgent: 5 working days) due Mon 30 Nov
+		{wf.EventReminded, "handling", "2026-11-30", "", shanghai("2026-11-26 09:00")},
+		{wf.EventYellowCard, "sign", "2026-11-24", "DB-2026-0001", shanghai("2026-11-27 09:00")},
+		{wf.EventRedCard, "sign", "2026-11-24", "DB-2026-0002", shanghai("2026-12-01 09:00")},
+		{wf.EventUrged, "handling", "2026-11-30", "", shanghai("2026-12-01 09:00")},
+		{wf.EventYellowCard, "handling", "2026-11-30", "DB-2026-0003", shanghai("2026-12-03 09:00")},
+		{wf.EventRedCard, "handling", "2026-11-30", "DB-2026-0004", shanghai("2026-12-07 09:00")},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ladder:\n got %v\nwant %v", got, want)
+	}
+	c := o.final()
+	if c.Card != "red" || !c.Overdue || len(c.Notices) != 7 || c.Notices[2].No != "DB-2026-0001" {
+		t.Errorf("case card %s overdue %v notices %+v", c.Card, c.Overdue, c.Notices)
+	}
+	// Who is told: the yellow card of the handling deadline goes to the unit and the office,
+	// the red card to the leaders too.
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if e.Type == wf.EventRedCard && (e.Notify == nil || !slices.Contains(e.Notify.Roles, wf.RoleLeader) ||
+				!slices.Contains(e.Notify.Units, "natural-resources") || !slices.Contains(e.Notify.Offices, "government")) {
+				t.Errorf("red card audience %+v", e.Notify)
+			}
+		}
+	}
+	if len(o.deliveries) < 7 {
+		t.Errorf("%d deliveries started", len(o.deliveries))
+	}
+}
+
+func TestAMetDeadlineFiresNothing(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
+		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
+	)
+	if l := o.ladder(); len(l) != 0 {
+		t.Errorf("ladder fired on a case handled in time: %v", l)
+	}
+	if c := o.final(); c.Card != "none" || c.Overdue || c.Deadlines.Callback == "" {
+		t.Errorf("case %+v", c)
+	}
+}
+
+func TestAnApprovedExtensionMovesEveryLaterStep(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateExtend, licheng, wf.ExtendBody{Days: 5, Reason: "x"}, wf.ErrForbidden), // co-unit
+		act(wf.UpdateExtend, natres, wf.ExtendBody{Days: 0, Reason: "x"}, wf.ErrInvalidInput),
+		act(wf.UpdateExtend, natres, wf.ExtendBody{Days: 5, Reason: "需等待省厅批复"}, ""),
+		act(wf.UpdateExtend, natres, wf.ExtendBody{Days: 5, Reason: "again"}, wf.ErrInvalidTransition), // pending
+		act(wf.UpdateDecideExtension, party, wf.DecideExtensionBody{Approve: &yes}, wf.ErrForbidden),
+		act(wf.UpdateDecideExtension, gov, wf.DecideExtensionBody{Approve: &yes, Note: "同意"}, ""),
+		act(wf.UpdateExtend, natres, wf.ExtendBody{Days: 3, Reason: "再延"}, wf.ErrInvalidTransition), // one per case
+	)
+	c := o.final()
+	// Urgent: due Mon 30 Nov; plus 5 working days: Mon 7 Dec.
+	if c.Deadlines.Handling != "2026-12-07" || c.DueDate != "2026-12-07" || c.ExtensionsGranted != 1 || c.Extension.Status != "approved" {
+		t.Errorf("after the extension: %+v due %s ext %+v", c.Deadlines, c.DueDate, c.Extension)
+	}
+	got := o.ladder()
+	want := []ladderEvent{
+		{wf.EventReminded, "handling", "2026-12-07", "", shanghai("2026-12-03 09:00")},
+		{wf.EventUrged, "handling", "2026-12-07", "", shanghai("2026-12-08 09:00")},
+		{wf.EventYellowCard, "handling", "2026-12-07", "DB-2026-0001", shanghai("2026-12-10 09:00")},
+		{wf.EventRedCard, "handling", "2026-12-07", "DB-2026-0002", shanghai("2026-12-14 09:00")},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ladder:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestAReturnStopsTheUnitsClock(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "属住建局职责"}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{LeadUnit: "natural-resources"}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		// Signed and returned once already: not again.
+		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "再退"}, wf.ErrInvalidTransition),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeExplained, Report: "已解释"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
+	)
+	var returned store.Case
+	for _, p := range o.projections {
+		if p.Events[0].Type == wf.EventReturned {
+			returned = p.Case
+		}
+	}
+	if d := returned.Deadlines; d.Sign != "" || d.Handling != "" || returned.DueDate != "" || d.Referral != "2026-11-25" {
+		t.Errorf("after the return: %+v", d)
+	}
+	if l := o.ladder(); len(l) != 0 {
+		t.Errorf("ladder: %v", l)
+	}
+}
+
+func mustJSON(raw []byte, v any) {
+	if err := json.Unmarshal(raw, v); err != nil {
+		panic(err)
+	}
+}
