@@ -48,14 +48,16 @@ var actionDecoders = map[string]actionDecoder{
 		}
 		return units
 	}),
-	workflows.UpdateSign:     decodeAction[workflows.SignBody](nil),
-	workflows.UpdateProgress: decodeAction[workflows.ProgressBody](nil),
-	workflows.UpdateReturn:   decodeAction[workflows.ReturnBody](nil),
-	workflows.UpdateComplete: decodeAction[workflows.CompleteBody](nil),
-	workflows.UpdateCallback: decodeAction[workflows.CallbackBody](nil),
-	workflows.UpdateClose:    decodeAction[workflows.CloseBody](nil),
-	workflows.UpdateReopen:   decodeAction[workflows.ReopenBody](nil),
-	workflows.UpdateComment:  decodeAction[workflows.CommentBody](nil),
+	workflows.UpdateSign:            decodeAction[workflows.SignBody](nil),
+	workflows.UpdateProgress:        decodeAction[workflows.ProgressBody](nil),
+	workflows.UpdateReturn:          decodeAction[workflows.ReturnBody](nil),
+	workflows.UpdateComplete:        decodeAction[workflows.CompleteBody](nil),
+	workflows.UpdateCallback:        decodeAction[workflows.CallbackBody](nil),
+	workflows.UpdateClose:           decodeAction[workflows.CloseBody](nil),
+	workflows.UpdateReopen:          decodeAction[workflows.ReopenBody](nil),
+	workflows.UpdateComment:         decodeAction[workflows.CommentBody](nil),
+	workflows.UpdateExtend:          decodeAction[workflows.ExtendBody](nil),
+	workflows.UpdateDecideExtension: decodeAction[workflows.DecideExtensionBody](nil),
 }
 
 // act runs one user action on a case: POST /cases/{id}/actions/{action}. The workflow's

@@ -74,7 +74,7 @@ func (s *Server) createCase(c *gin.Context) {
 		fail(c, newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)"))
 		return
 	}
-	year := time.Now().In(workflows.Shanghai).Year()
+	year := s.Clock.Business(time.Now()).In(workflows.Shanghai).Year()
 	cs.ID, _, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -94,7 +94,7 @@ func (s *Server) createCase(c *gin.Context) {
 		// A second start of a case's workflow is refused; for a retried request that is
 		// expected, and it goes on to wait for the case like the first one.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor()})
+	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) { // already started: a retry of the same request
 		fail(c, err)
@@ -161,10 +161,20 @@ func (s *Server) listCases(c *gin.Context) {
 		Status: c.Query("status"), Category: c.Query("category"), Unit: c.Query("unit"),
 		Office: c.Query("office"), EnterpriseID: c.Query("enterprise_id"), Query: strings.TrimSpace(c.Query("q")),
 	}
+	f.Card = c.Query("card")
+	switch c.Query("overdue") {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		fail(c, newError(http.StatusBadRequest, "invalid_query", "overdue: 应为 true 或 false (must be true or false)"))
+		return
+	}
 	for _, check := range []struct {
 		name, v string
 		allowed map[string]string
-	}{{"status", f.Status, workflows.StatusLabels}, {"category", f.Category, workflows.Categories}, {"office", f.Office, workflows.Offices}} {
+	}{{"status", f.Status, workflows.StatusLabels}, {"category", f.Category, workflows.Categories},
+		{"office", f.Office, workflows.Offices}, {"card", f.Card, workflows.CardLabels}} {
 		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
 			fail(c, newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v)))
 			return

@@ -12,6 +12,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
+	"github.com/putian-fic/caseflow/workflows"
 )
 
 // Server holds what the handlers need. One per process.
@@ -22,6 +23,10 @@ type Server struct {
 	SessionTTL time.Duration
 	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
 	ActionTimeout time.Duration
+	// Clock maps real time to business time for new cases (zero: real time).
+	Clock workflows.Clock
+	// Policy is the SLA policy of new cases (nil: workflows.DefaultPolicy).
+	Policy *workflows.SLAPolicy
 
 	rules rules.Cache
 }
@@ -66,6 +71,12 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/cases/:id", s.getCase)
 	authed.GET("/cases/:id/timeline", s.timeline)
 	authed.POST("/cases/:id/actions/:action", s.act)
+	authed.GET("/cases/:id/notifications", s.caseNotifications)
+	authed.GET("/me/notifications", s.getNotificationSettings)
+	authed.PUT("/me/notifications", s.putNotificationSettings)
+	authed.GET("/calendar/:year", s.getCalendar)
+	authed.PUT("/calendar/:year", requireRoles(roleAdmin), s.putCalendar)
+	authed.GET("/supervision/notices", s.listNotices)
 	authed.GET("/rules", s.getRules)
 	authed.PUT("/rules", requireRoles(roleAdmin), s.putRules)
 	authed.POST("/rules/evaluate", requireRoles(roleMemberDept, roleAdmin, roleSupervision), s.evaluateRules)

@@ -14,6 +14,7 @@ type caseView struct {
 	ListLabel     string   `json:"list_label"`
 	OfficeLabel   string   `json:"office_label,omitempty"`
 	OutcomeLabel  string   `json:"outcome_label,omitempty"`
+	CardLabel     string   `json:"card_label"`
 	Redacted      []string `json:"redacted,omitempty"`
 }
 
@@ -44,6 +45,13 @@ func viewCase(c store.Case, u store.User) caseView {
 		ListLabel:     workflows.Lists[c.List],
 		OfficeLabel:   workflows.Offices[c.Office],
 		OutcomeLabel:  workflows.Outcomes[c.Outcome],
+		CardLabel:     workflows.CardLabels[c.Card],
+	}
+	if v.Card == "" {
+		v.Card, v.CardLabel = "none", workflows.CardLabels["none"]
+	}
+	if v.Notices == nil {
+		v.Notices = []store.CaseNotice{}
 	}
 	if v.CoUnits == nil {
 		v.CoUnits = []string{}

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+	"github.com/putian-fic/caseflow/workflows"
 )
 
 func devCommand() *cobra.Command {
 	cfg := devenv.Config{}
+	var daySeconds float64
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, PostgreSQL, worker and API",
@@ -20,6 +24,18 @@ Restarting on the same data directory keeps every case and resumes every workflo
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.DatabaseURL = getenv("DATABASE_URL", "")
+			cfg.Notifier = notifierFromEnv()
+			var err error
+			if cfg.Policy, err = policyFromEnv(); err != nil {
+				return err
+			}
+			if daySeconds > 0 {
+				if !cfg.Ephemeral {
+					return errors.New("--day-seconds needs --ephemeral: a fast clock's cases cannot share a data directory with real ones")
+				}
+				now := time.Now()
+				cfg.Clock = workflows.Clock{Epoch: now, Base: now, Speed: 86400 / daySeconds}
+			}
 			env, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -37,6 +53,7 @@ Restarting on the same data directory keeps every case and resumes every workflo
 	f.StringVar(&cfg.Addr, "addr", getenv("CASEFLOW_ADDR", "127.0.0.1:8080"), "HTTP API address (env CASEFLOW_ADDR)")
 	f.BoolVar(&cfg.Ephemeral, "ephemeral", false, "keep everything in memory or temporary files: nothing survives the process")
 	f.IntVar(&cfg.TemporalPort, "temporal-port", 7233, "embedded Temporal frontend port (history, matching, worker use the next three)")
-	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises and users (password demo)")
+	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises, users (password demo) and routing rules")
+	f.Float64Var(&daySeconds, "day-seconds", 0, "demo clock: a calendar day lasts this many real seconds (with --ephemeral)")
 	return cmd
 }

@@ -53,7 +53,12 @@ func apiCommand() *cobra.Command {
 			}
 			defer st.Close()
 			defer tc.Close()
-			srv := &http.Server{Addr: addr, Handler: (&api.Server{Store: st, Temporal: tc}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+			policy, err := policyFromEnv()
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{Addr: addr, Handler: (&api.Server{Store: st, Temporal: tc, Policy: policy}).Handler(),
+				ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.ListenAndServe() }()
 			slog.Info("caseflow API listening", "addr", addr)
@@ -86,7 +91,7 @@ func workerCommand() *cobra.Command {
 			}
 			defer st.Close()
 			defer tc.Close()
-			w := devenv.NewWorker(tc, st)
+			w := devenv.NewWorker(tc, st, notifierFromEnv())
 			if err := w.Start(); err != nil {
 				return err
 			}

@@ -15,7 +15,7 @@ import (
 func userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
 	var u store.NewUser
-	var dataDir string
+	var dataDir, email, webhook string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a user (DATABASE_URL, or the private PostgreSQL of --data-dir)",
@@ -62,6 +62,12 @@ func userCommand() *cobra.Command {
 				}
 				return err
 			}
+			if email != "" || webhook != "" {
+				if err := st.SetNotificationSettings(ctx, u.Username, store.NotificationSettings{Email: email, WebhookURL: webhook,
+					NotifyEmail: email != "", NotifyWebhook: webhook != ""}); err != nil {
+					return err
+				}
+			}
 			fmt.Printf("user %s created (role %s)\n", u.Username, u.Role)
 			return nil
 		},
@@ -72,6 +78,8 @@ func userCommand() *cobra.Command {
 	f.StringVar(&u.Role, "role", "", "leader, member_dept, supervision, unit, efficiency or admin")
 	f.StringVar(&u.Unit, "unit", "", "unit id (role unit), or party/government (role supervision)")
 	f.StringVar(&u.Password, "password", "", "password (or env CASEFLOW_PASSWORD)")
+	f.StringVar(&email, "email", "", "e-mail address for notifications")
+	f.StringVar(&webhook, "webhook-url", "", "webhook URL for notifications")
 	f.StringVar(&dataDir, "data-dir", getenv("CASEFLOW_DATA_DIR", ".caseflow"), "data directory of `caseflow dev`, used when DATABASE_URL is unset")
 	cmd.AddCommand(create)
 	return cmd

@@ -46,6 +46,13 @@ type Config struct {
 	Demo bool
 	// Logger receives caseflow's logs (default slog.Default()).
 	Logger *slog.Logger
+	// Clock maps real time to business time (zero: real time); a fast clock lets a
+	// working day pass in seconds.
+	Clock workflows.Clock
+	// Policy is the SLA policy of new cases (nil: the default).
+	Policy *workflows.SLAPolicy
+	// Notifier delivers notifications (nil: they stay pending, then fail).
+	Notifier *activities.Notifier
 }
 
 // Env is a running environment.
@@ -131,7 +138,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if env.Client, err = Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
 		return nil, err
 	}
-	env.worker = NewWorker(env.Client, env.Store)
+	env.worker = NewWorker(env.Client, env.Store, cfg.Notifier)
 	if err = env.worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -140,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("API address %s: %w", cfg.Addr, err)
 	}
-	srv := &api.Server{Store: env.Store, Temporal: env.Client}
+	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy}
 	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	env.URL = "http://" + ln.Addr().String()
 	go func() {
@@ -191,10 +198,19 @@ func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (cl
 }
 
 // NewWorker returns a worker for caseflow's task queue with every workflow and activity.
-func NewWorker(c client.Client, st *store.Store) worker.Worker {
+func NewWorker(c client.Client, st *store.Store, n *activities.Notifier) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Rules: &rules.Cache{}})
+	workflows.Register(w, &activities.Activities{Store: st, Rules: &rules.Cache{}, Notifier: n})
 	return w
+}
+
+// StopWorker stops the worker (as a crash would, for tests); StartWorker starts a new one.
+func (e *Env) StopWorker() { e.worker.Stop() }
+
+// StartWorker starts a new worker in place of the stopped one.
+func (e *Env) StartWorker(n *activities.Notifier) error {
+	e.worker = NewWorker(e.Client, e.Store, n)
+	return e.worker.Start()
 }
 
 // Close stops everything in reverse order. It is safe on a partly started Env.

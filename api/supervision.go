@@ -1,0 +1,174 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+)
+
+func yearParam(c *gin.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, newError(http.StatusBadRequest, "invalid_year", "年份应为 2000 到 2100 之间的整数 (year must be 2000–2100)")
+	}
+	return y, nil
+}
+
+// getCalendar answers a year's statutory holidays and make-up working days, as in force.
+func (s *Server) getCalendar(c *gin.Context) {
+	y, err := yearParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cal, err := activities.Calendar(c.Request.Context(), s.Store)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cal.Year(y))
+}
+
+type calendarRequest struct {
+	Holidays []string `json:"holidays"`
+	Workdays []string `json:"workdays"`
+}
+
+// putCalendar enters a year's holidays and make-up working days (a new State Council
+// notice): they replace the built-in data for that year. Cases' deadlines set from now on
+// use them; deadlines already set stay.
+func (s *Server) putCalendar(c *gin.Context) {
+	y, err := yearParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req calendarRequest
+	if err := bindStrict(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Holidays == nil || req.Workdays == nil {
+		fail(c, invalid("holidays, workdays: 两者都须给出（可为空列表）(both are required, possibly empty)"))
+		return
+	}
+	year := calendar.Year{Year: y, Holidays: req.Holidays, Workdays: req.Workdays}
+	if err := year.Validate(); err != nil {
+		fail(c, invalid(err.Error()))
+		return
+	}
+	slices.Sort(year.Holidays)
+	slices.Sort(year.Workdays)
+	if err := s.Store.SaveCalendarYear(c.Request.Context(), store.CalendarYear{Year: y, Holidays: year.Holidays,
+		Workdays: year.Workdays, UpdatedBy: currentUser(c).Username}); err != nil {
+		fail(c, err)
+		return
+	}
+	year.Source = "override"
+	c.JSON(http.StatusOK, year)
+}
+
+// listNotices lists supervision notices (督办单): supervision, efficiency, member department
+// and admin see all; a unit sees its own; a leader the ones on cases they raised.
+func (s *Server) listNotices(c *gin.Context) {
+	u := currentUser(c)
+	f := store.NoticeFilter{CaseID: c.Query("case_id"), Card: c.Query("card"), Unit: c.Query("unit"), Office: c.Query("office")}
+	if f.Card != "" && f.Card != "yellow" && f.Card != "red" {
+		fail(c, newError(http.StatusBadRequest, "invalid_query", "card: 应为 yellow 或 red (must be yellow or red)"))
+		return
+	}
+	if u.Role == workflows.RoleUnit {
+		f.Unit = u.Unit
+	}
+	list, err := s.Store.ListNotices(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if u.Role == workflows.RoleLeader {
+		mine := list[:0]
+		for _, n := range list {
+			if cs, err := s.Store.GetCase(c.Request.Context(), n.CaseID); err == nil && cs.CreatedBy == u.Username {
+				mine = append(mine, n)
+			}
+		}
+		list = mine
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list, "total": len(list)})
+}
+
+// caseNotifications lists a case's notifications and their delivery status.
+func (s *Server) caseNotifications(c *gin.Context) {
+	cs, err := s.visibleCase(c, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	list, err := s.Store.CaseNotifications(c.Request.Context(), cs.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := currentUser(c)
+	if u.Role == workflows.RoleUnit || u.Role == workflows.RoleLeader {
+		mine := list[:0]
+		for _, n := range list {
+			if n.Username == u.Username {
+				mine = append(mine, n)
+			}
+		}
+		list = mine
+	}
+	for i := range list {
+		list[i].Payload = nil // the timeline has it
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list})
+}
+
+func (s *Server) getNotificationSettings(c *gin.Context) {
+	n, err := s.Store.GetNotificationSettings(c.Request.Context(), currentUser(c).Username)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, n)
+}
+
+// putNotificationSettings sets how the signed-in user is told: e-mail and/or webhook.
+func (s *Server) putNotificationSettings(c *gin.Context) {
+	var n store.NotificationSettings
+	if err := bindStrict(c, &n); err != nil {
+		fail(c, err)
+		return
+	}
+	if n.NotifyEmail && !strings.Contains(n.Email, "@") {
+		fail(c, invalid("email: 开启邮件通知须填写有效的邮箱 (a valid address is needed for e-mail)"))
+		return
+	}
+	if n.NotifyWebhook {
+		u, err := url.Parse(n.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail(c, invalid(fmt.Sprintf("webhook_url: %q 不是 http(s) 地址 (must be an http or https URL)", n.WebhookURL)))
+			return
+		}
+	}
+	if err := s.Store.SetNotificationSettings(c.Request.Context(), currentUser(c).Username, n); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = newError(http.StatusNotFound, "not_found", "用户不存在 (no such user)")
+		}
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, n)
+}
