@@ -180,6 +180,20 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	}
 	licheng.action(http.StatusOK, id, "progress", map[string]any{"note": "已配合现场踏勘"})
 
+	// An extension: asked by the lead unit, approved by the lead office; the deadline moves.
+	if r := licheng.do("POST", "/api/v1/cases/"+id+"/actions/extend", map[string]any{"days": 5, "reason": "x"}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("extension asked by a co-unit: %d %s", r.Status, r.Raw)
+	}
+	natres.action(http.StatusOK, id, "extend", map[string]any{"days": 5, "reason": "需等待省自然资源厅批复"})
+	if r := natres.do("POST", "/api/v1/cases/"+id+"/actions/decide_extension", map[string]any{"approve": true}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("a unit decides its own extension: %d", r.Status)
+	}
+	r = party.action(http.StatusOK, id, "decide_extension", map[string]any{"approve": true, "note": "同意延期5个工作日"})
+	if r.str("due_date") <= due {
+		t.Errorf("due date after the extension: %s (was %s)", r.str("due_date"), due)
+	}
+	due = r.str("due_date")
+
 	// The process dies (cleanly here) with the case in handling, and comes back.
 	env.Close()
 	closed = true
@@ -218,6 +232,8 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		{"signed", "unit-natural-resources", "unit", "natural-resources"},
 		{"signed", "unit-licheng", "unit", "licheng"},
 		{"progress", "unit-licheng", "unit", "licheng"},
+		{"extension_requested", "unit-natural-resources", "unit", "natural-resources"},
+		{"extension_approved", "party", "supervision", "party"},
 		{"completed", "unit-natural-resources", "unit", "natural-resources"},
 		{"called_back", "member", "member_dept", ""},
 		{"commented", "leader1", "leader", ""},
@@ -232,8 +248,8 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 			t.Errorf("event %d: %+v, want %+v", i+1, e, w)
 		}
 	}
-	if tl.Events[3].Data["due_date"] != due || tl.Events[7].Data["outcome"] != "resolved" || tl.Events[8].Data["satisfied"] != true {
-		t.Errorf("event data: %v / %v / %v", tl.Events[3].Data, tl.Events[7].Data, tl.Events[8].Data)
+	if tl.Events[3].Data["due_date"] == "" || tl.Events[9].Data["outcome"] != "resolved" || tl.Events[10].Data["satisfied"] != true {
+		t.Errorf("event data: %v / %v / %v", tl.Events[3].Data, tl.Events[9].Data, tl.Events[10].Data)
 	}
 	if err := env.Store.VerifyTimeline(context.Background(), id); err != nil {
 		t.Errorf("timeline hash chain: %v", err)
@@ -380,6 +396,30 @@ func TestReferenceData(t *testing.T) {
 			t.Errorf("enterprise %v: %d %s", bad, r.Status, r.Raw)
 		}
 	}
+	// The working-day calendar: statutory data, and a year entered by the administrator.
+	admin := login(t, env.URL, "admin")
+	r = natres.must(http.StatusOK, "GET", "/api/v1/calendar/2026", nil)
+	if hol := r.Body["holidays"].([]any); len(hol) < 25 || r.Body["source"] != "statutory" || r.Body["workdays"].([]any)[0] != "2026-01-04" {
+		t.Errorf("calendar 2026: %.300s", r.Raw)
+	}
+	year := map[string]any{"holidays": []string{"2028-01-01", "2028-01-03"}, "workdays": []string{"2028-01-08"}}
+	natres.must(http.StatusForbidden, "PUT", "/api/v1/calendar/2028", year)
+	if r := admin.must(http.StatusOK, "PUT", "/api/v1/calendar/2028", year); r.Body["source"] != "override" {
+		t.Errorf("put calendar: %s", r.Raw)
+	}
+	if r := natres.must(http.StatusOK, "GET", "/api/v1/calendar/2028", nil); fmt.Sprint(r.Body["holidays"]) != "[2028-01-01 2028-01-03]" {
+		t.Errorf("calendar 2028: %s", r.Raw)
+	}
+	for _, bad := range []any{map[string]any{"holidays": []string{"2027-10-01"}, "workdays": []string{}},
+		map[string]any{"holidays": []string{"2028-02-30"}, "workdays": []string{}}, map[string]any{"holidays": []string{}}} {
+		if r := admin.do("PUT", "/api/v1/calendar/2028", bad, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("calendar %v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	if r := admin.do("GET", "/api/v1/calendar/20x8", nil, nil); r.Status != http.StatusBadRequest {
+		t.Errorf("calendar year 20x8: %d", r.Status)
+	}
+
 	if r := member.do("GET", "/api/v1/nothing", nil, nil); r.Status != http.StatusNotFound || r.errCode() != "not_found" {
 		t.Errorf("unknown route: %d %s", r.Status, r.Raw)
 	}
