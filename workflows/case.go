@@ -158,6 +158,10 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 	if r.supervised {
 		workflow.Go(ctx, r.supervise)
+		if in.Continued {
+			// Deliveries the previous run left under way go on.
+			workflow.Go(ctx, func(ctx workflow.Context) { r.deliver(ctx, 1) })
+		}
 	}
 
 	// The case lives until Temporal suggests a fresh history; then, once no action is in
@@ -245,12 +249,16 @@ func (r *caseRun) record(ctx workflow.Context, actor store.Actor, now time.Time,
 		return err
 	}
 	if notify {
-		in := activities.DeliverInput{CaseID: r.c.ID, Seq: events[0].Seq}
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			dctx := workflow.WithActivityOptions(ctx, deliverOptions)
-			// A delivery that fails for good is marked failed in the outbox; the case goes on.
-			_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, in).Get(dctx, nil)
-		})
+		seq := events[0].Seq
+		workflow.Go(ctx, func(ctx workflow.Context) { r.deliver(ctx, seq) })
 	}
 	return nil
+}
+
+// deliver sends the case's pending notifications from event seq on. A delivery that fails
+// for good is marked failed in the outbox; the case goes on either way.
+func (r *caseRun) deliver(ctx workflow.Context, seq int) {
+	var a *activities.Activities
+	dctx := workflow.WithActivityOptions(ctx, deliverOptions)
+	_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, activities.DeliverInput{CaseID: r.c.ID, Seq: seq}).Get(dctx, nil)
 }

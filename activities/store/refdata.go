@@ -24,16 +24,8 @@ func (s *Store) UpsertUnit(ctx context.Context, u Unit) error {
 
 // ListUnits returns every unit, grouped by kind.
 func (s *Store) ListUnits(ctx context.Context) ([]Unit, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, kind FROM units ORDER BY
+	return queryAll[Unit](ctx, s, "list units", `SELECT id, name, kind FROM units ORDER BY
 		array_position(ARRAY['county','admin_committee','department','office','federation'], kind), id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list units: %w", err)
-	}
-	units, err := pgx.CollectRows(rows, pgx.RowToStructByName[Unit])
-	if err != nil {
-		return nil, fmt.Errorf("store: list units: %w", err)
-	}
-	return units, nil
 }
 
 // GetUnit returns one unit.
@@ -100,13 +92,5 @@ func (s *Store) GetEnterprise(ctx context.Context, id string) (Enterprise, error
 
 // ListEnterprises returns every enterprise, by county then name.
 func (s *Store) ListEnterprises(ctx context.Context) ([]Enterprise, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list enterprises: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Enterprise])
-	if err != nil {
-		return nil, fmt.Errorf("store: list enterprises: %w", err)
-	}
-	return list, nil
+	return queryAll[Enterprise](ctx, s, "list enterprises", `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
 }

@@ -55,16 +55,8 @@ func (s *Store) ActiveRuleSet(ctx context.Context) (RuleSetRecord, error) {
 
 // RuleSetHistory lists every stored rule set, newest first, without their sources.
 func (s *Store) RuleSetHistory(ctx context.Context) ([]RuleSetRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT version, description, '' AS source, rule_count, uploaded_by, uploaded_at
+	return queryAll[RuleSetRecord](ctx, s, "rule set history", `SELECT version, description, '' AS source, rule_count, uploaded_by, uploaded_at
 		FROM rule_sets ORDER BY version DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("store: rule set history: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[RuleSetRecord])
-	if err != nil {
-		return nil, fmt.Errorf("store: rule set history: %w", err)
-	}
-	return list, nil
 }
 
 // CaseHistory is what earlier cases say about a new one, for routing.

@@ -68,6 +68,19 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// queryAll runs a query and collects its rows into T by column name.
+func queryAll[T any](ctx context.Context, s *Store, what, sql string, args ...any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return list, nil
+}
+
 func notFound(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, ErrNotFound)

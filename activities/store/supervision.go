@@ -21,15 +21,7 @@ type CalendarYear struct {
 
 // CalendarYears returns every year an administrator entered.
 func (s *Store) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
-	rows, err := s.pool.Query(ctx, `SELECT year, holidays, workdays, updated_by, updated_at FROM calendar_years ORDER BY year`)
-	if err != nil {
-		return nil, fmt.Errorf("store: calendar: %w", err)
-	}
-	years, err := pgx.CollectRows(rows, pgx.RowToStructByName[CalendarYear])
-	if err != nil {
-		return nil, fmt.Errorf("store: calendar: %w", err)
-	}
-	return years, nil
+	return queryAll[CalendarYear](ctx, s, "calendar", `SELECT year, holidays, workdays, updated_by, updated_at FROM calendar_years ORDER BY year`)
 }
 
 // SaveCalendarYear enters (or replaces) a year's holidays and make-up working days.
@@ -105,17 +97,9 @@ type NoticeFilter struct {
 
 // ListNotices returns supervision notices, newest first.
 func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
+	return queryAll[Notice](ctx, s, "notices", `SELECT `+noticeColumns+` FROM supervision_notices
 		WHERE ($1 = '' OR case_id = $1) AND ($2 = '' OR card = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR office = $4)
 		ORDER BY issued_at DESC, no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office)
-	if err != nil {
-		return nil, fmt.Errorf("store: notices: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notice])
-	if err != nil {
-		return nil, fmt.Errorf("store: notices: %w", err)
-	}
-	return list, nil
 }
 
 // Audience says who is told of an event: the users of some units and supervision offices,
@@ -169,16 +153,8 @@ func writeNotifications(ctx context.Context, tx pgx.Tx, ev Event, a *Audience, p
 // PendingNotifications returns the notifications of a case not yet delivered, from
 // sequence number seq on.
 func (s *Store) PendingNotifications(ctx context.Context, caseID string, seq int) ([]Notification, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications
+	return queryAll[Notification](ctx, s, "pending notifications", `SELECT `+notificationColumns+` FROM notifications
 		WHERE case_id = $1 AND seq >= $2 AND status <> 'delivered' ORDER BY id`, caseID, seq)
-	if err != nil {
-		return nil, fmt.Errorf("store: pending notifications: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notification])
-	if err != nil {
-		return nil, fmt.Errorf("store: pending notifications: %w", err)
-	}
-	return list, nil
 }
 
 // MarkNotification records a delivery attempt: delivered when deliveryErr is nil;
@@ -204,15 +180,7 @@ func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr erro
 
 // CaseNotifications lists a case's notifications with their delivery status.
 func (s *Store) CaseNotifications(ctx context.Context, caseID string) ([]Notification, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: notifications: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notification])
-	if err != nil {
-		return nil, fmt.Errorf("store: notifications: %w", err)
-	}
-	return list, nil
+	return queryAll[Notification](ctx, s, "notifications", `SELECT `+notificationColumns+` FROM notifications WHERE case_id = $1 ORDER BY id`, caseID)
 }
 
 // NotificationSettings is how a user wants to be told.
