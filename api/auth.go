@@ -16,6 +16,7 @@ const (
 	roleMemberDept  = workflows.RoleMemberDept
 	roleAdmin       = workflows.RoleAdmin
 	roleSupervision = workflows.RoleSupervision
+	roleEfficiency  = workflows.RoleEfficiency
 	userKey         = "caseflow.user"
 )
 

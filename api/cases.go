@@ -145,7 +145,7 @@ func (s *Server) respondCase(c *gin.Context, status int, id string) {
 	}
 	u := currentUser(c)
 	if hasSensitive(&cs) && needsSensitive(&cs, u) {
-		if err := s.Store.RecordSensitiveRead(c.Request.Context(), cs.ID, u.Username); err != nil {
+		if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, cs.ID); err != nil {
 			fail(c, err)
 			return
 		}
@@ -201,14 +201,16 @@ func (s *Server) listCases(c *gin.Context) {
 		return
 	}
 	views := make([]caseView, 0, len(items))
+	var read []string
 	for _, cs := range items {
 		if hasSensitive(&cs) && needsSensitive(&cs, u) {
-			if err := s.Store.RecordSensitiveRead(c.Request.Context(), cs.ID, u.Username); err != nil {
-				fail(c, err)
-				return
-			}
+			read = append(read, cs.ID)
 		}
 		views = append(views, viewCase(cs, u))
+	}
+	if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, read...); err != nil {
+		fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": views, "total": total, "page": f.Page, "page_size": f.PageSize})
 }
@@ -250,4 +252,19 @@ func (s *Server) timeline(c *gin.Context) {
 		out = append(out, timelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash})
 	}
 	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "events": out})
+}
+
+// sensitiveReads is the audit of who read a case's sensitive fields (efficiency office, admin).
+func (s *Server) sensitiveReads(c *gin.Context) {
+	cs, err := s.visibleCase(c, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	reads, err := s.Store.SensitiveReads(c.Request.Context(), cs.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "reads": reads})
 }

@@ -72,6 +72,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/cases/:id/timeline", s.timeline)
 	authed.POST("/cases/:id/actions/:action", s.act)
 	authed.GET("/cases/:id/notifications", s.caseNotifications)
+	authed.GET("/cases/:id/sensitive-reads", requireRoles(roleEfficiency, roleAdmin), s.sensitiveReads)
 	authed.GET("/me/notifications", s.getNotificationSettings)
 	authed.PUT("/me/notifications", s.putNotificationSettings)
 	authed.GET("/calendar/:year", s.getCalendar)

@@ -345,11 +345,26 @@ func jsonEqual(a, b []byte) bool {
 	return string(ja) == string(jb)
 }
 
-// RecordSensitiveRead notes that username saw the sensitive fields of a case.
-func (s *Store) RecordSensitiveRead(ctx context.Context, caseID, username string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO sensitive_reads (case_id, username) VALUES ($1, $2)`, caseID, username)
+// RecordSensitiveReads notes that username saw the sensitive fields of these cases.
+func (s *Store) RecordSensitiveReads(ctx context.Context, username string, caseIDs ...string) error {
+	if len(caseIDs) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sensitive_reads (case_id, username) SELECT unnest($1::text[]), $2`, caseIDs, username)
 	if err != nil {
 		return fmt.Errorf("store: record sensitive read: %w", err)
 	}
 	return nil
+}
+
+// SensitiveRead is one read of a case's sensitive fields.
+type SensitiveRead struct {
+	Username string    `json:"username" db:"username"`
+	At       time.Time `json:"at" db:"at"`
+}
+
+// SensitiveReads lists who read a case's sensitive fields, and when.
+func (s *Store) SensitiveReads(ctx context.Context, caseID string) ([]SensitiveRead, error) {
+	return queryAll[SensitiveRead](ctx, s, "sensitive reads",
+		`SELECT username, at FROM sensitive_reads WHERE case_id = $1 ORDER BY at, id`, caseID)
 }

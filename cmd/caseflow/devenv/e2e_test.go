@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"testing"
 	"time"
@@ -300,6 +301,16 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	if r := eff.must(http.StatusOK, "GET", "/api/v1/cases/"+fundingID, nil); r.Body["amount_cny"] != nil || r.str("description") == "需银行授信五千万元" {
 		t.Errorf("efficiency sees %s", r.Raw)
 	}
+	// Every read of them is recorded: the member department's create answer, its list and
+	// its read above; the efficiency office's redacted read is not one.
+	var audit struct {
+		Reads []struct{ Username string } `json:"reads"`
+	}
+	decode(t, eff.must(http.StatusOK, "GET", "/api/v1/cases/"+fundingID+"/sensitive-reads", nil).Raw, &audit)
+	if len(audit.Reads) < 3 || slices.ContainsFunc(audit.Reads, func(r struct{ Username string }) bool { return r.Username == "efficiency" }) {
+		t.Errorf("sensitive reads: %+v", audit.Reads)
+	}
+	member.must(http.StatusForbidden, "GET", "/api/v1/cases/"+fundingID+"/sensitive-reads", nil)
 
 	// A retried action with the same Idempotency-Key takes effect once.
 	comment := map[string]any{"text": "请补充材料"}
