@@ -37,7 +37,7 @@ var routeOptions = workflow.ActivityOptions{
 // deliverOptions: notifications are retried for about an hour, then marked failed. The
 // case never waits for them.
 var deliverOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    2 * time.Second,
 		BackoffCoefficient: 2.5,

@@ -199,7 +199,9 @@ func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (cl
 
 // NewWorker returns a worker for caseflow's task queue with every workflow and activity.
 func NewWorker(c client.Client, st *store.Store, n *activities.Notifier) worker.Worker {
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	// On shutdown, activities under way get time to finish (a delivery half-sent would
+	// otherwise wait out its timeout before it is retried).
+	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 15 * time.Second})
 	workflows.Register(w, &activities.Activities{Store: st, Rules: &rules.Cache{}, Notifier: n})
 	return w
 }

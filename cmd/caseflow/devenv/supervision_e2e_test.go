@@ -154,7 +154,7 @@ func TestSupervisionLadderOverHTTP(t *testing.T) {
 	// Deliveries: the unit's webhook gets the referral and all seven rungs; the office's
 	// e-mail the two yellow and two red cards; the leader both channels for the red cards.
 	wantWhat := map[string]int{"webhook:/unit": 8, "email:gov@putian.test": 4, "email:leader1@putian.test": 2, "webhook:/leader": 2}
-	waitFor("every notification", 30*time.Second, func() bool {
+	waitFor("every notification", 90*time.Second, func() bool {
 		_, unique, _ := got.counts()
 		return unique >= 16
 	})
