@@ -33,6 +33,9 @@ type Notifier struct {
 	Client *http.Client
 }
 
+// errNotConfigured: a channel caseflow was not set up for; retrying cannot help.
+var errNotConfigured = errors.New("not configured")
+
 // MaxDeliveryAttempts is how often a notification is tried before it is marked failed.
 const MaxDeliveryAttempts = 8
 
@@ -51,18 +54,19 @@ func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) 
 	if err != nil {
 		return err
 	}
-	final := activity.GetInfo(ctx).Attempt >= MaxDeliveryAttempts
+	lastAttempt := activity.GetInfo(ctx).Attempt >= MaxDeliveryAttempts
 	var failed []string
 	for _, n := range pending {
 		sendErr := a.Notifier.send(ctx, n)
+		final := lastAttempt || errors.Is(sendErr, errNotConfigured)
 		if err := a.Store.MarkNotification(ctx, n.ID, sendErr, final); err != nil {
 			return err
 		}
-		if sendErr != nil {
+		if sendErr != nil && !final {
 			failed = append(failed, fmt.Sprintf("%d (%s to %s): %v", n.ID, n.Channel, n.Username, sendErr))
 		}
 	}
-	if len(failed) > 0 && !final {
+	if len(failed) > 0 {
 		return errors.New("undelivered: " + strings.Join(failed, "; "))
 	}
 	return nil
@@ -70,7 +74,7 @@ func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) 
 
 func (n *Notifier) send(ctx context.Context, msg store.Notification) error {
 	if n == nil {
-		return errors.New("notifications are not configured")
+		return fmt.Errorf("notifications are %w", errNotConfigured)
 	}
 	switch msg.Channel {
 	case "webhook":
@@ -123,7 +127,7 @@ var eventLabels = map[string]string{
 
 func (n *Notifier) email(msg store.Notification) error {
 	if n.SMTPAddr == "" {
-		return errors.New("e-mail is not configured (CASEFLOW_SMTP_ADDR)")
+		return fmt.Errorf("e-mail is %w (set CASEFLOW_SMTP_ADDR)", errNotConfigured)
 	}
 	var p struct {
 		CaseID string `json:"case_id"`

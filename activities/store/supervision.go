@@ -154,7 +154,7 @@ func writeNotifications(ctx context.Context, tx pgx.Tx, ev Event, a *Audience, p
 // sequence number seq on.
 func (s *Store) PendingNotifications(ctx context.Context, caseID string, seq int) ([]Notification, error) {
 	return queryAll[Notification](ctx, s, "pending notifications", `SELECT `+notificationColumns+` FROM notifications
-		WHERE case_id = $1 AND seq >= $2 AND status <> 'delivered' ORDER BY id`, caseID, seq)
+		WHERE case_id = $1 AND seq >= $2 AND status = 'pending' ORDER BY id`, caseID, seq)
 }
 
 // MarkNotification records a delivery attempt: delivered when deliveryErr is nil;

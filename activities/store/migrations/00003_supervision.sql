@@ -59,7 +59,7 @@ CREATE TABLE notifications (
     delivered_at timestamptz,
     UNIQUE (case_id, seq, username, channel)
 );
-CREATE INDEX notifications_pending_idx ON notifications (case_id, seq) WHERE status <> 'delivered';
+CREATE INDEX notifications_pending_idx ON notifications (case_id, seq) WHERE status = 'pending';
 
 -- +goose Down
 DROP TABLE notifications;

@@ -1,0 +1,122 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+)
+
+var cluster *pgcluster.Temp
+
+func TestMain(m *testing.M) {
+	var err error
+	if cluster, err = pgcluster.StartTemp(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "activities tests need PostgreSQL:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cluster.Remove()
+	os.Exit(code)
+}
+
+func newStore(t *testing.T) *store.Store {
+	ctx := context.Background()
+	url, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestTheOutboxIsDeliveredWithRetries: notifications written with an event are delivered
+// by the activity; a failing webhook is retried, an unconfigured channel fails at once.
+func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	var calls atomic.Int32
+	var signature, body string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		signature, body = r.Header.Get("X-Caseflow-Signature"), string(b)
+	}))
+	defer hook.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.SetNotificationSettings(ctx, "unit-hanjiang", store.NotificationSettings{WebhookURL: hook.URL, NotifyWebhook: true}))
+	must(st.SetNotificationSettings(ctx, "gov", store.NotificationSettings{Email: "gov@putian.test", NotifyEmail: true}))
+	must(st.SetNotificationSettings(ctx, "party", store.NotificationSettings{Email: "party@putian.test", NotifyEmail: true}))
+
+	now := time.Now()
+	c := store.Case{ID: "PT-2026-000001", Status: "handling", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
+		List: "problem", EnterpriseID: "ent-002", LeadUnit: "hanjiang", Office: "government", CreatedBy: "member",
+		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
+	ev := store.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: store.Actor{Username: "gov", Role: "supervision", Unit: "government"},
+		Data: json.RawMessage(`{"lead_unit":"hanjiang"}`), Notify: &store.Audience{Units: []string{"hanjiang"}, Offices: []string{"government"}}}
+	for range 2 { // a retried projection writes the outbox once
+		must(st.Project(ctx, store.Projection{Case: c, Events: []store.Event{ev}}))
+	}
+
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	a := &activities.Activities{Store: st, Notifier: &activities.Notifier{WebhookSecret: []byte("k")}} // no SMTP
+	env.RegisterActivity(a)
+	in := activities.DeliverInput{CaseID: c.ID, Seq: 1}
+	if _, err := env.ExecuteActivity(a.DeliverNotifications, in); err == nil {
+		t.Fatal("the first attempt should fail: the webhook answered 503")
+	}
+	if _, err := env.ExecuteActivity(a.DeliverNotifications, in); err != nil {
+		t.Fatalf("second attempt: %v", err)
+	}
+	list, err := st.CaseNotifications(ctx, c.ID)
+	must(err)
+	status := map[string]string{}
+	for _, n := range list {
+		status[n.Username+"/"+n.Channel] = fmt.Sprintf("%s/%d", n.Status, n.Attempts)
+	}
+	// The webhook: failed once, then delivered. The e-mail: no SMTP server, failed at once
+	// and not tried again. The party office is not the lead office: nothing for it.
+	want := map[string]string{"unit-hanjiang/webhook": "delivered/2", "gov/email": "failed/1"}
+	if fmt.Sprint(status) != fmt.Sprint(want) {
+		t.Errorf("outbox %v, want %v", status, want)
+	}
+	if calls.Load() != 2 || signature != activities.Sign([]byte("k"), []byte(body)) {
+		t.Errorf("%d webhook calls, signature %q", calls.Load(), signature)
+	}
+	var payload map[string]any
+	must(json.Unmarshal([]byte(body), &payload))
+	if payload["case_id"] != c.ID || payload["type"] != "referred" || payload["title"] != "厂房消防验收" {
+		t.Errorf("payload %v", payload)
+	}
+}
