@@ -53,6 +53,12 @@ func viewCase(c store.Case, u store.User) caseView {
 	if v.Notices == nil {
 		v.Notices = []store.CaseNotice{}
 	}
+	if v.ReturnedAfterSigning == nil {
+		v.ReturnedAfterSigning = []string{}
+	}
+	if v.Tags == nil {
+		v.Tags = []string{}
+	}
 	if v.CoUnits == nil {
 		v.CoUnits = []string{}
 	}
