@@ -177,21 +177,35 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes, Note: "企业满意"}, ""),
 		act(wf.UpdateClose, party, wf.CloseBody{Note: "销号"}, ""),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "感谢"}, ""),
+		act(wf.UpdateReopen, gov, wf.ReopenBody{Reason: "x"}, wf.ErrForbidden), // not the lead office
+		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "企业反映问题复发"}, ""),
+		act(wf.UpdateRefer, party, wf.ReferBody{Instructions: "重新交办"}, ""),
 	)
-	want := []string{"created", "routed", "triaged", "referred", "signed", "signed", "progress", "completed", "called_back", "closed", "commented"}
+	want := []string{"created", "routed", "triaged", "referred", "signed", "signed", "progress", "completed", "called_back",
+		"closed", "commented", "reopened", "referred"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
+	var closed store.Case
+	for _, p := range o.projections {
+		if p.Events[0].Type == wf.EventClosed {
+			closed = p.Case
+		}
+	}
+	if closed.Status != wf.StatusClosed || closed.Outcome != wf.OutcomeResolved {
+		t.Errorf("closed case: status %q outcome %q", closed.Status, closed.Outcome)
+	}
+	// Reopened, it went back to its office and was referred again, to the same units.
 	c := o.final()
 	if o.live.Status != c.Status || o.live.LastSeq != c.LastSeq {
 		t.Errorf("query answered %s#%d, the read model has %s#%d", o.live.Status, o.live.LastSeq, c.Status, c.LastSeq)
 	}
-	if c.Status != wf.StatusClosed || c.Outcome != wf.OutcomeResolved || c.LastSeq != len(want) {
-		t.Errorf("final case: status %q outcome %q last_seq %d", c.Status, c.Outcome, c.LastSeq)
+	if c.Status != wf.StatusHandling || c.Outcome != "" || c.Callback != nil || len(c.SignedUnits) != 0 || c.LastSeq < len(want) {
+		t.Errorf("reopened case: status %q outcome %q callback %v signed %v", c.Status, c.Outcome, c.Callback, c.SignedUnits)
 	}
 	// Referred Monday 23 November, 15 working days (weekends skipped) is Monday 14 December.
-	if c.DueDate != "2026-12-14" {
-		t.Errorf("due date %s, want 2026-12-14", c.DueDate)
+	if closed.DueDate != "2026-12-14" {
+		t.Errorf("due date %s, want 2026-12-14", closed.DueDate)
 	}
 	if c.LeadUnit != "natural-resources" || !slices.Equal(c.CoUnits, []string{"licheng"}) || c.Office != wf.OfficeParty {
 		t.Errorf("route: %s %v %s", c.LeadUnit, c.CoUnits, c.Office)
