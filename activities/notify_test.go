@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,41 +15,12 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
-	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/activities/store/storetest"
 )
 
-var cluster *pgcluster.Temp
+func TestMain(m *testing.M) { storetest.Main(m) }
 
-func TestMain(m *testing.M) {
-	var err error
-	if cluster, err = pgcluster.StartTemp(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "activities tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cluster.Remove()
-	os.Exit(code)
-}
-
-func newStore(t *testing.T) *store.Store {
-	ctx := context.Background()
-	url, err := cluster.NewDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+var newStore = storetest.New
 
 // TestTheOutboxIsDeliveredWithRetries: notifications written with an event are delivered
 // by the activity; a failing webhook is retried, an unconfigured channel fails at once.

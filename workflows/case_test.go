@@ -104,19 +104,25 @@ func runWith(t *testing.T, route routeFunc, steps ...step) outcome {
 	return runAt(t, startTime, route, steps...)
 }
 
-func runAt(t *testing.T, start time.Time, route routeFunc, steps ...step) outcome {
-	t.Helper()
+// newEnv is a test environment starting at start, whose activities record into out.
+func newEnv(start time.Time, route routeFunc, out *outcome) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
-	var out outcome
 	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
 		out.projections = append(out.projections, p)
 		return nil
 	}, activity.RegisterOptions{Name: "ProjectCase"})
 	env.RegisterActivityWithOptions(route, activity.RegisterOptions{Name: "RouteCase"})
-	registerSupervision(env, &out)
+	registerSupervision(env, out)
+	return env
+}
+
+func runAt(t *testing.T, start time.Time, route routeFunc, steps ...step) outcome {
+	t.Helper()
+	var out outcome
+	env := newEnv(start, route, &out)
 	out.results = make([]string, len(steps))
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {

@@ -1,14 +1,11 @@
 package workflows_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -20,17 +17,8 @@ import (
 // TestLongCasesContinueAsNewWithTheirState: once the history is long, the case continues
 // as new carrying the case, its ladders and its settings, and the next run goes on from there.
 func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetStartTime(startTime)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
 	var out outcome
-	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
-		out.projections = append(out.projections, p)
-		return nil
-	}, activity.RegisterOptions{Name: "ProjectCase"})
-	env.RegisterActivityWithOptions(routeWithDefaultRules, activity.RegisterOptions{Name: "RouteCase"})
-	registerSupervision(env, &out)
+	env := newEnv(startTime, routeWithDefaultRules, &out)
 	steps := []step{
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
@@ -72,15 +60,8 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 	}
 
 	// The next run picks up where the first stopped: no event recorded again, and actions go on.
-	env2 := s.NewTestWorkflowEnvironment()
-	env2.SetStartTime(startTime.Add(time.Hour))
-	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: time.Hour})
 	var out2 outcome
-	env2.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
-		out2.projections = append(out2.projections, p)
-		return nil
-	}, activity.RegisterOptions{Name: "ProjectCase"})
-	registerSupervision(env2, &out2)
+	env2 := newEnv(startTime.Add(time.Hour), routeWithDefaultRules, &out2)
 	var signed error = errors.New("not run")
 	env2.RegisterDelayedCallback(func() {
 		env2.UpdateWorkflow(wf.UpdateSign, "s", &testsuite.TestUpdateCallback{

@@ -1,0 +1,49 @@
+// Package storetest gives tests a real PostgreSQL: one private cluster per test binary
+// and a fresh, migrated database with the demo data per test.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+)
+
+var cluster *pgcluster.Temp
+
+// Main starts the cluster, runs the tests and removes the cluster: call it from TestMain.
+func Main(m *testing.M) {
+	var err error
+	if cluster, err = pgcluster.StartTemp(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "these tests need PostgreSQL's server binaries:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cluster.Remove()
+	os.Exit(code)
+}
+
+// New returns a store on a fresh database, migrated, with the demo data.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	url, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
