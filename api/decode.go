@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -34,7 +36,11 @@ func decodeStrict(raw []byte, v any) error {
 		var typeErr *json.UnmarshalTypeError
 		msg := err.Error()
 		if errors.As(err, &typeErr) {
-			msg = fmt.Sprintf("field %q must be %s", typeErr.Field, typeErr.Type)
+			field := typeErr.Field
+			if field == "" {
+				field = "the body"
+			}
+			msg = fmt.Sprintf("%s must be %s", field, jsonKind(typeErr.Type))
 		}
 		return newError(http.StatusUnprocessableEntity, "invalid_body", "请求内容格式错误 (invalid JSON body: "+msg+")")
 	}
@@ -50,4 +56,23 @@ func bindStrict(c *gin.Context, v any) error {
 		return err
 	}
 	return decodeStrict(raw, v)
+}
+
+// jsonKind says in words what JSON a Go type wants.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(jsonKind(t.Elem()), "a ") + "s"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }
