@@ -70,7 +70,12 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Float32, reflect.Float64:
 		return "a number"
 	case reflect.Slice:
-		return "a list of " + strings.TrimPrefix(jsonKind(t.Elem()), "a ") + "s"
+		switch elem := jsonKind(t.Elem()); elem {
+		case "true or false":
+			return "a list of true/false values"
+		default:
+			return "a list of " + strings.TrimPrefix(strings.TrimPrefix(elem, "an "), "a ") + "s"
+		}
 	case reflect.Pointer:
 		return jsonKind(t.Elem())
 	}
