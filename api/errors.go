@@ -68,7 +68,11 @@ func mapError(err error) *Error {
 		}
 	}
 	var notFound *serviceerror.NotFound
+	var unavailable *serviceerror.Unavailable
 	switch {
+	case errors.As(err, &unavailable):
+		return newError(http.StatusServiceUnavailable, "unavailable",
+			"工作流服务暂不可用，操作未执行，请稍后重试 (the workflow service is unavailable; nothing was done, try again)")
 	case errors.Is(err, store.ErrNotFound), errors.As(err, &notFound):
 		return newError(http.StatusNotFound, "not_found", "找不到该记录 (not found)")
 	case errors.Is(err, store.ErrConflict):

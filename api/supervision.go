@@ -88,22 +88,16 @@ func (s *Server) listNotices(c *gin.Context) {
 		fail(c, newError(http.StatusBadRequest, "invalid_query", "card: 应为 yellow 或 red (must be yellow or red)"))
 		return
 	}
-	if u.Role == workflows.RoleUnit {
+	switch u.Role {
+	case workflows.RoleUnit:
 		f.Unit = u.Unit
+	case workflows.RoleLeader:
+		f.CreatedBy = u.Username
 	}
 	list, err := s.Store.ListNotices(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return
-	}
-	if u.Role == workflows.RoleLeader {
-		mine := list[:0]
-		for _, n := range list {
-			if cs, err := s.Store.GetCase(c.Request.Context(), n.CaseID); err == nil && cs.CreatedBy == u.Username {
-				mine = append(mine, n)
-			}
-		}
-		list = mine
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list, "total": len(list)})
 }

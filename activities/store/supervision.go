@@ -93,13 +93,17 @@ func (s *Store) IssueNotice(ctx context.Context, n Notice) (Notice, error) {
 // NoticeFilter selects supervision notices; empty fields do not filter.
 type NoticeFilter struct {
 	CaseID, Card, Unit, Office string
+	// CreatedBy keeps the notices on cases raised by this user.
+	CreatedBy string
 }
 
 // ListNotices returns supervision notices, newest first.
 func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error) {
-	return queryAll[Notice](ctx, s, "notices", `SELECT `+noticeColumns+` FROM supervision_notices
-		WHERE ($1 = '' OR case_id = $1) AND ($2 = '' OR card = $2) AND ($3 = '' OR unit = $3) AND ($4 = '' OR office = $4)
-		ORDER BY issued_at DESC, no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office)
+	return queryAll[Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at
+		FROM supervision_notices n JOIN cases c ON c.id = n.case_id
+		WHERE ($1 = '' OR n.case_id = $1) AND ($2 = '' OR n.card = $2) AND ($3 = '' OR n.unit = $3)
+		  AND ($4 = '' OR n.office = $4) AND ($5 = '' OR c.created_by = $5)
+		ORDER BY n.issued_at DESC, n.no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office, f.CreatedBy)
 }
 
 // Audience says who is told of an event: the users of some units and supervision offices,

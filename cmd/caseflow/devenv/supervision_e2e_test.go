@@ -150,6 +150,13 @@ func TestSupervisionLadderOverHTTP(t *testing.T) {
 	if r := unit.must(http.StatusOK, "GET", "/api/v1/supervision/notices?card=red", nil); r.Body["total"] != float64(2) {
 		t.Errorf("the unit's red notices: %s", r.Raw)
 	}
+	// A leader sees the notices on the cases they raised, and no others.
+	if r := leader.must(http.StatusOK, "GET", "/api/v1/supervision/notices", nil); r.Body["total"] != float64(4) {
+		t.Errorf("leader1's notices: %s", r.Raw)
+	}
+	if r := login(t, env.URL, "leader2").must(http.StatusOK, "GET", "/api/v1/supervision/notices", nil); r.Body["total"] != float64(0) {
+		t.Errorf("leader2's notices: %s", r.Raw)
+	}
 
 	// Deliveries: the unit's webhook gets the referral and all seven rungs; the office's
 	// e-mail the two yellow and two red cards; the leader both channels for the red cards.
