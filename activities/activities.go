@@ -24,10 +24,21 @@ type Activities struct {
 	Notifier *Notifier
 }
 
+// ErrProjectionRefused is the error type of a projection the read model refuses for good
+// (a value it cannot store): retrying cannot help, so the action fails and the case stays
+// as it was.
+const ErrProjectionRefused = "projection_refused"
+
 // ProjectCase writes a case and its new timeline events to the read model. It is
-// idempotent (events are keyed by case and sequence), so a retry never writes twice.
+// idempotent (events are keyed by case and sequence), so a retry never writes twice. A
+// write PostgreSQL refuses for good is a non-retryable error of type ErrProjectionRefused.
 func (a *Activities) ProjectCase(ctx context.Context, p store.Projection) error {
-	return a.Store.Project(ctx, p)
+	err := a.Store.Project(ctx, p)
+	if store.IsPermanent(err) {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("case %s: the read model refused the change: %v", p.Case.ID, err), ErrProjectionRefused, err)
+	}
+	return err
 }
 
 // RouteInput is what routing a case needs.

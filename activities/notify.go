@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/smtp"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -28,9 +29,32 @@ type Notifier struct {
 	// From is the sender address of e-mails.
 	From string
 	// WebhookSecret signs webhook bodies (HMAC-SHA256, header X-Caseflow-Signature).
+	// Without one, webhooks are not delivered: an unsigned (or empty-key) body could be
+	// forged by anyone.
 	WebhookSecret []byte
-	// Client sends webhooks (default: 10-second timeout).
+	// AllowPrivate lets webhooks reach loopback, link-local and private addresses
+	// (CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1); refused otherwise, after DNS resolution.
+	AllowPrivate bool
+	// Client sends webhooks (default: 10-second timeout, no proxy, public addresses
+	// only unless AllowPrivate).
 	Client *http.Client
+
+	once   sync.Once
+	client *http.Client
+}
+
+func (n *Notifier) httpClient() *http.Client {
+	n.once.Do(func() {
+		n.client = n.Client
+		if n.client == nil {
+			n.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+				Proxy: nil, DialContext: webhookDialer(n.AllowPrivate).DialContext, MaxIdleConnsPerHost: 2,
+				IdleConnTimeout: 30 * time.Second, TLSHandshakeTimeout: 5 * time.Second},
+				// A redirect could lead anywhere: it is not followed.
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		}
+	})
+	return n.client
 }
 
 // errNotConfigured: a channel caseflow was not set up for; retrying cannot help.
@@ -93,6 +117,9 @@ func Sign(secret, body []byte) string {
 }
 
 func (n *Notifier) webhook(ctx context.Context, msg store.Notification) error {
+	if len(n.WebhookSecret) == 0 {
+		return fmt.Errorf("webhooks are %w (set CASEFLOW_WEBHOOK_SECRET)", errNotConfigured)
+	}
 	body := []byte(msg.Payload)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, msg.Address, bytes.NewReader(body))
 	if err != nil {
@@ -102,12 +129,11 @@ func (n *Notifier) webhook(ctx context.Context, msg store.Notification) error {
 	req.Header.Set("X-Caseflow-Delivery", fmt.Sprint(msg.ID))
 	req.Header.Set("X-Caseflow-Event", msg.EventType)
 	req.Header.Set("X-Caseflow-Signature", Sign(n.WebhookSecret, body))
-	client := n.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := n.httpClient().Do(req)
 	if err != nil {
+		if errors.Is(err, ErrPrivateAddress) {
+			return fmt.Errorf("%w: %w", errNotConfigured, err) // will not get better by retrying
+		}
 		return err
 	}
 	defer resp.Body.Close()

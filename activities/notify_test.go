@@ -60,7 +60,8 @@ func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
 
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
-	a := &activities.Activities{Store: st, Notifier: &activities.Notifier{WebhookSecret: []byte("k")}} // no SMTP
+	// No SMTP; the test's webhook listens on loopback, which needs AllowPrivate.
+	a := &activities.Activities{Store: st, Notifier: &activities.Notifier{WebhookSecret: []byte("k"), AllowPrivate: true}}
 	env.RegisterActivity(a)
 	in := activities.DeliverInput{CaseID: c.ID, Seq: 1}
 	if _, err := env.ExecuteActivity(a.DeliverNotifications, in); err == nil {

@@ -22,6 +22,11 @@ func decodeAction[T any](unitsOf func(T) []string) actionDecoder {
 		if err := decodeStrict(raw, &body); err != nil {
 			return nil, nil, err
 		}
+		if v, ok := any(body).(workflows.Validator); ok {
+			if err := v.Validate(); err != nil {
+				return nil, nil, err
+			}
+		}
 		var units []string
 		if unitsOf != nil {
 			units = unitsOf(body)

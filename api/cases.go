@@ -192,8 +192,14 @@ func (s *Server) listCases(c *gin.Context) {
 	switch u.Role {
 	case workflows.RoleUnit:
 		f.VisibleToUnit = u.Unit
+		f.SearchSensitive = true // only cases referred to the unit: it handles them all
 	case workflows.RoleLeader:
 		f.CreatedBy = u.Username
+		f.SearchSensitive = true // only the leader's own cases
+	case workflows.RoleMemberDept:
+		f.SearchSensitive = true
+	case workflows.RoleSupervision:
+		f.SearchSensitiveOffice = u.Unit
 	}
 	items, total, err := s.Store.ListCases(c.Request.Context(), f)
 	if err != nil {
@@ -227,15 +233,6 @@ func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-type timelineEvent struct {
-	Seq   int         `json:"seq"`
-	Type  string      `json:"type"`
-	At    time.Time   `json:"at"`
-	Actor store.Actor `json:"actor"`
-	Data  any         `json:"data"`
-	Hash  string      `json:"hash"`
-}
-
 func (s *Server) timeline(c *gin.Context) {
 	cs, err := s.visibleCase(c, c.Param("id"))
 	if err != nil {
@@ -247,9 +244,13 @@ func (s *Server) timeline(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := make([]timelineEvent, 0, len(events))
-	for _, e := range events {
-		out = append(out, timelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash})
+	u := currentUser(c)
+	out, readSensitive := viewTimeline(&cs, events, u)
+	if readSensitive {
+		if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, cs.ID); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "events": out})
 }

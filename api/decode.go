@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -29,6 +30,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 func decodeStrict(raw []byte, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		raw = []byte("{}")
+	}
+	if !utf8.Valid(raw) {
+		return newError(http.StatusUnprocessableEntity, "invalid_body", "请求内容含有无效的 UTF-8 编码 (the body is not valid UTF-8)")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

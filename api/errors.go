@@ -9,7 +9,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
 )
@@ -65,10 +68,15 @@ func mapError(err error) *Error {
 			return newError(http.StatusForbidden, "forbidden", appErr.Message())
 		case workflows.ErrInvalidInput:
 			return newError(http.StatusUnprocessableEntity, "invalid_input", appErr.Message())
+		case activities.ErrProjectionRefused:
+			return newError(http.StatusUnprocessableEntity, "invalid_input",
+				"内容无法保存，案件未作任何改变 (the read model refused a value in this request; the case is unchanged)")
 		}
 	}
 	var notFound *serviceerror.NotFound
 	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
 	switch {
 	case errors.As(err, &unavailable):
 		return newError(http.StatusServiceUnavailable, "unavailable",
@@ -79,9 +87,13 @@ func mapError(err error) *Error {
 		return newError(http.StatusConflict, "conflict", "与现有记录冲突 (conflicts with an existing record)")
 	case errors.Is(err, store.ErrUnauthorized):
 		return newError(http.StatusUnauthorized, "unauthorized", "请重新登录 (sign in again)")
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &deadline), errors.As(err, &canceled),
+		status.Code(err) == codes.DeadlineExceeded:
 		return newError(http.StatusServiceUnavailable, "timeout",
 			"系统繁忙，操作已提交但尚未完成，请稍后刷新查看 (timed out; the action may still complete — read the case again)")
+	case store.IsUnavailable(err):
+		return newError(http.StatusServiceUnavailable, "unavailable",
+			"数据库暂不可用，请稍后重试 (the database is unavailable; try again)")
 	}
 	return newError(http.StatusInternalServerError, "internal", "系统内部错误 (internal error)")
 }

@@ -21,10 +21,11 @@ func (s *Server) listUnits(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": units})
 }
 
-// seesContacts reports whether the role may read enterprises' personal contacts.
+// seesContacts reports whether the role may read enterprises' personal contacts: the
+// member department and the administrator (and, once links exist, a leader linked to the
+// enterprise).
 func seesContacts(role string) bool {
-	return role == workflows.RoleMemberDept || role == workflows.RoleAdmin || role == workflows.RoleLeader ||
-		role == workflows.RoleSupervision
+	return role == workflows.RoleMemberDept || role == workflows.RoleAdmin
 }
 
 func (s *Server) listEnterprises(c *gin.Context) {
@@ -63,6 +64,14 @@ func (s *Server) createEnterprise(c *gin.Context) {
 	if req.Name == "" {
 		fail(c, invalid("name: 必填 (required)"))
 		return
+	}
+	for _, f := range []struct{ name, v string }{{"id", req.ID}, {"name", req.Name}, {"county", req.County},
+		{"industry_chain", req.IndustryChain}, {"member_kind", req.MemberKind}, {"size", req.Size},
+		{"contact_name", req.ContactName}, {"contact_phone", req.ContactPhone}} {
+		if err := workflows.CheckLine(f.name, f.v, 200); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	county, err := s.Store.GetUnit(c.Request.Context(), req.County)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && county.Kind != store.UnitCounty && county.Kind != store.UnitAdminCommittee) {

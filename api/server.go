@@ -3,6 +3,8 @@
 package api
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"time"
@@ -27,6 +29,13 @@ type Server struct {
 	Clock workflows.Clock
 	// Policy is the SLA policy of new cases (nil: workflows.DefaultPolicy).
 	Policy *workflows.SLAPolicy
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies whose
+	// X-Forwarded-For names the client; none by default, so the client address that login
+	// throttling counts is the connection's.
+	TrustedProxies []string
+	// AllowPrivateWebhooks lets users point webhooks at loopback, link-local and private
+	// addresses (CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1; for tests and closed networks).
+	AllowPrivateWebhooks bool
 
 	rules rules.Cache
 }
@@ -43,7 +52,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		slog.Error("trusted proxies ignored", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(secureHeaders, logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.ErrorContext(c.Request.Context(), "panic", "path", c.FullPath(), "err", err)
 		fail(c, newError(http.StatusInternalServerError, "internal", "系统内部错误 (internal error)"))
 	}))
@@ -56,12 +69,14 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	v1 := r.Group("/api/v1")
+	v1 := r.Group("/api/v1", plainParams)
 	v1.GET("/healthz", s.healthz)
 	v1.GET("/readyz", s.readyz)
 	v1.POST("/login", s.login)
 
 	authed := v1.Group("", s.authenticate)
+	authed.POST("/logout", s.logout)
+	authed.DELETE("/users/:username/sessions", requireRoles(roleAdmin), s.revokeSessions)
 	authed.GET("/me", s.me)
 	authed.GET("/units", s.listUnits)
 	authed.GET("/enterprises", s.listEnterprises)
@@ -84,11 +99,75 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
+// secureHeaders: API answers are never sniffed, cached or sent on as a referrer.
+func secureHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	c.Next()
+}
+
+// logRequests gives every request an id (the client's X-Request-Id when it is a short
+// plain token, else a new one), answers it in X-Request-Id, and logs the request at info
+// with the user once it is answered.
 func logRequests(c *gin.Context) {
 	start := time.Now()
+	id := c.GetHeader("X-Request-Id")
+	if !plainToken(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Header("X-Request-Id", id)
 	c.Next()
-	slog.DebugContext(c.Request.Context(), "http", "method", c.Request.Method, "path", c.FullPath(),
-		"status", c.Writer.Status(), "took", time.Since(start))
+	user := ""
+	if u, ok := c.Get(userKey); ok {
+		user = u.(store.User).Username
+	}
+	slog.InfoContext(c.Request.Context(), "http", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "user", user, "client", c.ClientIP(), "took", time.Since(start).Round(time.Microsecond))
+}
+
+// plainParams refuses path parameters and query values that no stored value can match
+// (control characters, invalid UTF-8, over 1000 bytes), before they reach PostgreSQL.
+func plainParams(c *gin.Context) {
+	check := func(name, v string) bool {
+		if p := workflows.TextProblem(v, true); p != "" || len(v) > 1000 {
+			if p == "" {
+				p = "过长 (too long)"
+			}
+			fail(c, newError(http.StatusBadRequest, "invalid_query", name+": "+p))
+			return false
+		}
+		return true
+	}
+	for _, p := range c.Params {
+		if !check(p.Key, p.Value) {
+			return
+		}
+	}
+	for k, vs := range c.Request.URL.Query() {
+		for _, v := range vs {
+			if !check(k, v) {
+				return
+			}
+		}
+	}
+	c.Next()
+}
+
+func plainToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }

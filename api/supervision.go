@@ -2,12 +2,9 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -126,6 +123,14 @@ func (s *Server) caseNotifications(c *gin.Context) {
 	}
 	for i := range list {
 		list[i].Payload = nil // the timeline has it
+		// Recipients' addresses, and delivery errors that may name them or the network
+		// beyond, are for the administrator only.
+		if u.Role != workflows.RoleAdmin {
+			list[i].Address = ""
+			if list[i].LastError != "" {
+				list[i].LastError = "投递失败 (delivery failed)"
+			}
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
@@ -146,14 +151,15 @@ func (s *Server) putNotificationSettings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if n.NotifyEmail && !strings.Contains(n.Email, "@") {
-		fail(c, invalid("email: 开启邮件通知须填写有效的邮箱 (a valid address is needed for e-mail)"))
-		return
+	if n.NotifyEmail || n.Email != "" {
+		if err := activities.CheckEmail(n.Email); err != nil {
+			fail(c, invalid("email: "+err.Error()))
+			return
+		}
 	}
-	if n.NotifyWebhook {
-		u, err := url.Parse(n.WebhookURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fail(c, invalid(fmt.Sprintf("webhook_url: %q 不是 http(s) 地址 (must be an http or https URL)", n.WebhookURL)))
+	if n.NotifyWebhook || n.WebhookURL != "" {
+		if err := activities.CheckWebhookURL(c.Request.Context(), n.WebhookURL, s.AllowPrivateWebhooks); err != nil {
+			fail(c, invalid("webhook_url: "+err.Error()))
 			return
 		}
 	}

@@ -13,8 +13,16 @@ import (
 // (it runs in the Update's validator, and again under the case's lock); apply changes the
 // case and says which timeline events record the change.
 type action interface {
+	Validator
 	check(c *store.Case, a store.Actor, now time.Time) error
 	apply(c *store.Case, a store.Actor, now time.Time) []eventDraft
+}
+
+// strictAction is an action with checks added after cases were already running: the
+// validator applies them to every new action, the handler only in runs that started with
+// them, so that older histories replay as they ran.
+type strictAction interface {
+	checkStrict(c *store.Case, a store.Actor) error
 }
 
 // eventDraft is an event before it gets its sequence number.
@@ -211,6 +219,13 @@ func (b ReferBody) units(c *store.Case) (string, []string) {
 
 func (b ReferBody) apply(c *store.Case, _ store.Actor, now time.Time) []eventDraft {
 	c.LeadUnit, c.CoUnits = b.units(c)
+	referred := slices.Clone(nonNil(c.ReferredUnits))
+	for _, u := range append([]string{c.LeadUnit}, c.CoUnits...) {
+		if !slices.Contains(referred, u) {
+			referred = append(referred, u)
+		}
+	}
+	c.ReferredUnits = referred
 	c.DueDate = b.DueDate // the deadlines fill it when it is left out
 	c.SignedUnits = []string{}
 	c.Status = StatusHandling
@@ -449,23 +464,56 @@ func (b DecideExtensionBody) apply(c *store.Case, _ store.Actor, _ time.Time) []
 }
 
 // CanSee reports whether the actor may see the case: every role but leaders and units
-// sees every case; a leader sees the cases they raised; a unit the cases referred to it.
+// sees every case; a leader sees the cases they raised; a unit the cases referred to it,
+// from the referral on (also after a return or closure), never before.
 func CanSee(c *store.Case, a store.Actor) bool {
 	switch a.Role {
 	case RoleLeader:
 		return c.CreatedBy == a.Username
 	case RoleUnit:
-		return assigned(c, a.Unit)
+		return WasReferredTo(c, a.Unit)
 	default:
 		return true
 	}
 }
 
+// WasReferredTo reports whether the case has been referred to the unit. Cases recorded
+// before referrals were kept (ReferredUnits nil) count as referred to the units assigned
+// once they left triage and referral.
+func WasReferredTo(c *store.Case, unit string) bool {
+	if unit == "" {
+		return false
+	}
+	if c.ReferredUnits != nil {
+		return slices.Contains(c.ReferredUnits, unit)
+	}
+	return assigned(c, unit) && c.Status != StatusTriage && c.Status != StatusReferral
+}
+
+// IsLeadOffice reports whether the actor is a user of the case's lead supervision office.
+func IsLeadOffice(c *store.Case, a store.Actor) bool {
+	return a.Role == RoleSupervision && c.Office != "" && a.Unit == c.Office
+}
+
 func (b CommentBody) check(c *store.Case, a store.Actor, _ time.Time) error {
-	if a.Role == RoleEfficiency || a.Role == RoleAdmin || !CanSee(c, a) {
+	// The rules cases started with before the strict checks (see checkStrict).
+	visible := a.Role != RoleUnit && CanSee(c, a) || a.Role == RoleUnit && assigned(c, a.Unit)
+	if a.Role == RoleEfficiency || a.Role == RoleAdmin || !visible {
 		return forbidden("无权在本案留言 (you may not comment on this case)")
 	}
 	return requireText("text", b.Text)
+}
+
+// checkStrict: among the supervision offices only the lead office comments, and a unit
+// only once the case has been referred to it.
+func (CommentBody) checkStrict(c *store.Case, a store.Actor) error {
+	if a.Role == RoleSupervision && !IsLeadOffice(c, a) {
+		return forbidden("只有牵头督查室可以在本案留言 (only the lead supervision office may comment)")
+	}
+	if !CanSee(c, a) {
+		return forbidden("无权在本案留言 (you may not comment on this case)")
+	}
+	return nil
 }
 
 func (b CommentBody) apply(_ *store.Case, _ store.Actor, _ time.Time) []eventDraft {

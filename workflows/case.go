@@ -65,6 +65,9 @@ type caseRun struct {
 	// deadlinesChanged counts changes of deadlines or status, to wake the ladder.
 	deadlinesChanged int
 	ladders          []Ladder
+	// strict: the run started with the checks added later (only the lead office comments,
+	// a unit only once the case is referred to it); older runs keep their rules on replay.
+	strict bool
 }
 
 // lock waits until the case is ready and no other action is being recorded.
@@ -86,7 +89,7 @@ func (r *caseRun) now(ctx workflow.Context) time.Time { return r.clock.Business(
 // continue as new.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx), ready: in.Continued, clock: in.Clock,
-		policy: DefaultPolicy, ladders: in.Ladders, supervised: in.Supervised}
+		policy: DefaultPolicy, ladders: in.Ladders, supervised: in.Supervised, strict: in.Strict}
 	if in.Policy != nil {
 		r.policy = *in.Policy
 	}
@@ -97,12 +100,20 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		r.c.CreatedBy = in.Actor.Username
 		r.c.CreatedAt = now
 		r.c.Card = "none"
-		r.c.CoUnits, r.c.SignedUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits)
+		r.c.CoUnits, r.c.SignedUnits, r.c.ReferredUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits), []string{}
 		created = []eventDraft{{Type: EventCreated, Data: map[string]any{
 			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
 			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
 	}
 
+	if in.Continued && r.c.ReferredUnits == nil {
+		// A run continued before referrals were kept: the units it was referred to are
+		// those assigned once it left triage and referral.
+		r.c.ReferredUnits = []string{}
+		if r.c.LeadUnit != "" && r.c.Status != StatusTriage && r.c.Status != StatusReferral {
+			r.c.ReferredUnits = append([]string{r.c.LeadUnit}, r.c.CoUnits...)
+		}
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (store.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -134,7 +145,8 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 
 	if !in.Continued {
-		if err := r.record(ctx, in.Actor, r.c.CreatedAt, created); err != nil {
+		r.strict = workflow.GetVersion(ctx, "strict-checks", workflow.DefaultVersion, 1) == 1
+		if err := r.record(ctx, &r.c, in.Actor, r.c.CreatedAt, created); err != nil {
 			return err
 		}
 		// Cases started before routing existed were not routed.
@@ -145,12 +157,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		// Nor did cases started before the working-day deadlines have any.
 		r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
 		if r.supervised {
-			if err := r.updateDeadlines(ctx, store.Case{}, r.c.CreatedAt); err != nil {
+			if err := r.updateDeadlines(ctx, &r.c, store.Case{}, r.c.CreatedAt); err != nil {
 				return err
 			}
 		}
 		if routed {
-			if err := r.record(ctx, SystemActor, r.now(ctx), []eventDraft{{Type: EventRouted, Data: r.c.RouteProposal}}); err != nil {
+			if err := r.record(ctx, &r.c, SystemActor, r.now(ctx), []eventDraft{{Type: EventRouted, Data: r.c.RouteProposal}}); err != nil {
 				return err
 			}
 		}
@@ -176,7 +188,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		return err
 	}
 	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true, Clock: r.clock,
-		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised})
+		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised, Strict: r.strict})
 }
 
 // route asks the routing rules for a proposal. When routing fails, the proposal says so
@@ -193,7 +205,10 @@ func (r *caseRun) route(ctx workflow.Context) {
 	r.c.Tags = p.Tags
 }
 
-// handle registers the Update for one action.
+// handle registers the Update for one action. The validator checks the body and whether
+// the actor may take the action now; the handler checks again under the case's lock (another
+// action may have come first), computes the case as the action leaves it, writes it, and
+// only then adopts it: an action the read model refuses fails and leaves the case as it was.
 func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in ActionInput[T]) (store.Case, error) {
@@ -202,55 +217,74 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 			}
 			defer r.mu.Unlock()
 			now := r.now(ctx)
-			// Another action may have changed the case since the validator ran.
-			if err := in.Body.check(&r.c, in.Actor, now); err != nil {
+			if err := r.check(in.Body, in.Actor, now, r.strict); err != nil {
 				return store.Case{}, err
 			}
-			before := r.c
-			events := in.Body.apply(&r.c, in.Actor, now)
+			next := r.c
+			events := in.Body.apply(&next, in.Actor, now)
 			if r.supervised {
-				if err := r.updateDeadlines(ctx, before, now); err != nil {
+				if err := r.updateDeadlines(ctx, &next, r.c, now); err != nil {
 					return store.Case{}, err
 				}
 				for i := range events {
-					events[i].Notify = audienceFor(events[i].Type, &r.c)
+					events[i].Notify = audienceFor(events[i].Type, &next)
 				}
 			}
-			if err := r.record(ctx, in.Actor, now, events); err != nil {
+			if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
 				return store.Case{}, err
 			}
+			r.c = next
 			return r.c, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[T]) error {
-			return in.Body.check(&r.c, in.Actor, r.now(ctx))
+			if err := in.Body.Validate(); err != nil {
+				return err
+			}
+			return r.check(in.Body, in.Actor, r.now(ctx), true)
 		}},
 	)
 }
 
-// record numbers the events, stamps the case and writes both to the read model; then it
-// sets off the delivery of their notifications, without waiting for it.
-func (r *caseRun) record(ctx workflow.Context, actor store.Actor, now time.Time, drafts []eventDraft) error {
+// check decides whether the actor may take the action on the case as it stands; strict
+// adds the checks that came after the run started (see caseRun.strict).
+func (r *caseRun) check(b action, a store.Actor, now time.Time, strict bool) error {
+	if err := b.check(&r.c, a, now); err != nil {
+		return err
+	}
+	if s, ok := b.(strictAction); ok && strict {
+		return s.checkStrict(&r.c, a)
+	}
+	return nil
+}
+
+// record numbers the events, stamps c and writes both to the read model; then it sets
+// off the delivery of their notifications, without waiting for it. c is the case as it
+// will stand: the caller adopts it only when record succeeds.
+func (r *caseRun) record(ctx workflow.Context, c *store.Case, actor store.Actor, now time.Time, drafts []eventDraft) error {
 	events := make([]store.Event, 0, len(drafts))
 	notify := false
+	seq := c.LastSeq
 	for _, d := range drafts {
 		data, err := json.Marshal(d.Data)
 		if err != nil {
 			return err
 		}
-		r.c.LastSeq++
-		events = append(events, store.Event{CaseID: r.c.ID, Seq: r.c.LastSeq, Type: d.Type, At: now, Actor: actor,
+		seq++
+		events = append(events, store.Event{CaseID: c.ID, Seq: seq, Type: d.Type, At: now, Actor: actor,
 			Data: data, Notify: d.Notify})
 		notify = notify || d.Notify != nil
 	}
-	r.c.UpdatedAt = now
+	p := *c
+	p.LastSeq, p.UpdatedAt = seq, now
 	var a *activities.Activities
 	actx := workflow.WithActivityOptions(ctx, projectOptions)
-	if err := workflow.ExecuteActivity(actx, a.ProjectCase, store.Projection{Case: r.c, Events: events}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.ProjectCase, store.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
 		return err
 	}
+	*c = p
 	if notify {
-		seq := events[0].Seq
-		workflow.Go(ctx, func(ctx workflow.Context) { r.deliver(ctx, seq) })
+		first := events[0].Seq
+		workflow.Go(ctx, func(ctx workflow.Context) { r.deliver(ctx, first) })
 	}
 	return nil
 }

@@ -106,11 +106,21 @@ func runWith(t *testing.T, route routeFunc, steps ...step) outcome {
 
 // newEnv is a test environment starting at start, whose activities record into out.
 func newEnv(start time.Time, route routeFunc, out *outcome) *testsuite.TestWorkflowEnvironment {
+	return newEnvWith(start, route, out, nil)
+}
+
+// newEnvWith is newEnv whose read model may refuse a projection (refuse returns an error).
+func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(store.Projection) error) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
 	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
+		if refuse != nil {
+			if err := refuse(p); err != nil {
+				return err
+			}
+		}
 		out.projections = append(out.projections, p)
 		return nil
 	}, activity.RegisterOptions{Name: "ProjectCase"})
@@ -121,8 +131,14 @@ func newEnv(start time.Time, route routeFunc, out *outcome) *testsuite.TestWorkf
 
 func runAt(t *testing.T, start time.Time, route routeFunc, steps ...step) outcome {
 	t.Helper()
+	return runRefusing(t, start, route, nil, steps...)
+}
+
+// runRefusing runs the steps against a read model that refuses what refuse says.
+func runRefusing(t *testing.T, start time.Time, route routeFunc, refuse func(store.Projection) error, steps ...step) outcome {
+	t.Helper()
 	var out outcome
-	env := newEnv(start, route, &out)
+	env := newEnvWith(start, route, &out, refuse)
 	out.results = make([]string, len(steps))
 	for i, st := range steps {
 		env.RegisterDelayedCallback(func() {

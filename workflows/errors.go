@@ -55,16 +55,25 @@ func oneOf(field, v string, allowed map[string]string) error {
 	return invalidInput(field, fmt.Sprintf("%q 无效，应为 %s (must be one of them)", v, strings.Join(keys, ", ")))
 }
 
-// ValidateNewCase checks the fields of a case being raised; the API calls it before
-// starting the workflow.
+// ValidateNewCase checks the fields of a case being raised; the API calls it before it
+// allocates a case number and starts the workflow.
 func ValidateNewCase(c store.Case) error {
 	if err := requireText("title", c.Title); err != nil {
 		return err
 	}
-	if utf8.RuneCountInString(c.Title) > 200 {
-		return invalidInput("title", "不能超过 200 字 (too long)")
+	if err := CheckLine("title", c.Title, 200); err != nil {
+		return err
 	}
 	if err := requireText("description", c.Description); err != nil {
+		return err
+	}
+	if err := CheckText("description", c.Description); err != nil {
+		return err
+	}
+	if err := checkIDs("enterprise_id", c.EnterpriseID); err != nil {
+		return err
+	}
+	if err := checkIDs("visit_id", c.VisitID); err != nil {
 		return err
 	}
 	if err := oneOf("category", c.Category, Categories); err != nil {
@@ -73,8 +82,8 @@ func ValidateNewCase(c store.Case) error {
 	if err := oneOf("list", c.List, Lists); err != nil {
 		return err
 	}
-	if c.AmountCNY != nil && *c.AmountCNY < 0 {
-		return invalidInput("amount_cny", "不能为负数 (must not be negative)")
+	if err := CheckAmount("amount_cny", c.AmountCNY); err != nil {
+		return err
 	}
 	if c.List == "funding" && c.AmountCNY == nil {
 		return invalidInput("amount_cny", "资金需求清单的案件必须填写金额 (required for the funding list)")

@@ -62,6 +62,8 @@ type CaseInput struct {
 	Ladders []Ladder `json:"ladders,omitempty"`
 	// Supervised carries into a continued run that the case runs the supervision ladder.
 	Supervised bool `json:"supervised,omitempty"`
+	// Strict carries into a continued run that the case applies the stricter checks.
+	Strict bool `json:"strict,omitempty"`
 }
 
 // Ladder is the supervision ladder of one deadline: when each rung fires and which did.

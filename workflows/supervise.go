@@ -34,9 +34,10 @@ func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (s
 
 // updateDeadlines sets the deadlines an action calls for: a step that starts gets its
 // deadline counted in working days from now; a return stops the unit's clock; an approved
-// extension moves the handling deadline, keeping the budget that remained.
-func (r *caseRun) updateDeadlines(ctx workflow.Context, before store.Case, now time.Time) error {
-	c, p, d := &r.c, r.policy, &r.c.Deadlines
+// extension moves the handling deadline, keeping the budget that remained. c is the case as
+// the action leaves it, before its state was before.
+func (r *caseRun) updateDeadlines(ctx workflow.Context, c *store.Case, before store.Case, now time.Time) error {
+	p, d := r.policy, &c.Deadlines
 	set := func(field *string, days int) error {
 		date, err := r.workdays(ctx, activities.DeadlineInput{From: now, Days: days})
 		*field = date
@@ -71,7 +72,7 @@ func (r *caseRun) updateDeadlines(ctx workflow.Context, before store.Case, now t
 	}
 	c.DueDate = d.Handling
 	r.deadlinesChanged++
-	r.refreshOverdue()
+	c.Overdue = overdue(c, r.ladders)
 	return nil
 }
 
@@ -101,15 +102,15 @@ func activeDeadlines(c *store.Case) [][2]string {
 	return out
 }
 
-// refreshOverdue: a case is overdue while a step now due has had its urging notice.
-func (r *caseRun) refreshOverdue() {
-	active := activeDeadlines(&r.c)
-	r.c.Overdue = false
-	for _, l := range r.ladders {
+// overdue: a case is overdue while a step now due has had its urging notice.
+func overdue(c *store.Case, ladders []Ladder) bool {
+	active := activeDeadlines(c)
+	for _, l := range ladders {
 		if l.Fired[1] && slices.Contains(active, [2]string{l.Deadline, l.Due}) {
-			r.c.Overdue = true
+			return true
 		}
 	}
+	return false
 }
 
 // supervise runs the ladder: it keeps one Ladder per active deadline, waits on a durable
@@ -203,9 +204,12 @@ func (r *caseRun) nextRung() (int, int, time.Time) {
 }
 
 // fire records one rung: a numbered supervision notice for cards, the case's card and
-// overdue flag, and the event with who is told.
+// overdue flag, and the event with who is told. The rung counts as fired even when it
+// could not be recorded, so that it is never tried again and again.
 func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
+	r.ladders[li].Fired[rung] = true
 	l := &r.ladders[li]
+	next := r.c
 	now := r.now(ctx)
 	kind := rungs[rung].kind
 	notice := store.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
@@ -220,16 +224,19 @@ func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
 		}
 		notice.No = n.No
 	}
-	l.Fired[rung] = true
-	r.c.Notices = append(slices.Clone(r.c.Notices), notice)
-	if rung >= 1 && slices.Index(Cards, kind) > slices.Index(Cards, r.c.Card) {
-		r.c.Card = kind
+	next.Notices = append(slices.Clone(next.Notices), notice)
+	if rung >= 1 && slices.Index(Cards, kind) > slices.Index(Cards, next.Card) {
+		next.Card = kind
 	}
-	r.refreshOverdue()
+	next.Overdue = overdue(&next, r.ladders)
 	data := map[string]any{"deadline": l.Deadline, "due": l.Due, "card": kind, "notice_no": notice.No,
-		"unit": r.c.LeadUnit, "office": r.c.Office}
-	return r.record(ctx, SystemActor, now, []eventDraft{{Type: rungs[rung].event, Data: data,
-		Notify: ladderAudience(&r.c, l.Deadline, rung)}})
+		"unit": next.LeadUnit, "office": next.Office}
+	if err := r.record(ctx, &next, SystemActor, now, []eventDraft{{Type: rungs[rung].event, Data: data,
+		Notify: ladderAudience(&next, l.Deadline, rung)}}); err != nil {
+		return err
+	}
+	r.c = next
+	return nil
 }
 
 // ladderAudience: who answers for a deadline is told of its rungs; yellow cards also go to

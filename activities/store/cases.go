@@ -42,19 +42,19 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
-				created_by, last_seq, snapshot, created_at, updated_at, overdue, card)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23)
+				created_by, last_seq, snapshot, created_at, updated_at, overdue, card, referred_units)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
 				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
 				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
 				office = EXCLUDED.office, lead_unit = EXCLUDED.lead_unit, co_units = EXCLUDED.co_units,
 				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
-				overdue = EXCLUDED.overdue, card = EXCLUDED.card,
+				overdue = EXCLUDED.overdue, card = EXCLUDED.card, referred_units = EXCLUDED.referred_units,
 				snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
 			WHERE cases.last_seq < EXCLUDED.last_seq`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c))
+			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), nonNilStrings(c.ReferredUnits))
 		if err != nil {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
 		}
@@ -219,6 +219,11 @@ type CaseFilter struct {
 	VisibleToUnit string
 	// CreatedBy limits the list to cases raised by that user.
 	CreatedBy string
+	// Search (Query) looks in the descriptions of sensitive cases only when SearchSensitive,
+	// or for the cases led by SearchSensitiveOffice: a reader finds nothing by a text
+	// hidden from them.
+	SearchSensitive       bool
+	SearchSensitiveOffice string
 	Page      int // from 1
 	PageSize  int
 }
@@ -241,7 +246,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		add("(lead_unit = ? OR ? = ANY (co_units))", f.Unit)
 	}
 	if f.VisibleToUnit != "" {
-		add("(lead_unit = ? OR ? = ANY (co_units))", f.VisibleToUnit)
+		add("? = ANY (referred_units)", f.VisibleToUnit)
 	}
 	if f.Office != "" {
 		add("office = ?", f.Office)
@@ -260,7 +265,14 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	}
 	if f.Query != "" {
 		pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
-		add("(id ILIKE ? OR title ILIKE ? OR description ILIKE ?)", pattern)
+		switch {
+		case f.SearchSensitive:
+			add("(id ILIKE ? OR title ILIKE ? OR description ILIKE ?)", pattern)
+		default:
+			args = append(args, pattern, f.SearchSensitiveOffice)
+			where = append(where, fmt.Sprintf(`(id ILIKE $%[1]d OR title ILIKE $%[1]d OR
+				(description ILIKE $%[1]d AND (NOT sensitive OR (office <> '' AND office = $%[2]d))))`, len(args)-1, len(args)))
+		}
 	}
 	cond := ""
 	if len(where) > 0 {

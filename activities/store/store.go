@@ -5,10 +5,16 @@ package store
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -79,6 +85,39 @@ func queryAll[T any](ctx context.Context, s *Store, what, sql string, args ...an
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return list, nil
+}
+
+// IsPermanent reports whether err is one PostgreSQL will answer the same way however often
+// it is retried: a data exception (class 22: a value out of range, a NUL character, bad
+// encoding…), a NOT NULL or CHECK violation, a program limit (class 54), or a value that
+// cannot be encoded at all.
+func IsPermanent(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		code := pgErr.Code
+		return strings.HasPrefix(code, "22") || strings.HasPrefix(code, "54") || code == "23502" || code == "23514"
+	}
+	var encErr *json.UnsupportedValueError
+	return errors.As(err, &encErr)
+}
+
+// IsUnavailable reports whether err means PostgreSQL cannot be reached or is not
+// accepting work (down, restarting, out of connections): the request may be tried again.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err)
 }
 
 func notFound(err error, what string) error {

@@ -11,10 +11,15 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 )
 
+// newCase is a case with units; those of a case past referral were referred to it.
 func newCase(id, status, lead string, co ...string) store.Case {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
+	referred := []string{}
+	if lead != "" && status != "triage" && status != "referral" {
+		referred = append([]string{lead}, co...)
+	}
 	return store.Case{ID: id, Status: status, Title: "用地审批 " + id, Description: "厂房用地", Category: "land",
-		List: "problem", EnterpriseID: "ent-001", LeadUnit: lead, CoUnits: co, CreatedBy: "leader1",
+		List: "problem", EnterpriseID: "ent-001", LeadUnit: lead, CoUnits: co, ReferredUnits: referred, CreatedBy: "leader1",
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
 }
 
@@ -100,8 +105,10 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 		newCase("PT-2026-000002", "handling", "licheng"),
 		newCase("PT-2026-000003", "triage", ""),
 		newCase("PT-2026-000004", "closed", "power-supply"),
+		newCase("PT-2026-000005", "referral", "natural-resources"), // triaged, not yet referred
 	}
 	cases[1].Category, cases[1].Title = "power", "电力增容"
+	cases[1].Sensitive, cases[1].Office, cases[1].Description = true, "party", "企业负债3亿"
 	cases[2].CreatedBy = "leader2"
 	cases[3].Office = "government"
 	for i, c := range cases {
@@ -115,7 +122,7 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 		f    store.CaseFilter
 		want []string
 	}{
-		{"all, newest first", store.CaseFilter{}, []string{"PT-2026-000004", "PT-2026-000003", "PT-2026-000002", "PT-2026-000001"}},
+		{"all, newest first", store.CaseFilter{}, []string{"PT-2026-000005", "PT-2026-000004", "PT-2026-000003", "PT-2026-000002", "PT-2026-000001"}},
 		{"status", store.CaseFilter{Status: "handling"}, []string{"PT-2026-000002", "PT-2026-000001"}},
 		{"category", store.CaseFilter{Category: "power"}, []string{"PT-2026-000002"}},
 		{"unit as lead or co-unit", store.CaseFilter{Unit: "licheng"}, []string{"PT-2026-000002", "PT-2026-000001"}},
@@ -123,9 +130,14 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 		{"q in title", store.CaseFilter{Query: "电力"}, []string{"PT-2026-000002"}},
 		{"q by id", store.CaseFilter{Query: "000003"}, []string{"PT-2026-000003"}},
 		{"q with wildcard characters", store.CaseFilter{Query: "%"}, nil},
-		{"unit scope", store.CaseFilter{VisibleToUnit: "natural-resources"}, []string{"PT-2026-000001"}},
+		{"unit scope: referred cases only", store.CaseFilter{VisibleToUnit: "natural-resources"}, []string{"PT-2026-000001"}},
+		{"q in a sensitive description, for whoever may read it", store.CaseFilter{Query: "负债3亿", SearchSensitive: true}, []string{"PT-2026-000002"}},
+		{"q in a sensitive description, for its lead office", store.CaseFilter{Query: "负债3亿", SearchSensitiveOffice: "party"}, []string{"PT-2026-000002"}},
+		{"q in a sensitive description, for another office", store.CaseFilter{Query: "负债3亿", SearchSensitiveOffice: "government"}, nil},
+		{"q in a sensitive description, for a reader without it", store.CaseFilter{Query: "负债"}, nil},
+		{"q in a plain description, for anyone", store.CaseFilter{Query: "厂房用地"}, []string{"PT-2026-000005", "PT-2026-000004", "PT-2026-000003", "PT-2026-000001"}},
 		{"leader scope", store.CaseFilter{CreatedBy: "leader2"}, []string{"PT-2026-000003"}},
-		{"page 2 of 3-sized pages", store.CaseFilter{Page: 2, PageSize: 3}, []string{"PT-2026-000001"}},
+		{"page 2 of 3-sized pages", store.CaseFilter{Page: 2, PageSize: 3}, []string{"PT-2026-000002", "PT-2026-000001"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, total, err := st.ListCases(ctx, tc.f)
@@ -142,8 +154,8 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 			if tc.f.Page == 0 && total != len(tc.want) {
 				t.Errorf("total %d, want %d", total, len(tc.want))
 			}
-			if tc.f.Page == 2 && total != 4 {
-				t.Errorf("total %d, want 4", total)
+			if tc.f.Page == 2 && total != 5 {
+				t.Errorf("total %d, want 5", total)
 			}
 		})
 	}

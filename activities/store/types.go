@@ -37,7 +37,10 @@ type Case struct {
 	Office       string   `json:"office"`
 	LeadUnit     string   `json:"lead_unit"`
 	CoUnits      []string `json:"co_units"`
-	DueDate      string   `json:"due_date"`
+	// ReferredUnits are every unit the case has been referred to (lead or co-unit): they
+	// see it from then on. Nil for cases recorded before it was kept.
+	ReferredUnits []string `json:"referred_units"`
+	DueDate       string   `json:"due_date"`
 	// Deadlines are the last working days allowed for each step (YYYY-MM-DD; empty when
 	// the step is not due).
 	Deadlines Deadlines `json:"deadlines"`

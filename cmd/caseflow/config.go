@@ -10,14 +10,19 @@ import (
 )
 
 // notifierFromEnv configures notification delivery: CASEFLOW_SMTP_ADDR (host:port),
-// CASEFLOW_SMTP_FROM and CASEFLOW_WEBHOOK_SECRET.
+// CASEFLOW_SMTP_FROM, CASEFLOW_WEBHOOK_SECRET and CASEFLOW_WEBHOOK_ALLOW_PRIVATE.
 func notifierFromEnv() *activities.Notifier {
 	return &activities.Notifier{
 		SMTPAddr:      os.Getenv("CASEFLOW_SMTP_ADDR"),
 		From:          getenv("CASEFLOW_SMTP_FROM", "caseflow@localhost"),
 		WebhookSecret: []byte(os.Getenv("CASEFLOW_WEBHOOK_SECRET")),
+		AllowPrivate:  allowPrivateWebhooks(),
 	}
 }
+
+// allowPrivateWebhooks: CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks reach loopback,
+// link-local and private addresses (for tests and closed networks).
+func allowPrivateWebhooks() bool { return os.Getenv("CASEFLOW_WEBHOOK_ALLOW_PRIVATE") == "1" }
 
 // policyFromEnv reads the SLA policy from CASEFLOW_SLA_POLICY (JSON; fields left out keep
 // their defaults), or returns nil for the default policy.

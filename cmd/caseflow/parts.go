@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -57,10 +58,14 @@ func apiCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Addr: addr, Handler: (&api.Server{Store: st, Temporal: tc, Policy: policy}).Handler(),
-				ReadHeaderTimeout: 10 * time.Second}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("API address %s: %w", addr, err)
+			}
+			srv := &http.Server{Handler: (&api.Server{Store: st, Temporal: tc, Policy: policy,
+				AllowPrivateWebhooks: allowPrivateWebhooks()}).Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
-			go func() { errc <- srv.ListenAndServe() }()
+			go func() { errc <- srv.Serve(api.Listen(ln)) }()
 			slog.Info("caseflow API listening", "addr", addr)
 			select {
 			case err := <-errc:
@@ -91,7 +96,11 @@ func workerCommand() *cobra.Command {
 			}
 			defer st.Close()
 			defer tc.Close()
-			w := devenv.NewWorker(tc, st, notifierFromEnv())
+			n := notifierFromEnv()
+			if len(n.WebhookSecret) == 0 {
+				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
+			}
+			w := devenv.NewWorker(tc, st, n)
 			if err := w.Start(); err != nil {
 				return err
 			}

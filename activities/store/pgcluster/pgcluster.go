@@ -7,6 +7,8 @@ package pgcluster
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +33,8 @@ type Cluster struct {
 	cred *syscall.Credential
 	// started is true when this process started the server (rather than reusing one).
 	started bool
+	// password is the superuser's password, kept in <dir>/password (mode 0600).
+	password string
 }
 
 const superuser = "caseflow"
@@ -56,12 +60,18 @@ func Start(ctx context.Context, dir string) (*Cluster, error) {
 	if err := c.prepareDirs(); err != nil {
 		return nil, err
 	}
+	if err := c.ensurePassword(); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := c.initdb(ctx); err != nil {
 			return nil, err
 		}
 	}
 	if err := c.start(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.requirePassword(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.CreateDatabase(ctx, "caseflow"); err != nil {
@@ -75,8 +85,81 @@ func (c *Cluster) URL() string { return c.DatabaseURL("caseflow") }
 
 // DatabaseURL is the connection string of database name on this cluster.
 func (c *Cluster) DatabaseURL(name string) string {
-	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, c.port, name)
+	return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", superuser, c.password, c.port, name)
 }
+
+// PasswordFile is where the superuser's password of the cluster in dir is kept.
+func PasswordFile(dir string) string { return filepath.Join(dir, "password") }
+
+// ensurePassword reads the superuser's password, creating a random one on first use.
+func (c *Cluster) ensurePassword() error {
+	file := PasswordFile(c.dir)
+	b, err := os.ReadFile(file)
+	if err == nil {
+		c.password = strings.TrimSpace(string(b))
+		if c.password != "" {
+			return nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pgcluster: read the password: %w", err)
+	}
+	raw := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	c.password = hex.EncodeToString(raw)
+	if err := os.WriteFile(file, []byte(c.password+"\n"), 0o600); err != nil {
+		return fmt.Errorf("pgcluster: write the password: %w", err)
+	}
+	if c.cred != nil { // initdb, run as postgres, reads it
+		if err := os.Chown(file, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+	}
+	return nil
+}
+
+// requirePassword upgrades a cluster created when caseflow trusted every local connection:
+// the superuser gets the password and every pg_hba.conf rule asks for it (scram-sha-256).
+func (c *Cluster) requirePassword(ctx context.Context) error {
+	hba := filepath.Join(c.dataDir(), "pg_hba.conf")
+	b, err := os.ReadFile(hba)
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	lines := strings.Split(string(b), "\n")
+	changed := false
+	for i, l := range lines {
+		f := strings.Fields(l)
+		if len(f) > 0 && !strings.HasPrefix(f[0], "#") && f[len(f)-1] == "trust" {
+			lines[i] = strings.TrimSuffix(strings.TrimRight(l, " \t"), "trust") + "scram-sha-256"
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, c.DatabaseURL("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgcluster: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SET password_encryption = 'scram-sha-256'"); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+superuser+" PASSWORD "+quoteLiteral(c.password)); err != nil {
+		return fmt.Errorf("pgcluster: set the password: %w", err)
+	}
+	if err := os.WriteFile(hba, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_reload_conf()"); err != nil {
+		return fmt.Errorf("pgcluster: reload: %w", err)
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // CreateDatabase creates database name unless it exists.
 func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
@@ -152,7 +235,7 @@ func (c *Cluster) prepareDirs() error {
 
 func (c *Cluster) initdb(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "initdb"), "-D", c.dataDir(), "-U", superuser,
-		"--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
+		"--auth=scram-sha-256", "--pwfile="+PasswordFile(c.dir), "-E", "UTF8", "--locale=C", "--no-sync")
 	if out, err := c.run(cmd); err != nil {
 		return fmt.Errorf("pgcluster: initdb: %w: %s", err, out)
 	}

@@ -95,3 +95,107 @@ func alive(pid int) bool {
 	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
 	return err == nil
 }
+
+func tempClusterDir(t *testing.T) string {
+	t.Helper()
+	base, err := os.MkdirTemp("", "pgcluster-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(base, "cluster")
+}
+
+// refused reports whether a connection with this URL is refused for its credentials.
+func refused(t *testing.T, url string) bool {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err == nil {
+		conn.Close(context.Background())
+		return false
+	}
+	if !strings.Contains(err.Error(), "password authentication failed") && !strings.Contains(err.Error(), "SASL") &&
+		!strings.Contains(err.Error(), "password") {
+		t.Fatalf("connection failed for another reason: %v", err)
+	}
+	return true
+}
+
+// TestTheClusterAsksForItsPassword: a private cluster lets in only who knows the random
+// password kept, readable by its owner alone, in <dir>/password.
+func TestTheClusterAsksForItsPassword(t *testing.T) {
+	ctx := context.Background()
+	dir := tempClusterDir(t)
+	c, err := pgcluster.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	st, err := os.Stat(pgcluster.PasswordFile(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("password file mode %v, want 0600", st.Mode().Perm())
+	}
+	pw, _ := os.ReadFile(pgcluster.PasswordFile(dir))
+	if len(strings.TrimSpace(string(pw))) < 32 || !strings.Contains(c.URL(), strings.TrimSpace(string(pw))) {
+		t.Fatalf("password %q, URL %s", pw, c.URL())
+	}
+	noPassword := strings.Replace(c.URL(), ":"+strings.TrimSpace(string(pw))+"@", "@", 1)
+	wrong := strings.Replace(c.URL(), strings.TrimSpace(string(pw)), "guess", 1)
+	if !refused(t, noPassword) || !refused(t, wrong) {
+		t.Fatal("the cluster let in a connection without its password")
+	}
+	if got := query(t, c.URL(), "SELECT 'ok'"); got != "ok" {
+		t.Fatal(got)
+	}
+}
+
+// TestATrustingClusterIsUpgradedInPlace: a data directory made when caseflow trusted
+// every local connection gets a password on its next start, and keeps its data.
+func TestATrustingClusterIsUpgradedInPlace(t *testing.T) {
+	ctx := context.Background()
+	dir := tempClusterDir(t)
+	c, err := pgcluster.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	query(t, c.URL(), "CREATE TABLE kept AS SELECT '旧数据'::text AS v")
+	// Make it what an older caseflow left: trust everywhere, no password file.
+	hba := filepath.Join(dir, "data", "pg_hba.conf")
+	b, err := os.ReadFile(hba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hba, []byte(strings.ReplaceAll(string(b), "scram-sha-256", "trust")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(pgcluster.PasswordFile(dir)); err != nil {
+		t.Fatal(err)
+	}
+
+	c2, err := pgcluster.Start(ctx, dir)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	defer c2.Stop()
+	if got := query(t, c2.URL(), "SELECT v FROM kept"); got != "旧数据" {
+		t.Fatalf("data after the upgrade: %q", got)
+	}
+	if c2.URL() == c.URL() {
+		t.Fatal("the upgrade kept the old password")
+	}
+	if !refused(t, c.URL()) {
+		t.Fatal("after the upgrade, the cluster still trusts a connection without the new password")
+	}
+	if after, _ := os.ReadFile(hba); strings.Contains(string(after), " trust") {
+		t.Errorf("pg_hba.conf still trusts:\n%s", after)
+	}
+}

@@ -5,7 +5,10 @@
 package devenv
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,8 +54,11 @@ type Config struct {
 	Clock workflows.Clock
 	// Policy is the SLA policy of new cases (nil: the default).
 	Policy *workflows.SLAPolicy
-	// Notifier delivers notifications (nil: they stay pending, then fail).
+	// Notifier delivers notifications (nil: they stay pending, then fail). Without a
+	// webhook secret, one is created in the data directory (file webhook-secret).
 	Notifier *activities.Notifier
+	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (tests).
+	AllowPrivateWebhooks bool
 }
 
 // Env is a running environment.
@@ -79,10 +85,11 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	env = &Env{}
+	e := &Env{}
+	env = e
 	defer func() {
 		if err != nil {
-			env.Close()
+			e.Close()
 			env = nil
 		}
 	}()
@@ -100,6 +107,24 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		pgDir = filepath.Join(env.tmpDir, "postgres")
 	} else if err = os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+
+	if cfg.Notifier != nil {
+		c := cfg.Notifier
+		n := activities.Notifier{SMTPAddr: c.SMTPAddr, From: c.From, WebhookSecret: c.WebhookSecret,
+			AllowPrivate: c.AllowPrivate || cfg.AllowPrivateWebhooks, Client: c.Client}
+		if len(n.WebhookSecret) == 0 {
+			dir := cfg.DataDir
+			if cfg.Ephemeral {
+				dir = env.tmpDir
+			}
+			var file string
+			if n.WebhookSecret, file, err = webhookSecret(dir); err != nil {
+				return nil, err
+			}
+			log.Info("webhooks are signed with the secret in "+file+" (set CASEFLOW_WEBHOOK_SECRET to choose one)", "file", file)
+		}
+		cfg.Notifier = &n
 	}
 
 	dbURL := cfg.DatabaseURL
@@ -147,7 +172,9 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("API address %s: %w", cfg.Addr, err)
 	}
-	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy}
+	ln = api.Listen(ln)
+	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy,
+		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}
 	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	env.URL = "http://" + ln.Addr().String()
 	go func() {
@@ -157,6 +184,23 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}()
 	log.Info("caseflow API listening", "url", env.URL)
 	return env, nil
+}
+
+// webhookSecret reads the webhook secret kept in dir, creating a random one on first use.
+func webhookSecret(dir string) ([]byte, string, error) {
+	file := filepath.Join(dir, "webhook-secret")
+	if b, err := os.ReadFile(file); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return bytes.TrimSpace(b), file, nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	secret := []byte(hex.EncodeToString(raw))
+	if err := os.WriteFile(file, append(secret, '\n'), 0o600); err != nil {
+		return nil, "", fmt.Errorf("webhook secret: %w", err)
+	}
+	return secret, file, nil
 }
 
 // seedRules activates the default Putian rule set unless a rule set is active already.

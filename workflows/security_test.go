@@ -1,0 +1,90 @@
+package workflows_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/activities/store"
+	wf "github.com/putian-fic/caseflow/workflows"
+)
+
+// TestPoisonTextIsRefusedBeforeItTouchesTheCase: what the read model cannot store (NUL and
+// other control characters, invalid Unicode, bidi overrides in one-line fields) is refused
+// by the validator, and the next action goes through.
+func TestPoisonTextIsRefusedBeforeItTouchesTheCase(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "hi\x00there"}, wf.ErrInvalidInput),
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "bell\x07"}, wf.ErrInvalidInput),
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "bad \xff utf-8"}, wf.ErrInvalidInput),
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "lone surrogate \uFFFD"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Note: "x\x1b[31m"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, LeadUnit: "natural-resources\u202e"}, wf.ErrInvalidInput),
+		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "第一行\n第二行\t制表"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+	)
+	want := []string{"created", "routed", "commented", "triaged"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+}
+
+// TestARefusedProjectionLeavesTheCaseAsItWas: when the read model refuses an action for
+// good, the Update fails with that error, the case (and its sequence numbers) stay as they
+// were, and the next action is recorded as if the refused one had never been tried.
+func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
+	refuse := func(p store.Projection) error {
+		for _, e := range p.Events {
+			if e.Type == wf.EventCommented && strings.Contains(string(e.Data), "拒收") {
+				return temporal.NewNonRetryableApplicationError("refused", activities.ErrProjectionRefused, nil)
+			}
+		}
+		return nil
+	}
+	o := runRefusing(t, startTime, routeWithDefaultRules, refuse,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateComment, gov, wf.CommentBody{Text: "拒收"}, activities.ErrProjectionRefused),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateComment, gov, wf.CommentBody{Text: "请抓紧"}, ""),
+	)
+	want := []string{"created", "routed", "triaged", "referred", "commented"}
+	if got := o.eventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	seq := 0
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if e.Seq != seq+1 {
+				t.Fatalf("event %s has seq %d after %d: a gap or a repeat", e.Type, e.Seq, seq)
+			}
+			seq = e.Seq
+		}
+	}
+	if o.live.LastSeq != seq || o.live.Status != wf.StatusHandling {
+		t.Fatalf("live case at seq %d in %s, read model at %d", o.live.LastSeq, o.live.Status, seq)
+	}
+}
+
+// TestOnlyTheLeadOfficeAndReferredUnitsComment: the other supervision office reads a case
+// but does not handle it; a unit named at triage is not in the case until it is referred.
+func TestOnlyTheLeadOfficeAndReferredUnitsComment(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""), // government office, natural resources
+		act(wf.UpdateComment, party, wf.CommentBody{Text: "另一督查室"}, wf.ErrForbidden),
+		act(wf.UpdateComment, natres, wf.CommentBody{Text: "尚未交办"}, wf.ErrForbidden),
+		act(wf.UpdateComment, gov, wf.CommentBody{Text: "牵头督查室"}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateComment, natres, wf.CommentBody{Text: "已交办"}, ""),
+		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "不属于本单位职责"}, ""),
+		act(wf.UpdateComment, natres, wf.CommentBody{Text: "退回后仍可见"}, ""),
+	)
+	if !slices.Equal(o.live.ReferredUnits, []string{"natural-resources"}) {
+		t.Fatalf("referred units %v", o.live.ReferredUnits)
+	}
+	if !wf.CanSee(&o.live, natres) || wf.CanSee(&o.live, licheng) {
+		t.Fatal("visibility after a return")
+	}
+}

@@ -1,0 +1,164 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+)
+
+// This file is the one validation of what people type, used by the API before it starts a
+// workflow and by every action's Update validator: it refuses, before anything is
+// recorded, what the read model cannot store or a reader could be fooled by.
+
+// MaxAmountCNY is the largest amount the read model holds (numeric(16,2)).
+const MaxAmountCNY = 99_999_999_999_999.99
+
+// TextProblem says what is wrong with a text a person typed, or "" when it is fine: invalid
+// UTF-8, U+0000 or another control character (tab and newline are allowed), and — for
+// titles and names, which are shown on one line — bidirectional overrides that can make a
+// text read differently from what it says (U+202A–U+202E, U+2066–U+2069).
+func TextProblem(v string, oneLine bool) string {
+	if !utf8.ValidString(v) {
+		return "含有无效的 UTF-8 编码 (invalid UTF-8)"
+	}
+	for i, r := range v {
+		switch {
+		case r == '\t' || r == '\n':
+		case r < 0x20 || r == 0x7f:
+			return fmt.Sprintf("第 %d 字节处含有控制字符 U+%04X (control character at byte %d)", i, r, i)
+		case r == utf8.RuneError:
+			return "含有无效字符 U+FFFD (replacement character: the text was not valid Unicode)"
+		case oneLine && (r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069):
+			return fmt.Sprintf("含有文字方向控制符 U+%04X (bidirectional override)", r)
+		}
+	}
+	return ""
+}
+
+// CheckText refuses a free text (note, report, reason, comment…) the read model cannot
+// store, or one over MaxTextLength characters. An empty text passes.
+func CheckText(field, v string) error {
+	if p := TextProblem(v, false); p != "" {
+		return invalidInput(field, p)
+	}
+	return limitText(field, v)
+}
+
+// CheckLine refuses a one-line text (a title, a name) as CheckText does, and also bidi
+// overrides and newlines.
+func CheckLine(field, v string, maxRunes int) error {
+	if p := TextProblem(v, true); p != "" {
+		return invalidInput(field, p)
+	}
+	for _, r := range v {
+		if r == '\n' || r == '\t' {
+			return invalidInput(field, "不能包含换行或制表符 (must be one line)")
+		}
+	}
+	if utf8.RuneCountInString(v) > maxRunes {
+		return invalidInput(field, fmt.Sprintf("不能超过 %d 字 (too long)", maxRunes))
+	}
+	return nil
+}
+
+// CheckAmount refuses an amount the read model cannot hold: negative, not a number, or
+// above MaxAmountCNY.
+func CheckAmount(field string, v *float64) error {
+	if v == nil {
+		return nil
+	}
+	switch {
+	case math.IsNaN(*v) || math.IsInf(*v, 0):
+		return invalidInput(field, "不是有效数字 (not a number)")
+	case *v < 0:
+		return invalidInput(field, "不能为负数 (must not be negative)")
+	case *v > MaxAmountCNY:
+		return invalidInput(field, fmt.Sprintf("不能超过 %.2f 元 (at most %.2f)", MaxAmountCNY, MaxAmountCNY))
+	}
+	return nil
+}
+
+// checkTexts runs CheckText over named fields, stopping at the first problem.
+func checkTexts(fields ...[2]string) error {
+	for _, f := range fields {
+		if err := CheckText(f[0], f[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MaxIDLength bounds identifiers people pass (unit ids, enterprise ids, visit ids).
+const MaxIDLength = 100
+
+func checkIDs(field string, ids ...string) error {
+	for _, id := range ids {
+		if err := CheckLine(field, id, MaxIDLength); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unitsOf(lead string, co *[]string) []string {
+	ids := []string{lead}
+	if co != nil {
+		ids = append(ids, *co...)
+	}
+	return ids
+}
+
+// Validate checks the body's own fields, whatever the case's state (so does every
+// action's Validate): the API calls it before it sends the action, and the Update's
+// validator again before the workflow accepts it.
+func (b TriageBody) Validate() error {
+	if err := checkIDs("units", unitsOf(b.LeadUnit, b.CoUnits)...); err != nil {
+		return err
+	}
+	return checkTexts([2]string{"note", b.Note}, [2]string{"override_reason", b.OverrideReason},
+		[2]string{"answer", b.Answer}, [2]string{"reason", b.Reason})
+}
+
+// Validate checks the referral's own fields.
+func (b ReferBody) Validate() error {
+	if err := checkIDs("units", unitsOf(b.LeadUnit, b.CoUnits)...); err != nil {
+		return err
+	}
+	if err := CheckLine("due_date", b.DueDate, 10); err != nil {
+		return err
+	}
+	return CheckText("instructions", b.Instructions)
+}
+
+// Validate has nothing to check: signing for a case has no body.
+func (SignBody) Validate() error { return nil }
+
+// Validate checks the progress note.
+func (b ProgressBody) Validate() error { return CheckText("note", b.Note) }
+
+// Validate checks the grounds of a return.
+func (b ReturnBody) Validate() error { return CheckText("grounds", b.Grounds) }
+
+// Validate checks the completion report.
+func (b CompleteBody) Validate() error { return CheckText("report", b.Report) }
+
+// Validate checks the callback's note.
+func (b CallbackBody) Validate() error { return CheckText("note", b.Note) }
+
+// Validate checks the closing note.
+func (b CloseBody) Validate() error { return CheckText("note", b.Note) }
+
+// Validate checks the reason for reopening.
+func (b ReopenBody) Validate() error { return CheckText("reason", b.Reason) }
+
+// Validate checks the comment.
+func (b CommentBody) Validate() error { return CheckText("text", b.Text) }
+
+// Validate checks the reason for an extension.
+func (b ExtendBody) Validate() error { return CheckText("reason", b.Reason) }
+
+// Validate checks the decision's note.
+func (b DecideExtensionBody) Validate() error { return CheckText("note", b.Note) }
+
+// Validator is a message body that can check its own fields.
+type Validator interface{ Validate() error }
