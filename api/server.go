@@ -36,6 +36,8 @@ type Server struct {
 	// AllowPrivateWebhooks lets users point webhooks at loopback, link-local and private
 	// addresses (CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1; for tests and closed networks).
 	AllowPrivateWebhooks bool
+	// Logger receives the request log (default slog.Default()).
+	Logger *slog.Logger
 
 	rules rules.Cache
 }
@@ -56,7 +58,10 @@ func (s *Server) Handler() http.Handler {
 		slog.Error("trusted proxies ignored", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(secureHeaders, logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	r.Use(secureHeaders, s.logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.ErrorContext(c.Request.Context(), "panic", "path", c.FullPath(), "err", err)
 		fail(c, newError(http.StatusInternalServerError, "internal", "系统内部错误 (internal error)"))
 	}))
@@ -112,7 +117,7 @@ func secureHeaders(c *gin.Context) {
 // logRequests gives every request an id (the client's X-Request-Id when it is a short
 // plain token, else a new one), answers it in X-Request-Id, and logs the request at info
 // with the user once it is answered.
-func logRequests(c *gin.Context) {
+func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	id := c.GetHeader("X-Request-Id")
 	if !plainToken(id) {
@@ -126,7 +131,7 @@ func logRequests(c *gin.Context) {
 	if u, ok := c.Get(userKey); ok {
 		user = u.(store.User).Username
 	}
-	slog.InfoContext(c.Request.Context(), "http", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
+	s.Logger.InfoContext(c.Request.Context(), "http", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
 		"status", c.Writer.Status(), "user", user, "client", c.ClientIP(), "took", time.Since(start).Round(time.Microsecond))
 }
 

@@ -224,8 +224,8 @@ type CaseFilter struct {
 	// hidden from them.
 	SearchSensitive       bool
 	SearchSensitiveOffice string
-	Page      int // from 1
-	PageSize  int
+	Page                  int // from 1
+	PageSize              int
 }
 
 // ListCases returns one page of the cases that match f, newest first, and how many match.

@@ -59,6 +59,8 @@ type Config struct {
 	Notifier *activities.Notifier
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (tests).
 	AllowPrivateWebhooks bool
+	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
+	ActionTimeout time.Duration
 }
 
 // Env is a running environment.
@@ -174,7 +176,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}
 	ln = api.Listen(ln)
 	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy,
-		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}
+		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout, Logger: log}
 	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	env.URL = "http://" + ln.Addr().String()
 	go func() {
