@@ -10,8 +10,9 @@ import (
 // workflow and by every action's Update validator: it refuses, before anything is
 // recorded, what the read model cannot store or a reader could be fooled by.
 
-// MaxAmountCNY is the largest amount the read model holds (numeric(16,2)).
-const MaxAmountCNY = 99_999_999_999_999.99
+// MaxAmountCNY is the largest amount accepted: the read model's numeric(16,2) holds just
+// under 10^14 yuan.
+const MaxAmountCNY = 99_999_999_999_999
 
 // TextProblem says what is wrong with a text a person typed, or "" when it is fine: invalid
 // UTF-8, U+0000 or another control character (tab and newline are allowed), and — for
@@ -72,8 +73,8 @@ func CheckAmount(field string, v *float64) error {
 		return invalidInput(field, "不是有效数字 (not a number)")
 	case *v < 0:
 		return invalidInput(field, "不能为负数 (must not be negative)")
-	case *v > MaxAmountCNY:
-		return invalidInput(field, fmt.Sprintf("不能超过 %.2f 元 (at most %.2f)", MaxAmountCNY, MaxAmountCNY))
+	case *v > float64(MaxAmountCNY):
+		return invalidInput(field, fmt.Sprintf("不能超过 %d 元 (at most %d)", MaxAmountCNY, MaxAmountCNY))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/workflows"
@@ -35,6 +36,22 @@ func userCommand() *cobra.Command {
 			}
 			if (u.Role == workflows.RoleUnit || u.Role == workflows.RoleSupervision) && u.Unit == "" {
 				return fmt.Errorf("--unit is required for role %s (a unit id, or party/government for supervision)", u.Role)
+			}
+			if err := workflows.CheckLine("username", u.Username, workflows.MaxIDLength); err != nil {
+				return err
+			}
+			if err := workflows.CheckLine("display-name", u.DisplayName, 200); err != nil {
+				return err
+			}
+			if email != "" {
+				if err := activities.CheckEmail(email); err != nil {
+					return fmt.Errorf("--email: %w", err)
+				}
+			}
+			if webhook != "" {
+				if err := activities.CheckWebhookURL(ctx, webhook, allowPrivateWebhooks()); err != nil {
+					return fmt.Errorf("--webhook-url: %w", err)
+				}
 			}
 			dbURL := getenv("DATABASE_URL", "")
 			if dbURL == "" {
