@@ -38,15 +38,7 @@ func query(t *testing.T, url, sql string) string {
 // running (reused), and a server killed with a stale postmaster.pid (restarted).
 func TestRestartAfterCrash(t *testing.T) {
 	ctx := context.Background()
-	base, err := os.MkdirTemp("", "pgcluster-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(base)
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(base, "cluster")
+	dir := tempClusterDir(t)
 
 	c1, err := pgcluster.Start(ctx, dir)
 	if err != nil {
