@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -218,14 +219,20 @@ func (c *Cluster) prepareDirs() error {
 			return fmt.Errorf("pgcluster: %w", err)
 		}
 	}
+	// A directory on the way that others may not enter (mktemp -d makes them 0700) is given
+	// search permission only (o+x: enter, not list), and the log says so.
 	for p := filepath.Dir(c.dir); ; p = filepath.Dir(p) {
 		st, err := os.Stat(p)
 		if err != nil {
 			return fmt.Errorf("pgcluster: %w", err)
 		}
-		if st.Mode().Perm()&0o001 == 0 {
-			return fmt.Errorf("pgcluster: PostgreSQL runs as user postgres, which cannot enter %s (mode %v): "+
-				"choose a data directory under a path every user can traverse, or chmod o+x %s", p, st.Mode().Perm(), p)
+		if mode := st.Mode().Perm(); mode&0o001 == 0 {
+			if err := os.Chmod(p, mode|0o001); err != nil {
+				return fmt.Errorf("PostgreSQL runs as user postgres, which cannot enter %s (mode %v), and caseflow could not "+
+					"let it (%v); run chmod o+x %s, or choose a data directory under a path every user can enter", p, mode, err, p)
+			}
+			slog.Info("gave other users search permission (o+x) so that PostgreSQL, running as user postgres, can reach its data",
+				"dir", p, "mode", fmt.Sprintf("%v → %v", mode, mode|0o001))
 		}
 		if p == filepath.Dir(p) {
 			return nil
@@ -237,7 +244,7 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "initdb"), "-D", c.dataDir(), "-U", superuser,
 		"--auth=scram-sha-256", "--pwfile="+PasswordFile(c.dir), "-E", "UTF8", "--locale=C", "--no-sync")
 	if out, err := c.run(cmd); err != nil {
-		return fmt.Errorf("pgcluster: initdb: %w: %s", err, out)
+		return fmt.Errorf("PostgreSQL's initdb failed in %s (%v: %s)", c.dataDir(), err, lastLine(out))
 	}
 	return nil
 }
@@ -271,10 +278,7 @@ func (c *Cluster) start(ctx context.Context) error {
 		}
 		if attempt == 2 {
 			logTail, _ := os.ReadFile(c.logFile())
-			if len(logTail) > 2000 {
-				logTail = logTail[len(logTail)-2000:]
-			}
-			return fmt.Errorf("pgcluster: start: %w: %s\n%s", err, out, logTail)
+			return fmt.Errorf("PostgreSQL did not start (%s); see %s", lastLine(string(logTail)+"\n"+out), c.logFile())
 		}
 		// Maybe the port was taken meanwhile, or the previous server's process is not yet
 		// reaped (PostgreSQL then takes its pid file as live): wait, and try another port.
@@ -321,8 +325,23 @@ func postgresCredential() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
-// findBinaries locates initdb and pg_ctl: on PATH, else the newest /usr/lib/postgresql/*/bin.
+// lastLine is the last non-empty line of a command's output.
+func lastLine(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// findBinaries locates initdb and pg_ctl: in CASEFLOW_PG_BIN if set, else on PATH, else the
+// newest /usr/lib/postgresql/*/bin.
 func findBinaries() (string, error) {
+	if dir := os.Getenv("CASEFLOW_PG_BIN"); dir != "" {
+		for _, b := range []string{"initdb", "pg_ctl"} {
+			if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+				return "", fmt.Errorf("PostgreSQL's %s is not in %s (CASEFLOW_PG_BIN); point CASEFLOW_PG_BIN at the directory holding initdb and pg_ctl, or unset it", b, dir)
+			}
+		}
+		return dir, nil
+	}
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real
@@ -339,8 +358,8 @@ func findBinaries() (string, error) {
 			return d, nil
 		}
 	}
-	return "", errors.New("pgcluster: PostgreSQL's server binaries (initdb, pg_ctl) were not found on PATH or under " +
-		"/usr/lib/postgresql/*/bin: install the PostgreSQL server package, or set DATABASE_URL")
+	return "", errors.New("PostgreSQL's server binaries (initdb, pg_ctl) were not found on PATH or under " +
+		"/usr/lib/postgresql/*/bin; install the PostgreSQL server package (Debian: apt install postgresql), set CASEFLOW_PG_BIN, or set DATABASE_URL")
 }
 
 func pgVersion(binDir string) int {

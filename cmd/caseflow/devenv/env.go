@@ -74,6 +74,7 @@ type Env struct {
 	cluster *pgcluster.Cluster
 	worker  worker.Worker
 	http    *http.Server
+	ln      net.Listener // the API's, until the HTTP server takes it
 	tmpDir  string
 	closers []func()
 }
@@ -97,18 +98,31 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}()
 	log := cfg.Logger
 
+	// What can be checked before anything starts is checked first.
+	if e.ln, err = listenAPI(cfg.Addr); err != nil {
+		return nil, err
+	}
+	if err = checkTemporalPorts(cfg.TemporalPort); err != nil {
+		return nil, err
+	}
+	cfg.DataDir = absDataDir(cfg.DataDir)
 	pgDir := filepath.Join(cfg.DataDir, "postgres")
 	if cfg.Ephemeral {
 		if env.tmpDir, err = os.MkdirTemp("", "caseflow-dev-"); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("a temporary directory cannot be created (%v); set TMPDIR to a writable directory", cause(err))
 		}
 		// PostgreSQL may run as another user (when we are root): let it in.
 		if err = os.Chmod(env.tmpDir, 0o755); err != nil {
 			return nil, err
 		}
 		pgDir = filepath.Join(env.tmpDir, "postgres")
-	} else if err = os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	} else if err = prepareDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if cfg.DatabaseURL != "" {
+		if err = checkDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return nil, err
+		}
 	}
 
 	if cfg.Notifier != nil {
@@ -158,7 +172,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		tcfg.DatabaseFile = filepath.Join(cfg.DataDir, "temporal.db")
 	}
 	if env.Temporal, err = StartTemporal(tcfg); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the embedded Temporal server did not start: %v", oneLine(err))
 	}
 	log.Info("embedded Temporal server started", "address", env.Temporal.HostPort, "namespace", cfg.Namespace)
 
@@ -170,11 +184,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("API address %s: %w", cfg.Addr, err)
-	}
-	ln = api.Listen(ln)
+	ln := api.Listen(e.ln)
+	e.ln = nil // the HTTP server owns it now
 	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy,
 		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout, Logger: log}
 	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -263,6 +274,9 @@ func (e *Env) StartWorker(n *activities.Notifier) error {
 
 // Close stops everything in reverse order. It is safe on a partly started Env.
 func (e *Env) Close() {
+	if e.ln != nil {
+		_ = e.ln.Close()
+	}
 	if e.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_ = e.http.Shutdown(ctx)

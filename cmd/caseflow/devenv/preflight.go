@@ -1,0 +1,108 @@
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The checks `caseflow dev` makes before it starts anything, so that a start that cannot
+// succeed ends at once with one line that says what is wrong and how to fix it.
+
+// listenAPI opens the API's listener first: a port in use is the commonest start-up
+// failure, and nothing else should be started (or left behind) because of it.
+func listenAPI(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("API address %s is in use; pass --addr or stop the other process", addr)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("API address %s may not be used by this user (a port below 1024?); pass --addr with a port above 1024", addr)
+	case err != nil:
+		return nil, fmt.Errorf("API address %s cannot be used (%v); pass --addr host:port", addr, err)
+	}
+	return ln, nil
+}
+
+// checkTemporalPorts: the embedded server needs the frontend port and the three above it,
+// all below 32768.
+func checkTemporalPorts(port int) error {
+	if port == 0 {
+		return nil
+	}
+	if port < 1024 || port+3 > 32767 {
+		return fmt.Errorf("Temporal port %d is out of range; pass --temporal-port between 1024 and 32764 (it uses that port and the next three)", port)
+	}
+	for p := port; p <= port+3; p++ {
+		if !portFree(p) {
+			return fmt.Errorf("Temporal port %d is in use (the embedded server needs %d–%d); pass --temporal-port or stop the other process (another caseflow dev?)",
+				p, port, port+3)
+		}
+	}
+	return nil
+}
+
+// prepareDataDir creates the data directory and checks that caseflow can write in it.
+func prepareDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("data directory %s cannot be created (%v); pass --data-dir with a directory you can write", dir, cause(err))
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable (%v); pass --data-dir with a directory you can write, or fix its permissions", dir, cause(err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// cause is the innermost error, without the operation and path around it.
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// checkDatabase makes sure the PostgreSQL at url answers, naming it without its password.
+func checkDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL is not a PostgreSQL URL (%v); it looks like postgres://user:password@host:5432/caseflow", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+		return fmt.Errorf("the database %s (DATABASE_URL) does not answer: %v; start PostgreSQL, or fix DATABASE_URL, or unset it to use a private cluster",
+			where, oneLine(err))
+	}
+	return conn.Close(ctx)
+}
+
+// oneLine keeps the first line of an error's text.
+func oneLine(err error) string {
+	s := err.Error()
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// absDataDir makes the data directory absolute, so messages name it unambiguously.
+func absDataDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
