@@ -13,6 +13,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Activities carries what the activities need. One per worker.
@@ -43,7 +44,7 @@ func (a *Activities) ProjectCase(ctx context.Context, p store.Projection) error 
 
 // RouteInput is what routing a case needs.
 type RouteInput struct {
-	Case store.Case `json:"case"`
+	Case domain.Case `json:"case"`
 }
 
 // Reasons for a proposal without a route, besides the rules' own.
@@ -52,34 +53,25 @@ const (
 	ReasonRoutingFailed = "routing_failed"
 )
 
-// shanghai is China Standard Time (no daylight saving).
-var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
-
-// QuarterStart is the first instant of the quarter t falls in, in Shanghai.
-func QuarterStart(t time.Time) time.Time {
-	t = t.In(shanghai)
-	return time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, shanghai)
-}
-
 // RouteCase evaluates the active rule set for a case and returns the proposal. With no
 // rule set, the proposal says so and the case goes to manual triage.
-func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (store.RouteProposal, error) {
+func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.RouteProposal, error) {
 	rec, err := a.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}, nil
+		return domain.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}, nil
 	}
 	if err != nil {
-		return store.RouteProposal{}, err
+		return domain.RouteProposal{}, err
 	}
 	rs, err := a.Rules.Get(rec.Version, []byte(rec.Source))
 	if err != nil {
 		// A stored set that does not load cannot get better by retrying.
-		return store.RouteProposal{}, temporal.NewNonRetryableApplicationError(
+		return domain.RouteProposal{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("rule set %d: %v", rec.Version, err), "invalid_rules", err)
 	}
 	input, err := RuleInput(ctx, a.Store, in.Case)
 	if err != nil {
-		return store.RouteProposal{}, err
+		return domain.RouteProposal{}, err
 	}
 	res := rs.Evaluate(input)
 	return ProposalOf(res), nil
@@ -87,7 +79,7 @@ func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (store.RouteP
 
 // RuleInput gathers what the rules read about a case: the case, its enterprise and the
 // history of earlier cases.
-func RuleInput(ctx context.Context, st *store.Store, c store.Case) (rules.Input, error) {
+func RuleInput(ctx context.Context, st *store.Store, c domain.Case) (rules.Input, error) {
 	ent, err := st.GetEnterprise(ctx, c.EnterpriseID)
 	if err != nil {
 		return rules.Input{}, err
@@ -96,7 +88,7 @@ func RuleInput(ctx context.Context, st *store.Store, c store.Case) (rules.Input,
 	if created.IsZero() {
 		created = time.Now()
 	}
-	h, err := st.CaseHistoryFor(ctx, c.EnterpriseID, c.ID, c.Category, QuarterStart(created))
+	h, err := st.CaseHistoryFor(ctx, c.EnterpriseID, c.ID, c.Category, domain.QuarterStart(created))
 	if err != nil {
 		return rules.Input{}, err
 	}
@@ -115,9 +107,9 @@ func RuleInput(ctx context.Context, st *store.Store, c store.Case) (rules.Input,
 }
 
 // ProposalOf turns the rules' result into the proposal kept on the case.
-func ProposalOf(res rules.Result) store.RouteProposal {
+func ProposalOf(res rules.Result) domain.RouteProposal {
 	r := res.Route
-	return store.RouteProposal{RuleSetVersion: res.RuleSetVersion, RuleIDs: res.RuleIDs(), Office: r.Office,
+	return domain.RouteProposal{RuleSetVersion: res.RuleSetVersion, RuleIDs: res.RuleIDs(), Office: r.Office,
 		LeadUnit: r.LeadUnit, CoUnits: r.CoUnits, SLA: r.SLA, Priority: r.Priority, Scope: r.Scope, Tags: r.Tags,
 		Reason: res.Reason}
 }

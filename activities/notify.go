@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Notifier delivers notifications by webhook and e-mail.
@@ -101,9 +102,9 @@ func (n *Notifier) send(ctx context.Context, msg store.Notification) error {
 		return fmt.Errorf("notifications are %w", errNotConfigured)
 	}
 	switch msg.Channel {
-	case "webhook":
+	case domain.ChannelWebhook:
 		return n.webhook(ctx, msg)
-	case "email":
+	case domain.ChannelEmail:
 		return n.email(msg)
 	}
 	return fmt.Errorf("unknown channel %q", msg.Channel)
@@ -144,13 +145,6 @@ func (n *Notifier) webhook(ctx context.Context, msg store.Notification) error {
 	return nil
 }
 
-// eventLabels names the event types in notifications.
-var eventLabels = map[string]string{
-	"referred": "案件已交办", "returned": "案件被退回", "completed": "案件已办结，请回访", "reminded": "办理期限提醒",
-	"urged": "催办通知", "yellow_card": "黄牌督办", "red_card": "红牌督办", "extension_requested": "延期申请",
-	"extension_approved": "延期已批准", "extension_denied": "延期未批准",
-}
-
 func (n *Notifier) email(msg store.Notification) error {
 	if n.SMTPAddr == "" {
 		return fmt.Errorf("e-mail is %w (set CASEFLOW_SMTP_ADDR)", errNotConfigured)
@@ -161,7 +155,7 @@ func (n *Notifier) email(msg store.Notification) error {
 		Data   any    `json:"data"`
 	}
 	_ = json.Unmarshal(msg.Payload, &p)
-	label := eventLabels[msg.EventType]
+	label := domain.EventLabels[msg.EventType]
 	if label == "" {
 		label = msg.EventType
 	}

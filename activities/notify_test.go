@@ -16,6 +16,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/storetest"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -49,13 +50,13 @@ func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
 	must(st.SetNotificationSettings(ctx, "party", store.NotificationSettings{Email: "party@putian.test", NotifyEmail: true}))
 
 	now := time.Now()
-	c := store.Case{ID: "PT-2026-000001", Status: "handling", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
+	c := domain.Case{ID: "PT-2026-000001", Status: "handling", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
 		List: "problem", EnterpriseID: "ent-002", LeadUnit: "hanjiang", Office: "government", CreatedBy: "member",
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
-	ev := store.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: store.Actor{Username: "gov", Role: "supervision", Unit: "government"},
-		Data: json.RawMessage(`{"lead_unit":"hanjiang"}`), Notify: &store.Audience{Units: []string{"hanjiang"}, Offices: []string{"government"}}}
+	ev := domain.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
+		Data: json.RawMessage(`{"lead_unit":"hanjiang"}`), Notify: &domain.Audience{Units: []string{"hanjiang"}, Offices: []string{"government"}}}
 	for range 2 { // a retried projection writes the outbox once
-		must(st.Project(ctx, store.Projection{Case: c, Events: []store.Event{ev}}))
+		must(st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{ev}}))
 	}
 
 	var s testsuite.WorkflowTestSuite

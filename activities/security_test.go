@@ -16,22 +16,23 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // referredCase projects a referred case whose webhook notification goes to unit-hanjiang.
-func referredCase(t *testing.T, st *store.Store, hookURL string) store.Case {
+func referredCase(t *testing.T, st *store.Store, hookURL string) domain.Case {
 	t.Helper()
 	ctx := context.Background()
 	if err := st.SetNotificationSettings(ctx, "unit-hanjiang", store.NotificationSettings{WebhookURL: hookURL, NotifyWebhook: true}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	c := store.Case{ID: "PT-2026-000001", Status: "handling", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
+	c := domain.Case{ID: "PT-2026-000001", Status: "handling", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
 		List: "problem", EnterpriseID: "ent-002", LeadUnit: "hanjiang", Office: "government", CreatedBy: "member",
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
-	ev := store.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: store.Actor{Username: "gov", Role: "supervision", Unit: "government"},
-		Data: json.RawMessage(`{}`), Notify: &store.Audience{Units: []string{"hanjiang"}}}
-	if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{ev}}); err != nil {
+	ev := domain.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
+		Data: json.RawMessage(`{}`), Notify: &domain.Audience{Units: []string{"hanjiang"}}}
+	if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{ev}}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -125,14 +126,14 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 	env.RegisterActivity(a)
 	now := time.Now()
 	huge := 1e15
-	for name, c := range map[string]store.Case{
+	for name, c := range map[string]domain.Case{
 		"NUL in the title": {ID: "PT-2026-000001", Status: "triage", Title: "hi\x00there", Description: "d", Category: "land",
 			List: "problem", EnterpriseID: "ent-001", CreatedBy: "leader1", CreatedAt: now, UpdatedAt: now, LastSeq: 1},
 		"amount beyond numeric(16,2)": {ID: "PT-2026-000002", Status: "triage", Title: "t", Description: "d", Category: "financing",
 			List: "funding", AmountCNY: &huge, EnterpriseID: "ent-001", CreatedBy: "leader1", CreatedAt: now, UpdatedAt: now, LastSeq: 1},
 	} {
 		_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
-			Events: []store.Event{{CaseID: c.ID, Seq: 1, Type: "created", At: now, Data: json.RawMessage(`{}`)}}})
+			Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "created", At: now, Data: json.RawMessage(`{}`)}}})
 		var app *temporal.ApplicationError
 		if !errors.As(err, &app) || app.Type() != activities.ErrProjectionRefused || !app.NonRetryable() {
 			t.Errorf("%s: %v, want a non-retryable %s", name, err, activities.ErrProjectionRefused)
@@ -142,10 +143,10 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 		}
 	}
 	// An event whose data holds an escaped NUL, which jsonb refuses (22P05).
-	c := store.Case{ID: "PT-2026-000003", Status: "triage", Title: "t", Description: "d", Category: "land",
+	c := domain.Case{ID: "PT-2026-000003", Status: "triage", Title: "t", Description: "d", Category: "land",
 		List: "problem", EnterpriseID: "ent-001", CreatedBy: "leader1", CreatedAt: now, UpdatedAt: now, LastSeq: 1}
 	_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
-		Events: []store.Event{{CaseID: c.ID, Seq: 1, Type: "commented", At: now, Data: json.RawMessage(`{"text":"hi\u0000there"}`)}}})
+		Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "commented", At: now, Data: json.RawMessage(`{"text":"hi\u0000there"}`)}}})
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != activities.ErrProjectionRefused {
 		t.Errorf("escaped NUL in event data: %v", err)

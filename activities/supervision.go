@@ -6,6 +6,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/calendar"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Calendar returns the working-day calendar in force: the statutory one, with the years
@@ -43,7 +44,7 @@ func (a *Activities) WorkdayDeadline(ctx context.Context, in DeadlineInput) (str
 			return "", err
 		}
 	}
-	return cal.AddWorkdays(from, in.Days).Format(calendar.DateLayout), nil
+	return cal.AddWorkdays(from, in.Days).Format(domain.DateLayout), nil
 }
 
 // LadderInput asks when the supervision ladder of a deadline fires.

@@ -10,14 +10,15 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // actionDecoder turns a request body into the Update's argument, and names the units
 // the body refers to so the handler can check that they exist.
-type actionDecoder func(raw []byte, actor store.Actor) (arg any, units []string, err error)
+type actionDecoder func(raw []byte, actor domain.Actor) (arg any, units []string, err error)
 
 func decodeAction[T any](unitsOf func(T) []string) actionDecoder {
-	return func(raw []byte, actor store.Actor) (any, []string, error) {
+	return func(raw []byte, actor domain.Actor) (any, []string, error) {
 		var body T
 		if err := decodeStrict(raw, &body); err != nil {
 			return nil, nil, err
@@ -37,7 +38,7 @@ func decodeAction[T any](unitsOf func(T) []string) actionDecoder {
 
 var actionDecoders = map[string]actionDecoder{
 	workflows.UpdateTriage: decodeAction(func(b workflows.TriageBody) []string {
-		if b.Decision != workflows.DecisionRefer {
+		if b.Decision != domain.DecisionRefer {
 			return nil
 		}
 		units := []string{b.LeadUnit}

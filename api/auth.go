@@ -14,14 +14,15 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 const (
-	roleLeader      = workflows.RoleLeader
-	roleMemberDept  = workflows.RoleMemberDept
-	roleAdmin       = workflows.RoleAdmin
-	roleSupervision = workflows.RoleSupervision
-	roleEfficiency  = workflows.RoleEfficiency
+	roleLeader      = domain.RoleLeader
+	roleMemberDept  = domain.RoleMemberDept
+	roleAdmin       = domain.RoleAdmin
+	roleSupervision = domain.RoleSupervision
+	roleEfficiency  = domain.RoleEfficiency
 	userKey         = "caseflow.user"
 	tokenKey        = "caseflow.token"
 )
@@ -164,7 +165,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-func currentUser(c *gin.Context) store.User { return c.MustGet(userKey).(store.User) }
+func currentUser(c *gin.Context) domain.User { return c.MustGet(userKey).(domain.User) }
 
 func requireRoles(roles ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 type createCaseRequest struct {
@@ -49,7 +50,7 @@ func (s *Server) createCase(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cs := store.Case{
+	cs := domain.Case{
 		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
 		Category: req.Category, List: req.List, EnterpriseID: req.EnterpriseID, VisitID: req.VisitID,
 		AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
@@ -74,7 +75,7 @@ func (s *Server) createCase(c *gin.Context) {
 		fail(c, newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)"))
 		return
 	}
-	year := s.Clock.Business(time.Now()).In(workflows.Shanghai).Year()
+	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
 	cs.ID, _, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -108,7 +109,7 @@ func (s *Server) createCase(c *gin.Context) {
 }
 
 // update runs an Update on a case's workflow and waits for its result.
-func (s *Server) update(ctx context.Context, caseID, name, updateID string, arg any) (store.Case, error) {
+func (s *Server) update(ctx context.Context, caseID, name, updateID string, arg any) (domain.Case, error) {
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.CaseWorkflowID(caseID),
 		UpdateID:     updateID,
@@ -117,22 +118,22 @@ func (s *Server) update(ctx context.Context, caseID, name, updateID string, arg 
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return store.Case{}, err
+		return domain.Case{}, err
 	}
-	var out store.Case
+	var out domain.Case
 	err = h.Get(ctx, &out)
 	return out, err
 }
 
 // visibleCase loads a case the user may see; any other is not found, so that its
 // existence does not leak.
-func (s *Server) visibleCase(c *gin.Context, id string) (store.Case, error) {
+func (s *Server) visibleCase(c *gin.Context, id string) (domain.Case, error) {
 	cs, err := s.Store.GetCase(c.Request.Context(), id)
 	if err != nil {
-		return store.Case{}, err
+		return domain.Case{}, err
 	}
 	if !workflows.CanSee(&cs, currentUser(c).Actor()) {
-		return store.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+		return domain.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
 	}
 	return cs, nil
 }
@@ -173,8 +174,8 @@ func (s *Server) listCases(c *gin.Context) {
 	for _, check := range []struct {
 		name, v string
 		allowed map[string]string
-	}{{"status", f.Status, workflows.StatusLabels}, {"category", f.Category, workflows.Categories},
-		{"office", f.Office, workflows.Offices}, {"card", f.Card, workflows.CardLabels}} {
+	}{{"status", f.Status, domain.StatusLabels}, {"category", f.Category, domain.Categories},
+		{"office", f.Office, domain.Offices}, {"card", f.Card, domain.CardLabels}} {
 		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
 			fail(c, newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v)))
 			return
@@ -190,15 +191,15 @@ func (s *Server) listCases(c *gin.Context) {
 		return
 	}
 	switch u.Role {
-	case workflows.RoleUnit:
+	case domain.RoleUnit:
 		f.VisibleToUnit = u.Unit
 		f.SearchSensitive = true // only cases referred to the unit: it handles them all
-	case workflows.RoleLeader:
+	case domain.RoleLeader:
 		f.CreatedBy = u.Username
 		f.SearchSensitive = true // only the leader's own cases
-	case workflows.RoleMemberDept:
+	case domain.RoleMemberDept:
 		f.SearchSensitive = true
-	case workflows.RoleSupervision:
+	case domain.RoleSupervision:
 		f.SearchSensitiveOffice = u.Unit
 	}
 	items, total, err := s.Store.ListCases(c.Request.Context(), f)

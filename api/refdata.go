@@ -10,6 +10,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func (s *Server) listUnits(c *gin.Context) {
@@ -25,7 +26,7 @@ func (s *Server) listUnits(c *gin.Context) {
 // member department and the administrator (and, once links exist, a leader linked to the
 // enterprise).
 func seesContacts(role string) bool {
-	return role == workflows.RoleMemberDept || role == workflows.RoleAdmin
+	return role == domain.RoleMemberDept || role == domain.RoleAdmin
 }
 
 func (s *Server) listEnterprises(c *gin.Context) {
@@ -74,7 +75,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 		}
 	}
 	county, err := s.Store.GetUnit(c.Request.Context(), req.County)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && county.Kind != store.UnitCounty && county.Kind != store.UnitAdminCommittee) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && county.Kind != domain.UnitCounty && county.Kind != domain.UnitAdminCommittee) {
 		fail(c, invalid(fmt.Sprintf("county: %q 不是县区或管委会 (not a county, district or administrative committee)", req.County)))
 		return
 	}
@@ -82,7 +83,7 @@ func (s *Server) createEnterprise(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	e, err := s.Store.CreateEnterprise(c.Request.Context(), store.Enterprise{
+	e, err := s.Store.CreateEnterprise(c.Request.Context(), domain.Enterprise{
 		ID: strings.TrimSpace(req.ID), Name: req.Name, County: req.County, IndustryChain: req.IndustryChain,
 		MemberKind: req.MemberKind, Size: req.Size, IsKey: req.IsKey, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // getRules answers the active rule set (with its YAML) and the history of versions.
@@ -138,7 +139,7 @@ func (s *Server) evaluateRules(c *gin.Context) {
 	in := rules.Input{Case: req.Case}
 	if req.EnterpriseID != "" {
 		amount := req.Case.AmountCNY
-		cs := store.Case{EnterpriseID: req.EnterpriseID, Category: req.Case.Category, List: req.Case.List, Scope: req.Case.Scope,
+		cs := domain.Case{EnterpriseID: req.EnterpriseID, Category: req.Case.Category, List: req.Case.List, Scope: req.Case.Scope,
 			Title: req.Case.Title, Description: req.Case.Description, AmountCNY: &amount, Sensitive: req.Case.Sensitive,
 			Tags: req.Case.Tags, CreatedAt: req.Case.CreatedAt}
 		if in, err = activities.RuleInput(ctx, s.Store, cs); err != nil {

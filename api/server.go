@@ -15,6 +15,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Server holds what the handlers need. One per process.
@@ -129,7 +130,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	c.Next()
 	user := ""
 	if u, ok := c.Get(userKey); ok {
-		user = u.(store.User).Username
+		user = u.(domain.User).Username
 	}
 	s.Logger.InfoContext(c.Request.Context(), "http", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
 		"status", c.Writer.Status(), "user", user, "client", c.ClientIP(), "took", time.Since(start).Round(time.Microsecond))

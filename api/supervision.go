@@ -11,7 +11,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
 	"github.com/putian-fic/caseflow/activities/store"
-	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func yearParam(c *gin.Context) (int, error) {
@@ -81,14 +81,14 @@ func (s *Server) putCalendar(c *gin.Context) {
 func (s *Server) listNotices(c *gin.Context) {
 	u := currentUser(c)
 	f := store.NoticeFilter{CaseID: c.Query("case_id"), Card: c.Query("card"), Unit: c.Query("unit"), Office: c.Query("office")}
-	if f.Card != "" && f.Card != "yellow" && f.Card != "red" {
+	if f.Card != "" && f.Card != domain.CardYellow && f.Card != domain.CardRed {
 		fail(c, newError(http.StatusBadRequest, "invalid_query", "card: 应为 yellow 或 red (must be yellow or red)"))
 		return
 	}
 	switch u.Role {
-	case workflows.RoleUnit:
+	case domain.RoleUnit:
 		f.Unit = u.Unit
-	case workflows.RoleLeader:
+	case domain.RoleLeader:
 		f.CreatedBy = u.Username
 	}
 	list, err := s.Store.ListNotices(c.Request.Context(), f)
@@ -112,7 +112,7 @@ func (s *Server) caseNotifications(c *gin.Context) {
 		return
 	}
 	u := currentUser(c)
-	if u.Role == workflows.RoleUnit || u.Role == workflows.RoleLeader {
+	if u.Role == domain.RoleUnit || u.Role == domain.RoleLeader {
 		mine := list[:0]
 		for _, n := range list {
 			if n.Username == u.Username {
@@ -125,7 +125,7 @@ func (s *Server) caseNotifications(c *gin.Context) {
 		list[i].Payload = nil // the timeline has it
 		// Recipients' addresses, and delivery errors that may name them or the network
 		// beyond, are for the administrator only.
-		if u.Role != workflows.RoleAdmin {
+		if u.Role != domain.RoleAdmin {
 			list[i].Address = ""
 			if list[i].LastError != "" {
 				list[i].LastError = "投递失败 (delivery failed)"

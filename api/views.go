@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // What is sensitive, declared once (DESIGN.md, Security): a case's amount, always; and,
@@ -18,32 +18,71 @@ var (
 		"extension.reason", "extension.note"}
 	// sensitiveEventFields are, per event type, the fields of the event's data.
 	sensitiveEventFields = map[string][]string{
-		workflows.EventTriaged:            {"note", "override_reason", "answer", "reason"},
-		workflows.EventReferred:           {"instructions"},
-		workflows.EventProgress:           {"note"},
-		workflows.EventReturned:           {"grounds"},
-		workflows.EventCompleted:          {"report"},
-		workflows.EventCalledBack:         {"note"},
-		workflows.EventClosed:             {"note"},
-		workflows.EventReopened:           {"reason"},
-		workflows.EventCommented:          {"text"},
-		workflows.EventExtensionRequested: {"reason"},
-		workflows.EventExtensionApproved:  {"note"},
-		workflows.EventExtensionDenied:    {"note"},
+		domain.EventTriaged:            {"note", "override_reason", "answer", "reason"},
+		domain.EventReferred:           {"instructions"},
+		domain.EventProgress:           {"note"},
+		domain.EventReturned:           {"grounds"},
+		domain.EventCompleted:          {"report"},
+		domain.EventCalledBack:         {"note"},
+		domain.EventClosed:             {"note"},
+		domain.EventReopened:           {"reason"},
+		domain.EventCommented:          {"text"},
+		domain.EventExtensionRequested: {"reason"},
+		domain.EventExtensionApproved:  {"note"},
+		domain.EventExtensionDenied:    {"note"},
 	}
 )
 
-// caseView is a case as the API shows it: the read model's fields, Chinese labels for
-// people, and sensitive fields redacted for roles that do not need them.
+// caseView is a case as the API shows it: a deliberate view, field by field (the workflow's
+// state may grow without the API changing), with Chinese labels for people and sensitive
+// fields redacted for roles that do not need them. Lists are [] in JSON, never null.
 type caseView struct {
-	store.Case
-	StatusLabel   string   `json:"status_label"`
-	CategoryLabel string   `json:"category_label"`
-	ListLabel     string   `json:"list_label"`
-	OfficeLabel   string   `json:"office_label,omitempty"`
-	OutcomeLabel  string   `json:"outcome_label,omitempty"`
-	CardLabel     string   `json:"card_label"`
-	Redacted      []string `json:"redacted,omitempty"`
+	ID                   string                `json:"id"`
+	Status               string                `json:"status"`
+	StatusLabel          string                `json:"status_label"`
+	Title                string                `json:"title"`
+	Description          string                `json:"description"`
+	Category             string                `json:"category"`
+	CategoryLabel        string                `json:"category_label"`
+	List                 string                `json:"list"`
+	ListLabel            string                `json:"list_label"`
+	Scope                string                `json:"scope"`
+	EnterpriseID         string                `json:"enterprise_id"`
+	VisitID              string                `json:"visit_id"`
+	AmountCNY            *float64              `json:"amount_cny"`
+	Sensitive            bool                  `json:"sensitive"`
+	Office               string                `json:"office"`
+	OfficeLabel          string                `json:"office_label,omitempty"`
+	LeadUnit             string                `json:"lead_unit"`
+	CoUnits              []string              `json:"co_units"`
+	ReferredUnits        []string              `json:"referred_units"`
+	SignedUnits          []string              `json:"signed_units"`
+	DueDate              string                `json:"due_date"`
+	Deadlines            domain.Deadlines      `json:"deadlines"`
+	Overdue              bool                  `json:"overdue"`
+	Card                 string                `json:"card"`
+	CardLabel            string                `json:"card_label"`
+	Notices              []domain.CaseNotice   `json:"notices"`
+	Extension            *domain.Extension     `json:"extension"`
+	ExtensionsGranted    int                   `json:"extensions_granted"`
+	ExtensionsAllowed    int                   `json:"extensions_allowed"`
+	ReturnedAfterSigning []string              `json:"returned_after_signing"`
+	SLA                  string                `json:"sla"`
+	Priority             string                `json:"priority"`
+	Tags                 []string              `json:"tags"`
+	RouteProposal        *domain.RouteProposal `json:"route_proposal"`
+	Outcome              string                `json:"outcome"`
+	OutcomeLabel         string                `json:"outcome_label,omitempty"`
+	Report               string                `json:"report"`
+	Resolution           string                `json:"resolution"`
+	Callback             *domain.Callback      `json:"callback"`
+	RedoCount            int                   `json:"redo_count"`
+	ReturnCount          int                   `json:"return_count"`
+	CreatedBy            string                `json:"created_by"`
+	CreatedAt            time.Time             `json:"created_at"`
+	UpdatedAt            time.Time             `json:"updated_at"`
+	LastSeq              int                   `json:"last_seq"`
+	Redacted             []string              `json:"redacted,omitempty"`
 }
 
 // redactedText replaces a sensitive text for roles that may not read it.
@@ -53,76 +92,63 @@ const redactedText = "（涉及企业敏感信息，已隐去）"
 // fields: the member department, the case's lead supervision office, the leader who raised
 // it and the units it was referred to. The other office and the efficiency office read it
 // redacted.
-func needsSensitive(c *store.Case, u store.User) bool {
+func needsSensitive(c *domain.Case, u domain.User) bool {
 	switch u.Role {
-	case workflows.RoleMemberDept:
+	case domain.RoleMemberDept:
 		return true
-	case workflows.RoleSupervision:
+	case domain.RoleSupervision:
 		return workflows.IsLeadOffice(c, u.Actor())
-	case workflows.RoleLeader, workflows.RoleUnit:
+	case domain.RoleLeader, domain.RoleUnit:
 		return workflows.CanSee(c, u.Actor())
 	}
 	return false
 }
 
 // hasSensitive reports whether the case holds anything sensitive.
-func hasSensitive(c *store.Case) bool { return c.Sensitive || c.AmountCNY != nil }
+func hasSensitive(c *domain.Case) bool { return c.Sensitive || c.AmountCNY != nil }
 
-func viewCase(c store.Case, u store.User) caseView {
+func viewCase(c domain.Case, u domain.User) caseView {
+	card := c.Card
+	if card == "" {
+		card = domain.CardNone
+	}
 	v := caseView{
-		Case:          c,
-		StatusLabel:   workflows.StatusLabels[c.Status],
-		CategoryLabel: workflows.Categories[c.Category],
-		ListLabel:     workflows.Lists[c.List],
-		OfficeLabel:   workflows.Offices[c.Office],
-		OutcomeLabel:  workflows.Outcomes[c.Outcome],
-		CardLabel:     workflows.CardLabels[c.Card],
-	}
-	if v.Card == "" {
-		v.Card, v.CardLabel = "none", workflows.CardLabels["none"]
-	}
-	if v.Notices == nil {
-		v.Notices = []store.CaseNotice{}
-	}
-	if v.ReturnedAfterSigning == nil {
-		v.ReturnedAfterSigning = []string{}
-	}
-	if v.Tags == nil {
-		v.Tags = []string{}
-	}
-	if v.CoUnits == nil {
-		v.CoUnits = []string{}
-	}
-	if v.ReferredUnits == nil {
-		v.ReferredUnits = []string{}
+		ID: c.ID, Status: c.Status, StatusLabel: domain.StatusLabels[c.Status], Title: c.Title, Description: c.Description,
+		Category: c.Category, CategoryLabel: domain.Categories[c.Category], List: c.List, ListLabel: domain.Lists[c.List],
+		Scope: c.Scope, EnterpriseID: c.EnterpriseID, VisitID: c.VisitID, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive,
+		Office: c.Office, OfficeLabel: domain.Offices[c.Office], LeadUnit: c.LeadUnit, CoUnits: domain.NonNil(c.CoUnits),
+		ReferredUnits: domain.NonNil(c.ReferredUnits), SignedUnits: domain.NonNil(c.SignedUnits), DueDate: c.DueDate,
+		Deadlines: c.Deadlines, Overdue: c.Overdue, Card: card, CardLabel: domain.CardLabels[card],
+		Notices: domain.NonNil(c.Notices), Extension: c.Extension, ExtensionsGranted: c.ExtensionsGranted,
+		ExtensionsAllowed: c.ExtensionsAllowed, ReturnedAfterSigning: domain.NonNil(c.ReturnedAfterSigning), SLA: c.SLA,
+		Priority: c.Priority, Tags: domain.NonNil(c.Tags), RouteProposal: c.RouteProposal, Outcome: c.Outcome,
+		OutcomeLabel: domain.Outcomes[c.Outcome], Report: c.Report, Resolution: c.Resolution, Callback: c.Callback,
+		RedoCount: c.RedoCount, ReturnCount: c.ReturnCount, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
+		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq,
 	}
 	if !hasSensitive(&c) || needsSensitive(&c, u) {
 		return v
-	}
-	hide := func(field string, s *string) {
-		if *s != "" {
-			*s = redactedText
-			v.Redacted = append(v.Redacted, field)
-		}
 	}
 	if c.AmountCNY != nil {
 		v.AmountCNY = nil
 		v.Redacted = append(v.Redacted, "amount_cny")
 	}
-	if c.Sensitive {
-		hide("description", &v.Description)
-		hide("report", &v.Report)
-		hide("resolution", &v.Resolution)
-		if c.Callback != nil {
-			cb := *c.Callback
-			hide("callback.note", &cb.Note)
-			v.Callback = &cb
-		}
-		if c.Extension != nil {
-			ext := *c.Extension
-			hide("extension.reason", &ext.Reason)
-			hide("extension.note", &ext.Note)
-			v.Extension = &ext
+	if !c.Sensitive {
+		return v
+	}
+	texts := map[string]*string{"description": &v.Description, "report": &v.Report, "resolution": &v.Resolution}
+	if c.Callback != nil {
+		cb := *c.Callback
+		v.Callback, texts["callback.note"] = &cb, &cb.Note
+	}
+	if c.Extension != nil {
+		ext := *c.Extension
+		v.Extension, texts["extension.reason"], texts["extension.note"] = &ext, &ext.Reason, &ext.Note
+	}
+	for _, field := range sensitiveCaseFields {
+		if t := texts[field]; t != nil && *t != "" {
+			*t = redactedText
+			v.Redacted = append(v.Redacted, field)
 		}
 	}
 	return v
@@ -133,7 +159,7 @@ type timelineEvent struct {
 	Seq      int             `json:"seq"`
 	Type     string          `json:"type"`
 	At       time.Time       `json:"at"`
-	Actor    store.Actor     `json:"actor"`
+	Actor    domain.Actor    `json:"actor"`
 	Data     json.RawMessage `json:"data"`
 	Hash     string          `json:"hash"`
 	Redacted []string        `json:"redacted,omitempty"`
@@ -141,7 +167,7 @@ type timelineEvent struct {
 
 // viewTimeline shows a case's events to the user, the sensitive fields of each event's data
 // redacted as the case's are; it reports whether the user read any of them unredacted.
-func viewTimeline(c *store.Case, events []store.Event, u store.User) (out []timelineEvent, readSensitive bool) {
+func viewTimeline(c *domain.Case, events []domain.Event, u domain.User) (out []timelineEvent, readSensitive bool) {
 	hide := c.Sensitive && !needsSensitive(c, u)
 	out = make([]timelineEvent, 0, len(events))
 	for _, e := range events {

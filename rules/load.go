@@ -9,6 +9,8 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"gopkg.in/yaml.v3"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Problem is one thing wrong with a rule set, where it is in the file.
@@ -255,7 +257,7 @@ func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 			r.coUnits = append(r.coUnits, coUnit{literal: item.Value})
 			rs.unitRefs = append(rs.unitRefs, UnitRef{id, item.Value, item.Line, item.Column})
 		}
-		r.set["co_units"] = nonNil(written)
+		r.set["co_units"] = domain.NonNil(written)
 	}
 	for _, item := range l.strs(id, s["tags"], "tags") {
 		r.tags = append(r.tags, item.Value)
@@ -396,12 +398,12 @@ func (l *loader) example(rs *RuleSet, ruleID string, num int, n *yaml.Node) {
 	}
 	check("office", got.Route.Office, want.Office)
 	check("lead_unit", got.Route.LeadUnit, want.LeadUnit)
-	check("co_units", got.Route.CoUnits, nonNil(want.CoUnits))
+	check("co_units", got.Route.CoUnits, domain.NonNil(want.CoUnits))
 	check("sla", got.Route.SLA, want.SLA)
 	check("priority", got.Route.Priority, want.Priority)
 	check("scope", got.Route.Scope, want.Scope)
-	check("tags", got.Route.Tags, nonNil(want.Tags))
-	check("rule_ids", got.RuleIDs(), nonNil(want.RuleIDs))
+	check("tags", got.Route.Tags, domain.NonNil(want.Tags))
+	check("rule_ids", got.RuleIDs(), domain.NonNil(want.RuleIDs))
 	check("reason", got.Reason, want.Reason)
 }
 
@@ -424,13 +426,6 @@ func (l *loader) decodeJSON(ruleID string, n *yaml.Node, what string, dst any) b
 		return false
 	}
 	return true
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // ruleIDOf finds a rule's id before its fields are checked, to name it in problems.

@@ -4,7 +4,13 @@
 // every example it carries must route as it says, or the set is refused.
 package rules
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
 
 // Case is what a rule may read of the case being routed (`case` in CEL).
 type Case struct {
@@ -101,8 +107,8 @@ const (
 
 // The values a rule may set.
 var (
-	Offices    = []string{"party", "government"}
-	SLAs       = []string{"standard", "urgent", "complex"}
-	Priorities = []string{"low", "normal", "high", "urgent"}
-	Scopes     = []string{"individual", "common"}
+	Offices    = slices.Sorted(maps.Keys(domain.Offices))
+	SLAs       = slices.Sorted(maps.Keys(domain.SLAs))
+	Priorities = slices.Sorted(maps.Keys(domain.Priorities))
+	Scopes     = slices.Sorted(maps.Keys(domain.Scopes))
 )

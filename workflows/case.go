@@ -9,6 +9,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // projectOptions: writing the read model is retried until PostgreSQL answers; an action's
@@ -47,11 +48,11 @@ var deliverOptions = workflow.ActivityOptions{
 }
 
 // SystemActor is the actor of events caseflow itself records (routing, supervision).
-var SystemActor = store.Actor{Username: "system", Role: "system"}
+var SystemActor = domain.Actor{Username: "system", Role: "system"}
 
 // caseRun is the state of one run of a case workflow.
 type caseRun struct {
-	c  store.Case
+	c  domain.Case
 	mu workflow.Mutex
 	// ready is set once the case's creation is in the read model; actions wait for it, as
 	// an Update can arrive in the very first workflow task.
@@ -96,12 +97,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	var created []eventDraft
 	if !in.Continued {
 		now := r.now(ctx)
-		r.c.Status = StatusTriage
+		r.c.Status = domain.StatusTriage
 		r.c.CreatedBy = in.Actor.Username
 		r.c.CreatedAt = now
-		r.c.Card = "none"
-		r.c.CoUnits, r.c.SignedUnits, r.c.ReferredUnits = nonNil(r.c.CoUnits), nonNil(r.c.SignedUnits), []string{}
-		created = []eventDraft{{Type: EventCreated, Data: map[string]any{
+		r.c.Card = domain.CardNone
+		r.c.CoUnits, r.c.SignedUnits, r.c.ReferredUnits = domain.NonNil(r.c.CoUnits), domain.NonNil(r.c.SignedUnits), []string{}
+		created = []eventDraft{{Type: domain.EventCreated, Data: map[string]any{
 			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
 			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
 	}
@@ -110,11 +111,11 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		// A run continued before referrals were kept: the units it was referred to are
 		// those assigned once it left triage and referral.
 		r.c.ReferredUnits = []string{}
-		if r.c.LeadUnit != "" && r.c.Status != StatusTriage && r.c.Status != StatusReferral {
+		if r.c.LeadUnit != "" && r.c.Status != domain.StatusTriage && r.c.Status != domain.StatusReferral {
 			r.c.ReferredUnits = append([]string{r.c.LeadUnit}, r.c.CoUnits...)
 		}
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (store.Case, error) { return r.c, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
 	for _, err := range []error{
@@ -130,10 +131,10 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		handle[CommentBody](ctx, r, UpdateComment),
 		handle[ExtendBody](ctx, r, UpdateExtend),
 		handle[DecideExtensionBody](ctx, r, UpdateDecideExtension),
-		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (store.Case, error) {
+		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (domain.Case, error) {
 			// Holding the lock means no projection is under way: all is written.
 			if err := r.lock(ctx); err != nil {
-				return store.Case{}, err
+				return domain.Case{}, err
 			}
 			defer r.mu.Unlock()
 			return r.c, nil
@@ -157,12 +158,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		// Nor did cases started before the working-day deadlines have any.
 		r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
 		if r.supervised {
-			if err := r.updateDeadlines(ctx, &r.c, store.Case{}, r.c.CreatedAt); err != nil {
+			if err := r.updateDeadlines(ctx, &r.c, domain.Case{}, r.c.CreatedAt); err != nil {
 				return err
 			}
 		}
 		if routed {
-			if err := r.record(ctx, &r.c, SystemActor, r.now(ctx), []eventDraft{{Type: EventRouted, Data: r.c.RouteProposal}}); err != nil {
+			if err := r.record(ctx, &r.c, SystemActor, r.now(ctx), []eventDraft{{Type: domain.EventRouted, Data: r.c.RouteProposal}}); err != nil {
 				return err
 			}
 		}
@@ -195,11 +196,11 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 // and the member department triages by hand.
 func (r *caseRun) route(ctx workflow.Context) {
 	var a *activities.Activities
-	var p store.RouteProposal
+	var p domain.RouteProposal
 	actx := workflow.WithActivityOptions(ctx, routeOptions)
 	if err := workflow.ExecuteActivity(actx, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
 		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
-		p = store.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}
+		p = domain.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}
 	}
 	r.c.RouteProposal = &p
 	r.c.Tags = p.Tags
@@ -211,27 +212,27 @@ func (r *caseRun) route(ctx workflow.Context) {
 // only then adopts it: an action the read model refuses fails and leaves the case as it was.
 func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, in ActionInput[T]) (store.Case, error) {
+		func(ctx workflow.Context, in ActionInput[T]) (domain.Case, error) {
 			if err := r.lock(ctx); err != nil {
-				return store.Case{}, err
+				return domain.Case{}, err
 			}
 			defer r.mu.Unlock()
 			now := r.now(ctx)
 			if err := r.check(in.Body, in.Actor, now, r.strict); err != nil {
-				return store.Case{}, err
+				return domain.Case{}, err
 			}
 			next := r.c
 			events := in.Body.apply(&next, in.Actor, now)
 			if r.supervised {
 				if err := r.updateDeadlines(ctx, &next, r.c, now); err != nil {
-					return store.Case{}, err
+					return domain.Case{}, err
 				}
 				for i := range events {
 					events[i].Notify = audienceFor(events[i].Type, &next)
 				}
 			}
 			if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
-				return store.Case{}, err
+				return domain.Case{}, err
 			}
 			r.c = next
 			return r.c, nil
@@ -247,7 +248,7 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 
 // check decides whether the actor may take the action on the case as it stands; strict
 // adds the checks that came after the run started (see caseRun.strict).
-func (r *caseRun) check(b action, a store.Actor, now time.Time, strict bool) error {
+func (r *caseRun) check(b action, a domain.Actor, now time.Time, strict bool) error {
 	if err := b.check(&r.c, a, now); err != nil {
 		return err
 	}
@@ -260,8 +261,8 @@ func (r *caseRun) check(b action, a store.Actor, now time.Time, strict bool) err
 // record numbers the events, stamps c and writes both to the read model; then it sets
 // off the delivery of their notifications, without waiting for it. c is the case as it
 // will stand: the caller adopts it only when record succeeds.
-func (r *caseRun) record(ctx workflow.Context, c *store.Case, actor store.Actor, now time.Time, drafts []eventDraft) error {
-	events := make([]store.Event, 0, len(drafts))
+func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Actor, now time.Time, drafts []eventDraft) error {
+	events := make([]domain.Event, 0, len(drafts))
 	notify := false
 	seq := c.LastSeq
 	for _, d := range drafts {
@@ -270,7 +271,7 @@ func (r *caseRun) record(ctx workflow.Context, c *store.Case, actor store.Actor,
 			return err
 		}
 		seq++
-		events = append(events, store.Event{CaseID: c.ID, Seq: seq, Type: d.Type, At: now, Actor: actor,
+		events = append(events, domain.Event{CaseID: c.ID, Seq: seq, Type: d.Type, At: now, Actor: actor,
 			Data: data, Notify: d.Notify})
 		notify = notify || d.Notify != nil
 	}

@@ -18,21 +18,22 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
 	wf "github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 var (
-	member  = store.Actor{Username: "member", Role: wf.RoleMemberDept}
-	party   = store.Actor{Username: "party", Role: wf.RoleSupervision, Unit: wf.OfficeParty}
-	gov     = store.Actor{Username: "gov", Role: wf.RoleSupervision, Unit: wf.OfficeGovernment}
-	leader1 = store.Actor{Username: "leader1", Role: wf.RoleLeader}
-	leader2 = store.Actor{Username: "leader2", Role: wf.RoleLeader}
-	eff     = store.Actor{Username: "efficiency", Role: wf.RoleEfficiency}
-	natres  = store.Actor{Username: "unit-natural-resources", Role: wf.RoleUnit, Unit: "natural-resources"}
-	licheng = store.Actor{Username: "unit-licheng", Role: wf.RoleUnit, Unit: "licheng"}
-	housing = store.Actor{Username: "unit-housing-construction", Role: wf.RoleUnit, Unit: "housing-construction"}
+	member  = domain.Actor{Username: "member", Role: domain.RoleMemberDept}
+	party   = domain.Actor{Username: "party", Role: domain.RoleSupervision, Unit: domain.OfficeParty}
+	gov     = domain.Actor{Username: "gov", Role: domain.RoleSupervision, Unit: domain.OfficeGovernment}
+	leader1 = domain.Actor{Username: "leader1", Role: domain.RoleLeader}
+	leader2 = domain.Actor{Username: "leader2", Role: domain.RoleLeader}
+	eff     = domain.Actor{Username: "efficiency", Role: domain.RoleEfficiency}
+	natres  = domain.Actor{Username: "unit-natural-resources", Role: domain.RoleUnit, Unit: "natural-resources"}
+	licheng = domain.Actor{Username: "unit-licheng", Role: domain.RoleUnit, Unit: "licheng"}
+	housing = domain.Actor{Username: "unit-housing-construction", Role: domain.RoleUnit, Unit: "housing-construction"}
 	yes, no = true, false
-	// Monday 23 November 2026, 09:00 in Shanghai.
-	startTime = time.Date(2026, 11, 23, 9, 0, 0, 0, wf.Shanghai)
+	// Monday 23 November 2026, 09:00 in domain.Shanghai.
+	startTime = time.Date(2026, 11, 23, 9, 0, 0, 0, domain.Shanghai)
 )
 
 // step is one action sent to the workflow, and what must come of it: "" for accepted,
@@ -43,13 +44,13 @@ type step struct {
 	want   string
 }
 
-func act[T any](update string, a store.Actor, body T, want string) step {
+func act[T any](update string, a domain.Actor, body T, want string) step {
 	return step{update, wf.ActionInput[T]{Actor: a, Body: body}, want}
 }
 
 func referTriage(want string) step {
-	return act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
-		List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources", CoUnits: &[]string{"licheng"}, Note: "用地指标",
+	return act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Category: "land", Scope: domain.ScopeIndividual,
+		List: "problem", Office: domain.OfficeParty, LeadUnit: "natural-resources", CoUnits: &[]string{"licheng"}, Note: "用地指标",
 		OverrideReason: "涉及市委督办事项，荔城区配合"}, want)
 }
 
@@ -57,19 +58,19 @@ func referTriage(want string) step {
 type outcome struct {
 	results     []string // per step: "" accepted, else the error type
 	projections []store.Projection
-	live        store.Case // what the query answered at the end
+	live        domain.Case // what the query answered at the end
 	notices     []store.Notice
 	deliveries  []activities.DeliverInput
 }
 
-func (o outcome) final() store.Case { return o.projections[len(o.projections)-1].Case }
+func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }
 
 // eventTypes lists the timeline's event types, without the supervision ladder's.
 func (o outcome) eventTypes() []string {
 	var types []string
 	for _, p := range o.projections {
 		for _, e := range p.Events {
-			if slices.Contains([]string{wf.EventReminded, wf.EventUrged, wf.EventYellowCard, wf.EventRedCard}, e.Type) {
+			if slices.Contains([]string{domain.EventReminded, domain.EventUrged, domain.EventYellowCard, domain.EventRedCard}, e.Type) {
 				continue
 			}
 			types = append(types, e.Type)
@@ -79,13 +80,13 @@ func (o outcome) eventTypes() []string {
 }
 
 // routeFunc stands in for the RouteCase activity.
-type routeFunc func(context.Context, activities.RouteInput) (store.RouteProposal, error)
+type routeFunc func(context.Context, activities.RouteInput) (domain.RouteProposal, error)
 
 // routeWithDefaultRules routes with the real default rule set, for an enterprise in Licheng.
-func routeWithDefaultRules(_ context.Context, in activities.RouteInput) (store.RouteProposal, error) {
+func routeWithDefaultRules(_ context.Context, in activities.RouteInput) (domain.RouteProposal, error) {
 	rs, err := rules.Load(rules.PutianYAML)
 	if err != nil {
-		return store.RouteProposal{}, err
+		return domain.RouteProposal{}, err
 	}
 	c := in.Case
 	return activities.ProposalOf(rs.Evaluate(rules.Input{
@@ -154,7 +155,7 @@ func runRefusing(t *testing.T, start time.Time, route routeFunc, refuse func(sto
 		}, time.Duration(i+1)*time.Hour)
 	}
 	env.ExecuteWorkflow(wf.CaseWorkflow, wf.CaseInput{
-		Case: store.Case{ID: "PT-2026-000001", Title: "厂房用地审批慢", Description: "新厂房用地审批三个月未办结",
+		Case: domain.Case{ID: "PT-2026-000001", Title: "厂房用地审批慢", Description: "新厂房用地审批三个月未办结",
 			Category: "land", List: "problem", EnterpriseID: "ent-001"},
 		Actor: leader1,
 	})
@@ -195,7 +196,7 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
 		act(wf.UpdateSign, licheng, wf.SignBody{}, ""),
 		act(wf.UpdateProgress, licheng, wf.ProgressBody{Note: "已现场踏勘"}, ""),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已完成用地审批"}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已完成用地审批"}, ""),
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes, Note: "企业满意"}, ""),
 		act(wf.UpdateClose, party, wf.CloseBody{Note: "销号"}, ""),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "感谢"}, ""),
@@ -208,13 +209,13 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
-	var closed store.Case
+	var closed domain.Case
 	for _, p := range o.projections {
-		if p.Events[0].Type == wf.EventClosed {
+		if p.Events[0].Type == domain.EventClosed {
 			closed = p.Case
 		}
 	}
-	if closed.Status != wf.StatusClosed || closed.Outcome != wf.OutcomeResolved {
+	if closed.Status != domain.StatusClosed || closed.Outcome != domain.OutcomeResolved {
 		t.Errorf("closed case: status %q outcome %q", closed.Status, closed.Outcome)
 	}
 	// Reopened, it went back to its office and was referred again, to the same units.
@@ -222,14 +223,14 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 	if o.live.Status != c.Status || o.live.LastSeq != c.LastSeq {
 		t.Errorf("query answered %s#%d, the read model has %s#%d", o.live.Status, o.live.LastSeq, c.Status, c.LastSeq)
 	}
-	if c.Status != wf.StatusHandling || c.Outcome != "" || c.Callback != nil || len(c.SignedUnits) != 0 || c.LastSeq < len(want) {
+	if c.Status != domain.StatusHandling || c.Outcome != "" || c.Callback != nil || len(c.SignedUnits) != 0 || c.LastSeq < len(want) {
 		t.Errorf("reopened case: status %q outcome %q callback %v signed %v", c.Status, c.Outcome, c.Callback, c.SignedUnits)
 	}
 	// Referred Monday 23 November, 15 working days (weekends skipped) is Monday 14 December.
 	if closed.DueDate != "2026-12-14" {
 		t.Errorf("due date %s, want 2026-12-14", closed.DueDate)
 	}
-	if c.LeadUnit != "natural-resources" || !slices.Equal(c.CoUnits, []string{"licheng"}) || c.Office != wf.OfficeParty {
+	if c.LeadUnit != "natural-resources" || !slices.Equal(c.CoUnits, []string{"licheng"}) || c.Office != domain.OfficeParty {
 		t.Errorf("route: %s %v %s", c.LeadUnit, c.CoUnits, c.Office)
 	}
 	for i, p := range o.projections {
@@ -240,24 +241,24 @@ func TestCaseRunsFromIntakeToClosure(t *testing.T) {
 		}
 	}
 	created := o.projections[0].Events[0]
-	if created.Actor != leader1 || o.projections[0].Case.CreatedBy != "leader1" || o.projections[0].Case.Status != wf.StatusTriage {
+	if created.Actor != leader1 || o.projections[0].Case.CreatedBy != "leader1" || o.projections[0].Case.Status != domain.StatusTriage {
 		t.Errorf("created event %+v", created)
 	}
 }
 
 func TestTriageAnswerAndRejectCloseTheCase(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionAnswer}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionAnswer, Answer: "政策已于10月出台，详见市政府公告"}, ""),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionReject, Reason: "重复"}, wf.ErrInvalidTransition),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionAnswer}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionAnswer, Answer: "政策已于10月出台，详见市政府公告"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionReject, Reason: "重复"}, wf.ErrInvalidTransition),
 		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "企业再次反映"}, ""),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionReject, Reason: "不属于企业诉求范围"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionReject, Reason: "不属于企业诉求范围"}, ""),
 	)
 	want := []string{"created", "routed", "triaged", "closed", "reopened", "triaged", "closed"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
-	if c := o.final(); c.Status != wf.StatusClosed || c.Resolution != "不属于企业诉求范围" {
+	if c := o.final(); c.Status != domain.StatusClosed || c.Resolution != "不属于企业诉求范围" {
 		t.Errorf("final %s %q", c.Status, c.Resolution)
 	}
 }
@@ -274,20 +275,20 @@ func TestReturnGoesBackToReferral(t *testing.T) {
 		act(wf.UpdateRefer, party, wf.ReferBody{LeadUnit: "housing-construction", CoUnits: &[]string{}}, ""),
 		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrForbidden),
 		act(wf.UpdateSign, housing, wf.SignBody{}, ""),
-		act(wf.UpdateComplete, housing, wf.CompleteBody{Outcome: wf.OutcomeExplained, Report: "已解释"}, ""),
+		act(wf.UpdateComplete, housing, wf.CompleteBody{Outcome: domain.OutcomeExplained, Report: "已解释"}, ""),
 	)
 	want := []string{"created", "routed", "triaged", "referred", "signed", "returned", "referred", "signed", "completed"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
 	c := o.final()
-	if c.Status != wf.StatusFollowUp || c.LeadUnit != "housing-construction" || len(c.CoUnits) != 0 || c.ReturnCount != 1 {
+	if c.Status != domain.StatusFollowUp || c.LeadUnit != "housing-construction" || len(c.CoUnits) != 0 || c.ReturnCount != 1 {
 		t.Errorf("final %+v", c)
 	}
 }
 
 func TestUnsatisfiedCallbackRedoesAtMostTwice(t *testing.T) {
-	complete := act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomePartlyResolved, Report: "部分解决"}, "")
+	complete := act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomePartlyResolved, Report: "部分解决"}, "")
 	unsatisfied := act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &no, Satisfied: &no, Note: "仍未解决"}, "")
 	o := run(t,
 		referTriage(""),
@@ -305,13 +306,13 @@ func TestUnsatisfiedCallbackRedoesAtMostTwice(t *testing.T) {
 		act(wf.UpdateClose, party, wf.CloseBody{Note: "已尽力，政策所限"}, ""),
 	)
 	c := o.final()
-	if c.Status != wf.StatusClosed || c.RedoCount != wf.MaxRedos {
+	if c.Status != domain.StatusClosed || c.RedoCount != wf.MaxRedos {
 		t.Errorf("final status %s redo_count %d", c.Status, c.RedoCount)
 	}
 	redo := 0
 	for _, p := range o.projections {
 		for _, e := range p.Events {
-			if e.Type == wf.EventCalledBack && p.Case.Status == wf.StatusHandling {
+			if e.Type == domain.EventCalledBack && p.Case.Status == domain.StatusHandling {
 				redo++
 				if p.Case.DueDate == "" {
 					t.Errorf("redo without a new deadline")
@@ -326,23 +327,23 @@ func TestUnsatisfiedCallbackRedoesAtMostTwice(t *testing.T) {
 
 func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, natres, wf.TriageBody{Decision: wf.DecisionAnswer, Answer: "x"}, wf.ErrForbidden), // wrong role
-		act(wf.UpdateRefer, party, wf.ReferBody{LeadUnit: "natural-resources"}, wf.ErrInvalidTransition),       // wrong state
-		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrForbidden),                                             // not referred to it
+		act(wf.UpdateTriage, natres, wf.TriageBody{Decision: domain.DecisionAnswer, Answer: "x"}, wf.ErrForbidden), // wrong role
+		act(wf.UpdateRefer, party, wf.ReferBody{LeadUnit: "natural-resources"}, wf.ErrInvalidTransition),           // wrong state
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrForbidden),                                                 // not referred to it
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: "maybe"}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "weather", Scope: wf.ScopeIndividual,
-			List: "problem", Office: wf.OfficeParty, LeadUnit: "natural-resources"}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Category: "land", Scope: wf.ScopeIndividual,
-			List: "problem", Office: wf.OfficeParty, LeadUnit: "licheng", CoUnits: &[]string{"licheng"}}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Category: "weather", Scope: domain.ScopeIndividual,
+			List: "problem", Office: domain.OfficeParty, LeadUnit: "natural-resources"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Category: "land", Scope: domain.ScopeIndividual,
+			List: "problem", Office: domain.OfficeParty, LeadUnit: "licheng", CoUnits: &[]string{"licheng"}}, wf.ErrInvalidInput),
 		referTriage(""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, wf.ErrForbidden), // not the lead office
 		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "2026-11-23"}, wf.ErrInvalidInput),
 		act(wf.UpdateRefer, party, wf.ReferBody{DueDate: "23/12/2026"}, wf.ErrInvalidInput),
 		act(wf.UpdateRefer, party, wf.ReferBody{}, ""),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "r"}, wf.ErrInvalidTransition), // not signed
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "r"}, wf.ErrInvalidTransition), // not signed
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
-		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrInvalidTransition),                                          // twice
-		act(wf.UpdateComplete, licheng, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "r"}, wf.ErrForbidden), // co-unit
+		act(wf.UpdateSign, natres, wf.SignBody{}, wf.ErrInvalidTransition),                                              // twice
+		act(wf.UpdateComplete, licheng, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "r"}, wf.ErrForbidden), // co-unit
 		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: "done", Report: "r"}, wf.ErrInvalidInput),
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, wf.ErrInvalidTransition), // still handling
 		act(wf.UpdateComment, eff, wf.CommentBody{Text: "审计"}, wf.ErrForbidden),
@@ -350,7 +351,7 @@ func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
 		act(wf.UpdateComment, housing, wf.CommentBody{Text: "?"}, wf.ErrForbidden), // not referred to it
 		act(wf.UpdateComment, licheng, wf.CommentBody{}, wf.ErrInvalidInput),
 		act(wf.UpdateReopen, party, wf.ReopenBody{Reason: "?"}, wf.ErrInvalidTransition),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes}, wf.ErrInvalidInput),
 	)
 	// Only the accepted actions left a trace.
@@ -363,20 +364,20 @@ func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {
 func TestTriageStartsFromTheRulesProposal(t *testing.T) {
 	o := run(t,
 		// Changing the proposed route without saying why is refused.
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Office: wf.OfficeParty}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Office: wf.OfficeParty, SLA: "urgent",
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Office: domain.OfficeParty}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Office: domain.OfficeParty, SLA: "urgent",
 			OverrideReason: "市委领导批示件"}, ""),
 	)
 	routed := o.projections[1]
 	p := routed.Case.RouteProposal
-	if routed.Events[0].Type != wf.EventRouted || routed.Events[0].Actor != wf.SystemActor || p == nil ||
+	if routed.Events[0].Type != domain.EventRouted || routed.Events[0].Actor != wf.SystemActor || p == nil ||
 		p.Office != "government" || p.LeadUnit != "natural-resources" || p.Reason != "matched" ||
 		!slices.Equal(p.RuleIDs, []string{"land"}) || p.RuleSetVersion != 1 {
 		t.Fatalf("routed: %+v %+v", routed.Events, p)
 	}
 	c := o.final()
-	if c.Office != wf.OfficeParty || c.LeadUnit != "natural-resources" || c.SLA != "urgent" || c.Priority != "normal" ||
-		c.Scope != wf.ScopeIndividual || c.Status != wf.StatusReferral {
+	if c.Office != domain.OfficeParty || c.LeadUnit != "natural-resources" || c.SLA != "urgent" || c.Priority != "normal" ||
+		c.Scope != domain.ScopeIndividual || c.Status != domain.StatusReferral {
 		t.Errorf("triaged case: %+v", c)
 	}
 	var data struct {
@@ -393,17 +394,17 @@ func TestTriageStartsFromTheRulesProposal(t *testing.T) {
 }
 
 func TestRoutingFailureLeavesTheCaseToManualTriage(t *testing.T) {
-	failing := func(context.Context, activities.RouteInput) (store.RouteProposal, error) {
-		return store.RouteProposal{}, errors.New("database unreachable")
+	failing := func(context.Context, activities.RouteInput) (domain.RouteProposal, error) {
+		return domain.RouteProposal{}, errors.New("database unreachable")
 	}
 	o := runWith(t, failing,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, wf.ErrInvalidInput), // nothing to start from
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, wf.ErrInvalidInput), // nothing to start from
 		referTriage(""),
 	)
 	if p := o.projections[1].Case.RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed {
 		t.Fatalf("proposal %+v", p)
 	}
-	if c := o.final(); c.Status != wf.StatusReferral || c.Office != wf.OfficeParty {
+	if c := o.final(); c.Status != domain.StatusReferral || c.Office != domain.OfficeParty {
 		t.Errorf("final %+v", c)
 	}
 }

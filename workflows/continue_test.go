@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestLongCasesContinueAsNewWithTheirState: once the history is long, the case continues
@@ -20,7 +20,7 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 	var out outcome
 	env := newEnv(startTime, routeWithDefaultRules, &out)
 	steps := []step{
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 	}
 	for i := range 3 {
@@ -41,7 +41,7 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 		}, wf.ActionInput[wf.CommentBody]{Actor: member, Body: wf.CommentBody{Text: "最后一次"}})
 	}, time.Duration(len(steps)+2)*time.Minute)
 	env.ExecuteWorkflow(wf.CaseWorkflow, wf.CaseInput{
-		Case:  store.Case{ID: "PT-2026-000042", Title: "用地", Description: "用地", Category: "land", List: "problem", EnterpriseID: "ent-001"},
+		Case:  domain.Case{ID: "PT-2026-000042", Title: "用地", Description: "用地", Category: "land", List: "problem", EnterpriseID: "ent-001"},
 		Actor: leader1,
 	})
 	var can *workflow.ContinueAsNewError
@@ -54,7 +54,7 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 	}
 	last := out.projections[len(out.projections)-1].Case
 	if !next.Continued || !next.Supervised || next.Case.LastSeq != last.LastSeq ||
-		next.Case.Status != wf.StatusHandling || next.Case.Deadlines.Handling != last.Deadlines.Handling || len(next.Ladders) == 0 {
+		next.Case.Status != domain.StatusHandling || next.Case.Deadlines.Handling != last.Deadlines.Handling || len(next.Ladders) == 0 {
 		t.Fatalf("next run's input: continued %v supervised %v seq %d (read model %d) status %s ladders %d",
 			next.Continued, next.Supervised, next.Case.LastSeq, last.LastSeq, next.Case.Status, len(next.Ladders))
 	}
@@ -72,7 +72,7 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 	if signed != nil {
 		t.Fatalf("sign in the continued run: %v", signed)
 	}
-	if len(out2.projections) == 0 || out2.projections[0].Events[0].Type != wf.EventSigned ||
+	if len(out2.projections) == 0 || out2.projections[0].Events[0].Type != domain.EventSigned ||
 		out2.projections[0].Events[0].Seq != last.LastSeq+1 {
 		t.Fatalf("continued run recorded %d projections", len(out2.projections))
 	}

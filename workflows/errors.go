@@ -8,16 +8,16 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func rejection(kind, msg string) error {
 	return temporal.NewApplicationErrorWithOptions(msg, kind, temporal.ApplicationErrorOptions{NonRetryable: true})
 }
 
-func invalidTransition(c *store.Case, action string) error {
+func invalidTransition(c *domain.Case, action string) error {
 	return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 当前状态为「%s」，不能%s (action %q is not allowed in status %q)",
-		c.ID, StatusLabels[c.Status], ActionLabels[action], action, c.Status))
+		c.ID, domain.StatusLabels[c.Status], ActionLabels[action], action, c.Status))
 }
 
 func forbidden(msg string) error { return rejection(ErrForbidden, msg) }
@@ -57,7 +57,7 @@ func oneOf(field, v string, allowed map[string]string) error {
 
 // ValidateNewCase checks the fields of a case being raised; the API calls it before it
 // allocates a case number and starts the workflow.
-func ValidateNewCase(c store.Case) error {
+func ValidateNewCase(c domain.Case) error {
 	if err := requireText("title", c.Title); err != nil {
 		return err
 	}
@@ -76,16 +76,16 @@ func ValidateNewCase(c store.Case) error {
 	if err := checkIDs("visit_id", c.VisitID); err != nil {
 		return err
 	}
-	if err := oneOf("category", c.Category, Categories); err != nil {
+	if err := oneOf("category", c.Category, domain.Categories); err != nil {
 		return err
 	}
-	if err := oneOf("list", c.List, Lists); err != nil {
+	if err := oneOf("list", c.List, domain.Lists); err != nil {
 		return err
 	}
 	if err := CheckAmount("amount_cny", c.AmountCNY); err != nil {
 		return err
 	}
-	if c.List == "funding" && c.AmountCNY == nil {
+	if c.List == domain.ListFunding && c.AmountCNY == nil {
 		return invalidInput("amount_cny", "资金需求清单的案件必须填写金额 (required for the funding list)")
 	}
 	return nil

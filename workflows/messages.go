@@ -5,7 +5,7 @@ package workflows
 import (
 	"time"
 
-	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TaskQueue is the task queue caseflow's workers poll.
@@ -32,7 +32,7 @@ const (
 	UpdateSync = "sync"
 )
 
-// QueryCase returns the live state of a case (store.Case).
+// QueryCase returns the live state of a case (domain.Case).
 const QueryCase = "case"
 
 // Application error types a rejected action carries; the API maps them to HTTP codes.
@@ -49,9 +49,9 @@ func CaseWorkflowID(caseID string) string { return "case-" + caseID }
 type CaseInput struct {
 	// Case is the case as raised (ID, title, description, category, list, enterprise...),
 	// or, when Continued, the case as it stood when the previous run continued as new.
-	Case store.Case `json:"case"`
+	Case domain.Case `json:"case"`
 	// Actor raised the case.
-	Actor store.Actor `json:"actor"`
+	Actor domain.Actor `json:"actor"`
 	// Continued is true for a run that continues an earlier one: nothing is recorded at start.
 	Continued bool `json:"continued"`
 	// Clock maps real time to business time (zero: real time).
@@ -77,8 +77,8 @@ type Ladder struct {
 
 // ActionInput is the argument of every action Update: who acts, and the action's body.
 type ActionInput[T any] struct {
-	Actor store.Actor `json:"actor"`
-	Body  T           `json:"body"`
+	Actor domain.Actor `json:"actor"`
+	Body  T            `json:"body"`
 }
 
 // SyncInput is the argument of UpdateSync.

@@ -1,5 +1,7 @@
 package workflows
 
+import "github.com/putian-fic/caseflow/workflows/domain"
+
 // SLAPolicy says how many working days each step may take, and when the supervision
 // ladder fires. DefaultPolicy holds the mechanism's defaults.
 type SLAPolicy struct {
@@ -13,7 +15,7 @@ type SLAPolicy struct {
 	UrgeAfter      int `json:"urge_after"`      // urging notice (催办, blue) this many after
 	YellowAfter    int `json:"yellow_after"`    // yellow card (黄牌) and a numbered notice
 	RedAfter       int `json:"red_after"`       // red card (红牌), escalated to the leaders
-	// LadderHour is the hour of the day (Shanghai) at which the ladder's notices go out.
+	// LadderHour is the hour of the day (domain.Shanghai) at which the ladder's notices go out.
 	LadderHour int `json:"ladder_hour"`
 }
 
@@ -23,7 +25,7 @@ type SLAPolicy struct {
 // card 3 days overdue, red card 5 days overdue.
 var DefaultPolicy = SLAPolicy{
 	TriageDays: 3, ReferralDays: 2, SignDays: 1,
-	HandlingDays: map[string]int{"standard": 15, "urgent": 5, "complex": 30},
+	HandlingDays: map[string]int{domain.SLAStandard: 15, domain.SLAUrgent: 5, domain.SLAComplex: 30},
 	CallbackDays: 5, ReminderBefore: 2, UrgeAfter: 1, YellowAfter: 3, RedAfter: 5, LadderHour: 9,
 }
 
@@ -32,5 +34,5 @@ func (p SLAPolicy) handlingDays(sla string) int {
 	if d, ok := p.HandlingDays[sla]; ok {
 		return d
 	}
-	return p.HandlingDays["standard"]
+	return p.HandlingDays[domain.SLAStandard]
 }

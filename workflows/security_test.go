@@ -10,6 +10,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestPoisonTextIsRefusedBeforeItTouchesTheCase: what the read model cannot store (NUL and
@@ -21,10 +22,10 @@ func TestPoisonTextIsRefusedBeforeItTouchesTheCase(t *testing.T) {
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "bell\x07"}, wf.ErrInvalidInput),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "bad \xff utf-8"}, wf.ErrInvalidInput),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "lone surrogate \uFFFD"}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, Note: "x\x1b[31m"}, wf.ErrInvalidInput),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, LeadUnit: "natural-resources\u202e"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Note: "x\x1b[31m"}, wf.ErrInvalidInput),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, LeadUnit: "natural-resources\u202e"}, wf.ErrInvalidInput),
 		act(wf.UpdateComment, leader1, wf.CommentBody{Text: "第一行\n第二行\t制表"}, ""),
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 	)
 	want := []string{"created", "routed", "commented", "triaged"}
 	if got := o.eventTypes(); !slices.Equal(got, want) {
@@ -38,14 +39,14 @@ func TestPoisonTextIsRefusedBeforeItTouchesTheCase(t *testing.T) {
 func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
 	refuse := func(p store.Projection) error {
 		for _, e := range p.Events {
-			if e.Type == wf.EventCommented && strings.Contains(string(e.Data), "拒收") {
+			if e.Type == domain.EventCommented && strings.Contains(string(e.Data), "拒收") {
 				return temporal.NewNonRetryableApplicationError("refused", activities.ErrProjectionRefused, nil)
 			}
 		}
 		return nil
 	}
 	o := runRefusing(t, startTime, routeWithDefaultRules, refuse,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateComment, gov, wf.CommentBody{Text: "拒收"}, activities.ErrProjectionRefused),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateComment, gov, wf.CommentBody{Text: "请抓紧"}, ""),
@@ -63,7 +64,7 @@ func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
 			seq = e.Seq
 		}
 	}
-	if o.live.LastSeq != seq || o.live.Status != wf.StatusHandling {
+	if o.live.LastSeq != seq || o.live.Status != domain.StatusHandling {
 		t.Fatalf("live case at seq %d in %s, read model at %d", o.live.LastSeq, o.live.Status, seq)
 	}
 }
@@ -72,7 +73,7 @@ func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
 // but does not handle it; a unit named at triage is not in the case until it is referred.
 func TestOnlyTheLeadOfficeAndReferredUnitsComment(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""), // government office, natural resources
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""), // government office, natural resources
 		act(wf.UpdateComment, party, wf.CommentBody{Text: "另一督查室"}, wf.ErrForbidden),
 		act(wf.UpdateComment, natres, wf.CommentBody{Text: "尚未交办"}, wf.ErrForbidden),
 		act(wf.UpdateComment, gov, wf.CommentBody{Text: "牵头督查室"}, ""),

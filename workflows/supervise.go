@@ -8,20 +8,24 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// Deadline kinds: the steps a case's deadlines belong to.
+// Rung is a step of the supervision ladder; Ladder.At and Ladder.Fired are indexed by it.
+type Rung int
+
+// The rungs, in order.
 const (
-	DeadlineTriage   = "triage"
-	DeadlineReferral = "referral"
-	DeadlineSign     = "sign"
-	DeadlineHandling = "handling"
-	DeadlineCallback = "callback"
+	RungReminder Rung = iota // a reminder before the deadline
+	RungBlue                 // urging notice (催办) after it
+	RungYellow               // yellow card (黄牌), a numbered notice
+	RungRed                  // red card (红牌), escalated to the leaders
 )
 
-// The rungs of the supervision ladder, in order.
+// rungs: what each rung is called and which event records it.
 var rungs = [4]struct{ kind, event string }{
-	{"reminder", EventReminded}, {"blue", EventUrged}, {"yellow", EventYellowCard}, {"red", EventRedCard},
+	RungReminder: {domain.NoticeReminder, domain.EventReminded}, RungBlue: {domain.CardBlue, domain.EventUrged},
+	RungYellow: {domain.CardYellow, domain.EventYellowCard}, RungRed: {domain.CardRed, domain.EventRedCard},
 }
 
 // workdays computes a deadline on the calendar in force (an activity: the calendar can change).
@@ -36,7 +40,7 @@ func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (s
 // deadline counted in working days from now; a return stops the unit's clock; an approved
 // extension moves the handling deadline, keeping the budget that remained. c is the case as
 // the action leaves it, before its state was before.
-func (r *caseRun) updateDeadlines(ctx workflow.Context, c *store.Case, before store.Case, now time.Time) error {
+func (r *caseRun) updateDeadlines(ctx workflow.Context, c *domain.Case, before domain.Case, now time.Time) error {
 	p, d := r.policy, &c.Deadlines
 	set := func(field *string, days int) error {
 		date, err := r.workdays(ctx, activities.DeadlineInput{From: now, Days: days})
@@ -45,12 +49,12 @@ func (r *caseRun) updateDeadlines(ctx workflow.Context, c *store.Case, before st
 	}
 	var err error
 	switch {
-	case c.Status == StatusTriage && before.Status != StatusTriage:
+	case c.Status == domain.StatusTriage && before.Status != domain.StatusTriage:
 		err = set(&d.Triage, p.TriageDays)
-	case c.Status == StatusReferral && before.Status != StatusReferral:
+	case c.Status == domain.StatusReferral && before.Status != domain.StatusReferral:
 		d.Sign, d.Handling = "", "" // the unit's clock stops
 		err = set(&d.Referral, p.ReferralDays)
-	case before.Status == StatusReferral && c.Status == StatusHandling:
+	case before.Status == domain.StatusReferral && c.Status == domain.StatusHandling:
 		if err = set(&d.Sign, p.SignDays); err == nil {
 			if c.DueDate != "" {
 				d.Handling = c.DueDate // given at referral
@@ -58,13 +62,13 @@ func (r *caseRun) updateDeadlines(ctx workflow.Context, c *store.Case, before st
 				err = set(&d.Handling, p.handlingDays(c.SLA))
 			}
 		}
-	case before.Status == StatusFollowUp && c.Status == StatusHandling: // redo
+	case before.Status == domain.StatusFollowUp && c.Status == domain.StatusHandling: // redo
 		d.Callback = ""
 		err = set(&d.Handling, p.handlingDays(c.SLA))
-	case before.Status == StatusHandling && c.Status == StatusFollowUp:
+	case before.Status == domain.StatusHandling && c.Status == domain.StatusFollowUp:
 		err = set(&d.Callback, p.CallbackDays)
-	case c.Extension != nil && c.Extension.Status == "approved" &&
-		(before.Extension == nil || before.Extension.Status != "approved") && d.Handling != "":
+	case c.Extension != nil && c.Extension.Status == domain.ExtensionApproved &&
+		(before.Extension == nil || before.Extension.Status != domain.ExtensionApproved) && d.Handling != "":
 		d.Handling, err = r.workdays(ctx, activities.DeadlineInput{FromDate: d.Handling, Days: c.Extension.Days})
 	}
 	if err != nil {
@@ -77,7 +81,7 @@ func (r *caseRun) updateDeadlines(ctx workflow.Context, c *store.Case, before st
 }
 
 // activeDeadlines are the deadlines of the steps now due: the ones the ladder watches.
-func activeDeadlines(c *store.Case) [][2]string {
+func activeDeadlines(c *domain.Case) [][2]string {
 	var out [][2]string
 	add := func(kind, due string) {
 		if due != "" {
@@ -85,28 +89,28 @@ func activeDeadlines(c *store.Case) [][2]string {
 		}
 	}
 	switch c.Status {
-	case StatusTriage:
-		add(DeadlineTriage, c.Deadlines.Triage)
-	case StatusReferral:
-		add(DeadlineReferral, c.Deadlines.Referral)
-	case StatusHandling:
+	case domain.StatusTriage:
+		add(domain.DeadlineTriage, c.Deadlines.Triage)
+	case domain.StatusReferral:
+		add(domain.DeadlineReferral, c.Deadlines.Referral)
+	case domain.StatusHandling:
 		if !slices.Contains(c.SignedUnits, c.LeadUnit) {
-			add(DeadlineSign, c.Deadlines.Sign)
+			add(domain.DeadlineSign, c.Deadlines.Sign)
 		}
-		add(DeadlineHandling, c.Deadlines.Handling)
-	case StatusFollowUp:
+		add(domain.DeadlineHandling, c.Deadlines.Handling)
+	case domain.StatusFollowUp:
 		if c.Callback == nil {
-			add(DeadlineCallback, c.Deadlines.Callback)
+			add(domain.DeadlineCallback, c.Deadlines.Callback)
 		}
 	}
 	return out
 }
 
 // overdue: a case is overdue while a step now due has had its urging notice.
-func overdue(c *store.Case, ladders []Ladder) bool {
+func overdue(c *domain.Case, ladders []Ladder) bool {
 	active := activeDeadlines(c)
 	for _, l := range ladders {
-		if l.Fired[1] && slices.Contains(active, [2]string{l.Deadline, l.Due}) {
+		if l.Fired[RungBlue] && slices.Contains(active, [2]string{l.Deadline, l.Due}) {
 			return true
 		}
 	}
@@ -183,20 +187,20 @@ func (r *caseRun) planLadders(ctx workflow.Context) error {
 		}
 		l := Ladder{Deadline: ad[0], Due: ad[1], At: [4]time.Time{plan.Reminder, plan.Blue, plan.Yellow, plan.Red}}
 		// A reminder whose time has passed when the deadline is set would only be noise.
-		l.Fired[0] = !plan.Reminder.After(now)
+		l.Fired[RungReminder] = !plan.Reminder.After(now)
 		r.ladders = append(r.ladders, l)
 	}
 	return nil
 }
 
 // nextRung finds the earliest rung not yet fired: the ladder's index, the rung, its time.
-func (r *caseRun) nextRung() (int, int, time.Time) {
-	li, rung := -1, -1
+func (r *caseRun) nextRung() (int, Rung, time.Time) {
+	li, rung := -1, Rung(-1)
 	var at time.Time
 	for i, l := range r.ladders {
 		for k := range l.At {
 			if !l.Fired[k] && (li < 0 || l.At[k].Before(at)) {
-				li, rung, at = i, k, l.At[k]
+				li, rung, at = i, Rung(k), l.At[k]
 			}
 		}
 	}
@@ -206,14 +210,14 @@ func (r *caseRun) nextRung() (int, int, time.Time) {
 // fire records one rung: a numbered supervision notice for cards, the case's card and
 // overdue flag, and the event with who is told. The rung counts as fired even when it
 // could not be recorded, so that it is never tried again and again.
-func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
+func (r *caseRun) fire(ctx workflow.Context, li int, rung Rung) error {
 	r.ladders[li].Fired[rung] = true
 	l := &r.ladders[li]
 	next := r.c
 	now := r.now(ctx)
 	kind := rungs[rung].kind
-	notice := store.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
-	if rung >= 2 {
+	notice := domain.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
+	if rung >= RungYellow {
 		var a *activities.Activities
 		var n store.Notice
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.IssueNotice, store.Notice{
@@ -225,7 +229,7 @@ func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
 		notice.No = n.No
 	}
 	next.Notices = append(slices.Clone(next.Notices), notice)
-	if rung >= 1 && slices.Index(Cards, kind) > slices.Index(Cards, next.Card) {
+	if rung >= RungBlue && slices.Index(domain.Cards, kind) > slices.Index(domain.Cards, next.Card) {
 		next.Card = kind
 	}
 	next.Overdue = overdue(&next, r.ladders)
@@ -241,38 +245,38 @@ func (r *caseRun) fire(ctx workflow.Context, li, rung int) error {
 
 // ladderAudience: who answers for a deadline is told of its rungs; yellow cards also go to
 // the lead office, red cards to the lead office and the leaders.
-func ladderAudience(c *store.Case, deadline string, rung int) *store.Audience {
-	a := &store.Audience{}
+func ladderAudience(c *domain.Case, deadline string, rung Rung) *domain.Audience {
+	a := &domain.Audience{}
 	switch deadline {
-	case DeadlineTriage:
-		a.Roles = []string{RoleMemberDept}
-	case DeadlineReferral:
+	case domain.DeadlineTriage:
+		a.Roles = []string{domain.RoleMemberDept}
+	case domain.DeadlineReferral:
 		a.Offices = []string{c.Office}
-	case DeadlineSign, DeadlineHandling:
+	case domain.DeadlineSign, domain.DeadlineHandling:
 		a.Units = []string{c.LeadUnit}
-		if rung >= 2 {
+		if rung >= RungYellow {
 			a.Offices = []string{c.Office}
 		}
-	case DeadlineCallback:
-		a.Roles, a.Offices = []string{RoleMemberDept}, []string{c.Office}
+	case domain.DeadlineCallback:
+		a.Roles, a.Offices = []string{domain.RoleMemberDept}, []string{c.Office}
 	}
-	if rung == 3 {
-		a.Roles = append(a.Roles, RoleLeader)
+	if rung == RungRed {
+		a.Roles = append(a.Roles, domain.RoleLeader)
 	}
 	return a
 }
 
 // audienceFor says who is told of a user's action, if anyone.
-func audienceFor(eventType string, c *store.Case) *store.Audience {
+func audienceFor(eventType string, c *domain.Case) *domain.Audience {
 	switch eventType {
-	case EventReferred:
-		return &store.Audience{Units: append([]string{c.LeadUnit}, c.CoUnits...)}
-	case EventReturned, EventExtensionRequested:
-		return &store.Audience{Offices: []string{c.Office}}
-	case EventCompleted:
-		return &store.Audience{Roles: []string{RoleMemberDept}, Offices: []string{c.Office}}
-	case EventExtensionApproved, EventExtensionDenied:
-		return &store.Audience{Units: []string{c.LeadUnit}}
+	case domain.EventReferred:
+		return &domain.Audience{Units: append([]string{c.LeadUnit}, c.CoUnits...)}
+	case domain.EventReturned, domain.EventExtensionRequested:
+		return &domain.Audience{Offices: []string{c.Office}}
+	case domain.EventCompleted:
+		return &domain.Audience{Roles: []string{domain.RoleMemberDept}, Offices: []string{c.Office}}
+	case domain.EventExtensionApproved, domain.EventExtensionDenied:
+		return &domain.Audience{Units: []string{c.LeadUnit}}
 	}
 	return nil
 }

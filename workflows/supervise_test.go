@@ -15,6 +15,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/calendar"
 	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // registerSupervision registers the calendar activities on the statutory calendar, and
@@ -26,7 +27,7 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		if in.FromDate != "" {
 			from, _ = calendar.ParseDate(in.FromDate)
 		}
-		return cal.AddWorkdays(from, in.Days).Format(calendar.DateLayout), nil
+		return cal.AddWorkdays(from, in.Days).Format(domain.DateLayout), nil
 	}, activity.RegisterOptions{Name: "WorkdayDeadline"})
 	env.RegisterActivityWithOptions(func(_ context.Context, in activities.LadderInput) (activities.LadderPlan, error) {
 		due, _ := calendar.ParseDate(in.Due)
@@ -59,7 +60,7 @@ func (o outcome) ladder() []ladderEvent {
 	var out []ladderEvent
 	for _, p := range o.projections {
 		for _, e := range p.Events {
-			if !slices.Contains([]string{wf.EventReminded, wf.EventUrged, wf.EventYellowCard, wf.EventRedCard}, e.Type) {
+			if !slices.Contains([]string{domain.EventReminded, domain.EventUrged, domain.EventYellowCard, domain.EventRedCard}, e.Type) {
 				continue
 			}
 			var d struct {
@@ -68,14 +69,14 @@ func (o outcome) ladder() []ladderEvent {
 				NoticeNo string `json:"notice_no"`
 			}
 			mustJSON(e.Data, &d)
-			out = append(out, ladderEvent{e.Type, d.Deadline, d.Due, d.NoticeNo, e.At.In(wf.Shanghai)})
+			out = append(out, ladderEvent{e.Type, d.Deadline, d.Due, d.NoticeNo, e.At.In(domain.Shanghai)})
 		}
 	}
 	return out
 }
 
 func shanghai(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, wf.Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -85,7 +86,7 @@ func shanghai(s string) time.Time {
 func TestDeadlinesAcrossSpringFestival(t *testing.T) {
 	// Friday 13 February 2026, the last working day before the Spring Festival holiday.
 	o := runAt(t, shanghai("2026-02-13 08:00"), routeWithDefaultRules,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateRefer, party, wf.ReferBody{}, wf.ErrForbidden), // the government office leads land cases
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 	)
@@ -93,9 +94,9 @@ func TestDeadlinesAcrossSpringFestival(t *testing.T) {
 	if first.Triage != "2026-02-25" {        // 14 Feb (make-up Saturday), 24, 25
 		t.Errorf("triage deadline %s, want 2026-02-25", first.Triage)
 	}
-	var referred store.Case
+	var referred domain.Case
 	for _, p := range o.projections {
-		if p.Events[0].Type == wf.EventReferred {
+		if p.Events[0].Type == domain.EventReferred {
 			referred = p.Case
 		}
 	}
@@ -108,20 +109,20 @@ func TestDeadlinesAcrossSpringFestival(t *testing.T) {
 func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 	// Referred on Monday 23 November; the unit never signs nor handles.
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 	)
 	got := o.ladder()
 	want := []ladderEvent{
 		// sign-for due Tue 24 Nov (its reminder would come before the referral: skipped)
-		{wf.EventUrged, "sign", "2026-11-24", "", shanghai("2026-11-25 09:00")},
+		{domain.EventUrged, "sign", "2026-11-24", "", shanghai("2026-11-25 09:00")},
 		// handling (urgent: 5 working days) due Mon 30 Nov
-		{wf.EventReminded, "handling", "2026-11-30", "", shanghai("2026-11-26 09:00")},
-		{wf.EventYellowCard, "sign", "2026-11-24", "DB-2026-0001", shanghai("2026-11-27 09:00")},
-		{wf.EventRedCard, "sign", "2026-11-24", "DB-2026-0002", shanghai("2026-12-01 09:00")},
-		{wf.EventUrged, "handling", "2026-11-30", "", shanghai("2026-12-01 09:00")},
-		{wf.EventYellowCard, "handling", "2026-11-30", "DB-2026-0003", shanghai("2026-12-03 09:00")},
-		{wf.EventRedCard, "handling", "2026-11-30", "DB-2026-0004", shanghai("2026-12-07 09:00")},
+		{domain.EventReminded, "handling", "2026-11-30", "", shanghai("2026-11-26 09:00")},
+		{domain.EventYellowCard, "sign", "2026-11-24", "DB-2026-0001", shanghai("2026-11-27 09:00")},
+		{domain.EventRedCard, "sign", "2026-11-24", "DB-2026-0002", shanghai("2026-12-01 09:00")},
+		{domain.EventUrged, "handling", "2026-11-30", "", shanghai("2026-12-01 09:00")},
+		{domain.EventYellowCard, "handling", "2026-11-30", "DB-2026-0003", shanghai("2026-12-03 09:00")},
+		{domain.EventRedCard, "handling", "2026-11-30", "DB-2026-0004", shanghai("2026-12-07 09:00")},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("ladder:\n got %v\nwant %v", got, want)
@@ -134,7 +135,7 @@ func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 	// the red card to the leaders too.
 	for _, p := range o.projections {
 		for _, e := range p.Events {
-			if e.Type == wf.EventRedCard && (e.Notify == nil || !slices.Contains(e.Notify.Roles, wf.RoleLeader) ||
+			if e.Type == domain.EventRedCard && (e.Notify == nil || !slices.Contains(e.Notify.Roles, domain.RoleLeader) ||
 				!slices.Contains(e.Notify.Units, "natural-resources") || !slices.Contains(e.Notify.Offices, "government")) {
 				t.Errorf("red card audience %+v", e.Notify)
 			}
@@ -147,10 +148,10 @@ func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 
 func TestAMetDeadlineFiresNothing(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
 		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
 	)
@@ -164,7 +165,7 @@ func TestAMetDeadlineFiresNothing(t *testing.T) {
 
 func TestAnApprovedExtensionMovesEveryLaterStep(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, SLA: "urgent", OverrideReason: "企业停产在即"}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
 		act(wf.UpdateExtend, licheng, wf.ExtendBody{Days: 5, Reason: "x"}, wf.ErrForbidden), // co-unit
@@ -182,10 +183,10 @@ func TestAnApprovedExtensionMovesEveryLaterStep(t *testing.T) {
 	}
 	got := o.ladder()
 	want := []ladderEvent{
-		{wf.EventReminded, "handling", "2026-12-07", "", shanghai("2026-12-03 09:00")},
-		{wf.EventUrged, "handling", "2026-12-07", "", shanghai("2026-12-08 09:00")},
-		{wf.EventYellowCard, "handling", "2026-12-07", "DB-2026-0001", shanghai("2026-12-10 09:00")},
-		{wf.EventRedCard, "handling", "2026-12-07", "DB-2026-0002", shanghai("2026-12-14 09:00")},
+		{domain.EventReminded, "handling", "2026-12-07", "", shanghai("2026-12-03 09:00")},
+		{domain.EventUrged, "handling", "2026-12-07", "", shanghai("2026-12-08 09:00")},
+		{domain.EventYellowCard, "handling", "2026-12-07", "DB-2026-0001", shanghai("2026-12-10 09:00")},
+		{domain.EventRedCard, "handling", "2026-12-07", "DB-2026-0002", shanghai("2026-12-14 09:00")},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("ladder:\n got %v\nwant %v", got, want)
@@ -194,7 +195,7 @@ func TestAnApprovedExtensionMovesEveryLaterStep(t *testing.T) {
 
 func TestAReturnStopsTheUnitsClock(t *testing.T) {
 	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: wf.DecisionRefer}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
 		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "属住建局职责"}, ""),
@@ -202,12 +203,12 @@ func TestAReturnStopsTheUnitsClock(t *testing.T) {
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
 		// Signed and returned once already: not again.
 		act(wf.UpdateReturn, natres, wf.ReturnBody{Grounds: "再退"}, wf.ErrInvalidTransition),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: wf.OutcomeExplained, Report: "已解释"}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeExplained, Report: "已解释"}, ""),
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
 	)
-	var returned store.Case
+	var returned domain.Case
 	for _, p := range o.projections {
-		if p.Events[0].Type == wf.EventReturned {
+		if p.Events[0].Type == domain.EventReturned {
 			returned = p.Case
 		}
 	}

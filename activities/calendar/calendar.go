@@ -10,13 +10,9 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
-
-// Shanghai is China Standard Time (no daylight saving).
-var Shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
-
-// DateLayout is how dates are written: YYYY-MM-DD.
-const DateLayout = "2006-01-02"
 
 // Year is one year's statutory holidays and make-up working days.
 type Year struct {
@@ -71,7 +67,7 @@ func (y Year) Validate() error {
 		dates []string
 	}{{"holidays", y.Holidays}, {"workdays", y.Workdays}} {
 		for _, d := range list.dates {
-			t, err := time.Parse(DateLayout, d)
+			t, err := time.Parse(domain.DateLayout, d)
 			if err != nil {
 				return fmt.Errorf("%s: %q is not a date YYYY-MM-DD", list.name, d)
 			}
@@ -87,10 +83,10 @@ func (y Year) Validate() error {
 	return nil
 }
 
-// IsWorkday reports whether the date (in Shanghai) is a working day.
+// IsWorkday reports whether the date (in domain.Shanghai) is a working day.
 func (c *Calendar) IsWorkday(d time.Time) bool {
-	d = d.In(Shanghai)
-	ymd := d.Format(DateLayout)
+	d = d.In(domain.Shanghai)
+	ymd := d.Format(domain.DateLayout)
 	if y, ok := c.overrides[d.Year()]; ok {
 		switch {
 		case slices.Contains(y.Workdays, ymd):
@@ -104,14 +100,14 @@ func (c *Calendar) IsWorkday(d time.Time) bool {
 	return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
 }
 
-// midnight is the start of t's day in Shanghai.
+// midnight is the start of t's day in domain.Shanghai.
 func midnight(t time.Time) time.Time {
-	t = t.In(Shanghai)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
+	t = t.In(domain.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, domain.Shanghai)
 }
 
 // AddWorkdays returns the n-th working day after t's day (n > 0), or before it (n < 0),
-// as the start of that day in Shanghai. "Within N working days of X" ends on AddWorkdays(X, N).
+// as the start of that day in domain.Shanghai. "Within N working days of X" ends on AddWorkdays(X, N).
 func (c *Calendar) AddWorkdays(t time.Time, n int) time.Time {
 	d := midnight(t)
 	step := 1
@@ -144,7 +140,7 @@ func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
 	return sign * n
 }
 
-// ParseDate reads a YYYY-MM-DD date as the start of that day in Shanghai.
+// ParseDate reads a YYYY-MM-DD date as the start of that day in domain.Shanghai.
 func ParseDate(s string) (time.Time, error) {
-	return time.ParseInLocation(DateLayout, s, Shanghai)
+	return time.ParseInLocation(domain.DateLayout, s, domain.Shanghai)
 }

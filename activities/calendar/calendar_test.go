@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Shanghai)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +39,7 @@ func TestWorkingDaysAcrossTheHolidays(t *testing.T) {
 		{"from inside a holiday", "2026-10-03 09:00", 1, "2026-10-08"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := c.AddWorkdays(at(tc.from), tc.n).Format(calendar.DateLayout); got != tc.want {
+			if got := c.AddWorkdays(at(tc.from), tc.n).Format(domain.DateLayout); got != tc.want {
 				t.Errorf("%d working days from %s: %s, want %s", tc.n, tc.from, got, tc.want)
 			}
 		})
@@ -61,7 +62,7 @@ func TestAnAdministratorsYearReplacesTheStatutoryOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := calendar.New(y)
-	if got := c.AddWorkdays(at("2026-12-31 09:00"), 1).Format(calendar.DateLayout); got != "2027-01-05" {
+	if got := c.AddWorkdays(at("2026-12-31 09:00"), 1).Format(domain.DateLayout); got != "2027-01-05" {
 		t.Errorf("after New Year: %s, want 2027-01-05", got)
 	}
 	if !c.IsWorkday(at("2027-01-10 09:00")) || c.IsWorkday(at("2027-01-04 09:00")) {

@@ -13,13 +13,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Projection is what a case workflow writes after an accepted action: the case as it now
 // stands and the timeline events the action produced.
 type Projection struct {
-	Case   Case    `json:"case"`
-	Events []Event `json:"events"`
+	Case   domain.Case    `json:"case"`
+	Events []domain.Event `json:"events"`
 }
 
 // Project writes a projection in one transaction. It is idempotent: an event already
@@ -54,7 +56,7 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 			WHERE cases.last_seq < EXCLUDED.last_seq`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), nonNilStrings(c.ReferredUnits))
+			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits))
 		if err != nil {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
 		}
@@ -73,16 +75,16 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 	})
 }
 
-func cardOf(c Case) string {
+func cardOf(c domain.Case) string {
 	if c.Card == "" {
-		return "none"
+		return domain.CardNone
 	}
 	return c.Card
 }
 
 // notificationPayload is what a notification says: the event, and the case's title unless
 // the case is sensitive (enterprises' sensitive information must not be spread).
-func notificationPayload(c Case, ev Event) []byte {
+func notificationPayload(c domain.Case, ev domain.Event) []byte {
 	title := c.Title
 	if c.Sensitive {
 		title = "（敏感案件）"
@@ -97,7 +99,7 @@ func notificationPayload(c Case, ev Event) []byte {
 }
 
 // insertEvent writes an event unless it is there already; it reports whether it wrote.
-func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) (bool, error) {
+func insertEvent(ctx context.Context, tx pgx.Tx, ev domain.Event) (bool, error) {
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND seq = $2)`,
 		ev.CaseID, ev.Seq).Scan(&exists); err != nil {
@@ -136,7 +138,7 @@ func insertEvent(ctx context.Context, tx pgx.Tx, ev Event) (bool, error) {
 // EventHash is the hash that chains ev to the event before it (prev is that event's hash,
 // empty for the first). Data is hashed in canonical form (sorted keys), so the hash can be
 // recomputed from what PostgreSQL returns.
-func EventHash(prev string, ev Event) (string, error) {
+func EventHash(prev string, ev domain.Event) (string, error) {
 	data := []byte(`{}`)
 	if len(ev.Data) > 0 {
 		var v any
@@ -156,25 +158,25 @@ func EventHash(prev string, ev Event) (string, error) {
 }
 
 // GetCase returns a case by id.
-func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
-	var c Case
+func (s *Store) GetCase(ctx context.Context, id string) (domain.Case, error) {
+	var c domain.Case
 	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM cases WHERE id = $1`, id).Scan(&c)
 	if err != nil {
-		return Case{}, notFound(err, "store: case "+id)
+		return domain.Case{}, notFound(err, "store: case "+id)
 	}
 	return c, nil
 }
 
 // Timeline returns a case's events in order.
-func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
+func (s *Store) Timeline(ctx context.Context, caseID string) ([]domain.Event, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT case_id, seq, type, at, actor_username, actor_role, actor_unit, data, hash
 		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline %s: %w", caseID, err)
 	}
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
-		var e Event
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Event, error) {
+		var e domain.Event
 		err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &e.Actor.Username, &e.Actor.Role, &e.Actor.Unit, &e.Data, &e.Hash)
 		return e, err
 	})
@@ -229,7 +231,7 @@ type CaseFilter struct {
 }
 
 // ListCases returns one page of the cases that match f, newest first, and how many match.
-func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]domain.Case, int, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -294,7 +296,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list cases: %w", err)
 	}
-	items, err := pgx.CollectRows(rows, pgx.RowTo[Case])
+	items, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list cases: %w", err)
 	}

@@ -5,37 +5,39 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // DemoPassword is every demo user's password.
 const DemoPassword = "demo"
 
 // DemoUnits are Putian's responsible units and the two supervision offices, with stable IDs.
-var DemoUnits = []Unit{
-	{"chengxiang", "城厢区", UnitCounty},
-	{"hanjiang", "涵江区", UnitCounty},
-	{"licheng", "荔城区", UnitCounty},
-	{"xiuyu", "秀屿区", UnitCounty},
-	{"xianyou", "仙游县", UnitCounty},
-	{"meizhou-island", "湄洲岛管委会", UnitAdminCommittee},
-	{"beian", "湄洲湾北岸管委会", UnitAdminCommittee},
-	{"high-tech-zone", "高新区管委会", UnitAdminCommittee},
-	{"natural-resources", "自然资源局", UnitDepartment},
-	{"housing-construction", "住建局", UnitDepartment},
-	{"fire-rescue", "消防救援支队", UnitDepartment},
-	{"human-resources", "人社局", UnitDepartment},
-	{"power-supply", "供电公司", UnitDepartment},
-	{"finance-office", "金融办", UnitDepartment},
-	{"development-reform", "发改委", UnitDepartment},
-	{"commerce", "商务局", UnitDepartment},
-	{"industry-it", "工信局", UnitDepartment},
-	{"market-regulation", "市场监管局", UnitDepartment},
-	{"party", "市委督查室", UnitOffice},
-	{"government", "市政府督查室", UnitOffice},
+var DemoUnits = []domain.Unit{
+	{ID: "chengxiang", Name: "城厢区", Kind: domain.UnitCounty},
+	{ID: "hanjiang", Name: "涵江区", Kind: domain.UnitCounty},
+	{ID: "licheng", Name: "荔城区", Kind: domain.UnitCounty},
+	{ID: "xiuyu", Name: "秀屿区", Kind: domain.UnitCounty},
+	{ID: "xianyou", Name: "仙游县", Kind: domain.UnitCounty},
+	{ID: "meizhou-island", Name: "湄洲岛管委会", Kind: domain.UnitAdminCommittee},
+	{ID: "beian", Name: "湄洲湾北岸管委会", Kind: domain.UnitAdminCommittee},
+	{ID: "high-tech-zone", Name: "高新区管委会", Kind: domain.UnitAdminCommittee},
+	{ID: "natural-resources", Name: "自然资源局", Kind: domain.UnitDepartment},
+	{ID: "housing-construction", Name: "住建局", Kind: domain.UnitDepartment},
+	{ID: "fire-rescue", Name: "消防救援支队", Kind: domain.UnitDepartment},
+	{ID: "human-resources", Name: "人社局", Kind: domain.UnitDepartment},
+	{ID: "power-supply", Name: "供电公司", Kind: domain.UnitDepartment},
+	{ID: "finance-office", Name: "金融办", Kind: domain.UnitDepartment},
+	{ID: "development-reform", Name: "发改委", Kind: domain.UnitDepartment},
+	{ID: "commerce", Name: "商务局", Kind: domain.UnitDepartment},
+	{ID: "industry-it", Name: "工信局", Kind: domain.UnitDepartment},
+	{ID: "market-regulation", Name: "市场监管局", Kind: domain.UnitDepartment},
+	{ID: domain.OfficeParty, Name: "市委督查室", Kind: domain.UnitOffice},
+	{ID: domain.OfficeGovernment, Name: "市政府督查室", Kind: domain.UnitOffice},
 }
 
 // DemoEnterprises are a dozen fictitious enterprises and chambers across the counties.
-var DemoEnterprises = []Enterprise{
+var DemoEnterprises = []domain.Enterprise{
 	{ID: "ent-001", Name: "莆田市华兴鞋业有限公司", County: "licheng", IndustryChain: "鞋服", MemberKind: "standing_member", Size: "large", IsKey: true, ContactName: "林建华", ContactPhone: "13900000001"},
 	{ID: "ent-002", Name: "涵江海丰食品有限公司", County: "hanjiang", IndustryChain: "食品加工", MemberKind: "standing_member", Size: "medium", ContactName: "陈志明", ContactPhone: "13900000002"},
 	{ID: "ent-003", Name: "仙游古典工艺家具有限公司", County: "xianyou", IndustryChain: "工艺美术", MemberKind: "vice_chair", Size: "medium", IsKey: true, ContactName: "黄文斌", ContactPhone: "13900000003"},
@@ -54,17 +56,17 @@ var DemoEnterprises = []Enterprise{
 // one user per responsible unit (unit-<id>). Every password is DemoPassword.
 func DemoUsers() []NewUser {
 	users := []NewUser{
-		{Username: "admin", DisplayName: "系统管理员", Role: "admin"},
-		{Username: "member", DisplayName: "会员部", Role: "member_dept"},
-		{Username: "party", DisplayName: "市委督查室", Role: "supervision", Unit: "party"},
-		{Username: "gov", DisplayName: "市政府督查室", Role: "supervision", Unit: "government"},
-		{Username: "efficiency", DisplayName: "市效能办", Role: "efficiency"},
-		{Username: "leader1", DisplayName: "班子成员一", Role: "leader"},
-		{Username: "leader2", DisplayName: "班子成员二", Role: "leader"},
+		{Username: "admin", DisplayName: "系统管理员", Role: domain.RoleAdmin},
+		{Username: "member", DisplayName: "会员部", Role: domain.RoleMemberDept},
+		{Username: "party", DisplayName: "市委督查室", Role: domain.RoleSupervision, Unit: domain.OfficeParty},
+		{Username: "gov", DisplayName: "市政府督查室", Role: domain.RoleSupervision, Unit: domain.OfficeGovernment},
+		{Username: "efficiency", DisplayName: "市效能办", Role: domain.RoleEfficiency},
+		{Username: "leader1", DisplayName: "班子成员一", Role: domain.RoleLeader},
+		{Username: "leader2", DisplayName: "班子成员二", Role: domain.RoleLeader},
 	}
 	for _, u := range DemoUnits {
 		if u.Responsible() {
-			users = append(users, NewUser{Username: "unit-" + u.ID, DisplayName: u.Name, Role: "unit", Unit: u.ID})
+			users = append(users, NewUser{Username: "unit-" + u.ID, DisplayName: u.Name, Role: domain.RoleUnit, Unit: u.ID})
 		}
 	}
 	for i := range users {

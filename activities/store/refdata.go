@@ -9,10 +9,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // UpsertUnit adds a unit or renames it.
-func (s *Store) UpsertUnit(ctx context.Context, u Unit) error {
+func (s *Store) UpsertUnit(ctx context.Context, u domain.Unit) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO units (id, name, kind) VALUES ($1,$2,$3)
 		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind`, u.ID, u.Name, u.Kind)
@@ -23,17 +25,17 @@ func (s *Store) UpsertUnit(ctx context.Context, u Unit) error {
 }
 
 // ListUnits returns every unit, grouped by kind.
-func (s *Store) ListUnits(ctx context.Context) ([]Unit, error) {
-	return queryAll[Unit](ctx, s, "list units", `SELECT id, name, kind FROM units ORDER BY
+func (s *Store) ListUnits(ctx context.Context) ([]domain.Unit, error) {
+	return queryAll[domain.Unit](ctx, s, "list units", `SELECT id, name, kind FROM units ORDER BY
 		array_position(ARRAY['county','admin_committee','department','office','federation'], kind), id`)
 }
 
 // GetUnit returns one unit.
-func (s *Store) GetUnit(ctx context.Context, id string) (Unit, error) {
+func (s *Store) GetUnit(ctx context.Context, id string) (domain.Unit, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, name, kind FROM units WHERE id = $1`, id)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Unit])
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Unit])
 	if err != nil {
-		return Unit{}, notFound(err, "store: unit "+id)
+		return domain.Unit{}, notFound(err, "store: unit "+id)
 	}
 	return u, nil
 }
@@ -42,7 +44,7 @@ const enterpriseColumns = `id, name, county, industry_chain, member_kind, size, 
 
 // CreateEnterprise adds an enterprise; an empty ID gets a random one. An ID in use is
 // ErrConflict; an unknown county is ErrNotFound.
-func (s *Store) CreateEnterprise(ctx context.Context, e Enterprise) (Enterprise, error) {
+func (s *Store) CreateEnterprise(ctx context.Context, e domain.Enterprise) (domain.Enterprise, error) {
 	if e.ID == "" {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
@@ -52,24 +54,24 @@ func (s *Store) CreateEnterprise(ctx context.Context, e Enterprise) (Enterprise,
 		INSERT INTO enterprises (id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+enterpriseColumns,
 		e.ID, e.Name, e.County, e.IndustryChain, e.MemberKind, e.Size, e.IsKey, e.ContactName, e.ContactPhone)
-	created, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Enterprise])
+	created, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Enterprise])
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) {
 			switch pgErr.Code {
 			case "23505":
-				return Enterprise{}, fmt.Errorf("store: enterprise %s: %w", e.ID, ErrConflict)
+				return domain.Enterprise{}, fmt.Errorf("store: enterprise %s: %w", e.ID, ErrConflict)
 			case "23503":
-				return Enterprise{}, fmt.Errorf("store: enterprise %s: county %q: %w", e.ID, e.County, ErrNotFound)
+				return domain.Enterprise{}, fmt.Errorf("store: enterprise %s: county %q: %w", e.ID, e.County, ErrNotFound)
 			}
 		}
-		return Enterprise{}, fmt.Errorf("store: create enterprise: %w", err)
+		return domain.Enterprise{}, fmt.Errorf("store: create enterprise: %w", err)
 	}
 	return created, nil
 }
 
 // UpsertEnterprise adds an enterprise or leaves an existing one as it is (demo data).
-func (s *Store) UpsertEnterprise(ctx context.Context, e Enterprise) error {
+func (s *Store) UpsertEnterprise(ctx context.Context, e domain.Enterprise) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO enterprises (id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING`,
@@ -81,16 +83,16 @@ func (s *Store) UpsertEnterprise(ctx context.Context, e Enterprise) error {
 }
 
 // GetEnterprise returns one enterprise.
-func (s *Store) GetEnterprise(ctx context.Context, id string) (Enterprise, error) {
+func (s *Store) GetEnterprise(ctx context.Context, id string) (domain.Enterprise, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises WHERE id = $1`, id)
-	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Enterprise])
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Enterprise])
 	if err != nil {
-		return Enterprise{}, notFound(err, "store: enterprise "+id)
+		return domain.Enterprise{}, notFound(err, "store: enterprise "+id)
 	}
 	return e, nil
 }
 
 // ListEnterprises returns every enterprise, by county then name.
-func (s *Store) ListEnterprises(ctx context.Context) ([]Enterprise, error) {
-	return queryAll[Enterprise](ctx, s, "list enterprises", `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
+func (s *Store) ListEnterprises(ctx context.Context) ([]domain.Enterprise, error) {
+	return queryAll[domain.Enterprise](ctx, s, "list enterprises", `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // RuleSetRecord is a stored routing rule set.
@@ -74,8 +76,8 @@ type CaseHistory struct {
 func (s *Store) CaseHistoryFor(ctx context.Context, enterpriseID, caseID, category string, since time.Time) (CaseHistory, error) {
 	h := CaseHistory{OpenByCategory: map[string]int64{}, PastByCategory: map[string]int64{}}
 	rows, err := s.pool.Query(ctx, `
-		SELECT category, count(*) FILTER (WHERE status <> 'closed'), count(*) FILTER (WHERE status = 'closed')
-		FROM cases WHERE enterprise_id = $1 AND id <> $2 GROUP BY category`, enterpriseID, caseID)
+		SELECT category, count(*) FILTER (WHERE status <> $3), count(*) FILTER (WHERE status = $3)
+		FROM cases WHERE enterprise_id = $1 AND id <> $2 GROUP BY category`, enterpriseID, caseID, domain.StatusClosed)
 	if err != nil {
 		return h, fmt.Errorf("store: case history: %w", err)
 	}
@@ -96,12 +98,12 @@ func (s *Store) CaseHistoryFor(ctx context.Context, enterpriseID, caseID, catego
 		return h, fmt.Errorf("store: case history: %w", err)
 	}
 	err = s.pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE c.status <> 'closed'),
+		SELECT count(*) FILTER (WHERE c.status <> $5),
 		       count(DISTINCT c.enterprise_id) FILTER (WHERE c.enterprise_id <> $1)
 		FROM cases c JOIN enterprises e ON e.id = c.enterprise_id
 		WHERE e.county = (SELECT county FROM enterprises WHERE id = $1)
 		  AND c.category = $3 AND c.created_at >= $4 AND c.id <> $2`,
-		enterpriseID, caseID, category, since).Scan(&h.CountyOpenSameCategory, &h.CountyEnterprisesSameCategory)
+		enterpriseID, caseID, category, since, domain.StatusClosed).Scan(&h.CountyOpenSameCategory, &h.CountyEnterprisesSameCategory)
 	if err != nil {
 		return h, fmt.Errorf("store: case history: %w", err)
 	}

@@ -9,30 +9,31 @@ import (
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // newCase is a case with units; those of a case past referral were referred to it.
-func newCase(id, status, lead string, co ...string) store.Case {
+func newCase(id, status, lead string, co ...string) domain.Case {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
 	referred := []string{}
 	if lead != "" && status != "triage" && status != "referral" {
 		referred = append([]string{lead}, co...)
 	}
-	return store.Case{ID: id, Status: status, Title: "用地审批 " + id, Description: "厂房用地", Category: "land",
+	return domain.Case{ID: id, Status: status, Title: "用地审批 " + id, Description: "厂房用地", Category: "land",
 		List: "problem", EnterpriseID: "ent-001", LeadUnit: lead, CoUnits: co, ReferredUnits: referred, CreatedBy: "leader1",
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
 }
 
-func event(caseID string, seq int, typ string) store.Event {
-	return store.Event{CaseID: caseID, Seq: seq, Type: typ, At: time.Date(2026, 11, 23, 9, seq, 0, 999, time.UTC),
-		Actor: store.Actor{Username: "member", Role: "member_dept"}, Data: json.RawMessage(`{"note":"说明","n":1}`)}
+func event(caseID string, seq int, typ string) domain.Event {
+	return domain.Event{CaseID: caseID, Seq: seq, Type: typ, At: time.Date(2026, 11, 23, 9, seq, 0, 999, time.UTC),
+		Actor: domain.Actor{Username: "member", Role: "member_dept"}, Data: json.RawMessage(`{"note":"说明","n":1}`)}
 }
 
 func TestProjectIsIdempotentAndChained(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	c := newCase("PT-2026-000001", "triage", "")
-	p1 := store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created")}}
+	p1 := store.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}
 	for range 2 { // a retried activity
 		if err := st.Project(ctx, p1); err != nil {
 			t.Fatal(err)
@@ -40,7 +41,7 @@ func TestProjectIsIdempotentAndChained(t *testing.T) {
 	}
 	c2 := c
 	c2.Status, c2.LastSeq = "referral", 3
-	p2 := store.Projection{Case: c2, Events: []store.Event{event(c.ID, 2, "triaged"), event(c.ID, 3, "commented")}}
+	p2 := store.Projection{Case: c2, Events: []domain.Event{event(c.ID, 2, "triaged"), event(c.ID, 3, "commented")}}
 	if err := st.Project(ctx, p2); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestAllocateCaseIDWithIdempotencyKeys(t *testing.T) {
 func TestListCasesFiltersAndScopes(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
-	cases := []store.Case{
+	cases := []domain.Case{
 		newCase("PT-2026-000001", "handling", "natural-resources", "licheng"),
 		newCase("PT-2026-000002", "handling", "licheng"),
 		newCase("PT-2026-000003", "triage", ""),
@@ -113,7 +114,7 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 	cases[3].Office = "government"
 	for i, c := range cases {
 		c.CreatedAt = c.CreatedAt.Add(time.Duration(i) * time.Minute)
-		if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created")}}); err != nil {
+		if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,7 +167,7 @@ func TestTamperedTimelineFailsVerification(t *testing.T) {
 	st := newStore(t)
 	c := newCase("PT-2026-000009", "triage", "")
 	c.LastSeq = 2
-	if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(c.ID, 1, "created"), event(c.ID, 2, "commented")}}); err != nil {
+	if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "commented")}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.VerifyTimeline(ctx, c.ID); err != nil {
@@ -259,7 +260,7 @@ func TestCaseHistoryCountsForRouting(t *testing.T) {
 	add := func(id, enterprise, category, status string, at time.Time) {
 		c := newCase(id, status, "")
 		c.EnterpriseID, c.Category, c.CreatedAt = enterprise, category, at
-		if err := st.Project(ctx, store.Projection{Case: c, Events: []store.Event{event(id, 1, "created")}}); err != nil {
+		if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{event(id, 1, "created")}}); err != nil {
 			t.Fatal(err)
 		}
 	}

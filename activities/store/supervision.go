@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // CalendarYear is a year's holidays and make-up working days entered by an administrator.
@@ -29,18 +31,11 @@ func (s *Store) SaveCalendarYear(ctx context.Context, y CalendarYear) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO calendar_years (year, holidays, workdays, updated_by) VALUES ($1,$2,$3,$4)
 		ON CONFLICT (year) DO UPDATE SET holidays = EXCLUDED.holidays, workdays = EXCLUDED.workdays,
-			updated_by = EXCLUDED.updated_by, updated_at = now()`, y.Year, nonNilStrings(y.Holidays), nonNilStrings(y.Workdays), y.UpdatedBy)
+			updated_by = EXCLUDED.updated_by, updated_at = now()`, y.Year, domain.NonNil(y.Holidays), domain.NonNil(y.Workdays), y.UpdatedBy)
 	if err != nil {
 		return fmt.Errorf("store: save calendar %d: %w", y.Year, err)
 	}
 	return nil
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Notice is a numbered supervision notice (督办单).
@@ -72,7 +67,7 @@ func (s *Store) IssueNotice(ctx context.Context, n Notice) (Notice, error) {
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		year := n.IssuedAt.In(time.FixedZone("CST", 8*3600)).Year()
+		year := n.IssuedAt.In(domain.Shanghai).Year()
 		var num int
 		if err := tx.QueryRow(ctx, `INSERT INTO notice_counters (year, last) VALUES ($1, 1)
 			ON CONFLICT (year) DO UPDATE SET last = notice_counters.last + 1 RETURNING last`, year).Scan(&num); err != nil {
@@ -106,15 +101,6 @@ func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, erro
 		ORDER BY n.issued_at DESC, n.no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office, f.CreatedBy)
 }
 
-// Audience says who is told of an event: the users of some units and supervision offices,
-// every user of some roles, and some users by name.
-type Audience struct {
-	Units   []string `json:"units,omitempty"`
-	Offices []string `json:"offices,omitempty"`
-	Roles   []string `json:"roles,omitempty"`
-	Users   []string `json:"users,omitempty"`
-}
-
 // Notification is one message to one user by one channel.
 type Notification struct {
 	ID          int64           `json:"id" db:"id"`
@@ -136,18 +122,18 @@ const notificationColumns = `id, case_id, seq, event_type, username, channel, ad
 
 // writeNotifications puts an event's notifications in the outbox, inside the event's
 // transaction: one row per user and enabled channel.
-func writeNotifications(ctx context.Context, tx pgx.Tx, ev Event, a *Audience, payload []byte) error {
+func writeNotifications(ctx context.Context, tx pgx.Tx, ev domain.Event, a *domain.Audience, payload []byte) error {
 	_, err := tx.Exec(ctx, `
 		INSERT INTO notifications (case_id, seq, event_type, username, channel, address, payload)
 		SELECT $1, $2, $3, u.username, ch.channel, ch.address, $8
-		FROM users u CROSS JOIN LATERAL (VALUES ('email', u.email, u.notify_email),
-			('webhook', u.webhook_url, u.notify_webhook)) AS ch (channel, address, enabled)
+		FROM users u CROSS JOIN LATERAL (VALUES ($9::text, u.email, u.notify_email),
+			($10::text, u.webhook_url, u.notify_webhook)) AS ch (channel, address, enabled)
 		WHERE ch.enabled AND ch.address <> '' AND (
-			(u.role = 'unit' AND u.unit_id = ANY ($4)) OR (u.role = 'supervision' AND u.unit_id = ANY ($5))
+			(u.role = $11 AND u.unit_id = ANY ($4)) OR (u.role = $12 AND u.unit_id = ANY ($5))
 			OR u.role = ANY ($6) OR u.username = ANY ($7))
 		ON CONFLICT DO NOTHING`,
-		ev.CaseID, ev.Seq, ev.Type, nonNilStrings(a.Units), nonNilStrings(a.Offices), nonNilStrings(a.Roles),
-		nonNilStrings(a.Users), payload)
+		ev.CaseID, ev.Seq, ev.Type, domain.NonNil(a.Units), domain.NonNil(a.Offices), domain.NonNil(a.Roles),
+		domain.NonNil(a.Users), payload, domain.ChannelEmail, domain.ChannelWebhook, domain.RoleUnit, domain.RoleSupervision)
 	if err != nil {
 		return fmt.Errorf("store: outbox %s#%d: %w", ev.CaseID, ev.Seq, err)
 	}
@@ -158,7 +144,7 @@ func writeNotifications(ctx context.Context, tx pgx.Tx, ev Event, a *Audience, p
 // sequence number seq on.
 func (s *Store) PendingNotifications(ctx context.Context, caseID string, seq int) ([]Notification, error) {
 	return queryAll[Notification](ctx, s, "pending notifications", `SELECT `+notificationColumns+` FROM notifications
-		WHERE case_id = $1 AND seq >= $2 AND status = 'pending' ORDER BY id`, caseID, seq)
+		WHERE case_id = $1 AND seq >= $2 AND status = $3 ORDER BY id`, caseID, seq, domain.DeliveryPending)
 }
 
 // MarkNotification records a delivery attempt: delivered when deliveryErr is nil;
@@ -166,15 +152,15 @@ func (s *Store) PendingNotifications(ctx context.Context, caseID string, seq int
 func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr error, final bool) error {
 	var err error
 	if deliveryErr == nil {
-		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = 'delivered', attempts = attempts + 1,
-			last_error = '', delivered_at = now() WHERE id = $1`, id)
+		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = $2, attempts = attempts + 1,
+			last_error = '', delivered_at = now() WHERE id = $1`, id, domain.DeliveryDelivered)
 	} else {
-		status := "pending"
+		status := domain.DeliveryPending
 		if final {
-			status = "failed"
+			status = domain.DeliveryFailed
 		}
 		_, err = s.pool.Exec(ctx, `UPDATE notifications SET status = $2, attempts = attempts + 1, last_error = $3
-			WHERE id = $1 AND status <> 'delivered'`, id, status, deliveryErr.Error())
+			WHERE id = $1 AND status <> $4`, id, status, deliveryErr.Error(), domain.DeliveryDelivered)
 	}
 	if err != nil {
 		return fmt.Errorf("store: mark notification %d: %w", id, err)

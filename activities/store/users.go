@@ -7,11 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // NewUser is what it takes to create a user.
@@ -54,25 +57,29 @@ func (s *Store) insertUser(ctx context.Context, u NewUser, hash []byte, ifAbsent
 	return nil
 }
 
-// dummyHash keeps Authenticate's timing the same whether or not the username exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("caseflow-dummy"), bcrypt.DefaultCost)
+// dummyHash keeps Authenticate's timing the same whether or not the username exists. It
+// is made on first use, so that importing the store costs no bcrypt hash.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("caseflow-dummy"), bcrypt.DefaultCost)
+	return h
+})
 
 // Authenticate checks a username and password; a wrong pair is ErrUnauthorized.
-func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
-	var u User
+func (s *Store) Authenticate(ctx context.Context, username, password string) (domain.User, error) {
+	var u domain.User
 	var hash string
 	err := s.pool.QueryRow(ctx, `
 		SELECT id, username, display_name, role, coalesce(unit_id, ''), password_hash FROM users WHERE username = $1`,
 		username).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Unit, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		return domain.User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("store: authenticate: %w", err)
+		return domain.User{}, fmt.Errorf("store: authenticate: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
+		return domain.User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
 	}
 	return u, nil
 }
@@ -97,18 +104,18 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 }
 
 // UserByToken returns the user a live bearer token belongs to, or ErrUnauthorized.
-func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
+func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, error) {
 	sum := sha256.Sum256([]byte(token))
-	var u User
+	var u domain.User
 	err := s.pool.QueryRow(ctx, `
 		SELECT u.id, u.username, u.display_name, u.role, coalesce(u.unit_id, '')
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > now()`, sum[:]).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Unit)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return User{}, fmt.Errorf("store: token: %w", ErrUnauthorized)
+		return domain.User{}, fmt.Errorf("store: token: %w", ErrUnauthorized)
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("store: token: %w", err)
+		return domain.User{}, fmt.Errorf("store: token: %w", err)
 	}
 	return u, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // notifierFromEnv configures notification delivery: CASEFLOW_SMTP_ADDR (host:port),
@@ -40,7 +41,7 @@ func policyFromEnv() (*workflows.SLAPolicy, error) {
 		return nil, fmt.Errorf("CASEFLOW_SLA_POLICY: %w", err)
 	}
 	for name, days := range map[string]int{"triage_days": p.TriageDays, "referral_days": p.ReferralDays,
-		"sign_days": p.SignDays, "callback_days": p.CallbackDays, "handling_days.standard": p.HandlingDays["standard"]} {
+		"sign_days": p.SignDays, "callback_days": p.CallbackDays, "handling_days.standard": p.HandlingDays[domain.SLAStandard]} {
 		if days < 1 {
 			return nil, fmt.Errorf("CASEFLOW_SLA_POLICY: %s must be at least 1", name)
 		}

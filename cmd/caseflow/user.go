@@ -11,6 +11,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func userCommand() *cobra.Command {
@@ -31,10 +32,10 @@ func userCommand() *cobra.Command {
 			if u.Username == "" || u.Password == "" {
 				return errors.New("--username and a password (--password or CASEFLOW_PASSWORD) are required")
 			}
-			if _, ok := workflows.Roles[u.Role]; !ok {
+			if _, ok := domain.Roles[u.Role]; !ok {
 				return fmt.Errorf("--role %q: must be one of leader, member_dept, supervision, unit, efficiency, admin", u.Role)
 			}
-			if (u.Role == workflows.RoleUnit || u.Role == workflows.RoleSupervision) && u.Unit == "" {
+			if (u.Role == domain.RoleUnit || u.Role == domain.RoleSupervision) && u.Unit == "" {
 				return fmt.Errorf("--unit is required for role %s (a unit id, or party/government for supervision)", u.Role)
 			}
 			if err := workflows.CheckLine("username", u.Username, workflows.MaxIDLength); err != nil {

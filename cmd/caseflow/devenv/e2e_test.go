@@ -22,6 +22,7 @@ import (
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 func quietLogger() *slog.Logger {
@@ -96,7 +97,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
 	id := r.str("id")
-	if want := fmt.Sprintf("PT-%d-000001", time.Now().In(workflows.Shanghai).Year()); id != want {
+	if want := fmt.Sprintf("PT-%d-000001", time.Now().In(domain.Shanghai).Year()); id != want {
 		t.Fatalf("case id %s, want %s", id, want)
 	}
 	if again := leader1.do("POST", "/api/v1/cases", newCase, key); again.str("id") != id {
@@ -159,7 +160,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	}
 
 	// Referral by the lead office only, then signing by both units.
-	due := time.Now().In(workflows.Shanghai).AddDate(0, 0, 30).Format("2006-01-02")
+	due := time.Now().In(domain.Shanghai).AddDate(0, 0, 30).Format("2006-01-02")
 	refer := map[string]any{"due_date": due, "instructions": "请主办单位牵头，荔城区配合"}
 	if r := gov.do("POST", "/api/v1/cases/"+id+"/actions/refer", refer, nil); r.Status != http.StatusForbidden {
 		t.Errorf("refer by the other office: %d %s", r.Status, r.Raw)

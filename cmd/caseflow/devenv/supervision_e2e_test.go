@@ -11,6 +11,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestSupervisionLadderOverHTTP runs the supervision ladder for real on a clock where a
@@ -27,7 +28,7 @@ func TestSupervisionLadderOverHTTP(t *testing.T) {
 	const daySeconds = 2.0
 	// Business time reaches Monday 23 November 2026, 08:00 once the environment is up.
 	epoch := time.Now().Add(25 * time.Second)
-	base := time.Date(2026, 11, 23, 8, 0, 0, 0, workflows.Shanghai)
+	base := time.Date(2026, 11, 23, 8, 0, 0, 0, domain.Shanghai)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	env, err := devenv.Start(ctx, devenv.Config{DataDir: dataDir(t), Addr: "127.0.0.1:0", Demo: true, Logger: quietLogger(),

@@ -1,4 +1,10 @@
-package store
+// Package domain is caseflow's vocabulary: the case and everything said about it (actors,
+// events, deadlines, notices), the reference data (units, enterprises, users), and every
+// word the mechanism uses — statuses, roles, offices, scopes, lists, categories, outcomes,
+// decisions, event types, cards, extension states — with their Chinese labels, the time
+// zone and the date layout. It imports only the standard library; every other package takes
+// its words from here, and SQL takes them as parameters.
+package domain
 
 import (
 	"encoding/json"
@@ -184,3 +190,12 @@ type User struct {
 
 // Actor returns the user as the actor of a case event.
 func (u User) Actor() Actor { return Actor{Username: u.Username, Role: u.Role, Unit: u.Unit} }
+
+// Audience says who is told of an event: the users of some units and supervision offices,
+// every user of some roles, and some users by name.
+type Audience struct {
+	Units   []string `json:"units,omitempty"`
+	Offices []string `json:"offices,omitempty"`
+	Roles   []string `json:"roles,omitempty"`
+	Users   []string `json:"users,omitempty"`
+}

@@ -1,0 +1,208 @@
+package domain
+
+// Case statuses (DESIGN.md, the case lifecycle).
+const (
+	StatusTriage   = "triage"    // 会员部梳理
+	StatusReferral = "referral"  // 待转办
+	StatusHandling = "handling"  // 办理中
+	StatusFollowUp = "follow_up" // 回访
+	StatusClosed   = "closed"    // 已销号
+)
+
+// Roles of users.
+const (
+	RoleLeader      = "leader"      // 班子成员
+	RoleMemberDept  = "member_dept" // 会员部
+	RoleSupervision = "supervision" // 督查室
+	RoleUnit        = "unit"        // 承办单位
+	RoleEfficiency  = "efficiency"  // 市效能办
+	RoleAdmin       = "admin"       // 系统管理员
+)
+
+// Supervision offices: a case has one lead office.
+const (
+	OfficeParty      = "party"      // 市委督查室
+	OfficeGovernment = "government" // 市政府督查室
+)
+
+// Scopes: raised by many enterprises or by one.
+const (
+	ScopeCommon     = "common"     // 共性问题
+	ScopeIndividual = "individual" // 个性问题
+)
+
+// Completion outcomes (办结结果).
+const (
+	OutcomeResolved       = "resolved"        // 已解决
+	OutcomePartlyResolved = "partly_resolved" // 部分解决
+	OutcomeExplained      = "explained"       // 已解释说明
+	OutcomeNotPossible    = "not_possible"    // 政策不允许
+)
+
+// Triage decisions.
+const (
+	DecisionRefer  = "refer"  // 转办
+	DecisionAnswer = "answer" // 直接答复
+	DecisionReject = "reject" // 不予受理
+)
+
+// Timeline event types.
+const (
+	EventCreated    = "created"
+	EventRouted     = "routed"
+	EventTriaged    = "triaged"
+	EventReferred   = "referred"
+	EventSigned     = "signed"
+	EventProgress   = "progress"
+	EventReturned   = "returned"
+	EventCompleted  = "completed"
+	EventCalledBack = "called_back"
+	EventClosed     = "closed"
+	EventReopened   = "reopened"
+	EventCommented  = "commented"
+	// The supervision ladder.
+	EventReminded   = "reminded"
+	EventUrged      = "urged"
+	EventYellowCard = "yellow_card"
+	EventRedCard    = "red_card"
+	// Extensions.
+	EventExtensionRequested = "extension_requested"
+	EventExtensionApproved  = "extension_approved"
+	EventExtensionDenied    = "extension_denied"
+)
+
+// Cards: the most severe supervision notice a case has had.
+const (
+	CardNone   = "none"
+	CardBlue   = "blue"   // urging notice (催办)
+	CardYellow = "yellow" // yellow card (黄牌)
+	CardRed    = "red"    // red card (红牌), escalated to the leaders
+)
+
+// NoticeReminder is the kind of the ladder's first rung: a reminder before the deadline
+// (the others are the cards blue, yellow and red).
+const NoticeReminder = "reminder"
+
+// Cards, from least to most severe.
+var Cards = []string{CardNone, CardBlue, CardYellow, CardRed}
+
+// CardLabels names the cards.
+var CardLabels = map[string]string{CardNone: "无", CardBlue: "催办（蓝）", CardYellow: "黄牌", CardRed: "红牌"}
+
+// Extension request states.
+const (
+	ExtensionPending  = "pending"
+	ExtensionApproved = "approved"
+	ExtensionDenied   = "denied"
+)
+
+// Deadline kinds: the steps a case's deadlines belong to.
+const (
+	DeadlineTriage   = "triage"
+	DeadlineReferral = "referral"
+	DeadlineSign     = "sign"
+	DeadlineHandling = "handling"
+	DeadlineCallback = "callback"
+)
+
+// SLA classes.
+const (
+	SLAStandard = "standard"
+	SLAUrgent   = "urgent"
+	SLAComplex  = "complex"
+)
+
+// Priorities.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+	PriorityUrgent = "urgent"
+)
+
+// Lists of the quarterly report.
+const (
+	ListProblem = "problem"
+	ListFunding = "funding"
+	ListSupport = "support"
+)
+
+// EventLabels names the event types, for notifications and anything a person reads.
+var EventLabels = map[string]string{
+	EventCreated: "登记", EventRouted: "规则建议", EventTriaged: "梳理", EventReferred: "案件已交办", EventSigned: "签收",
+	EventProgress: "进展", EventReturned: "案件被退回", EventCompleted: "案件已办结，请回访", EventCalledBack: "回访",
+	EventClosed: "销号", EventReopened: "重新打开", EventCommented: "备注", EventReminded: "办理期限提醒",
+	EventUrged: "催办通知", EventYellowCard: "黄牌督办", EventRedCard: "红牌督办", EventExtensionRequested: "延期申请",
+	EventExtensionApproved: "延期已批准", EventExtensionDenied: "延期未批准",
+}
+
+// SLA classes: how long a unit has to handle a case.
+var SLAs = map[string]string{SLAStandard: "常规件", SLAUrgent: "急件", SLAComplex: "复杂件"}
+
+// Priorities of cases.
+var Priorities = map[string]string{PriorityLow: "低", PriorityNormal: "一般", PriorityHigh: "高", PriorityUrgent: "紧急"}
+
+// StatusLabels are the Chinese names of the statuses, for anything a person reads.
+var StatusLabels = map[string]string{
+	StatusTriage:   "待梳理",
+	StatusReferral: "待转办",
+	StatusHandling: "办理中",
+	StatusFollowUp: "待回访",
+	StatusClosed:   "已销号",
+}
+
+// Categories are the kinds of problem a case can be, with their Chinese names.
+var Categories = map[string]string{
+	"land":                 "土地",
+	"planning":             "规划",
+	"construction":         "施工",
+	"fire_safety":          "消防",
+	"talent":               "人才",
+	"power":                "供电",
+	"financing":            "融资",
+	"business_environment": "营商环境",
+	"policy":               "政策落实",
+	"investment_lead":      "招商线索",
+	"other":                "其他",
+}
+
+// Lists are the three lists of the quarterly report (attachments 1–3).
+var Lists = map[string]string{
+	ListProblem: "问题诉求清单",
+	ListFunding: "资金需求清单",
+	ListSupport: "配套需求清单",
+}
+
+// Scopes names the scopes.
+var Scopes = map[string]string{ScopeCommon: "共性问题", ScopeIndividual: "个性问题"}
+
+// Offices names the supervision offices.
+var Offices = map[string]string{OfficeParty: "市委督查室", OfficeGovernment: "市政府督查室"}
+
+// Outcomes names the completion outcomes.
+var Outcomes = map[string]string{
+	OutcomeResolved:       "已解决",
+	OutcomePartlyResolved: "部分解决",
+	OutcomeExplained:      "已解释说明",
+	OutcomeNotPossible:    "政策不允许",
+}
+
+// Roles names the roles.
+var Roles = map[string]string{
+	RoleLeader:      "班子成员",
+	RoleMemberDept:  "会员部",
+	RoleSupervision: "督查室",
+	RoleUnit:        "承办单位",
+	RoleEfficiency:  "市效能办",
+	RoleAdmin:       "系统管理员",
+}
+
+// Notification channels and delivery states.
+const (
+	ChannelEmail   = "email"
+	ChannelWebhook = "webhook"
+
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
