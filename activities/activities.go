@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -25,19 +24,14 @@ type Activities struct {
 	Notifier *Notifier
 }
 
-// ErrProjectionRefused is the error type of a projection the read model refuses for good
-// (a value it cannot store): retrying cannot help, so the action fails and the case stays
-// as it was.
-const ErrProjectionRefused = "projection_refused"
-
 // ProjectCase writes a case and its new timeline events to the read model. It is
 // idempotent (events are keyed by case and sequence), so a retry never writes twice. A
-// write PostgreSQL refuses for good is a non-retryable error of type ErrProjectionRefused.
+// write PostgreSQL refuses for good is a non-retryable error of type domain.ErrProjectionRefused.
 func (a *Activities) ProjectCase(ctx context.Context, p store.Projection) error {
 	err := a.Store.Project(ctx, p)
 	if store.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("case %s: the read model refused the change: %v", p.Case.ID, err), ErrProjectionRefused, err)
+			fmt.Sprintf("case %s: the read model refused the change: %v", p.Case.ID, err), domain.ErrProjectionRefused, err)
 	}
 	return err
 }
@@ -69,7 +63,7 @@ func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.Route
 		return domain.RouteProposal{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("rule set %d: %v", rec.Version, err), "invalid_rules", err)
 	}
-	input, err := RuleInput(ctx, a.Store, in.Case)
+	input, err := a.Store.RuleInput(ctx, RuleCase(in.Case), in.Case.EnterpriseID, in.Case.ID)
 	if err != nil {
 		return domain.RouteProposal{}, err
 	}
@@ -77,33 +71,14 @@ func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.Route
 	return ProposalOf(res), nil
 }
 
-// RuleInput gathers what the rules read about a case: the case, its enterprise and the
-// history of earlier cases.
-func RuleInput(ctx context.Context, st *store.Store, c domain.Case) (rules.Input, error) {
-	ent, err := st.GetEnterprise(ctx, c.EnterpriseID)
-	if err != nil {
-		return rules.Input{}, err
-	}
-	created := c.CreatedAt
-	if created.IsZero() {
-		created = time.Now()
-	}
-	h, err := st.CaseHistoryFor(ctx, c.EnterpriseID, c.ID, c.Category, domain.QuarterStart(created))
-	if err != nil {
-		return rules.Input{}, err
-	}
+// RuleCase is what the rules read of a case.
+func RuleCase(c domain.Case) rules.Case {
 	amount := 0.0
 	if c.AmountCNY != nil {
 		amount = *c.AmountCNY
 	}
-	return rules.Input{
-		Case: rules.Case{Category: c.Category, List: c.List, Scope: c.Scope, Title: c.Title, Description: c.Description,
-			AmountCNY: amount, Sensitive: c.Sensitive, Tags: c.Tags, CreatedAt: created},
-		Enterprise: rules.Enterprise{ID: ent.ID, Name: ent.Name, County: ent.County, IndustryChain: ent.IndustryChain,
-			MemberKind: ent.MemberKind, Size: ent.Size, IsKey: ent.IsKey},
-		History: rules.History{OpenByCategory: h.OpenByCategory, PastByCategory: h.PastByCategory,
-			CountyOpenSameCategory: h.CountyOpenSameCategory, CountyEnterprisesSameCategory: h.CountyEnterprisesSameCategory},
-	}, nil
+	return rules.Case{Category: c.Category, List: c.List, Scope: c.Scope, Title: c.Title, Description: c.Description,
+		AmountCNY: amount, Sensitive: c.Sensitive, Tags: c.Tags, CreatedAt: c.CreatedAt}
 }
 
 // ProposalOf turns the rules' result into the proposal kept on the case.

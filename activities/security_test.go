@@ -102,14 +102,14 @@ func TestWebhookAndEmailAddressesAreChecked(t *testing.T) {
 		{"ftp://example.com/", true, false},
 		{"http://user:pw@example.com/", false, false},
 	} {
-		err := activities.CheckWebhookURL(ctx, tc.url, tc.allowPrivate)
+		err := domain.CheckWebhookURL(ctx, tc.url, tc.allowPrivate)
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckWebhookURL(%s, allowPrivate=%v) = %v", tc.url, tc.allowPrivate, err)
 		}
 	}
 	for addr, ok := range map[string]bool{"gov@putian.test": true, "张三@例子.中国": true, "a@": false, "@b": false,
 		"Gov <gov@putian.test>": false, "gov@putian.test\r\nBcc: x@y.z": false, "no-at-sign": false, "a b@c.d": false} {
-		if err := activities.CheckEmail(addr); (err == nil) != ok {
+		if err := domain.CheckEmail(addr); (err == nil) != ok {
 			t.Errorf("CheckEmail(%q) = %v", addr, err)
 		}
 	}
@@ -135,8 +135,8 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 		_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
 			Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "created", At: now, Data: json.RawMessage(`{}`)}}})
 		var app *temporal.ApplicationError
-		if !errors.As(err, &app) || app.Type() != activities.ErrProjectionRefused || !app.NonRetryable() {
-			t.Errorf("%s: %v, want a non-retryable %s", name, err, activities.ErrProjectionRefused)
+		if !errors.As(err, &app) || app.Type() != domain.ErrProjectionRefused || !app.NonRetryable() {
+			t.Errorf("%s: %v, want a non-retryable %s", name, err, domain.ErrProjectionRefused)
 		}
 		if _, err := st.GetCase(context.Background(), c.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: the case was written: %v", name, err)
@@ -148,7 +148,7 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 	_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
 		Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "commented", At: now, Data: json.RawMessage(`{"text":"hi\u0000there"}`)}}})
 	var app *temporal.ApplicationError
-	if !errors.As(err, &app) || app.Type() != activities.ErrProjectionRefused {
+	if !errors.As(err, &app) || app.Type() != domain.ErrProjectionRefused {
 		t.Errorf("escaped NUL in event data: %v", err)
 	}
 }

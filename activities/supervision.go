@@ -9,20 +9,6 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// Calendar returns the working-day calendar in force: the statutory one, with the years
-// an administrator entered.
-func Calendar(ctx context.Context, st *store.Store) (*calendar.Calendar, error) {
-	years, err := st.CalendarYears(ctx)
-	if err != nil {
-		return nil, err
-	}
-	overrides := make([]calendar.Year, 0, len(years))
-	for _, y := range years {
-		overrides = append(overrides, calendar.Year{Year: y.Year, Holidays: y.Holidays, Workdays: y.Workdays, Source: "override"})
-	}
-	return calendar.New(overrides...), nil
-}
-
 // DeadlineInput asks for the date Days working days after From (or after the date
 // FromDate, when set).
 type DeadlineInput struct {
@@ -34,7 +20,7 @@ type DeadlineInput struct {
 // WorkdayDeadline computes a deadline on the calendar in force. It is an activity because
 // the calendar lives in PostgreSQL and can change.
 func (a *Activities) WorkdayDeadline(ctx context.Context, in DeadlineInput) (string, error) {
-	cal, err := Calendar(ctx, a.Store)
+	cal, err := a.Store.Calendar(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +53,7 @@ type LadderPlan struct {
 
 // PlanLadder places the rungs of a deadline's ladder on working days, at the given hour.
 func (a *Activities) PlanLadder(ctx context.Context, in LadderInput) (LadderPlan, error) {
-	cal, err := Calendar(ctx, a.Store)
+	cal, err := a.Store.Calendar(ctx)
 	if err != nil {
 		return LadderPlan{}, err
 	}

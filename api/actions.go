@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -69,32 +67,27 @@ var actionDecoders = map[string]actionDecoder{
 // act runs one user action on a case: POST /cases/{id}/actions/{action}. The workflow's
 // validator decides whether it is allowed; the answer is the case as it then stands.
 // An Idempotency-Key header makes a retried action take effect once.
-func (s *Server) act(c *gin.Context) {
+func (s *Server) act(c *gin.Context) error {
 	name := c.Param("action")
 	decode, ok := actionDecoders[name]
 	if !ok {
-		fail(c, newError(http.StatusNotFound, "unknown_action", fmt.Sprintf("没有「%s」这个操作 (unknown action)", name)))
-		return
+		return newError(http.StatusNotFound, "unknown_action", fmt.Sprintf("没有「%s」这个操作 (unknown action)", name))
 	}
 	cs, err := s.visibleCase(c, c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	raw, err := readBody(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	u := currentUser(c)
 	arg, units, err := decode(raw, u.Actor())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := s.checkUnits(c.Request.Context(), units); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	updateID := ""
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
@@ -103,10 +96,9 @@ func (s *Server) act(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)
 	defer cancel()
 	if _, err := s.update(ctx, cs.ID, name, updateID, arg); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	s.respondCase(c, http.StatusOK, cs.ID)
+	return s.respondCase(c, http.StatusOK, cs.ID)
 }
 
 // checkUnits verifies that every named unit exists and can be given cases.
@@ -116,11 +108,8 @@ func (s *Server) checkUnits(ctx context.Context, ids []string) error {
 			continue // a missing lead unit is the workflow's to reject, with its message
 		}
 		unit, err := s.Store.GetUnit(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return invalid(fmt.Sprintf("unit: 单位 %q 不存在 (no such unit)", id))
-		}
 		if err != nil {
-			return err
+			return referenced(err, "unit")
 		}
 		if !unit.Responsible() {
 			return invalid(fmt.Sprintf("unit: %s（%s）不是承办单位 (not a responsible unit)", unit.Name, id))

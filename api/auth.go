@@ -42,35 +42,29 @@ type loginRequest struct {
 // login exchanges a username and password for a bearer token. Failed logins are counted
 // per username and per client address; past the threshold every login for them, right
 // password or not, is refused with 429 and Retry-After until the lock ends.
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var req loginRequest
 	if err := bindStrict(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.Username == "" || req.Password == "" {
-		fail(c, invalid("请输入用户名和密码 (username and password are required)"))
-		return
+		return invalid("请输入用户名和密码 (username and password are required)")
 	}
 	if err := workflows.CheckLine("username", req.Username, workflows.MaxIDLength); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	addr := c.ClientIP()
 	userKey, addrKey := "user:"+req.Username, "addr:"+addr
 	wait, err := s.Store.LoginBlocked(ctx, userKey, addrKey)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if wait > 0 {
 		if err := s.Store.RecordLoginAttempt(ctx, req.Username, addr, store.LoginThrottled); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
-		tooManyAttempts(c, wait)
-		return
+		return tooManyAttempts(c, wait)
 	}
 	u, err := s.Store.Authenticate(ctx, req.Username, req.Password)
 	if errors.Is(err, store.ErrUnauthorized) {
@@ -79,62 +73,56 @@ func (s *Server) login(c *gin.Context) {
 			t   store.Throttle
 		}{{userKey, userThrottle}, {addrKey, addrThrottle}} {
 			if _, err := s.Store.RecordLoginFailure(ctx, k.key, k.t); err != nil {
-				fail(c, err)
-				return
+				return err
 			}
 		}
 		if err := s.Store.RecordLoginAttempt(ctx, req.Username, addr, store.LoginFailed); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
-		fail(c, newError(http.StatusUnauthorized, "unauthorized", "用户名或密码错误 (wrong username or password)"))
-		return
+		return newError(http.StatusUnauthorized, "unauthorized", "用户名或密码错误 (wrong username or password)")
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	token, expires, err := s.Store.CreateSession(ctx, u.ID, s.SessionTTL)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := s.Store.ResetLoginFailures(ctx, userKey); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if err := s.Store.RecordLoginAttempt(ctx, req.Username, addr, store.LoginOK); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": u})
+	return nil
 }
 
-func tooManyAttempts(c *gin.Context, wait time.Duration) {
+func tooManyAttempts(c *gin.Context, wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	c.Header("Retry-After", strconv.Itoa(secs))
-	fail(c, newError(http.StatusTooManyRequests, "too_many_attempts",
-		fmt.Sprintf("登录失败次数过多，请 %d 秒后再试 (too many failed logins; try again in %d seconds)", secs, secs)))
+	return newError(http.StatusTooManyRequests, "too_many_attempts",
+		fmt.Sprintf("登录失败次数过多，请 %d 秒后再试 (too many failed logins; try again in %d seconds)", secs, secs))
 }
 
 // logout revokes the token the request came with.
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	if err := s.Store.DeleteSession(c.Request.Context(), c.GetString(tokenKey)); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // revokeSessions revokes every token of a user (admin): whoever holds one must sign in again.
-func (s *Server) revokeSessions(c *gin.Context) {
+func (s *Server) revokeSessions(c *gin.Context) error {
 	name := c.Param("username")
 	n, err := s.Store.RevokeSessions(c.Request.Context(), name)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"username": name, "revoked": n})
+	return nil
 }
 
 // bearerToken takes the token from an Authorization header; the scheme is

@@ -37,18 +37,16 @@ func invalid(msg string) *Error {
 // createCase raises a case: it allocates the case number, starts the case's workflow and
 // answers once the case is in the read model. With an Idempotency-Key header a retried
 // request answers with the case the first one created.
-func (s *Server) createCase(c *gin.Context) {
+func (s *Server) createCase(c *gin.Context) error {
 	ctx := c.Request.Context()
 	u := currentUser(c)
 	raw, err := readBody(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	var req createCaseRequest
 	if err := decodeStrict(raw, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	cs := domain.Case{
 		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
@@ -56,34 +54,22 @@ func (s *Server) createCase(c *gin.Context) {
 		AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
 	}
 	if err := workflows.ValidateNewCase(cs); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if req.EnterpriseID == "" {
-		fail(c, invalid("enterprise_id: 必填 (required)"))
-		return
+		return invalid("enterprise_id: 必填 (required)")
 	}
 	if _, err := s.Store.GetEnterprise(ctx, req.EnterpriseID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			err = invalid(fmt.Sprintf("enterprise_id: 企业 %q 不存在 (no such enterprise)", req.EnterpriseID))
-		}
-		fail(c, err)
-		return
+		return referenced(err, "enterprise_id")
 	}
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 200 {
-		fail(c, newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)"))
-		return
+		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
 	}
 	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
 	cs.ID, _, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
 	if err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			err = newError(http.StatusConflict, "idempotency_conflict",
-				"该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for a different request)")
-		}
-		fail(c, err)
-		return
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
@@ -98,14 +84,12 @@ func (s *Server) createCase(c *gin.Context) {
 	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) { // already started: a retry of the same request
-		fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.update(ctx, cs.ID, workflows.UpdateSync, "", workflows.SyncInput{}); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
-	s.respondCase(c, http.StatusCreated, cs.ID)
+	return s.respondCase(c, http.StatusCreated, cs.ID)
 }
 
 // update runs an Update on a case's workflow and waits for its result.
@@ -138,25 +122,24 @@ func (s *Server) visibleCase(c *gin.Context, id string) (domain.Case, error) {
 	return cs, nil
 }
 
-func (s *Server) respondCase(c *gin.Context, status int, id string) {
+func (s *Server) respondCase(c *gin.Context, status int, id string) error {
 	cs, err := s.visibleCase(c, id)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	u := currentUser(c)
 	if hasSensitive(&cs) && needsSensitive(&cs, u) {
 		if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, cs.ID); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	c.JSON(status, viewCase(cs, u))
+	return nil
 }
 
-func (s *Server) getCase(c *gin.Context) { s.respondCase(c, http.StatusOK, c.Param("id")) }
+func (s *Server) getCase(c *gin.Context) error { return s.respondCase(c, http.StatusOK, c.Param("id")) }
 
-func (s *Server) listCases(c *gin.Context) {
+func (s *Server) listCases(c *gin.Context) error {
 	u := currentUser(c)
 	f := store.CaseFilter{
 		Status: c.Query("status"), Category: c.Query("category"), Unit: c.Query("unit"),
@@ -168,8 +151,7 @@ func (s *Server) listCases(c *gin.Context) {
 	case "true":
 		f.Overdue = true
 	default:
-		fail(c, newError(http.StatusBadRequest, "invalid_query", "overdue: 应为 true 或 false (must be true or false)"))
-		return
+		return newError(http.StatusBadRequest, "invalid_query", "overdue: 应为 true 或 false (must be true or false)")
 	}
 	for _, check := range []struct {
 		name, v string
@@ -177,18 +159,15 @@ func (s *Server) listCases(c *gin.Context) {
 	}{{"status", f.Status, domain.StatusLabels}, {"category", f.Category, domain.Categories},
 		{"office", f.Office, domain.Offices}, {"card", f.Card, domain.CardLabels}} {
 		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
-			fail(c, newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v)))
-			return
+			return newError(http.StatusBadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v))
 		}
 	}
 	var err error
 	if f.Page, err = intParam(c, "page", 1, 1, 1_000_000); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if f.PageSize, err = intParam(c, "page_size", 20, 1, 100); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	switch u.Role {
 	case domain.RoleUnit:
@@ -204,8 +183,7 @@ func (s *Server) listCases(c *gin.Context) {
 	}
 	items, total, err := s.Store.ListCases(c.Request.Context(), f)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	views := make([]caseView, 0, len(items))
 	var read []string
@@ -216,10 +194,10 @@ func (s *Server) listCases(c *gin.Context) {
 		views = append(views, viewCase(cs, u))
 	}
 	if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, read...); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"items": views, "total": total, "page": f.Page, "page_size": f.PageSize})
+	return nil
 }
 
 func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
@@ -234,39 +212,36 @@ func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func (s *Server) timeline(c *gin.Context) {
+func (s *Server) timeline(c *gin.Context) error {
 	cs, err := s.visibleCase(c, c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	events, err := s.Store.Timeline(c.Request.Context(), cs.ID)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	u := currentUser(c)
 	out, readSensitive := viewTimeline(&cs, events, u)
 	if readSensitive {
 		if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, cs.ID); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "events": out})
+	return nil
 }
 
 // sensitiveReads is the audit of who read a case's sensitive fields (efficiency office, admin).
-func (s *Server) sensitiveReads(c *gin.Context) {
+func (s *Server) sensitiveReads(c *gin.Context) error {
 	cs, err := s.visibleCase(c, c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	reads, err := s.Store.SensitiveReads(c.Request.Context(), cs.ID)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"case_id": cs.ID, "reads": reads})
+	return nil
 }

@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -12,9 +14,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Error is an error the API answers with: an HTTP status, a stable code for programs and
@@ -68,10 +70,14 @@ func mapError(err error) *Error {
 			return newError(http.StatusForbidden, "forbidden", appErr.Message())
 		case workflows.ErrInvalidInput:
 			return newError(http.StatusUnprocessableEntity, "invalid_input", appErr.Message())
-		case activities.ErrProjectionRefused:
+		case domain.ErrProjectionRefused:
 			return newError(http.StatusUnprocessableEntity, "invalid_input",
 				"内容无法保存，案件未作任何改变 (the read model refused a value in this request; the case is unchanged)")
 		}
+	}
+	var storeErr *store.Error
+	if errors.As(err, &storeErr) {
+		return storeError(storeErr)
 	}
 	var notFound *serviceerror.NotFound
 	var unavailable *serviceerror.Unavailable
@@ -83,10 +89,6 @@ func mapError(err error) *Error {
 			"工作流服务暂不可用，操作未执行，请稍后重试 (the workflow service is unavailable; nothing was done, try again)")
 	case errors.Is(err, store.ErrNotFound), errors.As(err, &notFound):
 		return newError(http.StatusNotFound, "not_found", "找不到该记录 (not found)")
-	case errors.Is(err, store.ErrConflict):
-		return newError(http.StatusConflict, "conflict", "与现有记录冲突 (conflicts with an existing record)")
-	case errors.Is(err, store.ErrUnauthorized):
-		return newError(http.StatusUnauthorized, "unauthorized", "请重新登录 (sign in again)")
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &deadline), errors.As(err, &canceled),
 		status.Code(err) == codes.DeadlineExceeded:
 		return newError(http.StatusServiceUnavailable, "timeout",
@@ -96,4 +98,50 @@ func mapError(err error) *Error {
 			"数据库暂不可用，请稍后重试 (the database is unavailable; try again)")
 	}
 	return newError(http.StatusInternalServerError, "internal", "系统内部错误 (internal error)")
+}
+
+// entityLabels name the store's entities for people.
+var entityLabels = map[string]string{
+	store.EntityCase: "案件", store.EntityUnit: "单位", store.EntityEnterprise: "企业", store.EntityUser: "用户",
+	store.EntityRuleSet: "规则集", store.EntityIdempotencyKey: "Idempotency-Key", store.EntitySession: "登录会话",
+}
+
+// storeError is the answer to a store error: its kind gives the status, its entity and id
+// the message.
+func storeError(e *store.Error) *Error {
+	what := strings.TrimSpace(entityLabels[e.Entity] + " " + e.ID)
+	switch {
+	case errors.Is(e.Kind, store.ErrNotFound):
+		return newError(http.StatusNotFound, "not_found", fmt.Sprintf("%s 不存在 (%s %s not found)", what, e.Entity, e.ID))
+	case errors.Is(e.Kind, store.ErrUnauthorized) && e.Entity == store.EntityUser:
+		return newError(http.StatusUnauthorized, "unauthorized", "用户名或密码错误 (wrong username or password)")
+	case errors.Is(e.Kind, store.ErrUnauthorized):
+		return newError(http.StatusUnauthorized, "unauthorized", "请重新登录 (sign in again)")
+	case e.Entity == store.EntityIdempotencyKey:
+		return newError(http.StatusConflict, "idempotency_conflict",
+			"该 Idempotency-Key 已用于另一请求或正在处理 (the Idempotency-Key was used for a different request, or one still running)")
+	case e.Entity == store.EntityRuleSet:
+		return newError(http.StatusConflict, "version_conflict",
+			fmt.Sprintf("版本号 %s 须大于当前启用的版本 (the version must be greater than the active one)", e.ID))
+	}
+	return newError(http.StatusConflict, "conflict", fmt.Sprintf("%s 已存在 (%s %s exists already)", what, e.Entity, e.ID))
+}
+
+// referenced turns "not found" for an entity a request body names into 422 for that
+// field: the request is wrong, not the URL.
+func referenced(err error, field string) error {
+	var e *store.Error
+	if errors.As(err, &e) && errors.Is(e.Kind, store.ErrNotFound) {
+		return invalid(fmt.Sprintf("%s: %s %q 不存在 (no such %s)", field, entityLabels[e.Entity], e.ID, e.Entity))
+	}
+	return err
+}
+
+// endpoint adapts a handler that returns its error: fail answers it, in this one place.
+func endpoint(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			fail(c, err)
+		}
+	}
 }

@@ -1,25 +1,23 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-func (s *Server) listUnits(c *gin.Context) {
+func (s *Server) listUnits(c *gin.Context) error {
 	units, err := s.Store.ListUnits(c.Request.Context())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"items": units})
+	return nil
 }
 
 // seesContacts reports whether the role may read enterprises' personal contacts: the
@@ -29,11 +27,10 @@ func seesContacts(role string) bool {
 	return role == domain.RoleMemberDept || role == domain.RoleAdmin
 }
 
-func (s *Server) listEnterprises(c *gin.Context) {
+func (s *Server) listEnterprises(c *gin.Context) error {
 	list, err := s.Store.ListEnterprises(c.Request.Context())
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if !seesContacts(currentUser(c).Role) {
 		for i := range list {
@@ -41,6 +38,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
+	return nil
 }
 
 type createEnterpriseRequest struct {
@@ -55,44 +53,36 @@ type createEnterpriseRequest struct {
 	ContactPhone  string `json:"contact_phone"`
 }
 
-func (s *Server) createEnterprise(c *gin.Context) {
+func (s *Server) createEnterprise(c *gin.Context) error {
 	var req createEnterpriseRequest
 	if err := bindStrict(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" {
-		fail(c, invalid("name: 必填 (required)"))
-		return
+		return invalid("name: 必填 (required)")
 	}
 	for _, f := range []struct{ name, v string }{{"id", req.ID}, {"name", req.Name}, {"county", req.County},
 		{"industry_chain", req.IndustryChain}, {"member_kind", req.MemberKind}, {"size", req.Size},
 		{"contact_name", req.ContactName}, {"contact_phone", req.ContactPhone}} {
 		if err := workflows.CheckLine(f.name, f.v, 200); err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 	}
 	county, err := s.Store.GetUnit(c.Request.Context(), req.County)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && county.Kind != domain.UnitCounty && county.Kind != domain.UnitAdminCommittee) {
-		fail(c, invalid(fmt.Sprintf("county: %q 不是县区或管委会 (not a county, district or administrative committee)", req.County)))
-		return
-	}
 	if err != nil {
-		fail(c, err)
-		return
+		return referenced(err, "county")
+	}
+	if county.Kind != domain.UnitCounty && county.Kind != domain.UnitAdminCommittee {
+		return invalid(fmt.Sprintf("county: %q 不是县区或管委会 (not a county, district or administrative committee)", req.County))
 	}
 	e, err := s.Store.CreateEnterprise(c.Request.Context(), domain.Enterprise{
 		ID: strings.TrimSpace(req.ID), Name: req.Name, County: req.County, IndustryChain: req.IndustryChain,
 		MemberKind: req.MemberKind, Size: req.Size, IsKey: req.IsKey, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
 	})
-	if errors.Is(err, store.ErrConflict) {
-		err = newError(http.StatusConflict, "conflict", fmt.Sprintf("企业编号 %q 已存在 (enterprise id in use)", req.ID))
-	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, e)
+	return nil
 }

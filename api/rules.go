@@ -9,32 +9,29 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
-	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // getRules answers the active rule set (with its YAML) and the history of versions.
-func (s *Server) getRules(c *gin.Context) {
+func (s *Server) getRules(c *gin.Context) error {
 	ctx := c.Request.Context()
 	history, err := s.Store.RuleSetHistory(ctx)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	active, err := s.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		c.JSON(http.StatusOK, gin.H{"version": 0, "source": "", "history": history,
 			"message": "尚未上传转办规则，案件均转会员部人工梳理 (no rule set: every case is triaged by hand)"})
-		return
+		return nil
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"version": active.Version, "description": active.Description, "rule_count": active.RuleCount,
 		"uploaded_by": active.UploadedBy, "uploaded_at": active.UploadedAt, "source": active.Source, "history": history})
+	return nil
 }
 
 func invalidRules(problems []rules.Problem) *Error {
@@ -46,29 +43,25 @@ func invalidRules(problems []rules.Problem) *Error {
 
 // putRules uploads a new rule set (YAML). It is compiled, its examples run and its units
 // checked; any problem answers 422 with every problem's position, and nothing changes.
-func (s *Server) putRules(c *gin.Context) {
+func (s *Server) putRules(c *gin.Context) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)
 		if !strings.Contains(mt, "yaml") && mt != "text/plain" {
-			fail(c, newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
-				"规则集须以 YAML 上传 (send the rule set as Content-Type: application/yaml)"))
-			return
+			return newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+				"规则集须以 YAML 上传 (send the rule set as Content-Type: application/yaml)")
 		}
 	}
 	raw, err := readBody(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	rs, err := rules.Load(raw)
 	var le *rules.LoadError
 	if errors.As(err, &le) {
-		fail(c, invalidRules(le.Problems))
-		return
+		return invalidRules(le.Problems)
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	var problems []rules.Problem
 	for _, ref := range rs.UnitRefs() {
@@ -78,28 +71,22 @@ func (s *Server) putRules(c *gin.Context) {
 			problems = append(problems, rules.Problem{RuleID: ref.RuleID, Line: ref.Line, Column: ref.Column,
 				Message: fmt.Sprintf("unit %q does not exist", ref.Unit)})
 		case err != nil:
-			fail(c, err)
-			return
+			return err
 		case !unit.Responsible():
 			problems = append(problems, rules.Problem{RuleID: ref.RuleID, Line: ref.Line, Column: ref.Column,
 				Message: fmt.Sprintf("%s (%s) is not a responsible unit", unit.Name, ref.Unit)})
 		}
 	}
 	if len(problems) > 0 {
-		fail(c, invalidRules(problems))
-		return
+		return invalidRules(problems)
 	}
 	err = s.Store.SaveRuleSet(c.Request.Context(), store.RuleSetRecord{Version: rs.Version, Description: rs.Description,
 		Source: string(raw), RuleCount: rs.Len(), UploadedBy: currentUser(c).Username})
-	if errors.Is(err, store.ErrConflict) {
-		err = newError(http.StatusConflict, "version_conflict",
-			fmt.Sprintf("版本号 %d 须大于当前启用的版本 (the version must be greater than the active one)", rs.Version))
-	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"version": rs.Version, "rule_count": rs.Len()})
+	return nil
 }
 
 type evaluateRequest struct {
@@ -111,43 +98,30 @@ type evaluateRequest struct {
 
 // evaluateRules is the dry run behind the member department's "explain" button: a case
 // and an enterprise in, the route out with every rule that matched and what it set.
-func (s *Server) evaluateRules(c *gin.Context) {
+func (s *Server) evaluateRules(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var req evaluateRequest
 	if err := bindStrict(c, &req); err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	if (req.EnterpriseID == "") == (req.Enterprise == nil) {
-		fail(c, invalid("enterprise_id: 须给出 enterprise_id 或 enterprise 之一 (give enterprise_id or an inline enterprise)"))
-		return
+		return invalid("enterprise_id: 须给出 enterprise_id 或 enterprise 之一 (give enterprise_id or an inline enterprise)")
 	}
 	rec, err := s.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		fail(c, newError(http.StatusNotFound, "no_rule_set", "尚未上传转办规则 (no rule set is active)"))
-		return
+		return newError(http.StatusNotFound, "no_rule_set", "尚未上传转办规则 (no rule set is active)")
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	rs, err := s.rules.Get(rec.Version, []byte(rec.Source))
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	in := rules.Input{Case: req.Case}
 	if req.EnterpriseID != "" {
-		amount := req.Case.AmountCNY
-		cs := domain.Case{EnterpriseID: req.EnterpriseID, Category: req.Case.Category, List: req.Case.List, Scope: req.Case.Scope,
-			Title: req.Case.Title, Description: req.Case.Description, AmountCNY: &amount, Sensitive: req.Case.Sensitive,
-			Tags: req.Case.Tags, CreatedAt: req.Case.CreatedAt}
-		if in, err = activities.RuleInput(ctx, s.Store, cs); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				err = invalid(fmt.Sprintf("enterprise_id: 企业 %q 不存在 (no such enterprise)", req.EnterpriseID))
-			}
-			fail(c, err)
-			return
+		if in, err = s.Store.RuleInput(ctx, req.Case, req.EnterpriseID, ""); err != nil {
+			return referenced(err, "enterprise_id")
 		}
 	} else {
 		in.Enterprise = *req.Enterprise
@@ -156,4 +130,5 @@ func (s *Server) evaluateRules(c *gin.Context) {
 		in.History = *req.History
 	}
 	c.JSON(http.StatusOK, rs.Evaluate(in))
+	return nil
 }

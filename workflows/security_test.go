@@ -7,7 +7,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -40,14 +39,14 @@ func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
 	refuse := func(p store.Projection) error {
 		for _, e := range p.Events {
 			if e.Type == domain.EventCommented && strings.Contains(string(e.Data), "拒收") {
-				return temporal.NewNonRetryableApplicationError("refused", activities.ErrProjectionRefused, nil)
+				return temporal.NewNonRetryableApplicationError("refused", domain.ErrProjectionRefused, nil)
 			}
 		}
 		return nil
 	}
 	o := runRefusing(t, startTime, routeWithDefaultRules, refuse,
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
-		act(wf.UpdateComment, gov, wf.CommentBody{Text: "拒收"}, activities.ErrProjectionRefused),
+		act(wf.UpdateComment, gov, wf.CommentBody{Text: "拒收"}, domain.ErrProjectionRefused),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateComment, gov, wf.CommentBody{Text: "请抓紧"}, ""),
 	)

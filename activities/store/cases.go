@@ -162,7 +162,7 @@ func (s *Store) GetCase(ctx context.Context, id string) (domain.Case, error) {
 	var c domain.Case
 	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM cases WHERE id = $1`, id).Scan(&c)
 	if err != nil {
-		return domain.Case{}, notFound(err, "store: case "+id)
+		return domain.Case{}, notFound(err, EntityCase, id)
 	}
 	return c, nil
 }
@@ -314,7 +314,7 @@ func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key stri
 				username, key).Scan(&id, &prevReq)
 			if err == nil {
 				if !jsonEqual(prevReq, request) {
-					return fmt.Errorf("idempotency key %q was used for another request: %w", key, ErrConflict)
+					return storeError(EntityIdempotencyKey, key, ErrConflict, "used for another request")
 				}
 				reused = true
 				return nil
@@ -336,7 +336,7 @@ func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key stri
 				username, key, id, request); err != nil {
 				var pgErr *pgconn.PgError
 				if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-					return fmt.Errorf("idempotency key %q is in use by a request still running: %w", key, ErrConflict)
+					return storeError(EntityIdempotencyKey, key, ErrConflict, "in use by a request still running")
 				}
 				return err
 			}

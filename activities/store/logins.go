@@ -120,7 +120,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 func (s *Store) RevokeSessions(ctx context.Context, username string) (int, error) {
 	var id int64
 	if err := s.pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		return 0, notFound(err, "store: user "+username)
+		return 0, notFound(err, EntityUser, username)
 	}
 	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
 	if err != nil {

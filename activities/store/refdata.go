@@ -35,7 +35,7 @@ func (s *Store) GetUnit(ctx context.Context, id string) (domain.Unit, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, name, kind FROM units WHERE id = $1`, id)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Unit])
 	if err != nil {
-		return domain.Unit{}, notFound(err, "store: unit "+id)
+		return domain.Unit{}, notFound(err, EntityUnit, id)
 	}
 	return u, nil
 }
@@ -60,9 +60,9 @@ func (s *Store) CreateEnterprise(ctx context.Context, e domain.Enterprise) (doma
 		if errors.As(err, &pgErr) {
 			switch pgErr.Code {
 			case "23505":
-				return domain.Enterprise{}, fmt.Errorf("store: enterprise %s: %w", e.ID, ErrConflict)
+				return domain.Enterprise{}, storeError(EntityEnterprise, e.ID, ErrConflict, "")
 			case "23503":
-				return domain.Enterprise{}, fmt.Errorf("store: enterprise %s: county %q: %w", e.ID, e.County, ErrNotFound)
+				return domain.Enterprise{}, storeError(EntityUnit, e.County, ErrNotFound, "the county of enterprise "+e.ID)
 			}
 		}
 		return domain.Enterprise{}, fmt.Errorf("store: create enterprise: %w", err)
@@ -87,7 +87,7 @@ func (s *Store) GetEnterprise(ctx context.Context, id string) (domain.Enterprise
 	rows, _ := s.pool.Query(ctx, `SELECT `+enterpriseColumns+` FROM enterprises WHERE id = $1`, id)
 	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Enterprise])
 	if err != nil {
-		return domain.Enterprise{}, notFound(err, "store: enterprise "+id)
+		return domain.Enterprise{}, notFound(err, EntityEnterprise, id)
 	}
 	return e, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,7 +34,7 @@ func (s *Store) SaveRuleSet(ctx context.Context, r RuleSetRecord) error {
 			return fmt.Errorf("store: save rule set: %w", err)
 		}
 		if r.Version <= current {
-			return fmt.Errorf("store: rule set version %d is not above the active version %d: %w", r.Version, current, ErrConflict)
+			return storeError(EntityRuleSet, strconv.FormatInt(r.Version, 10), ErrConflict, fmt.Sprintf("not above the active version %d", current))
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO rule_sets (version, description, source, rule_count, uploaded_by) VALUES ($1,$2,$3,$4,$5)`,
 			r.Version, r.Description, r.Source, r.RuleCount, r.UploadedBy)
@@ -50,7 +51,7 @@ func (s *Store) ActiveRuleSet(ctx context.Context) (RuleSetRecord, error) {
 		FROM rule_sets ORDER BY version DESC LIMIT 1`)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RuleSetRecord])
 	if err != nil {
-		return RuleSetRecord{}, notFound(err, "store: active rule set")
+		return RuleSetRecord{}, notFound(err, EntityRuleSet, "active")
 	}
 	return r, nil
 }

@@ -21,13 +21,6 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-// Errors the store returns, wrapped; callers test them with errors.Is.
-var (
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrUnauthorized = errors.New("unauthorized")
-)
-
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -118,11 +111,4 @@ func IsUnavailable(err error) bool {
 	var netErr net.Error
 	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err)
-}
-
-func notFound(err error, what string) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }

@@ -189,7 +189,7 @@ func (s *Store) SetNotificationSettings(ctx context.Context, username string, n 
 		return fmt.Errorf("store: notification settings: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store: user %s: %w", username, ErrNotFound)
+		return storeError(EntityUser, username, ErrNotFound, "")
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (s *Store) GetNotificationSettings(ctx context.Context, username string) (N
 	err := s.pool.QueryRow(ctx, `SELECT email, webhook_url, notify_email, notify_webhook FROM users WHERE username = $1`,
 		username).Scan(&n.Email, &n.WebhookURL, &n.NotifyEmail, &n.NotifyWebhook)
 	if err != nil {
-		return n, notFound(err, "store: user "+username)
+		return n, notFound(err, EntityUser, username)
 	}
 	return n, nil
 }

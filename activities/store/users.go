@@ -47,12 +47,12 @@ func (s *Store) insertUser(ctx context.Context, u NewUser, hash []byte, ifAbsent
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-			return fmt.Errorf("store: create user %s: unit %q: %w", u.Username, u.Unit, ErrNotFound)
+			return storeError(EntityUnit, u.Unit, ErrNotFound, "the unit of user "+u.Username)
 		}
 		return fmt.Errorf("store: create user %s: %w", u.Username, err)
 	}
 	if tag.RowsAffected() == 0 && !ifAbsent {
-		return fmt.Errorf("store: create user %s: %w", u.Username, ErrConflict)
+		return storeError(EntityUser, u.Username, ErrConflict, "")
 	}
 	return nil
 }
@@ -73,13 +73,13 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (do
 		username).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Unit, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return domain.User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
+		return domain.User{}, storeError(EntityUser, username, ErrUnauthorized, "wrong username or password")
 	}
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: authenticate: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return domain.User{}, fmt.Errorf("store: authenticate: %w", ErrUnauthorized)
+		return domain.User{}, storeError(EntityUser, username, ErrUnauthorized, "wrong username or password")
 	}
 	return u, nil
 }
@@ -112,7 +112,7 @@ func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, err
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > now()`, sum[:]).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Unit)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.User{}, fmt.Errorf("store: token: %w", ErrUnauthorized)
+		return domain.User{}, storeError(EntitySession, "", ErrUnauthorized, "no live session for the token")
 	}
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: token: %w", err)

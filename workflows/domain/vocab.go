@@ -206,3 +206,8 @@ const (
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed"
 )
+
+// ErrProjectionRefused is the error type of a projection the read model refuses for good
+// (a value it cannot store): retrying cannot help, so the action fails (the API answers
+// 422) and the case stays as it was.
+const ErrProjectionRefused = "projection_refused"
