@@ -24,6 +24,12 @@ type Activities struct {
 	Notifier *Notifier
 }
 
+// New returns the activities of one worker: the store, a fresh rule-set cache and the
+// notifier (nil: notifications stay pending, then fail).
+func New(st *store.Store, n *Notifier) *Activities {
+	return &Activities{Store: st, Rules: &rules.Cache{}, Notifier: n}
+}
+
 // ProjectCase writes a case and its new timeline events to the read model. It is
 // idempotent (events are keyed by case and sequence), so a retry never writes twice. A
 // write PostgreSQL refuses for good is a non-retryable error of type domain.ErrProjectionRefused.

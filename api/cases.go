@@ -67,7 +67,7 @@ func (s *Server) createCase(c *gin.Context) error {
 		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
 	}
 	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
-	cs.ID, _, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
+	cs.ID, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)
 	if err != nil {
 		return err
 	}

@@ -123,23 +123,6 @@ func (c *Calendar) AddWorkdays(t time.Time, n int) time.Time {
 	return d
 }
 
-// WorkdaysBetween counts the working days after a's day up to and including b's day;
-// negative when b is before a.
-func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
-	from, to := midnight(a), midnight(b)
-	sign := 1
-	if to.Before(from) {
-		from, to, sign = to, from, -1
-	}
-	n := 0
-	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
-		if c.IsWorkday(d) {
-			n++
-		}
-	}
-	return sign * n
-}
-
 // ParseDate reads a YYYY-MM-DD date as the start of that day in domain.Shanghai.
 func ParseDate(s string) (time.Time, error) {
 	return time.ParseInLocation(domain.DateLayout, s, domain.Shanghai)

@@ -306,7 +306,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]domain.Case, int
 // AllocateCaseID hands out the next case number of the year (PT-2026-000001). With an
 // idempotency key, a repeated request by the same user gets the id the first one got;
 // the same key with a different request is a conflict.
-func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key string, request []byte) (id string, reused bool, err error) {
+func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key string, request []byte) (id string, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if key != "" {
 			var prevReq []byte
@@ -316,7 +316,6 @@ func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key stri
 				if !jsonEqual(prevReq, request) {
 					return storeError(EntityIdempotencyKey, key, ErrConflict, "used for another request")
 				}
-				reused = true
 				return nil
 			}
 			if !errors.Is(err, pgx.ErrNoRows) {
@@ -344,9 +343,9 @@ func (s *Store) AllocateCaseID(ctx context.Context, year int, username, key stri
 		return nil
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("store: allocate case id: %w", err)
+		return "", fmt.Errorf("store: allocate case id: %w", err)
 	}
-	return id, reused, nil
+	return id, nil
 }
 
 func jsonEqual(a, b []byte) bool {

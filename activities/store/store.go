@@ -12,6 +12,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +41,32 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	return &Store{pool: pool}, nil
+}
+
+// Connect opens the store at url and makes sure PostgreSQL answers: an error names the
+// database (without its password) and says what to do.
+func Connect(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL is not a PostgreSQL URL (%v); it looks like postgres://user:password@host:5432/caseflow", err)
+	}
+	s, err := Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(pctx); err != nil {
+		s.Close()
+		c := cfg.ConnConfig
+		msg := err.Error()
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return nil, fmt.Errorf("the database %s@%s:%d/%s does not answer (%s); start PostgreSQL, or fix DATABASE_URL",
+			c.User, c.Host, c.Port, c.Database, msg)
+	}
+	return s, nil
 }
 
 // Close releases the connections.

@@ -72,28 +72,27 @@ func TestAllocateCaseIDWithIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	req := []byte(`{"title":"a","enterprise_id":"ent-001"}`)
-	id1, reused, err := st.AllocateCaseID(ctx, 2026, "leader1", "", req)
-	if err != nil || reused || id1 != "PT-2026-000001" {
-		t.Fatalf("first: %s %v %v", id1, reused, err)
+	id1, err := st.AllocateCaseID(ctx, 2026, "leader1", "", req)
+	if err != nil || id1 != "PT-2026-000001" {
+		t.Fatalf("first: %s %v", id1, err)
 	}
-	id2, _, _ := st.AllocateCaseID(ctx, 2026, "leader1", "k1", req)
+	id2, _ := st.AllocateCaseID(ctx, 2026, "leader1", "k1", req)
 	if id2 != "PT-2026-000002" {
 		t.Fatalf("second: %s", id2)
 	}
 	// The same key and request (keys in another order) gets the same id.
-	again, reused, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"enterprise_id":"ent-001","title":"a"}`))
-	if err != nil || !reused || again != id2 {
-		t.Fatalf("retry: %s %v %v", again, reused, err)
+	again, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"enterprise_id":"ent-001","title":"a"}`))
+	if err != nil || again != id2 {
+		t.Fatalf("retry: %s %v", again, err)
 	}
 	// Another user's same key is another request.
-	other, reused, _ := st.AllocateCaseID(ctx, 2026, "member", "k1", req)
-	if reused || other != "PT-2026-000003" {
-		t.Fatalf("other user: %s %v", other, reused)
+	if other, _ := st.AllocateCaseID(ctx, 2026, "member", "k1", req); other != "PT-2026-000003" {
+		t.Fatalf("other user: %s", other)
 	}
-	if _, _, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"title":"b"}`)); !errors.Is(err, store.ErrConflict) {
+	if _, err := st.AllocateCaseID(ctx, 2026, "leader1", "k1", []byte(`{"title":"b"}`)); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("same key, other request: %v", err)
 	}
-	if id, _, _ := st.AllocateCaseID(ctx, 2027, "leader1", "", req); id != "PT-2027-000001" {
+	if id, _ := st.AllocateCaseID(ctx, 2027, "leader1", "", req); id != "PT-2027-000001" {
 		t.Fatalf("new year: %s", id)
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/putian-fic/caseflow/activities"
@@ -10,26 +12,72 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// notifierFromEnv configures notification delivery: CASEFLOW_SMTP_ADDR (host:port),
-// CASEFLOW_SMTP_FROM, CASEFLOW_WEBHOOK_SECRET and CASEFLOW_WEBHOOK_ALLOW_PRIVATE.
-func notifierFromEnv() *activities.Notifier {
-	return &activities.Notifier{
-		SMTPAddr:      os.Getenv("CASEFLOW_SMTP_ADDR"),
-		From:          getenv("CASEFLOW_SMTP_FROM", "caseflow@localhost"),
-		WebhookSecret: []byte(os.Getenv("CASEFLOW_WEBHOOK_SECRET")),
-		AllowPrivate:  allowPrivateWebhooks(),
+// Config is everything caseflow's commands read from the environment, in one place; a
+// command's flags override what they name.
+type Config struct {
+	DatabaseURL     string // DATABASE_URL; for dev and user create, unset means the private cluster
+	TemporalAddress string // TEMPORAL_ADDRESS (default 127.0.0.1:7233)
+	Namespace       string // TEMPORAL_NAMESPACE (default "default")
+	Addr            string // CASEFLOW_ADDR, --addr (default 127.0.0.1:8080)
+	DataDir         string // CASEFLOW_DATA_DIR, --data-dir (default .caseflow)
+	SMTPAddr        string // CASEFLOW_SMTP_ADDR (host:port; unset: no e-mail)
+	SMTPFrom        string // CASEFLOW_SMTP_FROM (default caseflow@localhost)
+	WebhookSecret   string // CASEFLOW_WEBHOOK_SECRET (unset: no webhooks, but dev makes one)
+	// AllowPrivateWebhooks: CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks reach loopback,
+	// link-local and private addresses (for tests and closed networks).
+	AllowPrivateWebhooks bool
+	SLAPolicy            string // CASEFLOW_SLA_POLICY (JSON; fields left out keep their defaults)
+	Password             string // CASEFLOW_PASSWORD, for user create
+	LogLevel             slog.Level
+}
+
+// configFromEnv reads the Config from the environment.
+func configFromEnv() Config {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("CASEFLOW_LOG_LEVEL"))); err != nil {
+		level = slog.LevelInfo
+	}
+	return Config{
+		DatabaseURL:          os.Getenv("DATABASE_URL"),
+		TemporalAddress:      getenv("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		Namespace:            getenv("TEMPORAL_NAMESPACE", "default"),
+		Addr:                 getenv("CASEFLOW_ADDR", "127.0.0.1:8080"),
+		DataDir:              getenv("CASEFLOW_DATA_DIR", ".caseflow"),
+		SMTPAddr:             os.Getenv("CASEFLOW_SMTP_ADDR"),
+		SMTPFrom:             getenv("CASEFLOW_SMTP_FROM", "caseflow@localhost"),
+		WebhookSecret:        os.Getenv("CASEFLOW_WEBHOOK_SECRET"),
+		AllowPrivateWebhooks: os.Getenv("CASEFLOW_WEBHOOK_ALLOW_PRIVATE") == "1",
+		SLAPolicy:            os.Getenv("CASEFLOW_SLA_POLICY"),
+		Password:             os.Getenv("CASEFLOW_PASSWORD"),
+		LogLevel:             level,
 	}
 }
 
-// allowPrivateWebhooks: CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks reach loopback,
-// link-local and private addresses (for tests and closed networks).
-func allowPrivateWebhooks() bool { return os.Getenv("CASEFLOW_WEBHOOK_ALLOW_PRIVATE") == "1" }
+// getenv returns the environment variable, or def when it is unset or empty.
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
 
-// policyFromEnv reads the SLA policy from CASEFLOW_SLA_POLICY (JSON; fields left out keep
-// their defaults), or returns nil for the default policy.
-func policyFromEnv() (*workflows.SLAPolicy, error) {
-	raw := os.Getenv("CASEFLOW_SLA_POLICY")
-	if raw == "" {
+// requireDatabase: the API, the worker and migrate run against a database they are given.
+func (c Config) requireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL must be set (postgres://user:password@host:5432/caseflow); `caseflow dev` runs without it")
+	}
+	return nil
+}
+
+// notifier configures notification delivery.
+func (c Config) notifier() *activities.Notifier {
+	return &activities.Notifier{SMTPAddr: c.SMTPAddr, From: c.SMTPFrom, WebhookSecret: []byte(c.WebhookSecret),
+		AllowPrivate: c.AllowPrivateWebhooks}
+}
+
+// policy is the SLA policy, or nil for the default one.
+func (c Config) policy() (*workflows.SLAPolicy, error) {
+	if c.SLAPolicy == "" {
 		return nil, nil
 	}
 	p := workflows.DefaultPolicy
@@ -37,7 +85,7 @@ func policyFromEnv() (*workflows.SLAPolicy, error) {
 	for k, v := range workflows.DefaultPolicy.HandlingDays {
 		p.HandlingDays[k] = v
 	}
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+	if err := json.Unmarshal([]byte(c.SLAPolicy), &p); err != nil {
 		return nil, fmt.Errorf("CASEFLOW_SLA_POLICY: %w", err)
 	}
 	for name, days := range map[string]int{"triage_days": p.TriageDays, "referral_days": p.ReferralDays,

@@ -13,7 +13,8 @@ import (
 )
 
 func devCommand() *cobra.Command {
-	cfg := devenv.Config{}
+	env := configFromEnv()
+	cfg := devenv.Config{DataDir: env.DataDir, Addr: env.Addr, DatabaseURL: env.DatabaseURL, AllowPrivateWebhooks: env.AllowPrivateWebhooks}
 	var daySeconds float64
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -23,10 +24,9 @@ cluster in the data directory (unless DATABASE_URL is set), the worker and the H
 Restarting on the same data directory keeps every case and resumes every workflow.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg.DatabaseURL = getenv("DATABASE_URL", "")
-			cfg.Notifier = notifierFromEnv()
+			cfg.Notifier = env.notifier()
 			var err error
-			if cfg.Policy, err = policyFromEnv(); err != nil {
+			if cfg.Policy, err = env.policy(); err != nil {
 				return err
 			}
 			if daySeconds > 0 {
@@ -36,21 +36,21 @@ Restarting on the same data directory keeps every case and resumes every workflo
 				now := time.Now()
 				cfg.Clock = workflows.Clock{Epoch: now, Base: now, Speed: 86400 / daySeconds}
 			}
-			env, err := devenv.Start(cmd.Context(), cfg)
+			running, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			fmt.Printf("caseflow is running: API %s, Temporal %s (namespace %s). Ctrl-C stops it.\n",
-				env.URL, env.Temporal.HostPort, "default")
+				running.URL, running.Temporal.HostPort, "default")
 			<-cmd.Context().Done()
 			slog.Info("shutting down")
-			env.Close()
+			running.Close()
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.DataDir, "data-dir", getenv("CASEFLOW_DATA_DIR", ".caseflow"), "directory for all state (env CASEFLOW_DATA_DIR)")
-	f.StringVar(&cfg.Addr, "addr", getenv("CASEFLOW_ADDR", "127.0.0.1:8080"), "HTTP API address (env CASEFLOW_ADDR)")
+	f.StringVar(&cfg.DataDir, "data-dir", env.DataDir, "directory for all state (env CASEFLOW_DATA_DIR)")
+	f.StringVar(&cfg.Addr, "addr", env.Addr, "HTTP API address (env CASEFLOW_ADDR)")
 	f.BoolVar(&cfg.Ephemeral, "ephemeral", false, "keep everything in memory or temporary files: nothing survives the process")
 	f.IntVar(&cfg.TemporalPort, "temporal-port", 7233, "embedded Temporal frontend port (history, matching, worker use the next three)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises, users (password demo) and routing rules")

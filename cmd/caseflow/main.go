@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,19 +17,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: configFromEnv().LogLevel})))
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "caseflow:", err)
 		os.Exit(1)
 	}
-}
-
-func logLevel() slog.Level {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(os.Getenv("CASEFLOW_LOG_LEVEL"))); err != nil {
-		return slog.LevelInfo
-	}
-	return l
 }
 
 func rootCommand() *cobra.Command {
@@ -42,20 +33,4 @@ func rootCommand() *cobra.Command {
 	}
 	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand())
 	return root
-}
-
-// getenv returns the environment variable, or def when it is unset or empty.
-func getenv(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func requireEnv(name string) (string, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return "", errors.New(name + " must be set")
-	}
-	return v, nil
 }

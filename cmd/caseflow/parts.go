@@ -7,28 +7,28 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/api"
-	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+	"github.com/putian-fic/caseflow/workflows"
 )
 
-// connect opens the store from DATABASE_URL and a Temporal client from TEMPORAL_ADDRESS
-// and TEMPORAL_NAMESPACE.
-func connect(ctx context.Context) (*store.Store, client.Client, error) {
-	dbURL, err := requireEnv("DATABASE_URL")
+// connect opens the store and a Temporal client.
+func connect(ctx context.Context, cfg Config) (*store.Store, client.Client, error) {
+	if err := cfg.requireDatabase(); err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := devenv.Dial(ctx, getenv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), getenv("TEMPORAL_NAMESPACE", "default"), slog.Default())
+	c, err := workflows.Dial(ctx, cfg.TemporalAddress, cfg.Namespace, slog.Default())
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -37,7 +37,7 @@ func connect(ctx context.Context) (*store.Store, client.Client, error) {
 }
 
 func apiCommand() *cobra.Command {
-	var addr string
+	cfg := configFromEnv()
 	var demo bool
 	cmd := &cobra.Command{
 		Use:   "api",
@@ -48,25 +48,28 @@ func apiCommand() *cobra.Command {
 				return errors.New("--demo is only allowed with `caseflow dev`")
 			}
 			ctx := cmd.Context()
-			st, tc, err := connect(ctx)
+			st, tc, err := connect(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			defer tc.Close()
-			policy, err := policyFromEnv()
+			policy, err := cfg.policy()
 			if err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", addr)
+			ln, err := net.Listen("tcp", cfg.Addr)
+			if errors.Is(err, syscall.EADDRINUSE) {
+				return fmt.Errorf("API address %s is in use; pass --addr or stop the other process", cfg.Addr)
+			}
 			if err != nil {
-				return fmt.Errorf("API address %s: %w", addr, err)
+				return fmt.Errorf("API address %s cannot be used (%v); pass --addr host:port", cfg.Addr, err)
 			}
 			srv := &http.Server{Handler: (&api.Server{Store: st, Temporal: tc, Policy: policy,
-				AllowPrivateWebhooks: allowPrivateWebhooks()}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}).Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(api.Listen(ln)) }()
-			slog.Info("caseflow API listening", "addr", addr)
+			slog.Info("caseflow API listening", "addr", cfg.Addr)
 			select {
 			case err := <-errc:
 				return fmt.Errorf("API: %w", err)
@@ -77,30 +80,31 @@ func apiCommand() *cobra.Command {
 			return srv.Shutdown(shutdown)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", getenv("CASEFLOW_ADDR", "127.0.0.1:8080"), "HTTP API address (env CASEFLOW_ADDR)")
+	cmd.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP API address (env CASEFLOW_ADDR)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "refused: demo data is for `caseflow dev` only")
 	_ = cmd.Flags().MarkHidden("demo")
 	return cmd
 }
 
 func workerCommand() *cobra.Command {
+	cfg := configFromEnv()
 	return &cobra.Command{
 		Use:   "worker",
 		Short: "Run a Temporal worker (needs DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, tc, err := connect(ctx)
+			st, tc, err := connect(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			defer tc.Close()
-			n := notifierFromEnv()
+			n := cfg.notifier()
 			if len(n.WebhookSecret) == 0 {
 				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
 			}
-			w := devenv.NewWorker(tc, st, n)
+			w := workflows.NewWorker(tc, activities.New(st, n))
 			if err := w.Start(); err != nil {
 				return err
 			}
@@ -113,16 +117,16 @@ func workerCommand() *cobra.Command {
 }
 
 func migrateCommand() *cobra.Command {
+	cfg := configFromEnv()
 	return &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply the database migrations (needs DATABASE_URL)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dbURL, err := requireEnv("DATABASE_URL")
-			if err != nil {
+			if err := cfg.requireDatabase(); err != nil {
 				return err
 			}
-			st, err := store.Open(cmd.Context(), dbURL)
+			st, err := store.Connect(cmd.Context(), cfg.DatabaseURL)
 			if err != nil {
 				return err
 			}

@@ -15,8 +15,9 @@ import (
 
 func userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
+	cfg := configFromEnv()
 	var u store.NewUser
-	var dataDir, email, webhook string
+	var email, webhook string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a user (DATABASE_URL, or the private PostgreSQL of --data-dir)",
@@ -26,7 +27,7 @@ func userCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if u.Password == "" {
-				u.Password = getenv("CASEFLOW_PASSWORD", "")
+				u.Password = cfg.Password
 			}
 			if u.Username == "" || u.Password == "" {
 				return errors.New("--username and a password (--password or CASEFLOW_PASSWORD) are required")
@@ -49,20 +50,20 @@ func userCommand() *cobra.Command {
 				}
 			}
 			if webhook != "" {
-				if err := domain.CheckWebhookURL(ctx, webhook, allowPrivateWebhooks()); err != nil {
+				if err := domain.CheckWebhookURL(ctx, webhook, cfg.AllowPrivateWebhooks); err != nil {
 					return fmt.Errorf("--webhook-url: %w", err)
 				}
 			}
-			dbURL := getenv("DATABASE_URL", "")
+			dbURL := cfg.DatabaseURL
 			if dbURL == "" {
-				cluster, err := pgcluster.Start(ctx, filepath.Join(dataDir, "postgres"))
+				cluster, err := pgcluster.Start(ctx, filepath.Join(cfg.DataDir, "postgres"))
 				if err != nil {
 					return err
 				}
 				defer cluster.StopIfStarted()
 				dbURL = cluster.URL()
 			}
-			st, err := store.Open(ctx, dbURL)
+			st, err := store.Connect(ctx, dbURL)
 			if err != nil {
 				return err
 			}
@@ -97,7 +98,7 @@ func userCommand() *cobra.Command {
 	f.StringVar(&u.Password, "password", "", "password (or env CASEFLOW_PASSWORD)")
 	f.StringVar(&email, "email", "", "e-mail address for notifications")
 	f.StringVar(&webhook, "webhook-url", "", "webhook URL for notifications")
-	f.StringVar(&dataDir, "data-dir", getenv("CASEFLOW_DATA_DIR", ".caseflow"), "data directory of `caseflow dev`, used when DATABASE_URL is unset")
+	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory of `caseflow dev`, used when DATABASE_URL is unset")
 	cmd.AddCommand(create)
 	return cmd
 }

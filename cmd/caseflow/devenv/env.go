@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/putian-fic/caseflow/activities"
@@ -76,7 +75,6 @@ type Env struct {
 	http    *http.Server
 	ln      net.Listener // the API's, until the HTTP server takes it
 	tmpDir  string
-	closers []func()
 }
 
 // Start starts everything and returns once the API accepts requests. On error, whatever
@@ -119,11 +117,6 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	} else if err = prepareDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if cfg.DatabaseURL != "" {
-		if err = checkDatabase(ctx, cfg.DatabaseURL); err != nil {
-			return nil, err
-		}
-	}
 
 	if cfg.Notifier != nil {
 		c := cfg.Notifier
@@ -151,7 +144,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 		dbURL = env.cluster.URL()
 	}
-	if env.Store, err = store.Open(ctx, dbURL); err != nil {
+	if env.Store, err = store.Connect(ctx, dbURL); err != nil {
 		return nil, err
 	}
 	if err = env.Store.Migrate(ctx); err != nil {
@@ -176,10 +169,10 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}
 	log.Info("embedded Temporal server started", "address", env.Temporal.HostPort, "namespace", cfg.Namespace)
 
-	if env.Client, err = Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
+	if env.Client, err = workflows.Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
 		return nil, err
 	}
-	env.worker = NewWorker(env.Client, env.Store, cfg.Notifier)
+	env.worker = workflows.NewWorker(env.Client, activities.New(env.Store, cfg.Notifier))
 	if err = env.worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -233,42 +226,12 @@ func seedRules(ctx context.Context, st *store.Store) error {
 	return err
 }
 
-// Dial connects to Temporal and waits until the namespace answers.
-func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
-	sdkLogger := sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
-	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger})
-	if err != nil {
-		return nil, fmt.Errorf("temporal: dial %s: %w", hostPort, err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		_, err := c.WorkflowService().DescribeNamespace(ctx, describeNamespace(namespace))
-		if err == nil {
-			return c, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			c.Close()
-			return nil, fmt.Errorf("temporal: namespace %s not ready: %w", namespace, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// NewWorker returns a worker for caseflow's task queue with every workflow and activity.
-func NewWorker(c client.Client, st *store.Store, n *activities.Notifier) worker.Worker {
-	// On shutdown, activities under way get time to finish (a delivery half-sent would
-	// otherwise wait out its timeout before it is retried).
-	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 15 * time.Second})
-	workflows.Register(w, &activities.Activities{Store: st, Rules: &rules.Cache{}, Notifier: n})
-	return w
-}
-
 // StopWorker stops the worker (as a crash would, for tests); StartWorker starts a new one.
 func (e *Env) StopWorker() { e.worker.Stop() }
 
 // StartWorker starts a new worker in place of the stopped one.
 func (e *Env) StartWorker(n *activities.Notifier) error {
-	e.worker = NewWorker(e.Client, e.Store, n)
+	e.worker = workflows.NewWorker(e.Client, activities.New(e.Store, n))
 	return e.worker.Start()
 }
 

@@ -1,16 +1,12 @@
 package devenv
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // The checks `caseflow dev` makes before it starts anything, so that a start that cannot
@@ -69,23 +65,6 @@ func cause(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// checkDatabase makes sure the PostgreSQL at url answers, naming it without its password.
-func checkDatabase(ctx context.Context, url string) error {
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		return fmt.Errorf("DATABASE_URL is not a PostgreSQL URL (%v); it looks like postgres://user:password@host:5432/caseflow", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
-		return fmt.Errorf("the database %s (DATABASE_URL) does not answer: %v; start PostgreSQL, or fix DATABASE_URL, or unset it to use a private cluster",
-			where, oneLine(err))
-	}
-	return conn.Close(ctx)
 }
 
 // oneLine keeps the first line of an error's text.

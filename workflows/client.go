@@ -1,0 +1,60 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/putian-fic/caseflow/activities"
+)
+
+// Dial connects to Temporal and waits (up to a minute, or until ctx ends) until the
+// namespace answers. The SDK logs through log, warnings and errors only.
+func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
+	sdkLogger := sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger})
+	if err != nil {
+		return nil, fmt.Errorf("Temporal at %s does not answer (%v); start it, or set TEMPORAL_ADDRESS", hostPort, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			c.Close()
+			return nil, fmt.Errorf("Temporal namespace %s at %s is not ready (%v); check TEMPORAL_NAMESPACE and that the server runs",
+				namespace, hostPort, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// NewWorker returns a worker for caseflow's task queue with every workflow and activity.
+// On shutdown, activities under way get time to finish (a delivery half-sent would
+// otherwise wait out its timeout before it is retried).
+func NewWorker(c client.Client, a *activities.Activities) worker.Worker {
+	w := worker.New(c, TaskQueue, worker.Options{WorkerStopTimeout: 15 * time.Second})
+	Register(w, a)
+	return w
+}
+
+// warnOnly passes on only warnings and errors: the Temporal SDK is chatty at info.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnOnly{h.Handler.WithAttrs(attrs)}
+}
+
+func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }
