@@ -78,6 +78,8 @@ func (s *Server) Handler() http.Handler {
 	v1 := r.Group("/api/v1", plainParams)
 	v1.GET("/healthz", s.healthz)
 	v1.GET("/readyz", s.readyz)
+	v1.GET("/openapi.yaml", s.openAPIDocument)
+	r.GET("/api/docs", s.docs)
 	v1.POST("/login", endpoint(s.login))
 
 	authed := v1.Group("", s.authenticate)
