@@ -118,31 +118,20 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
-	for _, err := range []error{
-		handle[TriageBody](ctx, r, UpdateTriage),
-		handle[ReferBody](ctx, r, UpdateRefer),
-		handle[SignBody](ctx, r, UpdateSign),
-		handle[ProgressBody](ctx, r, UpdateProgress),
-		handle[ReturnBody](ctx, r, UpdateReturn),
-		handle[CompleteBody](ctx, r, UpdateComplete),
-		handle[CallbackBody](ctx, r, UpdateCallback),
-		handle[CloseBody](ctx, r, UpdateClose),
-		handle[ReopenBody](ctx, r, UpdateReopen),
-		handle[CommentBody](ctx, r, UpdateComment),
-		handle[ExtendBody](ctx, r, UpdateExtend),
-		handle[DecideExtensionBody](ctx, r, UpdateDecideExtension),
-		workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (domain.Case, error) {
-			// Holding the lock means no projection is under way: all is written.
-			if err := r.lock(ctx); err != nil {
-				return domain.Case{}, err
-			}
-			defer r.mu.Unlock()
-			return r.c, nil
-		}),
-	} {
-		if err != nil {
+	for _, a := range Actions {
+		if err := a.register(ctx, r); err != nil {
 			return err
 		}
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateSync, func(ctx workflow.Context, _ SyncInput) (domain.Case, error) {
+		// Holding the lock means no projection is under way: all is written.
+		if err := r.lock(ctx); err != nil {
+			return domain.Case{}, err
+		}
+		defer r.mu.Unlock()
+		return r.c, nil
+	}); err != nil {
+		return err
 	}
 
 	if !in.Continued {
@@ -158,7 +147,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		// Nor did cases started before the working-day deadlines have any.
 		r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
 		if r.supervised {
-			if err := r.updateDeadlines(ctx, &r.c, domain.Case{}, r.c.CreatedAt); err != nil {
+			if err := r.updateDeadlines(ctx, &r.c, created, r.c.CreatedAt); err != nil {
 				return err
 			}
 		}
@@ -224,7 +213,7 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 			next := r.c
 			events := in.Body.apply(&next, in.Actor, now)
 			if r.supervised {
-				if err := r.updateDeadlines(ctx, &next, r.c, now); err != nil {
+				if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
 					return domain.Case{}, err
 				}
 				for i := range events {

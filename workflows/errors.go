@@ -17,7 +17,12 @@ func rejection(kind, msg string) error {
 
 func invalidTransition(c *domain.Case, action string) error {
 	return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 当前状态为「%s」，不能%s (action %q is not allowed in status %q)",
-		c.ID, domain.StatusLabels[c.Status], ActionLabels[action], action, c.Status))
+		c.ID, domain.StatusLabels[c.Status], actionLabel(action), action, c.Status))
+}
+
+func actionLabel(name string) string {
+	a, _ := ActionByName(name)
+	return a.Label
 }
 
 func forbidden(msg string) error { return rejection(ErrForbidden, msg) }

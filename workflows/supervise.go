@@ -36,50 +36,6 @@ func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (s
 	return date, err
 }
 
-// updateDeadlines sets the deadlines an action calls for: a step that starts gets its
-// deadline counted in working days from now; a return stops the unit's clock; an approved
-// extension moves the handling deadline, keeping the budget that remained. c is the case as
-// the action leaves it, before its state was before.
-func (r *caseRun) updateDeadlines(ctx workflow.Context, c *domain.Case, before domain.Case, now time.Time) error {
-	p, d := r.policy, &c.Deadlines
-	set := func(field *string, days int) error {
-		date, err := r.workdays(ctx, activities.DeadlineInput{From: now, Days: days})
-		*field = date
-		return err
-	}
-	var err error
-	switch {
-	case c.Status == domain.StatusTriage && before.Status != domain.StatusTriage:
-		err = set(&d.Triage, p.TriageDays)
-	case c.Status == domain.StatusReferral && before.Status != domain.StatusReferral:
-		d.Sign, d.Handling = "", "" // the unit's clock stops
-		err = set(&d.Referral, p.ReferralDays)
-	case before.Status == domain.StatusReferral && c.Status == domain.StatusHandling:
-		if err = set(&d.Sign, p.SignDays); err == nil {
-			if c.DueDate != "" {
-				d.Handling = c.DueDate // given at referral
-			} else {
-				err = set(&d.Handling, p.handlingDays(c.SLA))
-			}
-		}
-	case before.Status == domain.StatusFollowUp && c.Status == domain.StatusHandling: // redo
-		d.Callback = ""
-		err = set(&d.Handling, p.handlingDays(c.SLA))
-	case before.Status == domain.StatusHandling && c.Status == domain.StatusFollowUp:
-		err = set(&d.Callback, p.CallbackDays)
-	case c.Extension != nil && c.Extension.Status == domain.ExtensionApproved &&
-		(before.Extension == nil || before.Extension.Status != domain.ExtensionApproved) && d.Handling != "":
-		d.Handling, err = r.workdays(ctx, activities.DeadlineInput{FromDate: d.Handling, Days: c.Extension.Days})
-	}
-	if err != nil {
-		return err
-	}
-	c.DueDate = d.Handling
-	r.deadlinesChanged++
-	c.Overdue = overdue(c, r.ladders)
-	return nil
-}
-
 // activeDeadlines are the deadlines of the steps now due: the ones the ladder watches.
 func activeDeadlines(c *domain.Case) [][2]string {
 	var out [][2]string

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-
 	"testing"
 	"time"
 

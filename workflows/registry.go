@@ -1,0 +1,86 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Action is one user action on a case. One generic definition gives everything the action
+// needs beside its check and apply: its Update name and Chinese label, how the case
+// workflow registers it, and how a request body becomes its argument. Adding an action is
+// one entry in Actions plus its body's check, apply and Validate.
+type Action struct {
+	Name  string // the Update's name, and the last segment of POST /cases/{id}/actions/{name}
+	Label string // for people: 签收, 办结…
+
+	register func(ctx workflow.Context, r *caseRun) error
+	decode   func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error)
+}
+
+// Decode turns a request body into the action's Update argument with unmarshal (the API's
+// strict JSON decoding), checks the body's own fields (Validate), and names the units the
+// body refers to, so that the caller can check that they exist.
+func (a Action) Decode(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (arg any, units []string, err error) {
+	return a.decode(raw, actor, unmarshal)
+}
+
+// unitNamer is a body that names units (the API checks that they exist).
+type unitNamer interface{ namedUnits() []string }
+
+func define[T action](name, label string) Action {
+	return Action{
+		Name: name, Label: label,
+		register: func(ctx workflow.Context, r *caseRun) error { return handle[T](ctx, r, name) },
+		decode: func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error) {
+			var body T
+			if err := unmarshal(raw, &body); err != nil {
+				return nil, nil, err
+			}
+			if err := body.Validate(); err != nil {
+				return nil, nil, err
+			}
+			var units []string
+			if n, ok := any(body).(unitNamer); ok {
+				units = n.namedUnits()
+			}
+			return ActionInput[T]{Actor: actor, Body: body}, units, nil
+		},
+	}
+}
+
+// Actions are every user action on a case, in the order of the lifecycle.
+var Actions = []Action{
+	define[TriageBody](UpdateTriage, "梳理"),
+	define[ReferBody](UpdateRefer, "转办"),
+	define[SignBody](UpdateSign, "签收"),
+	define[ProgressBody](UpdateProgress, "报告进展"),
+	define[ReturnBody](UpdateReturn, "退回"),
+	define[CompleteBody](UpdateComplete, "办结"),
+	define[ExtendBody](UpdateExtend, "申请延期"),
+	define[DecideExtensionBody](UpdateDecideExtension, "审批延期"),
+	define[CallbackBody](UpdateCallback, "回访"),
+	define[CloseBody](UpdateClose, "销号"),
+	define[ReopenBody](UpdateReopen, "重新打开"),
+	define[CommentBody](UpdateComment, "备注"),
+}
+
+// ActionByName finds an action by its name.
+func ActionByName(name string) (Action, bool) {
+	for _, a := range Actions {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Action{}, false
+}
+
+// namedUnits: a referral names its units.
+func (b TriageBody) namedUnits() []string {
+	if b.Decision != domain.DecisionRefer {
+		return nil
+	}
+	return unitsOf(b.LeadUnit, b.CoUnits)
+}
+
+func (b ReferBody) namedUnits() []string { return unitsOf(b.LeadUnit, b.CoUnits) }
