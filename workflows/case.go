@@ -166,9 +166,11 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		}
 	}
 
-	// The case lives until Temporal suggests a fresh history; then, once no action is in
-	// flight, it continues as new with the case as it stands.
-	if err := workflow.Await(ctx, func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }); err != nil {
+	// The case lives until Temporal suggests a fresh history, or until, closed in this run,
+	// it has been idle for ClosedIdle; then, once no action is in flight, it continues as new
+	// with the case as it stands, so that idle closed cases run current code.
+	atClosure := workflow.GetVersion(ctx, "continue-as-new-when-closed", workflow.DefaultVersion, 1) == 1
+	if err := r.live(ctx, atClosure); err != nil {
 		return err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -179,6 +181,34 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true, Clock: r.clock,
 		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised, Strict: r.strict})
+}
+
+// ClosedIdle is how long a case closed in a run stays idle before it continues as new.
+const ClosedIdle = 24 * time.Hour
+
+// live returns when the run should continue as new: when Temporal suggests it, or (with
+// atClosure) once the case, closed during this run, has been left alone for ClosedIdle.
+func (r *caseRun) live(ctx workflow.Context, atClosure bool) error {
+	suggested := func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+	if !atClosure {
+		return workflow.Await(ctx, suggested)
+	}
+	startSeq := r.c.LastSeq
+	for !suggested() {
+		seq := r.c.LastSeq
+		changed := func() bool { return suggested() || r.c.LastSeq != seq }
+		if r.c.Status != domain.StatusClosed || seq == startSeq {
+			if err := workflow.Await(ctx, changed); err != nil {
+				return err
+			}
+			continue
+		}
+		woken, err := workflow.AwaitWithTimeout(ctx, ClosedIdle, changed)
+		if err != nil || !woken {
+			return err // idle long enough: continue as new
+		}
+	}
+	return nil
 }
 
 // route asks the routing rules for a proposal. When routing fails, the proposal says so

@@ -11,8 +11,10 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
@@ -59,6 +61,7 @@ type outcome struct {
 	results     []string // per step: "" accepted, else the error type
 	projections []store.Projection
 	live        domain.Case // what the query answered at the end
+	continued   bool        // the closed case continued as new
 	notices     []store.Notice
 	deliveries  []activities.DeliverInput
 }
@@ -159,17 +162,30 @@ func runRefusing(t *testing.T, start time.Time, route routeFunc, refuse func(sto
 			Category: "land", List: "problem", EnterpriseID: "ent-001"},
 		Actor: leader1,
 	})
-	// The case workflow never ends by itself: the test ends it by timeout.
+	// The case workflow never ends by itself: the test ends it by timeout, unless the case
+	// was closed and, left alone for a day, continued as new.
 	var timeout *temporal.TimeoutError
-	if err := env.GetWorkflowError(); !errors.As(err, &timeout) {
+	var can *workflow.ContinueAsNewError
+	switch err := env.GetWorkflowError(); {
+	case errors.As(err, &can):
+		var next wf.CaseInput
+		if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+			t.Fatal(err)
+		}
+		if !next.Continued || next.Case.Status != domain.StatusClosed {
+			t.Fatalf("continued as new with the case in %s (continued %v)", next.Case.Status, next.Continued)
+		}
+		out.live, out.continued = next.Case, true
+	case errors.As(err, &timeout):
+		q, err := env.QueryWorkflow(wf.QueryCase)
+		if err != nil {
+			t.Fatalf("query: %v", err)
+		}
+		if err := q.Get(&out.live); err != nil {
+			t.Fatal(err)
+		}
+	default:
 		t.Fatalf("workflow ended with %v, want the test's timeout", err)
-	}
-	q, err := env.QueryWorkflow(wf.QueryCase)
-	if err != nil {
-		t.Fatalf("query: %v", err)
-	}
-	if err := q.Get(&out.live); err != nil {
-		t.Fatal(err)
 	}
 	for i, st := range steps {
 		if out.results[i] != st.want {

@@ -3,10 +3,12 @@ package workflows_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -90,5 +92,38 @@ func TestLongCasesContinueAsNewWithTheirState(t *testing.T) {
 	}
 	if fmt.Sprint(types) != "[signed reminded urged yellow_card red_card]" {
 		t.Errorf("continued run's events: %v", types)
+	}
+}
+
+// TestAClosedCaseContinuesAsNewWhenLeftAlone: a case closed in a run and left alone for a
+// day continues as new (so idle closed cases run current code); the new run keeps the case
+// and stays, closed and idle, without continuing again; a reopen there works.
+func TestAClosedCaseContinuesAsNewWhenLeftAlone(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionAnswer, Answer: "政策已出台"}, ""),
+		act(wf.UpdateComment, member, wf.CommentBody{Text: "已电话告知企业"}, ""), // within the day: the clock restarts
+	)
+	if !o.continued || o.live.Status != domain.StatusClosed || o.live.LastSeq != o.final().LastSeq {
+		t.Fatalf("continued %v, case %s at seq %d (read model %d)", o.continued, o.live.Status, o.live.LastSeq, o.final().LastSeq)
+	}
+
+	var next outcome
+	env := newEnv(startTime.Add(48*time.Hour), routeWithDefaultRules, &next)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(wf.UpdateReopen, "reopen", &testsuite.TestUpdateCallback{OnAccept: func() {},
+			OnReject: func(err error) { t.Errorf("reopen rejected: %v", err) },
+			OnComplete: func(_ any, err error) {
+				if err != nil {
+					t.Errorf("reopen: %v", err)
+				}
+			}}, wf.ActionInput[wf.ReopenBody]{Actor: gov, Body: wf.ReopenBody{Reason: "企业再次反映"}})
+	}, 72*time.Hour)
+	env.ExecuteWorkflow(wf.CaseWorkflow, wf.CaseInput{Case: o.live, Continued: true, Supervised: true, Strict: true})
+	var timeout *temporal.TimeoutError
+	if err := env.GetWorkflowError(); !errors.As(err, &timeout) {
+		t.Fatalf("the continued run ended with %v; a closed case left alone must stay", err)
+	}
+	if got := next.eventTypes(); !slices.Equal(got, []string{domain.EventReopened}) {
+		t.Fatalf("continued run recorded %v", got)
 	}
 }
