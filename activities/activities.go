@@ -58,7 +58,7 @@ const (
 func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.RouteProposal, error) {
 	rec, err := a.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		return domain.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}, nil
+		return domain.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}, nil
 	}
 	if err != nil {
 		return domain.RouteProposal{}, err
@@ -89,8 +89,5 @@ func RuleCase(c domain.Case) rules.Case {
 
 // ProposalOf turns the rules' result into the proposal kept on the case.
 func ProposalOf(res rules.Result) domain.RouteProposal {
-	r := res.Route
-	return domain.RouteProposal{RuleSetVersion: res.RuleSetVersion, RuleIDs: res.RuleIDs(), Office: r.Office,
-		LeadUnit: r.LeadUnit, CoUnits: r.CoUnits, SLA: r.SLA, Priority: r.Priority, Scope: r.Scope, Tags: r.Tags,
-		Reason: res.Reason}
+	return domain.RouteProposal{RuleSetVersion: res.RuleSetVersion, RuleIDs: res.RuleIDs(), Route: res.Route, Reason: res.Reason}
 }

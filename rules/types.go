@@ -57,16 +57,8 @@ type Input struct {
 	History    History    `json:"history"`
 }
 
-// Route is what a rule set proposes for a case.
-type Route struct {
-	Office   string   `json:"office"`
-	LeadUnit string   `json:"lead_unit"`
-	CoUnits  []string `json:"co_units"`
-	SLA      string   `json:"sla"`
-	Priority string   `json:"priority"`
-	Scope    string   `json:"scope"`
-	Tags     []string `json:"tags"`
-}
+// Route is what a rule set proposes for a case (the domain's route).
+type Route = domain.Route
 
 // Match is one rule that matched, and what it set.
 type Match struct {

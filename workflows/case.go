@@ -219,7 +219,8 @@ func (r *caseRun) route(ctx workflow.Context) {
 	actx := workflow.WithActivityOptions(ctx, routeOptions)
 	if err := workflow.ExecuteActivity(actx, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
 		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
-		p = domain.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{}, CoUnits: []string{}, Tags: []string{}}
+		p = domain.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{},
+			Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}
 	}
 	r.c.RouteProposal = &p
 	r.c.Tags = p.Tags

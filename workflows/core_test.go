@@ -32,8 +32,8 @@ func coreCase(status string) domain.Case {
 		List: domain.ListProblem, EnterpriseID: "ent-001", CreatedBy: "leader1", Office: domain.OfficeGovernment,
 		LeadUnit: "natural-resources", CoUnits: []string{"licheng"}, ReferredUnits: []string{"natural-resources", "licheng"},
 		SignedUnits: []string{}, SLA: domain.SLAStandard, Priority: domain.PriorityNormal, Card: domain.CardNone,
-		RouteProposal: &domain.RouteProposal{Office: domain.OfficeGovernment, LeadUnit: "natural-resources",
-			CoUnits: []string{"licheng"}, Reason: "matched"}}
+		RouteProposal: &domain.RouteProposal{Route: domain.Route{Office: domain.OfficeGovernment, LeadUnit: "natural-resources",
+			CoUnits: []string{"licheng"}}, Reason: "matched"}}
 }
 
 type coreAction struct {

@@ -19,21 +19,26 @@ import (
 	"github.com/putian-fic/caseflow/workflows"
 )
 
-// connect opens the store and a Temporal client.
-func connect(ctx context.Context, cfg Config) (*store.Store, client.Client, error) {
-	if err := cfg.requireDatabase(); err != nil {
-		return nil, nil, err
+// connected runs f with the store and a Temporal client, and closes both when f returns.
+// cfg is read when the command runs, after its flags.
+func connected(cfg *Config, f func(ctx context.Context, st *store.Store, tc client.Client) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		if err := cfg.requireDatabase(); err != nil {
+			return err
+		}
+		st, err := store.Connect(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		tc, err := workflows.Dial(ctx, cfg.TemporalAddress, cfg.Namespace, slog.Default())
+		if err != nil {
+			return err
+		}
+		defer tc.Close()
+		return f(ctx, st, tc)
 	}
-	st, err := store.Connect(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := workflows.Dial(ctx, cfg.TemporalAddress, cfg.Namespace, slog.Default())
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	return st, c, nil
 }
 
 func apiCommand() *cobra.Command {
@@ -43,17 +48,13 @@ func apiCommand() *cobra.Command {
 		Use:   "api",
 		Short: "Run the HTTP API (needs DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		PreRunE: func(*cobra.Command, []string) error {
 			if demo {
 				return errors.New("--demo is only allowed with `caseflow dev`")
 			}
-			ctx := cmd.Context()
-			st, tc, err := connect(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			defer tc.Close()
+			return nil
+		},
+		RunE: connected(&cfg, func(ctx context.Context, st *store.Store, tc client.Client) error {
 			policy, err := cfg.policy()
 			if err != nil {
 				return err
@@ -78,7 +79,7 @@ func apiCommand() *cobra.Command {
 			shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
 			return srv.Shutdown(shutdown)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP API address (env CASEFLOW_ADDR)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "refused: demo data is for `caseflow dev` only")
@@ -92,14 +93,7 @@ func workerCommand() *cobra.Command {
 		Use:   "worker",
 		Short: "Run a Temporal worker (needs DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			st, tc, err := connect(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			defer tc.Close()
+		RunE: connected(&cfg, func(ctx context.Context, st *store.Store, tc client.Client) error {
 			n := cfg.notifier()
 			if len(n.WebhookSecret) == 0 {
 				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
@@ -112,7 +106,7 @@ func workerCommand() *cobra.Command {
 			<-ctx.Done()
 			w.Stop()
 			return nil
-		},
+		}),
 	}
 }
 

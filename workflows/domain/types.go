@@ -88,16 +88,22 @@ type Case struct {
 type RouteProposal struct {
 	RuleSetVersion int64    `json:"rule_set_version"`
 	RuleIDs        []string `json:"rule_ids"`
-	Office         string   `json:"office"`
-	LeadUnit       string   `json:"lead_unit"`
-	CoUnits        []string `json:"co_units"`
-	SLA            string   `json:"sla"`
-	Priority       string   `json:"priority"`
-	Scope          string   `json:"scope"`
-	Tags           []string `json:"tags"`
+	Route
 	// Reason is "matched" for a full route; otherwise why the case needs manual triage
 	// (no_rule_matched, incomplete_route, no_rule_set, routing_failed).
 	Reason string `json:"reason"`
+}
+
+// Route is what the routing rules propose for a case: the lead office, the lead unit and
+// co-units, the SLA class, the priority, the scope and tags.
+type Route struct {
+	Office   string   `json:"office"`
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	SLA      string   `json:"sla"`
+	Priority string   `json:"priority"`
+	Scope    string   `json:"scope"`
+	Tags     []string `json:"tags"`
 }
 
 // Deadlines of a case's steps.
