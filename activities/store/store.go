@@ -59,10 +59,12 @@ func Connect(ctx context.Context, url string) (*Store, error) {
 	if err := s.Ping(pctx); err != nil {
 		s.Close()
 		c := cfg.ConnConfig
-		msg := err.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
+		// The innermost cause says it best ("connection refused", "password authentication failed").
+		cause := err
+		for u := errors.Unwrap(cause); u != nil; u = errors.Unwrap(cause) {
+			cause = u
 		}
+		msg, _, _ := strings.Cut(cause.Error(), "\n")
 		return nil, fmt.Errorf("the database %s@%s:%d/%s does not answer (%s); start PostgreSQL, or fix DATABASE_URL",
 			c.User, c.Host, c.Port, c.Database, msg)
 	}
