@@ -1,0 +1,25 @@
+package rules_test
+
+import (
+	"testing"
+
+	"github.com/putian-fic/caseflow/rules"
+)
+
+// FuzzLoad: no rule-set source, however broken, crashes the loader; a set it accepts
+// evaluates a case without crashing.
+func FuzzLoad(f *testing.F) {
+	f.Add(rules.PutianYAML)
+	f.Add([]byte("version: 2\nrules:\n  - id: a\n    when: case.category == 'power'\n    set: {office: government, lead_unit: power-supply}\n"))
+	f.Add([]byte("version: 1\nrules: [{id: x, when: '1/0 == 1'}]"))
+	f.Add([]byte("version: -1\nrules: {}\n"))
+	f.Add([]byte("\x00\xff: [&a, *a]"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		rs, err := rules.Load(src)
+		if err != nil {
+			return
+		}
+		_ = rs.Evaluate(rules.Input{Case: rules.Case{Category: "power", List: "problem", Title: "停电"},
+			Enterprise: rules.Enterprise{ID: "ent-001", County: "licheng"}})
+	})
+}
