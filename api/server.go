@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -150,6 +151,10 @@ func plainParams(c *gin.Context) {
 			return false
 		}
 		return true
+	}
+	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+		fail(c, newError(http.StatusBadRequest, "invalid_query", "查询参数格式错误 (malformed query string)"))
+		return
 	}
 	for _, p := range c.Params {
 		if !check(p.Key, p.Value) {

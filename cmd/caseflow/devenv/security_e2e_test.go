@@ -286,6 +286,57 @@ func TestAttacksFoundBeforeAreRefused(t *testing.T) {
 		member.action(http.StatusOK, plain, "comment", map[string]any{"text": "恢复后"})
 	})
 
+	t.Run("hostile requests get a 4xx JSON error and change nothing", func(t *testing.T) {
+		before := member.must(http.StatusOK, "GET", "/api/v1/cases/"+plain, nil)
+		total := member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"]
+		deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+		newCaseBody := func(extra string) string {
+			return `{"enterprise_id":"ent-001","description":"d","category":"financing","list":"funding",` + extra + `}`
+		}
+		for name, tc := range map[string]struct {
+			who          *apiClient
+			method, path string
+			body         any
+		}{
+			"a 2 MB body":               {member, "POST", "/api/v1/cases/" + plain + "/actions/comment", `{"text":"` + strings.Repeat("a", 2<<20) + `"}`},
+			"a wrong type":              {member, "POST", "/api/v1/cases/" + plain + "/actions/comment", `{"text":42}`},
+			"an unknown field":          {member, "POST", "/api/v1/cases/" + plain + "/actions/comment", `{"text":"x","admin":true}`},
+			"deeply nested JSON":        {member, "POST", "/api/v1/cases/" + plain + "/actions/comment", `{"text":` + deep + `}`},
+			"a JSON list":               {member, "POST", "/api/v1/cases", `[]`},
+			"a 100,000-character title": {member, "POST", "/api/v1/cases", newCaseBody(`"amount_cny":1,"title":"` + strings.Repeat("长", 100000) + `"`)},
+			"a negative amount":         {member, "POST", "/api/v1/cases", newCaseBody(`"amount_cny":-1,"title":"t"`)},
+			"a huge amount":             {member, "POST", "/api/v1/cases", newCaseBody(`"amount_cny":1e308,"title":"t"`)},
+			"SQL in a query":            {member, "GET", "/api/v1/cases?status=triage'%20OR%201=1--", nil},
+			"SQL in a page":             {member, "GET", "/api/v1/cases?page=1;DROP%20TABLE%20cases", nil},
+			"../ in an id":              {member, "GET", "/api/v1/cases/..%2F..%2Fetc%2Fpasswd", nil},
+			"../ in an action":          {member, "POST", "/api/v1/cases/" + plain + "/actions/..%2Fclose", `{}`},
+			"a forged token":            {&apiClient{t: t, base: base, token: strings.Repeat("f", 64)}, "GET", "/api/v1/me", nil},
+			"a malformed token":         {&apiClient{t: t, base: base, token: "not a token <script>"}, "GET", "/api/v1/me", nil},
+			"an unknown year":           {member, "GET", "/api/v1/calendar/99999", nil},
+		} {
+			r := tc.who.do(tc.method, tc.path, tc.body, nil) // fails the test unless the answer is JSON
+			if r.Status < 400 || r.Status > 499 || r.errCode() == "" {
+				t.Errorf("%s: %d %.200s", name, r.Status, r.Raw)
+			}
+		}
+		// Every method a route does not have answers 404 or 405, in JSON.
+		for _, path := range []string{"/api/v1/cases", "/api/v1/cases/" + plain, "/api/v1/cases/" + plain + "/timeline",
+			"/api/v1/cases/" + plain + "/actions/comment", "/api/v1/me", "/api/v1/rules", "/api/v1/calendar/2026", "/api/v1/units"} {
+			for _, m := range []string{"PATCH", "DELETE", "PUT"} {
+				if path == "/api/v1/rules" && m == "PUT" || path == "/api/v1/calendar/2026" && m == "PUT" {
+					continue
+				}
+				if r := member.do(m, path, nil, nil); r.Status != http.StatusMethodNotAllowed && r.Status != http.StatusNotFound {
+					t.Errorf("%s %s: %d %s", m, path, r.Status, r.Raw)
+				}
+			}
+		}
+		after := member.must(http.StatusOK, "GET", "/api/v1/cases/"+plain, nil)
+		if after.Body["last_seq"] != before.Body["last_seq"] || member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"] != total {
+			t.Errorf("hostile requests changed data: seq %v → %v, total %v", before.Body["last_seq"], after.Body["last_seq"], total)
+		}
+	})
+
 	t.Run("9. answers are hardened and every request is logged with its user and id", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+member.token)
