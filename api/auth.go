@@ -79,7 +79,7 @@ func (s *Server) login(c *gin.Context) error {
 		if err := s.Store.RecordLoginAttempt(ctx, req.Username, addr, store.LoginFailed); err != nil {
 			return err
 		}
-		return newError(http.StatusUnauthorized, "unauthorized", "用户名或密码错误 (wrong username or password)")
+		return err // mapped once: 401, wrong username or password
 	}
 	if err != nil {
 		return err

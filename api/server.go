@@ -152,7 +152,8 @@ func plainParams(c *gin.Context) {
 		}
 		return true
 	}
-	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+	query, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
 		fail(c, newError(http.StatusBadRequest, "invalid_query", "查询参数格式错误 (malformed query string)"))
 		return
 	}
@@ -161,7 +162,7 @@ func plainParams(c *gin.Context) {
 			return
 		}
 	}
-	for k, vs := range c.Request.URL.Query() {
+	for k, vs := range query {
 		for _, v := range vs {
 			if !check(k, v) {
 				return

@@ -74,13 +74,20 @@ func CanSee(c *domain.Case, a domain.Actor) bool {
 // before referrals were kept (ReferredUnits nil) count as referred to the units assigned
 // once they left triage and referral.
 func WasReferredTo(c *domain.Case, unit string) bool {
-	if unit == "" {
-		return false
-	}
+	return unit != "" && slices.Contains(referredUnits(c), unit)
+}
+
+// referredUnits are the units the case has been referred to; for a case recorded before
+// they were kept, the units assigned once it left triage and referral (as migration 00004
+// fills the read model's column).
+func referredUnits(c *domain.Case) []string {
 	if c.ReferredUnits != nil {
-		return slices.Contains(c.ReferredUnits, unit)
+		return c.ReferredUnits
 	}
-	return assigned(c, unit) && c.Status != domain.StatusTriage && c.Status != domain.StatusReferral
+	if c.LeadUnit == "" || c.Status == domain.StatusTriage || c.Status == domain.StatusReferral {
+		return []string{}
+	}
+	return append([]string{c.LeadUnit}, c.CoUnits...)
 }
 
 // IsLeadOffice reports whether the actor is a user of the case's lead supervision office.

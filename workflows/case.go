@@ -107,13 +107,8 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
 	}
 
-	if in.Continued && r.c.ReferredUnits == nil {
-		// A run continued before referrals were kept: the units it was referred to are
-		// those assigned once it left triage and referral.
-		r.c.ReferredUnits = []string{}
-		if r.c.LeadUnit != "" && r.c.Status != domain.StatusTriage && r.c.Status != domain.StatusReferral {
-			r.c.ReferredUnits = append([]string{r.c.LeadUnit}, r.c.CoUnits...)
-		}
+	if in.Continued {
+		r.c.ReferredUnits = referredUnits(&r.c) // a run continued before they were kept
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
