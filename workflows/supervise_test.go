@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"slices"
 	"testing"
 	"time"
@@ -20,6 +21,10 @@ import (
 
 // registerSupervision registers the calendar activities on the statutory calendar, and
 // records notices and deliveries.
+// stubMu guards what the stand-in activities record, as the test environment may run
+// activities concurrently.
+var stubMu sync.Mutex
+
 func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 	cal := calendar.New()
 	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeadlineInput) (string, error) {
@@ -45,6 +50,9 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		return n, nil
 	}, activity.RegisterOptions{Name: "IssueNotice"})
 	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeliverInput) error {
+		// Deliveries run beside the case's other activities: record them under a lock.
+		stubMu.Lock()
+		defer stubMu.Unlock()
 		out.deliveries = append(out.deliveries, in)
 		return nil
 	}, activity.RegisterOptions{Name: "DeliverNotifications"})
