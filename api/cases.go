@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -169,6 +170,14 @@ func (s *Server) listCases(c *gin.Context) error {
 	if f.PageSize, err = intParam(c, "page_size", 20, 1, 100); err != nil {
 		return err
 	}
+	if v := c.Query("cursor"); v != "" {
+		if c.Query("page") != "" {
+			return newError(http.StatusBadRequest, "invalid_query", "cursor 与 page 不能同时使用 (use either cursor or page)")
+		}
+		if f.After, err = parseCursor(v); err != nil {
+			return err
+		}
+	}
 	switch u.Role {
 	case domain.RoleUnit:
 		f.VisibleToUnit = u.Unit
@@ -181,13 +190,13 @@ func (s *Server) listCases(c *gin.Context) error {
 	case domain.RoleSupervision:
 		f.SearchSensitiveOffice = u.Unit
 	}
-	items, total, err := s.Store.ListCases(c.Request.Context(), f)
+	page, err := s.Store.ListCases(c.Request.Context(), f)
 	if err != nil {
 		return err
 	}
-	views := make([]caseView, 0, len(items))
+	views := make([]caseView, 0, len(page.Items))
 	var read []string
-	for _, cs := range items {
+	for _, cs := range page.Items {
 		if hasSensitive(&cs) && needsSensitive(&cs, u) {
 			read = append(read, cs.ID)
 		}
@@ -196,8 +205,40 @@ func (s *Server) listCases(c *gin.Context) error {
 	if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, read...); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": views, "total": total, "page": f.Page, "page_size": f.PageSize})
+	out := gin.H{"items": views, "total": page.Total, "total_estimated": page.TotalEstimated,
+		"page": f.Page, "page_size": f.PageSize}
+	if page.Next != nil {
+		out["next_cursor"] = formatCursor(*page.Next)
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// A cursor is the position after a page's last case: its creation time and id, in
+// URL-safe base64 so that it passes unescaped in a query string. It reveals nothing the
+// page did not show.
+func formatCursor(k store.Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(k.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + k.ID))
+}
+
+func parseCursor(v string) (*store.Cursor, error) {
+	bad := newError(http.StatusBadRequest, "invalid_query", "cursor: 无效，请使用上一页返回的 next_cursor (use the next_cursor of the previous page)")
+	if len(v) > 200 {
+		return nil, bad
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil, bad
+	}
+	at, id, ok := strings.Cut(string(raw), " ")
+	if !ok || id == "" || workflows.TextProblem(id, true) != "" {
+		return nil, bad
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return nil, bad
+	}
+	return &store.Cursor{CreatedAt: t, ID: id}, nil
 }
 
 func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -226,17 +227,102 @@ type CaseFilter struct {
 	// hidden from them.
 	SearchSensitive       bool
 	SearchSensitiveOffice string
-	Page                  int // from 1
-	PageSize              int
+	// After, when set, lists the cases after that one in the list's order (keyset
+	// pagination); Page is then ignored.
+	After    *Cursor
+	Page     int // from 1
+	PageSize int
 }
 
+// Cursor is a position in a list of cases: the last case of a page.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// CasePage is one page of a list of cases.
+type CasePage struct {
+	Items []domain.Case
+	// Total is how many cases match: exact up to ExactTotalUpTo, beyond that the
+	// planner's estimate (TotalEstimated), so that a count never scans 100,000 rows.
+	Total          int
+	TotalEstimated bool
+	// Next is where the following page starts, nil on the last page.
+	Next *Cursor
+}
+
+// ExactTotalUpTo is how many matching cases a list counts exactly.
+const ExactTotalUpTo = 1000
+
 // ListCases returns one page of the cases that match f, newest first, and how many match.
-func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]domain.Case, int, error) {
+// Every condition is one an index answers (README, "Lists at 100,000 cases").
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
+	q := listQuery(f)
+	var page CasePage
+	var err error
+	if page.Total, page.TotalEstimated, err = s.countCases(ctx, q.cond, q.args); err != nil {
+		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+	}
+	// Each list is planned with its own values (no generic plan from the statement cache):
+	// how selective a unit or a word is decides which index serves.
+	rows, err := s.pool.Query(ctx, q.page, append([]any{pgx.QueryExecModeExec}, q.pageArgs...)...)
+	if err != nil {
+		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
+	if err != nil {
+		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+	}
+	if len(items) > q.size {
+		items = items[:q.size]
+		last := items[len(items)-1]
+		page.Next = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	page.Items = items
+	return page, nil
+}
+
+// ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
+// (EXPLAIN ANALYZE): the page, then the count. BENCHMARKS.md shows them.
+func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
+	q := listQuery(f)
+	var out []string
+	for _, query := range []struct {
+		sql  string
+		args []any
+	}{{q.page, q.pageArgs}, {countSQL(q.cond), q.args}} {
+		rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query.sql, query.args...)
+		if err != nil {
+			return "", fmt.Errorf("store: explain list: %w", err)
+		}
+		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return "", fmt.Errorf("store: explain list: %w", err)
+		}
+		out = append(out, plan...)
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// caseListQuery is the SQL of a list: the condition and its arguments (for the count), and
+// the query of the page (one more row than asked, to know whether another page follows).
+type caseListQuery struct {
+	cond     string
+	args     []any
+	page     string
+	pageArgs []any
+	size     int
+}
+
+func listQuery(f CaseFilter) caseListQuery {
 	var where []string
 	var args []any
-	add := func(cond string, v any) {
+	arg := func(v any) string {
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+		return "$" + strconv.Itoa(len(args))
+	}
+	add := func(cond string, v any) {
+		where = append(where, strings.ReplaceAll(cond, "?", arg(v)))
 	}
 	if f.Status != "" {
 		add("status = ?", f.Status)
@@ -245,10 +331,10 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]domain.Case, int
 		add("category = ?", f.Category)
 	}
 	if f.Unit != "" {
-		add("(lead_unit = ? OR ? = ANY (co_units))", f.Unit)
+		add("(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit)
 	}
 	if f.VisibleToUnit != "" {
-		add("? = ANY (referred_units)", f.VisibleToUnit)
+		add("referred_units @> ARRAY[?::text]", f.VisibleToUnit)
 	}
 	if f.Office != "" {
 		add("office = ?", f.Office)
@@ -266,41 +352,75 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]domain.Case, int
 		add("card = ?", f.Card)
 	}
 	if f.Query != "" {
-		pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
+		// The grams index finds the candidates; ILIKE decides.
+		add("grams @> case_query_grams(?)", f.Query)
+		pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
 		switch {
 		case f.SearchSensitive:
-			add("(id ILIKE ? OR title ILIKE ? OR description ILIKE ?)", pattern)
+			where = append(where, fmt.Sprintf("(id ILIKE %[1]s OR title ILIKE %[1]s OR description ILIKE %[1]s)", pattern))
 		default:
-			args = append(args, pattern, f.SearchSensitiveOffice)
-			where = append(where, fmt.Sprintf(`(id ILIKE $%[1]d OR title ILIKE $%[1]d OR
-				(description ILIKE $%[1]d AND (NOT sensitive OR (office <> '' AND office = $%[2]d))))`, len(args)-1, len(args)))
+			where = append(where, fmt.Sprintf(`(id ILIKE %[1]s OR title ILIKE %[1]s OR
+				(description ILIKE %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
+				pattern, arg(f.SearchSensitiveOffice)))
 		}
+	}
+	q := caseListQuery{size: f.PageSize}
+	if q.size <= 0 {
+		q.size = 20
+	}
+	if len(where) > 0 {
+		q.cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	q.args = slices.Clone(args)
+	offset := 0
+	if f.Page > 1 {
+		offset = (f.Page - 1) * q.size
+	}
+	if f.After != nil {
+		offset = 0
+		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(f.After.CreatedAt), arg(f.After.ID)))
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
-	if f.PageSize <= 0 {
-		f.PageSize = 20
+	q.page = fmt.Sprintf("SELECT snapshot FROM cases %s ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s",
+		cond, arg(q.size+1), arg(offset))
+	q.pageArgs = args
+	return q
+}
+
+func countSQL(cond string) string {
+	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM cases %s LIMIT %d) AS m", cond, ExactTotalUpTo+1)
+}
+
+// countCases counts the cases that match cond: exactly when there are at most
+// ExactTotalUpTo, otherwise it answers the planner's estimate and says so. The estimate
+// comes first (planning costs a fraction of a millisecond); only a list the planner
+// believes small is counted, and that count stops after ExactTotalUpTo+1 rows.
+func (s *Store) countCases(ctx context.Context, cond string, args []any) (int, bool, error) {
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
 	}
-	if f.Page <= 0 {
-		f.Page = 1
+	err := s.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM cases "+cond,
+		append([]any{pgx.QueryExecModeExec}, args...)...).Scan(&plan)
+	if err != nil || len(plan) != 1 {
+		return 0, false, fmt.Errorf("estimate: %w", err)
 	}
-	var total int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM cases "+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	estimate := int(plan[0].Plan.Rows)
+	if estimate > 2*ExactTotalUpTo {
+		return estimate, true, nil
 	}
-	args = append(args, f.PageSize, (f.Page-1)*f.PageSize)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf("SELECT snapshot FROM cases %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d",
-		cond, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	var n int
+	if err := s.pool.QueryRow(ctx, countSQL(cond), append([]any{pgx.QueryExecModeExec}, args...)...).Scan(&n); err != nil {
+		return 0, false, err
 	}
-	items, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	if n <= ExactTotalUpTo {
+		return n, false, nil
 	}
-	return items, total, nil
+	return max(n, estimate), true, nil
 }
 
 // AllocateCaseID hands out the next case number of the year (PT-2026-000001). With an

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,11 +139,20 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 		{"q in a plain description, for anyone", store.CaseFilter{Query: "厂房用地"}, []string{"PT-2026-000005", "PT-2026-000004", "PT-2026-000003", "PT-2026-000001"}},
 		{"leader scope", store.CaseFilter{CreatedBy: "leader2"}, []string{"PT-2026-000003"}},
 		{"page 2 of 3-sized pages", store.CaseFilter{Page: 2, PageSize: 3}, []string{"PT-2026-000002", "PT-2026-000001"}},
+		{"q of one Chinese character", store.CaseFilter{Query: "电"}, []string{"PT-2026-000002"}},
+		{"q in lower case finds upper case", store.CaseFilter{Query: "pt-2026-000004"}, []string{"PT-2026-000004"}},
+		{"q with a space", store.CaseFilter{Query: "用地审批 PT-2026-000001"}, []string{"PT-2026-000001"}},
+		{"q that appears nowhere", store.CaseFilter{Query: "停电"}, nil},
+		{"unit filter with status", store.CaseFilter{Unit: "natural-resources", Status: "handling"}, []string{"PT-2026-000001"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			items, total, err := st.ListCases(ctx, tc.f)
+			page, err := st.ListCases(ctx, tc.f)
 			if err != nil {
 				t.Fatal(err)
+			}
+			items, total := page.Items, page.Total
+			if page.TotalEstimated {
+				t.Errorf("a total of %d is estimated; a small one must be exact", total)
 			}
 			var ids []string
 			for _, c := range items {
@@ -158,6 +168,89 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 				t.Errorf("total %d, want 5", total)
 			}
 		})
+	}
+}
+
+func TestCursorPagesThroughEveryCaseOnceEvenWhenTheyShareACreationTime(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	for i := range 7 {
+		c := newCase(fmt.Sprintf("PT-2026-%06d", i+1), "triage", "")
+		c.CreatedAt = c.CreatedAt.Add(time.Duration(i/3) * time.Minute) // three by three at the same instant
+		if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// newest first; within one instant, highest id first
+	want := []string{"PT-2026-000007", "PT-2026-000006", "PT-2026-000005", "PT-2026-000004", "PT-2026-000003", "PT-2026-000002", "PT-2026-000001"}
+	var got []string
+	f := store.CaseFilter{PageSize: 2}
+	for pages := 0; ; pages++ {
+		if pages > 4 {
+			t.Fatalf("more than 4 pages: %v", got)
+		}
+		page, err := st.ListCases(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Items {
+			got = append(got, c.ID)
+		}
+		if page.Next == nil {
+			break
+		}
+		f.After = page.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestLargeTotalsAreEstimatedAndSaySo(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	const n = 3000
+	if err := st.SeedSynthetic(ctx, n, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.ListCases(ctx, store.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.TotalEstimated || page.Total < store.ExactTotalUpTo+1 || page.Total > 2*n {
+		t.Errorf("total %d (estimated %v), want an estimate near %d", page.Total, page.TotalEstimated, n)
+	}
+	if len(page.Items) != 20 || page.Items[0].ID != fmt.Sprintf("SY-2026-%06d", n) {
+		t.Errorf("first page starts with %s (%d items), want the newest synthetic case", page.Items[0].ID, len(page.Items))
+	}
+	// A filter that keeps few cases is counted exactly.
+	page, err = st.ListCases(ctx, store.CaseFilter{Status: "triage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.TotalEstimated || page.Total == 0 || page.Total > store.ExactTotalUpTo {
+		t.Errorf("triage: total %d (estimated %v), want a small exact count", page.Total, page.TotalEstimated)
+	}
+	for _, c := range page.Items {
+		if c.Status != "triage" {
+			t.Errorf("%s is %s", c.ID, c.Status)
+		}
+	}
+	// The synthetic timelines are chained like real ones.
+	if err := st.VerifyTimeline(ctx, "SY-2026-000001"); err != nil {
+		t.Error(err)
+	}
+	page, err = st.ListCases(ctx, store.CaseFilter{Query: "停电"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total == 0 {
+		t.Error("no synthetic case mentions 停电")
+	}
+	for _, c := range page.Items {
+		if !strings.Contains(c.Title+c.Description, "停电") {
+			t.Errorf("%s found by 停电: %s %s", c.ID, c.Title, c.Description)
+		}
 	}
 }
 

@@ -290,6 +290,22 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	if r := member.do("GET", "/api/v1/cases?status=lost", nil, nil); r.Status != http.StatusBadRequest {
 		t.Errorf("unknown status filter: %d", r.Status)
 	}
+	// Keyset pagination: the cursor of page one leads to page two, and page two is the last.
+	first := member.must(http.StatusOK, "GET", "/api/v1/cases?page_size=1", nil)
+	next, _ := first.Body["next_cursor"].(string)
+	if next == "" || first.Body["total_estimated"] != false {
+		t.Fatalf("page one of two: %s", first.Raw)
+	}
+	second := member.must(http.StatusOK, "GET", "/api/v1/cases?page_size=1&cursor="+next, nil)
+	if _, more := second.Body["next_cursor"]; more || len(second.Body["items"].([]any)) != 1 ||
+		second.Body["items"].([]any)[0].(map[string]any)["id"] == first.Body["items"].([]any)[0].(map[string]any)["id"] {
+		t.Errorf("page two after the cursor: %s", second.Raw)
+	}
+	for _, bad := range []string{"?cursor=x", "?cursor=" + next + "&page=2", "?cursor=%00"} {
+		if r := member.do("GET", "/api/v1/cases"+bad, nil, nil); r.Status != http.StatusBadRequest || r.errCode() == "" {
+			t.Errorf("GET /cases%s: %d %s", bad, r.Status, r.Raw)
+		}
+	}
 	if r := leader2.do("GET", "/api/v1/cases/"+id+"/timeline", nil, nil); r.Status != http.StatusNotFound {
 		t.Errorf("another leader's case timeline: %d", r.Status)
 	}

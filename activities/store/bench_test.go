@@ -1,0 +1,57 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/store"
+)
+
+// ListBenchFilters are the lists every role runs, as BenchmarkListCases measures them.
+var listBenchFilters = []struct {
+	name string
+	f    store.CaseFilter
+}{
+	{"default", store.CaseFilter{}},
+	{"status", store.CaseFilter{Status: "handling"}},
+	{"category", store.CaseFilter{Category: "power"}},
+	{"unit filter", store.CaseFilter{Unit: "power-supply"}},
+	{"office", store.CaseFilter{Office: "party"}},
+	{"enterprise", store.CaseFilter{EnterpriseID: "ent-003"}},
+	{"overdue", store.CaseFilter{Overdue: true}},
+	{"card", store.CaseFilter{Card: "yellow"}},
+	{"unit scope", store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true}},
+	{"unit scope, handling", store.CaseFilter{VisibleToUnit: "power-supply", Status: "handling", SearchSensitive: true}},
+	{"leader scope", store.CaseFilter{CreatedBy: "leader1", SearchSensitive: true}},
+	{"q=停电", store.CaseFilter{Query: "停电", SearchSensitiveOffice: "party"}},
+	{"q=用地 as a unit", store.CaseFilter{Query: "用地", VisibleToUnit: "natural-resources", SearchSensitive: true}},
+	{"q=电", store.CaseFilter{Query: "电"}},
+	{"page 50", store.CaseFilter{Page: 50}},
+}
+
+// BenchmarkListCases lists 100,000 synthetic cases the ways the API does (go test -bench
+// ListCases ./activities/store; -v prints each query's plan).
+func BenchmarkListCases(b *testing.B) {
+	ctx := context.Background()
+	st := newStore(b)
+	if err := st.SeedSynthetic(ctx, 100_000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range listBenchFilters {
+		b.Run(tc.name, func(b *testing.B) {
+			if testing.Verbose() {
+				plan, err := st.ExplainListCases(ctx, tc.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Logf("plan:\n%s", plan)
+			}
+			for b.Loop() {
+				if _, err := st.ListCases(ctx, tc.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
