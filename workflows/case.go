@@ -69,6 +69,30 @@ type caseRun struct {
 	// strict: the run started with the checks added later (only the lead office comments,
 	// a unit only once the case is referred to it); older runs keep their rules on replay.
 	strict bool
+	// local: the run writes the read model and reads the calendar and the rules through
+	// local activities (see caseRun.activity); runs started before keep regular ones.
+	local bool
+	// serialDelivery: the run delivers its notifications one activity at a time, so that
+	// two deliveries never pick the same pending notification (runs started before did not).
+	serialDelivery bool
+	delivering     bool
+	deliverNext    int // the lowest event seq a delivery under way must go on with, 0 if none
+}
+
+// activity runs one of the case's own activities: writing the read model, routing,
+// computing a deadline or planning a ladder. In runs started since "local-activities" it is
+// a local activity: it runs in the worker within the workflow task, with no round trip
+// through the server (about 40 ms each here), and its result is recorded with the task's
+// completion. That is durable enough for these: the read model's writes are idempotent
+// (events are keyed by case and sequence) and the rest only read, so if the worker dies
+// before the task completes, the task is retried and they simply run again. Older runs
+// replay the regular activities their histories hold.
+func (r *caseRun) activity(ctx workflow.Context, opts workflow.ActivityOptions, fn, arg any) workflow.Future {
+	if r.local {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: opts.StartToCloseTimeout, RetryPolicy: opts.RetryPolicy}), fn, arg)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), fn, arg)
 }
 
 // lock waits until the case is ready and no other action is being recorded.
@@ -110,6 +134,9 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if in.Continued {
 		r.c.ReferredUnits = referredUnits(&r.c) // a run continued before they were kept
 	}
+	// Decided afresh by every run (continued runs too): it changes how, not what.
+	r.local = workflow.GetVersion(ctx, "local-activities", workflow.DefaultVersion, 1) == 1
+	r.serialDelivery = workflow.GetVersion(ctx, "serial-delivery", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -168,7 +195,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := r.live(ctx, atClosure); err != nil {
 		return err
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !r.delivering }); err != nil {
 		return err
 	}
 	if err := r.mu.Lock(ctx); err != nil { // no ladder rung half-fired
@@ -211,8 +238,7 @@ func (r *caseRun) live(ctx workflow.Context, atClosure bool) error {
 func (r *caseRun) route(ctx workflow.Context) {
 	var a *activities.Activities
 	var p domain.RouteProposal
-	actx := workflow.WithActivityOptions(ctx, routeOptions)
-	if err := workflow.ExecuteActivity(actx, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
+	if err := r.activity(ctx, routeOptions, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
 		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
 		p = domain.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{},
 			Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}
@@ -293,8 +319,7 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 	p := *c
 	p.LastSeq, p.UpdatedAt = seq, now
 	var a *activities.Activities
-	actx := workflow.WithActivityOptions(ctx, projectOptions)
-	if err := workflow.ExecuteActivity(actx, a.ProjectCase, store.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
+	if err := r.activity(ctx, projectOptions, a.ProjectCase, store.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
 		return err
 	}
 	*c = p
@@ -306,8 +331,32 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 }
 
 // deliver sends the case's pending notifications from event seq on. A delivery that fails
-// for good is marked failed in the outbox; the case goes on either way.
+// for good is marked failed in the outbox; the case goes on either way. With
+// serialDelivery, a delivery asked for while another is under way is left to that one,
+// which goes on from the lowest seq asked.
 func (r *caseRun) deliver(ctx workflow.Context, seq int) {
+	if !r.serialDelivery {
+		r.deliverFrom(ctx, seq)
+		return
+	}
+	if r.delivering {
+		if r.deliverNext == 0 || seq < r.deliverNext {
+			r.deliverNext = seq
+		}
+		return
+	}
+	r.delivering = true
+	defer func() { r.delivering = false }()
+	for {
+		r.deliverFrom(ctx, seq)
+		if r.deliverNext == 0 {
+			return
+		}
+		seq, r.deliverNext = r.deliverNext, 0
+	}
+}
+
+func (r *caseRun) deliverFrom(ctx workflow.Context, seq int) {
 	var a *activities.Activities
 	dctx := workflow.WithActivityOptions(ctx, deliverOptions)
 	_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, activities.DeliverInput{CaseID: r.c.ID, Seq: seq}).Get(dctx, nil)

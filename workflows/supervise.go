@@ -32,7 +32,7 @@ var rungs = [4]struct{ kind, event string }{
 func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (string, error) {
 	var a *activities.Activities
 	var date string
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.WorkdayDeadline, in).Get(ctx, &date)
+	err := r.activity(ctx, projectOptions, a.WorkdayDeadline, in).Get(ctx, &date)
 	return date, err
 }
 
@@ -82,12 +82,26 @@ func (r *caseRun) supervise(ctx workflow.Context) {
 			return
 		}
 		seen := r.deadlinesChanged
-		if err := r.planLadders(ctx); err != nil {
+		if r.local {
+			// Plan without holding the lock, on the case as the last action left it; an
+			// action that changes the deadlines meanwhile makes the plan moot.
+			active, now := activeDeadlines(&r.c), r.now(ctx)
+			r.mu.Unlock()
+			plans, err := r.planNew(ctx, active)
+			if err != nil {
+				return
+			}
+			if r.deadlinesChanged != seen {
+				continue
+			}
+			r.keepLadders(active, plans, now)
+		} else if err := r.planLadders(ctx); err != nil {
 			r.mu.Unlock()
 			return
+		} else {
+			r.mu.Unlock()
 		}
 		li, rung, at := r.nextRung()
-		r.mu.Unlock()
 
 		changed := func() bool { return r.deadlinesChanged != seen }
 		if li < 0 {
@@ -117,9 +131,45 @@ func (r *caseRun) supervise(ctx workflow.Context) {
 	}
 }
 
-// planLadders keeps exactly the ladders of the active deadlines, planning new ones.
+// planLadders keeps exactly the ladders of the active deadlines, planning new ones (runs
+// started before "local-activities", under the case's lock).
 func (r *caseRun) planLadders(ctx workflow.Context) error {
-	active := activeDeadlines(&r.c)
+	active, now := activeDeadlines(&r.c), r.now(ctx)
+	plans, err := r.planNew(ctx, active)
+	if err != nil {
+		return err
+	}
+	r.keepLadders(active, plans, now)
+	return nil
+}
+
+// planNew plans the ladders of the active deadlines that have none yet.
+func (r *caseRun) planNew(ctx workflow.Context, active [][2]string) (map[[2]string]activities.LadderPlan, error) {
+	plans := map[[2]string]activities.LadderPlan{}
+	for _, ad := range active {
+		if r.hasLadder(ad) {
+			continue
+		}
+		var a *activities.Activities
+		var plan activities.LadderPlan
+		p := r.policy
+		err := r.activity(ctx, projectOptions, a.PlanLadder, activities.LadderInput{
+			Due: ad[1], ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter, YellowAfter: p.YellowAfter,
+			RedAfter: p.RedAfter, Hour: p.LadderHour}).Get(ctx, &plan)
+		if err != nil {
+			return nil, err
+		}
+		plans[ad] = plan
+	}
+	return plans, nil
+}
+
+func (r *caseRun) hasLadder(ad [2]string) bool {
+	return slices.ContainsFunc(r.ladders, func(l Ladder) bool { return l.Deadline == ad[0] && l.Due == ad[1] })
+}
+
+// keepLadders keeps exactly the ladders of the active deadlines, adding the planned ones.
+func (r *caseRun) keepLadders(active [][2]string, plans map[[2]string]activities.LadderPlan, now time.Time) {
 	kept := r.ladders[:0:0]
 	for _, l := range r.ladders {
 		if slices.Contains(active, [2]string{l.Deadline, l.Due}) {
@@ -127,26 +177,16 @@ func (r *caseRun) planLadders(ctx workflow.Context) error {
 		}
 	}
 	r.ladders = kept
-	now := r.now(ctx)
 	for _, ad := range active {
-		if slices.ContainsFunc(r.ladders, func(l Ladder) bool { return l.Deadline == ad[0] && l.Due == ad[1] }) {
+		plan, ok := plans[ad]
+		if !ok || r.hasLadder(ad) {
 			continue
-		}
-		var a *activities.Activities
-		var plan activities.LadderPlan
-		p := r.policy
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.PlanLadder, activities.LadderInput{
-			Due: ad[1], ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter, YellowAfter: p.YellowAfter,
-			RedAfter: p.RedAfter, Hour: p.LadderHour}).Get(ctx, &plan)
-		if err != nil {
-			return err
 		}
 		l := Ladder{Deadline: ad[0], Due: ad[1], At: [4]time.Time{plan.Reminder, plan.Blue, plan.Yellow, plan.Red}}
 		// A reminder whose time has passed when the deadline is set would only be noise.
 		l.Fired[RungReminder] = !plan.Reminder.After(now)
 		r.ladders = append(r.ladders, l)
 	}
-	return nil
 }
 
 // nextRung finds the earliest rung not yet fired: the ladder's index, the rung, its time.

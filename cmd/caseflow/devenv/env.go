@@ -69,6 +69,8 @@ type Env struct {
 	Temporal *TemporalServer
 	// URL is the API's base URL, like http://127.0.0.1:8080.
 	URL string
+	// DatabaseURL is the database's connection URL.
+	DatabaseURL string
 
 	cluster *pgcluster.Cluster
 	worker  worker.Worker
@@ -144,6 +146,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 		dbURL = env.cluster.URL()
 	}
+	env.DatabaseURL = dbURL
 	if env.Store, err = store.Connect(ctx, dbURL); err != nil {
 		return nil, err
 	}

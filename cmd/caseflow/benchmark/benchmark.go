@@ -1,0 +1,482 @@
+// Package benchmark measures caseflow beside raw references on the same Temporal server and
+// PostgreSQL, in the same run: `caseflow bench` prints the table and writes BENCHMARKS.md.
+package benchmark
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Options say what to measure and where.
+type Options struct {
+	// API is caseflow's base URL (http://127.0.0.1:8080), Temporal its server's host:port
+	// and Store its database, with the demo data loaded.
+	API      string
+	Temporal client.Client
+	Store    *store.Store
+	// DatabaseURL is the same database, for the raw reference's own connections.
+	DatabaseURL string
+	// Intakes, Lifecycles and ActionCases size the measures; Cases is how many synthetic
+	// cases the read measures run over.
+	Intakes, Lifecycles, ActionCases, Cases int
+	// Progress receives the progress bar (nil: none).
+	Progress io.Writer
+}
+
+// Defaults are the sizes of the table in the README.
+func Defaults() Options {
+	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000}
+}
+
+// Row is one line of the table.
+type Row struct {
+	Measure, Value, Reference, Ratio, Target string
+	Met                                      *bool
+}
+
+// Report is what a run measured.
+type Report struct {
+	Started  time.Time
+	Duration time.Duration
+	Rows     []Row
+	// Plans are PostgreSQL's plans of each list, as run over the synthetic cases.
+	Plans []Plan
+}
+
+// Plan is one list's query plan.
+type Plan struct{ List, Plan string }
+
+type runner struct {
+	Options
+	http     *http.Client
+	tokens   map[string]string
+	progress *progress
+	ids      atomic.Int64
+}
+
+// Run measures everything and returns the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	r := &runner{Options: o, tokens: map[string]string{},
+		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	r.progress = newProgress(o.Progress, o.Intakes*2+o.ActionCases*2+o.Lifecycles+len(readMeasures)+3)
+	defer r.progress.finish()
+	rep := &Report{Started: time.Now()}
+	for _, u := range []string{"member", "party", "leader1", "unit-natural-resources", "unit-power-supply", "efficiency"} {
+		if err := r.login(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	db, err := pgxpool.New(ctx, o.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	w, err := startRawWorker(ctx, o.Temporal, db)
+	if err != nil {
+		return nil, fmt.Errorf("the raw reference's worker: %w", err)
+	}
+	defer w.Stop()
+
+	steps := []func(context.Context, *Report) error{r.intake, r.actions, r.lifecycles, r.reads}
+	for _, step := range steps {
+		if err := step(ctx, rep); err != nil {
+			return rep, err
+		}
+	}
+	rep.Duration = time.Since(rep.Started)
+	return rep, nil
+}
+
+// intake: cases raised at concurrency 16 against workflows that do one INSERT; throughput
+// and the machine's CPU per case.
+func (r *runner) intake(ctx context.Context, rep *Report) error {
+	r.progress.stage("intake")
+	cpu0 := machineCPU()
+	d, err := r.parallel(ctx, r.Intakes, 16, func(ctx context.Context, i int) error {
+		_, err := r.createCase(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	cpuCase := (machineCPU() - cpu0) / time.Duration(r.Intakes)
+	r.progress.stage("intake, raw reference")
+	cpu0 = machineCPU()
+	run := time.Now().UnixNano()
+	dRaw, err := r.parallel(ctx, r.Intakes, 16, func(ctx context.Context, i int) error {
+		id := fmt.Sprintf("raw-insert-%d-%d", run, i)
+		wr, err := r.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rawQueue}, "RawInsertWorkflow", id)
+		if err != nil {
+			return err
+		}
+		return wr.Get(ctx, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("intake reference: %w", err)
+	}
+	cpuRaw := (machineCPU() - cpu0) / time.Duration(r.Intakes)
+	rate, rateRaw := float64(r.Intakes)/d.Seconds(), float64(r.Intakes)/dRaw.Seconds()
+	rep.Rows = append(rep.Rows,
+		ratioRow(fmt.Sprintf("intake, %d cases at concurrency 16", r.Intakes), fmt.Sprintf("%.1f cases/s", rate),
+			fmt.Sprintf("one-INSERT workflow: %.1f/s", rateRaw), rate/rateRaw, "≥ 0.9×", rate/rateRaw >= 0.9),
+		ratioRow("machine CPU per intake", ms(cpuCase), ms(cpuRaw), float64(cpuCase)/float64(cpuRaw), "≤ 1.5×",
+			float64(cpuCase) <= 1.5*float64(cpuRaw)))
+	return nil
+}
+
+// lifecycle is the way every measured case goes: who takes each action, with what.
+var lifecycle = []struct{ action, user string }{
+	{"triage", "member"}, {"refer", "party"}, {"sign", "unit-natural-resources"},
+	{"complete", "unit-natural-resources"}, {"callback", "member"}, {"close", "party"},
+}
+
+func actionBody(action string) any {
+	switch action {
+	case "triage":
+		return map[string]any{"decision": "refer", "category": "land", "list": "problem", "scope": "individual",
+			"office": "party", "lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "基准测试"}
+	case "refer":
+		return map[string]any{"instructions": "请按期办理"}
+	case "complete":
+		return map[string]any{"outcome": "resolved", "report": "已办结"}
+	case "callback":
+		return map[string]any{"solved": true, "satisfied": true, "note": "企业满意"}
+	case "close":
+		return map[string]any{"note": "予以销号"}
+	}
+	return map[string]any{}
+}
+
+// actions: each action's latency (p50) on cases taken one at a time, beside an Update whose
+// handler runs one activity.
+func (r *runner) actions(ctx context.Context, rep *Report) error {
+	r.progress.stage("actions")
+	lat := map[string][]time.Duration{}
+	for range r.ActionCases {
+		id, err := r.createCase(ctx)
+		if err != nil {
+			return err
+		}
+		for _, step := range lifecycle {
+			t0 := time.Now()
+			if err := r.act(ctx, id, step.action, step.user); err != nil {
+				return err
+			}
+			lat[step.action] = append(lat[step.action], time.Since(t0))
+		}
+		r.progress.step()
+	}
+	r.progress.stage("actions, raw reference")
+	var raw []time.Duration
+	run := time.Now().UnixNano()
+	for i := range r.ActionCases {
+		id := fmt.Sprintf("raw-update-%d-%d", run, i)
+		if _, err := r.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rawQueue}, "RawUpdateWorkflow", id); err != nil {
+			return err
+		}
+		for range lifecycle {
+			t0 := time.Now()
+			h, err := r.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "touch",
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err == nil {
+				err = h.Get(ctx, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("raw update: %w", err)
+			}
+			raw = append(raw, time.Since(t0))
+		}
+		_ = r.Temporal.TerminateWorkflow(ctx, id, "", "benchmark done")
+		r.progress.step()
+	}
+	ref := percentile(raw, 50)
+	var names, values []string
+	worst := 0.0
+	for _, step := range lifecycle {
+		p := percentile(lat[step.action], 50)
+		names, values = append(names, step.action), append(values, fmt.Sprint(p.Milliseconds()))
+		worst = max(worst, float64(p)/float64(ref))
+	}
+	rep.Rows = append(rep.Rows, ratioRow("action p50: "+strings.Join(names, " / "), strings.Join(values, " / ")+" ms",
+		fmt.Sprintf("Update running one activity: %d ms", ref.Milliseconds()), worst, "each ≤ 1.2×", worst <= 1.2))
+	return nil
+}
+
+// lifecycles: whole cases, intake to closure, at concurrency 8.
+func (r *runner) lifecycles(ctx context.Context, rep *Report) error {
+	r.progress.stage("lifecycles")
+	d, err := r.parallel(ctx, r.Lifecycles, 8, func(ctx context.Context, _ int) error {
+		id, err := r.createCase(ctx)
+		if err != nil {
+			return err
+		}
+		for _, step := range lifecycle {
+			if err := r.act(ctx, id, step.action, step.user); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("lifecycles: %w", err)
+	}
+	rate := float64(r.Lifecycles) / d.Seconds()
+	met := rate >= 20
+	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("whole lifecycles (%d, concurrency 8)", r.Lifecycles),
+		Value: fmt.Sprintf("%.1f cases/s", rate), Reference: "—", Ratio: "—", Target: "≥ 20 cases/s", Met: &met})
+	return nil
+}
+
+// readMeasure is one read, as one user, with the filter the API builds for it (for its plan).
+type readMeasure struct {
+	name, user, path string
+	filter           *store.CaseFilter
+	limit            time.Duration
+}
+
+var readMeasures = []readMeasure{
+	{"GET /cases (default)", "member", "/api/v1/cases", &store.CaseFilter{SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?status=handling", "member", "/api/v1/cases?status=handling", &store.CaseFilter{Status: "handling", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?category=power", "member", "/api/v1/cases?category=power", &store.CaseFilter{Category: "power", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?unit=power-supply", "member", "/api/v1/cases?unit=power-supply", &store.CaseFilter{Unit: "power-supply", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?office=party", "member", "/api/v1/cases?office=party", &store.CaseFilter{Office: "party", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?enterprise_id=ent-003", "member", "/api/v1/cases?enterprise_id=ent-003", &store.CaseFilter{EnterpriseID: "ent-003", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?overdue=true", "member", "/api/v1/cases?overdue=true", &store.CaseFilter{Overdue: true, SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?card=yellow", "member", "/api/v1/cases?card=yellow", &store.CaseFilter{Card: "yellow", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?q=停电", "member", "/api/v1/cases?q=" + url.QueryEscape("停电"), &store.CaseFilter{Query: "停电", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?q=停电 as a supervision office", "party", "/api/v1/cases?q=" + url.QueryEscape("停电"), &store.CaseFilter{Query: "停电", SearchSensitiveOffice: "party"}, 20 * time.Millisecond},
+	{"GET /cases as a unit (unit scope)", "unit-power-supply", "/api/v1/cases", &store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?status=handling as a unit", "unit-power-supply", "/api/v1/cases?status=handling", &store.CaseFilter{VisibleToUnit: "power-supply", Status: "handling", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?q=用地 as a unit", "unit-natural-resources", "/api/v1/cases?q=" + url.QueryEscape("用地"), &store.CaseFilter{Query: "用地", VisibleToUnit: "natural-resources", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases as a leader (leader scope)", "leader1", "/api/v1/cases", &store.CaseFilter{CreatedBy: "leader1", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?page=200", "member", "/api/v1/cases?page=200", &store.CaseFilter{Page: 200, SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases/{id}", "member", "/api/v1/cases/{id}", nil, 5 * time.Millisecond},
+	{"GET /cases/{id}/timeline", "member", "/api/v1/cases/{id}/timeline", nil, 5 * time.Millisecond},
+}
+
+// reads: every list and a case's page at concurrency 4 over the synthetic cases.
+func (r *runner) reads(ctx context.Context, rep *Report) error {
+	r.progress.stage(fmt.Sprintf("%d synthetic cases", r.Cases))
+	year := time.Now().In(domain.Shanghai).Year()
+	t0 := time.Now()
+	if err := r.Store.SeedSynthetic(ctx, r.Cases, year, time.Now()); err != nil {
+		return err
+	}
+	seeded := time.Since(t0)
+	r.progress.step()
+	const requests = 200
+	for _, m := range readMeasures {
+		r.progress.stage(m.name)
+		var mu sync.Mutex
+		var lat []time.Duration
+		_, err := r.parallel(ctx, requests, 4, func(ctx context.Context, i int) error {
+			id := fmt.Sprintf("%s%d-%06d", store.SyntheticPrefix, year, 1+(i*7919)%r.Cases)
+			t := time.Now()
+			if _, err := r.call(ctx, m.user, "GET", strings.ReplaceAll(m.path, "{id}", id), nil, http.StatusOK); err != nil {
+				return err
+			}
+			mu.Lock()
+			lat = append(lat, time.Since(t))
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+		p50, p99 := percentile(lat, 50), percentile(lat, 99)
+		met := p99 <= m.limit
+		rep.Rows = append(rep.Rows, Row{Measure: m.name + fmt.Sprintf(", %d cases", r.Cases),
+			Value: fmt.Sprintf("p50 %s, p99 %s", ms(p50), ms(p99)), Reference: "—", Ratio: "—",
+			Target: "p99 ≤ " + ms(m.limit), Met: &met})
+		if m.filter != nil {
+			plan, err := r.Store.ExplainListCases(ctx, *m.filter)
+			if err != nil {
+				return err
+			}
+			rep.Plans = append(rep.Plans, Plan{List: m.name + " (as " + m.user + ")", Plan: plan})
+		}
+		r.progress.step()
+	}
+	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("writing %d synthetic cases and their timelines", r.Cases),
+		Value: seeded.Round(100 * time.Millisecond).String(), Reference: "—", Ratio: "—", Target: "—"})
+	return nil
+}
+
+func (r *runner) createCase(ctx context.Context) (string, error) {
+	n := r.ids.Add(1)
+	body := map[string]any{"enterprise_id": "ent-001", "title": fmt.Sprintf("基准测试：厂房用地审批 %d", n),
+		"description": "二期厂房用地报批已三个月未办结（基准测试）", "category": "land", "list": "problem"}
+	out, err := r.call(ctx, "member", "POST", "/api/v1/cases", body, http.StatusCreated)
+	if err != nil {
+		return "", err
+	}
+	id, _ := out["id"].(string)
+	r.progress.step()
+	return id, nil
+}
+
+func (r *runner) act(ctx context.Context, id, action, user string) error {
+	_, err := r.call(ctx, user, "POST", "/api/v1/cases/"+id+"/actions/"+action, actionBody(action), http.StatusOK)
+	return err
+}
+
+func (r *runner) login(ctx context.Context, user string) error {
+	out, err := r.call(ctx, "", "POST", "/api/v1/login", map[string]string{"username": user, "password": store.DemoPassword}, http.StatusOK)
+	if err != nil {
+		return fmt.Errorf("log in as %s (the benchmark needs the demo users): %w", user, err)
+	}
+	r.tokens[user], _ = out["token"].(string)
+	return nil
+}
+
+// call makes one request and decodes the answer, which must have status want.
+func (r *runner) call(ctx context.Context, user, method, path string, body any, want int) (map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.API+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+r.tokens[user])
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s as %s: %d %s", method, path, user, resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return out, nil
+}
+
+// parallel runs f for 0..n-1 on c goroutines and returns how long it took; the first error
+// stops it.
+func (r *runner) parallel(ctx context.Context, n, c int, f func(context.Context, int) error) (time.Duration, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := f(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return 0, err
+	}
+	return time.Since(t0), ctx.Err()
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[min(max(i-1, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+func ratioRow(measure, value, reference string, ratio float64, target string, met bool) Row {
+	return Row{Measure: measure, Value: value, Reference: reference, Ratio: fmt.Sprintf("%.2f×", ratio), Target: target, Met: &met}
+}
+
+// machineCPU is the CPU time the whole machine has spent (all processes: caseflow, the
+// Temporal server, PostgreSQL), from /proc/stat.
+func machineCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var ticks int64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		var n int64
+		fmt.Sscan(v, &n)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// Markdown renders the report as BENCHMARKS.md.
+func (rep *Report) Markdown(commit string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# caseflow benchmarks\n\nMeasured by `caseflow bench` on %s (%d CPUs, %s/%s, %s), commit %s, in %s.\n",
+		rep.Started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
+		commit, rep.Duration.Round(time.Second))
+	b.WriteString("Raw references run in the same process on the same embedded Temporal server and PostgreSQL, in the\n" +
+		"same run; absolute numbers move by about 15% between runs, ratios hold. The read measures run over\n" +
+		"synthetic cases (ids `SY-…`, tag `synthetic`) written straight into the read model.\n\n")
+	b.WriteString(rep.Table())
+	b.WriteString("\n## Query plans\n\nEach list's page query, then its count (`EXPLAIN ANALYZE`, over the synthetic cases).\n")
+	for _, p := range rep.Plans {
+		fmt.Fprintf(&b, "\n### %s\n\n```\n%s\n```\n", p.List, p.Plan)
+	}
+	return b.String()
+}
+
+// Table renders the measures as a Markdown table.
+func (rep *Report) Table() string {
+	var b strings.Builder
+	b.WriteString("| measure | caseflow | raw reference | ratio | target | met |\n|---|---|---|---|---|---|\n")
+	for _, row := range rep.Rows {
+		met := ""
+		if row.Met != nil {
+			met = map[bool]string{true: "yes", false: "**no**"}[*row.Met]
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", row.Measure, row.Value, row.Reference, row.Ratio, row.Target, met)
+	}
+	return b.String()
+}
