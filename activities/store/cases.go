@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,24 +44,30 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		due = &c.DueDate
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
+		tag, err := tx.Exec(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
-				created_by, last_seq, snapshot, created_at, updated_at, overdue, card, referred_units)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+				created_by, last_seq, created_at, updated_at, overdue, card, referred_units)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23)
 			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
 				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
 				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
 				office = EXCLUDED.office, lead_unit = EXCLUDED.lead_unit, co_units = EXCLUDED.co_units,
 				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
 				overdue = EXCLUDED.overdue, card = EXCLUDED.card, referred_units = EXCLUDED.referred_units,
-				snapshot = EXCLUDED.snapshot, updated_at = EXCLUDED.updated_at
+				updated_at = EXCLUDED.updated_at
 			WHERE cases.last_seq < EXCLUDED.last_seq`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, snapshot, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits))
+			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits))
 		if err != nil {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
+		}
+		if tag.RowsAffected() > 0 { // the case moved forward: so does its snapshot
+			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)
+				ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot`, c.ID, snapshot); err != nil {
+				return fmt.Errorf("store: project case %s: %w", c.ID, err)
+			}
 		}
 		for _, ev := range p.Events {
 			inserted, err := insertEvent(ctx, tx, ev)
@@ -161,7 +169,7 @@ func EventHash(prev string, ev domain.Event) (string, error) {
 // GetCase returns a case by id.
 func (s *Store) GetCase(ctx context.Context, id string) (domain.Case, error) {
 	var c domain.Case
-	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM cases WHERE id = $1`, id).Scan(&c)
+	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM case_snapshots WHERE id = $1`, id).Scan(&c)
 	if err != nil {
 		return domain.Case{}, notFound(err, EntityCase, id)
 	}
@@ -254,17 +262,28 @@ type CasePage struct {
 // ExactTotalUpTo is how many matching cases a list counts exactly.
 const ExactTotalUpTo = 1000
 
+// smallListUpTo: a list the planner believes to have at most this many cases is fetched by
+// one query that collects the matches once, counts them and takes the page from them.
+const smallListUpTo = 2000
+
 // ListCases returns one page of the cases that match f, newest first, and how many match.
-// Every condition is one an index answers (README, "Lists at 100,000 cases").
+// Every condition is one an index answers (README, "Lists at 100,000 cases"). Each query
+// is planned with its own values (pgx.QueryExecModeExec: no generic plan from the
+// statement cache), since how selective a unit or a word is decides which index serves.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	q := listQuery(f)
-	var page CasePage
-	var err error
-	if page.Total, page.TotalEstimated, err = s.countCases(ctx, q.cond, q.args); err != nil {
-		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+	estimate, err := s.estimateCases(ctx, q.estimateCond, q.estimateArgs)
+	if err != nil {
+		return CasePage{}, err
 	}
-	// Each list is planned with its own values (no generic plan from the statement cache):
-	// how selective a unit or a word is decides which index serves.
+	if estimate <= smallListUpTo {
+		page, complete, err := s.smallList(ctx, q)
+		if err != nil || complete {
+			return page, err
+		}
+		estimate = max(estimate, ExactTotalUpTo+1) // more than the planner believed
+	}
+	page := CasePage{Total: estimate, TotalEstimated: true}
 	rows, err := s.pool.Query(ctx, q.page, append([]any{pgx.QueryExecModeExec}, q.pageArgs...)...)
 	if err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
@@ -273,24 +292,66 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	if err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
-	if len(items) > q.size {
-		items = items[:q.size]
-		last := items[len(items)-1]
-		page.Next = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
-	}
-	page.Items = items
+	page.Items, page.Next = q.cut(items)
 	return page, nil
 }
 
+// smallList fetches the matches (at most ExactTotalUpTo+1), counts them and takes the page
+// from them, in one query; complete is false when there were more (the page is then not
+// known to be the newest).
+func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool, error) {
+	rows, err := s.pool.Query(ctx, q.small, append([]any{pgx.QueryExecModeExec}, q.smallArgs...)...)
+	if err != nil {
+		return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
+	}
+	defer rows.Close()
+	var n int
+	var items []domain.Case
+	for rows.Next() {
+		var c *domain.Case
+		if err := rows.Scan(&n, &c); err != nil {
+			return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
+		}
+		if c != nil {
+			items = append(items, *c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
+	}
+	if n > ExactTotalUpTo {
+		return CasePage{}, false, nil
+	}
+	page := CasePage{Total: n}
+	page.Items, page.Next = q.cut(items)
+	return page, true, nil
+}
+
+// cut trims the extra row a page query fetches and makes the cursor of the next page.
+func (q caseListQuery) cut(items []domain.Case) ([]domain.Case, *Cursor) {
+	if len(items) <= q.size {
+		return items, nil
+	}
+	items = items[:q.size]
+	last := items[len(items)-1]
+	return items, &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+}
+
 // ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
-// (EXPLAIN ANALYZE): the page, then the count. BENCHMARKS.md shows them.
+// (EXPLAIN ANALYZE): the one a small list runs, then the page of a large list. The
+// estimate decides which one serves; BENCHMARKS.md shows both, and which.
 func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
 	q := listQuery(f)
-	var out []string
+	estimate, err := s.estimateCases(ctx, q.estimateCond, q.estimateArgs)
+	if err != nil {
+		return "", err
+	}
+	out := []string{fmt.Sprintf("-- estimate: %d cases; served by the %s", estimate,
+		map[bool]string{true: "small-list query (the first)", false: "large-list page (the second)"}[estimate <= smallListUpTo])}
 	for _, query := range []struct {
 		sql  string
 		args []any
-	}{{q.page, q.pageArgs}, {countSQL(q.cond), q.args}} {
+	}{{q.small, q.smallArgs}, {q.page, q.pageArgs}} {
 		rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query.sql, query.args...)
 		if err != nil {
 			return "", fmt.Errorf("store: explain list: %w", err)
@@ -304,17 +365,22 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 	return strings.Join(out, "\n"), nil
 }
 
-// caseListQuery is the SQL of a list: the condition and its arguments (for the count), and
-// the query of the page (one more row than asked, to know whether another page follows).
+// caseListQuery is the SQL of a list: the condition and its arguments (for the estimate),
+// the query of a page of a large list, and the query of a small one. Pages have one more
+// row than asked, to know whether another page follows.
 type caseListQuery struct {
-	cond     string
-	args     []any
-	page     string
-	pageArgs []any
-	size     int
+	cond         string
+	estimateCond string // cond without what the planner cannot estimate
+	estimateArgs []any
+	args         []any
+	page, small  string
+	pageArgs     []any
+	smallArgs    []any
+	size         int
 }
 
 func listQuery(f CaseFilter) caseListQuery {
+	q := caseListQuery{size: f.PageSize}
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -353,52 +419,79 @@ func listQuery(f CaseFilter) caseListQuery {
 	}
 	if f.Query != "" {
 		// The grams index finds the candidates; ILIKE decides.
-		add("grams @> case_query_grams(?)", f.Query)
+		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
+		// The planner would guess the selectivity of the recheck (it cannot know it), so
+		// the estimate leaves it out: the grams condition alone is close to the truth.
+		q.estimateCond, q.estimateArgs = "WHERE "+strings.Join(where, " AND "), slices.Clone(args)
 		pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
+		// ILIKE folds ASCII letters only (the C locale); without any in the query, LIKE
+		// finds the same and spares lower-casing every candidate (Chinese, digits).
+		like := "LIKE"
+		if strings.IndexFunc(f.Query, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0 {
+			like = "ILIKE"
+		}
 		switch {
 		case f.SearchSensitive:
-			where = append(where, fmt.Sprintf("(id ILIKE %[1]s OR title ILIKE %[1]s OR description ILIKE %[1]s)", pattern))
+			where = append(where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
 		default:
-			where = append(where, fmt.Sprintf(`(id ILIKE %[1]s OR title ILIKE %[1]s OR
-				(description ILIKE %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
-				pattern, arg(f.SearchSensitiveOffice)))
+			where = append(where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
+				(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
+				pattern, arg(f.SearchSensitiveOffice), like))
 		}
 	}
-	q := caseListQuery{size: f.PageSize}
 	if q.size <= 0 {
 		q.size = 20
 	}
 	if len(where) > 0 {
 		q.cond = "WHERE " + strings.Join(where, " AND ")
 	}
+	if q.estimateCond == "" {
+		q.estimateCond, q.estimateArgs = q.cond, args
+	}
 	q.args = slices.Clone(args)
 	offset := 0
 	if f.Page > 1 {
 		offset = (f.Page - 1) * q.size
 	}
+	// after adds the cursor's condition, if any, with its arguments numbered after those in a.
+	after := func(a *[]any, cond string) string {
+		if f.After == nil {
+			return cond
+		}
+		*a = append(*a, f.After.CreatedAt, f.After.ID)
+		c := fmt.Sprintf("(created_at, id) < ($%d, $%d)", len(*a)-1, len(*a))
+		if cond == "" {
+			return "WHERE " + c
+		}
+		return cond + " AND " + c
+	}
 	if f.After != nil {
 		offset = 0
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(f.After.CreatedAt), arg(f.After.ID)))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
-	q.page = fmt.Sprintf("SELECT snapshot FROM cases %s ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s",
-		cond, arg(q.size+1), arg(offset))
-	q.pageArgs = args
+	// The page of a large list: an index yields the cases newest first.
+	q.pageArgs = slices.Clone(args)
+	cond := after(&q.pageArgs, q.cond)
+	q.pageArgs = append(q.pageArgs, q.size+1, offset)
+	q.page = fmt.Sprintf(`SELECT s.snapshot FROM (SELECT id, created_at FROM cases %s
+		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
+		ORDER BY p.created_at DESC, p.id DESC`, cond, len(q.pageArgs)-1, len(q.pageArgs))
+	// A small list: its matches once, their count, and the page taken from them (one row
+	// with a NULL snapshot when the page is empty).
+	q.smallArgs = slices.Clone(args)
+	within := after(&q.smallArgs, "")
+	q.smallArgs = append(q.smallArgs, q.size+1, offset)
+	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM cases %s LIMIT %d)
+		SELECT (SELECT count(*) FROM m), s.snapshot
+		FROM (SELECT 1) AS one LEFT JOIN (
+			(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
+			JOIN case_snapshots AS s USING (id)) ON true
+		ORDER BY p.created_at DESC, p.id DESC`, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-1, len(q.smallArgs))
 	return q
 }
 
-func countSQL(cond string) string {
-	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM cases %s LIMIT %d) AS m", cond, ExactTotalUpTo+1)
-}
-
-// countCases counts the cases that match cond: exactly when there are at most
-// ExactTotalUpTo, otherwise it answers the planner's estimate and says so. The estimate
-// comes first (planning costs a fraction of a millisecond); only a list the planner
-// believes small is counted, and that count stops after ExactTotalUpTo+1 rows.
-func (s *Store) countCases(ctx context.Context, cond string, args []any) (int, bool, error) {
+// estimateCases answers the planner's estimate of how many cases match cond (planning
+// costs a fraction of a millisecond; counting 100,000 rows does not).
+func (s *Store) estimateCases(ctx context.Context, cond string, args []any) (int, error) {
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
@@ -407,20 +500,9 @@ func (s *Store) countCases(ctx context.Context, cond string, args []any) (int, b
 	err := s.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM cases "+cond,
 		append([]any{pgx.QueryExecModeExec}, args...)...).Scan(&plan)
 	if err != nil || len(plan) != 1 {
-		return 0, false, fmt.Errorf("estimate: %w", err)
+		return 0, fmt.Errorf("store: list cases: estimate: %w", err)
 	}
-	estimate := int(plan[0].Plan.Rows)
-	if estimate > 2*ExactTotalUpTo {
-		return estimate, true, nil
-	}
-	var n int
-	if err := s.pool.QueryRow(ctx, countSQL(cond), append([]any{pgx.QueryExecModeExec}, args...)...).Scan(&n); err != nil {
-		return 0, false, err
-	}
-	if n <= ExactTotalUpTo {
-		return n, false, nil
-	}
-	return max(n, estimate), true, nil
+	return int(plan[0].Plan.Rows), nil
 }
 
 // AllocateCaseID hands out the next case number of the year (PT-2026-000001). With an

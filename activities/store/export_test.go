@@ -7,3 +7,8 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 	_, err := s.pool.Exec(ctx, sql, args...)
 	return err
 }
+
+// MigrateToForTest applies the migrations up to version, for tests of a migration.
+func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
+	return s.migrateTo(ctx, version)
+}

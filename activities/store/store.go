@@ -30,11 +30,20 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
+// DefaultMaxConns is how many connections a process opens at most, unless the URL's
+// pool_max_conns says otherwise.
+const DefaultMaxConns = 16
+
 // Open connects to PostgreSQL at url.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database url: %w", err)
+	}
+	// pgx's default (the number of CPUs, at least 4) starves an API and a worker that share
+	// one pool on a small machine; pool_max_conns in the URL still decides.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -79,7 +88,10 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
 // Migrate applies every embedded migration not yet applied. Several processes may call it
 // at once: a PostgreSQL advisory lock lets one of them do the work.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations up to version (0: all).
+func (s *Store) migrateTo(ctx context.Context, version int64) error {
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	locker, err := lock.NewPostgresSessionLocker()
@@ -90,7 +102,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if version > 0 {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil

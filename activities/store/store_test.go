@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/storetest"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -379,5 +380,46 @@ func TestCaseHistoryCountsForRouting(t *testing.T) {
 	// ent-001 itself and ent-009.
 	if h.CountyEnterprisesSameCategory != 2 {
 		t.Errorf("county enterprises %d, want 2", h.CountyEnterprisesSameCategory)
+	}
+}
+
+func TestCasesWrittenBeforeFastListsAreFoundAndReadAfterTheUpgrade(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Empty(t)
+	if err := st.MigrateToForTest(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := newCase("PT-2026-000042", "handling", "power-supply")
+	c.Title = "厂区频繁停电"
+	snapshot, _ := json.Marshal(c)
+	if err := st.ExecForTest(ctx, `INSERT INTO cases (id, status, title, description, category, list, enterprise_id,
+		lead_unit, referred_units, created_by, last_seq, snapshot, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 'power', 'problem', 'ent-001', 'power-supply', '{power-supply}', 'leader1', 1, $5, $6, $6)`,
+		c.ID, c.Status, c.Title, c.Description, snapshot, c.CreatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetCase(ctx, c.ID)
+	if err != nil || got.Title != c.Title {
+		t.Fatalf("after the upgrade: %+v, %v", got, err)
+	}
+	for _, f := range []store.CaseFilter{{Query: "停电"}, {VisibleToUnit: "power-supply"}, {Unit: "power-supply"}} {
+		page, err := st.ListCases(ctx, f)
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != c.ID || page.Total != 1 {
+			t.Errorf("list %+v after the upgrade: %+v, %v", f, page, err)
+		}
+	}
+	// The case moves on as before.
+	c.Status, c.LastSeq = "follow_up", 2
+	if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "completed")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.GetCase(ctx, c.ID); got.Status != "follow_up" {
+		t.Errorf("after a projection: %s", got.Status)
 	}
 }

@@ -82,6 +82,7 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 	f.IntVar(&o.ActionCases, "action-cases", o.ActionCases, "cases taken action by action for the latency measure")
 	f.IntVar(&o.Lifecycles, "lifecycles", o.Lifecycles, "whole lifecycles")
 	f.IntVar(&o.Cases, "cases", o.Cases, "synthetic cases for the read measures")
+	f.IntVar(&o.ReadConcurrency, "read-concurrency", o.ReadConcurrency, "reads at once")
 	return cmd
 }
 

@@ -26,8 +26,8 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// New returns a store on a fresh database, migrated, with the demo data.
-func New(t testing.TB) *store.Store {
+// Empty returns a store on a fresh, empty database: not migrated.
+func Empty(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	url, err := cluster.NewDatabase(ctx)
@@ -39,6 +39,14 @@ func New(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	return st
+}
+
+// New returns a store on a fresh database, migrated, with the demo data.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st := Empty(t)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ type progress struct {
 	w           io.Writer
 	total, done int
 	name        string
+	drawn       string // what the line shows now
 }
 
 func newProgress(w io.Writer, total int) *progress { return &progress{w: w, total: total} }
@@ -39,8 +40,14 @@ func (p *progress) draw() {
 	defer p.mu.Unlock()
 	const width = 30
 	filled := width * p.done / max(p.total, 1)
-	fmt.Fprintf(p.w, "\r[%s%s] %3d%%  %-48.48s", strings.Repeat("#", filled), strings.Repeat("-", width-filled),
+	line := fmt.Sprintf("[%s%s] %3d%%  %s", strings.Repeat("#", filled), strings.Repeat("-", width-filled),
 		100*p.done/max(p.total, 1), p.name)
+	if line == p.drawn {
+		return
+	}
+	pad := max(0, len([]rune(p.drawn))-len([]rune(line)))
+	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
+	p.drawn = line
 }
 
 func (p *progress) finish() {
