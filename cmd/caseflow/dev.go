@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ func devCommand() *cobra.Command {
 	env := configFromEnv()
 	cfg := devenv.Config{DataDir: env.DataDir, Addr: env.Addr, DatabaseURL: env.DatabaseURL, AllowPrivateWebhooks: env.AllowPrivateWebhooks}
 	var daySeconds float64
+	var noWorker bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, PostgreSQL, worker and API",
@@ -36,12 +38,21 @@ Restarting on the same data directory keeps every case and resumes every workflo
 				now := time.Now()
 				cfg.Clock = workflows.Clock{Epoch: now, Base: now, Speed: 86400 / daySeconds}
 			}
+			cfg.NoWorker = noWorker
 			running, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			fmt.Printf("caseflow is running: API %s, Temporal %s (namespace %s). Ctrl-C stops it.\n",
 				running.URL, running.Temporal.HostPort, "default")
+			if noWorker {
+				db := running.DatabaseURL
+				if u, err := url.Parse(db); err == nil {
+					db = u.Redacted() // the password is in the data directory (postgres/password)
+				}
+				fmt.Printf("No worker runs here: start one with TEMPORAL_ADDRESS=%s DATABASE_URL=%s caseflow worker\n",
+					running.Temporal.HostPort, db)
+			}
 			<-cmd.Context().Done()
 			slog.Info("shutting down")
 			running.Close()
@@ -55,5 +66,6 @@ Restarting on the same data directory keeps every case and resumes every workflo
 	f.IntVar(&cfg.TemporalPort, "temporal-port", 7233, "embedded Temporal frontend port (history, matching, worker use the next three)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises, users (password demo) and routing rules")
 	f.Float64Var(&daySeconds, "day-seconds", 0, "demo clock: a calendar day lasts this many real seconds (with --ephemeral)")
+	f.BoolVar(&noWorker, "no-worker", false, "run no worker in this process: start `caseflow worker` beside it (DATABASE_URL and TEMPORAL_ADDRESS as printed)")
 	return cmd
 }

@@ -60,6 +60,8 @@ type Config struct {
 	AllowPrivateWebhooks bool
 	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
 	ActionTimeout time.Duration
+	// NoWorker leaves the worker out: `caseflow worker` processes run beside this one.
+	NoWorker bool
 }
 
 // Env is a running environment.
@@ -175,9 +177,11 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if env.Client, err = workflows.Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
 		return nil, err
 	}
-	env.worker = workflows.NewWorker(env.Client, activities.New(env.Store, cfg.Notifier))
-	if err = env.worker.Start(); err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
+	if !cfg.NoWorker {
+		env.worker = workflows.NewWorker(env.Client, activities.New(env.Store, cfg.Notifier))
+		if err = env.worker.Start(); err != nil {
+			return nil, fmt.Errorf("worker: %w", err)
+		}
 	}
 
 	ln := api.Listen(e.ln)

@@ -1,0 +1,506 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+)
+
+// TestMain lets the tests run caseflow itself as a separate process (the test binary,
+// re-executed with CASEFLOW_TEST_MAIN=1), so that they can kill it with SIGKILL.
+func TestMain(m *testing.M) {
+	if os.Getenv("CASEFLOW_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// proc is caseflow running as a child process.
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{} // closed when the process has exited
+}
+
+func startProc(t *testing.T, logName string, env []string, args ...string) *proc {
+	t.Helper()
+	logFile := filepath.Join(t.TempDir(), logName)
+	f, err := os.Create(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "CASEFLOW_TEST_MAIN=1", "CASEFLOW_LOG_LEVEL=warn"), env...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, cmd: cmd, log: logFile, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); f.Close(); close(p.done) }()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+// kill ends the process with SIGKILL: no clean-up of any kind.
+func (p *proc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop ends the process as Ctrl-C does, and waits for it.
+func (p *proc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.t.Errorf("caseflow did not stop within 30 s; log:\n%s", p.tail())
+		p.kill()
+	}
+}
+
+func (p *proc) tail() string {
+	b, _ := os.ReadFile(p.log)
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// devSite is one caseflow dev data directory and its addresses, kept across restarts.
+type devSite struct {
+	t            *testing.T
+	dir          string
+	addr         string
+	temporalPort int
+}
+
+func newDevSite(t *testing.T) *devSite {
+	// A directory PostgreSQL, running as user postgres, can reach.
+	base, err := os.MkdirTemp("", "caseflow-crash-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	s := &devSite{t: t, dir: filepath.Join(base, "data")}
+	s.addr = fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1))
+	s.temporalPort = freePorts(t, 4)
+	// The private PostgreSQL outlives a killed caseflow: stop it when the test ends.
+	t.Cleanup(func() {
+		if c, err := pgcluster.Start(context.Background(), s.pgDir()); err == nil {
+			_ = c.Stop()
+		}
+	})
+	return s
+}
+
+func (s *devSite) pgDir() string { return filepath.Join(s.dir, "postgres") }
+func (s *devSite) url() string   { return "http://" + s.addr }
+
+// start runs caseflow dev on the site and waits until it answers.
+func (s *devSite) start(extra ...string) *proc {
+	s.t.Helper()
+	args := append([]string{"dev", "--demo", "--data-dir", s.dir, "--addr", s.addr,
+		"--temporal-port", fmt.Sprint(s.temporalPort)}, extra...)
+	p := startProc(s.t, "dev.log", nil, args...)
+	s.waitReady(p)
+	return p
+}
+
+func (s *devSite) waitReady(p *proc) {
+	s.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(s.url() + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if p.exited() {
+			s.t.Fatalf("caseflow exited: %s", p.tail())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	s.t.Fatalf("caseflow did not become ready in 90 s: %s", p.tail())
+}
+
+// freePorts finds n consecutive free ports and answers the first.
+func freePorts(t *testing.T, n int) int {
+	for range 200 {
+		base := 20000 + rand.IntN(10000)
+		ok := true
+		for p := base; p < base+n && ok; p++ {
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				continue
+			}
+			ln.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no free ports")
+	return 0
+}
+
+// crashClient drives cases over HTTP and keeps trying through crashes: a request that
+// gets no answer, or a 5xx, is sent again (with the same Idempotency-Key) until deadline.
+type crashClient struct {
+	base     string
+	http     *http.Client
+	tokens   map[string]string
+	deadline time.Time
+	// failed counts the requests that got no answer or a 5xx (and were sent again).
+	failed atomic.Int64
+}
+
+var crashUsers = []string{"member", "party", "unit-natural-resources"}
+
+func newCrashClient(t *testing.T, base string, d time.Duration) *crashClient {
+	c := &crashClient{base: base, http: &http.Client{Timeout: 40 * time.Second}, tokens: map[string]string{},
+		deadline: time.Now().Add(d)}
+	for _, u := range crashUsers {
+		status, out, err := c.once("", "POST", "/api/v1/login", map[string]string{"username": u, "password": "demo"}, "")
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("login %s: %d %v %v", u, status, out, err)
+		}
+		c.tokens[u] = out["token"].(string)
+	}
+	return c
+}
+
+func (c *crashClient) once(user, method, path string, body any, key string) (int, map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+c.tokens[user])
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, nil
+}
+
+// call sends until an answer below 500 arrives.
+func (c *crashClient) call(user, method, path string, body any, key string) (int, map[string]any, error) {
+	for {
+		status, out, err := c.once(user, method, path, body, key)
+		if err == nil && status < 500 {
+			return status, out, nil
+		}
+		c.failed.Add(1)
+		if time.Now().After(c.deadline) {
+			return status, out, fmt.Errorf("%s %s: still failing at the deadline: %d %v %v", method, path, status, out, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// create raises case i with its Idempotency-Key.
+func (c *crashClient) create(i int) (string, error) {
+	body := map[string]any{"enterprise_id": "ent-001", "title": fmt.Sprintf("崩溃测试：用地审批 %d", i),
+		"description": "二期厂房用地报批已三个月未办结", "category": "land", "list": "problem"}
+	status, out, err := c.call("member", "POST", "/api/v1/cases", body, fmt.Sprintf("crash-case-%d", i))
+	if err != nil {
+		return "", err
+	}
+	if status != http.StatusCreated && status != http.StatusOK {
+		return "", fmt.Errorf("create %d: %d %v", i, status, out)
+	}
+	return out["id"].(string), nil
+}
+
+// drive takes a case from wherever it stands to closure.
+func (c *crashClient) drive(id string) error {
+	for range 20 {
+		status, cs, err := c.call("member", "GET", "/api/v1/cases/"+id, nil, "")
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK {
+			return fmt.Errorf("GET %s: %d %v", id, status, cs)
+		}
+		var user, action string
+		var body any = map[string]any{}
+		switch cs["status"] {
+		case "closed":
+			return nil
+		case "triage":
+			user, action = "member", "triage"
+			body = map[string]any{"decision": "refer", "category": "land", "list": "problem", "scope": "individual",
+				"office": "party", "lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "崩溃测试"}
+		case "referral":
+			user, action, body = "party", "refer", map[string]any{"instructions": "请按期办理"}
+		case "handling":
+			user, action = "unit-natural-resources", "sign"
+			if signed, _ := cs["signed_units"].([]any); len(signed) > 0 {
+				action, body = "complete", map[string]any{"outcome": "resolved", "report": "已办结"}
+			}
+		case "follow_up":
+			user, action, body = "member", "callback", map[string]any{"solved": true, "satisfied": true, "note": "企业满意"}
+			if cs["callback"] != nil {
+				user, action, body = "party", "close", map[string]any{"note": "予以销号"}
+			}
+		default:
+			return fmt.Errorf("%s: status %v", id, cs["status"])
+		}
+		status, out, err := c.call(user, "POST", "/api/v1/cases/"+id+"/actions/"+action, body, id+"-"+action)
+		if err != nil {
+			return err
+		}
+		// 409: the action was taken already (its answer lost in a crash) or by another.
+		if status != http.StatusOK && status != http.StatusConflict {
+			return fmt.Errorf("%s %s: %d %v", id, action, status, out)
+		}
+	}
+	return fmt.Errorf("%s: not closed after 20 steps", id)
+}
+
+// load raises n cases (keys from first) and drives each to closure on 8 goroutines; it
+// runs midway (beside them) once half the cases are acknowledged. It answers the acknowledged ids by
+// case number.
+func (c *crashClient) load(t *testing.T, first, n int, midway func()) map[int]string {
+	var mu sync.Mutex
+	acked := map[int]string{}
+	var next atomic.Int64
+	var once sync.Once
+	var wg, mid sync.WaitGroup
+	errs := make(chan error, n)
+	for range 8 {
+		wg.Go(func() {
+			for {
+				i := first + int(next.Add(1)) - 1
+				if i >= first+n {
+					return
+				}
+				id, err := c.create(i)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				mu.Lock()
+				acked[i] = id
+				half := len(acked) >= n/2
+				mu.Unlock()
+				if half && midway != nil {
+					once.Do(func() { mid.Go(midway) })
+				}
+				if err := c.drive(id); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mid.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	return acked
+}
+
+// check verifies what a user would after the storm: each case raised once, each retried
+// create answering its case, every timeline whole and without a once-only event twice.
+func (c *crashClient) check(t *testing.T, acked map[int]string, first, n int) {
+	t.Helper()
+	ids := map[string]bool{}
+	for i := first; i < first+n; i++ {
+		id, err := c.create(i) // a retry, after everything
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev, ok := acked[i]; ok && prev != id {
+			t.Errorf("case %d: acknowledged as %s, a retry answers %s", i, prev, id)
+		}
+		if ids[id] {
+			t.Errorf("%s answers two different requests", id)
+		}
+		ids[id] = true
+	}
+	// The list has every case once.
+	seen := map[string]int{}
+	cursor := ""
+	for {
+		path := "/api/v1/cases?page_size=100"
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		status, out, err := c.call("member", "GET", path, nil, "")
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("list: %d %v %v", status, out, err)
+		}
+		for _, it := range out["items"].([]any) {
+			cs := it.(map[string]any)
+			if strings.HasPrefix(cs["title"].(string), "崩溃测试") {
+				seen[cs["id"].(string)]++
+			}
+		}
+		next, _ := out["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	for id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("%s listed %d times", id, seen[id])
+		}
+	}
+	once := []string{"created", "triaged", "referred", "completed", "called_back", "closed"}
+	for id := range ids {
+		status, cs, err := c.call("member", "GET", "/api/v1/cases/"+id, nil, "")
+		if err != nil || status != http.StatusOK || cs["status"] != "closed" {
+			t.Errorf("%s: %d %v %v, want closed", id, status, cs["status"], err)
+			continue
+		}
+		status, tl, err := c.call("member", "GET", "/api/v1/cases/"+id+"/timeline", nil, "")
+		if err != nil || status != http.StatusOK {
+			t.Errorf("%s timeline: %d %v", id, status, err)
+			continue
+		}
+		count := map[string]int{}
+		for k, e := range tl["events"].([]any) {
+			ev := e.(map[string]any)
+			if ev["seq"] != float64(k+1) {
+				t.Errorf("%s: event %d has seq %v", id, k+1, ev["seq"])
+			}
+			count[ev["type"].(string)]++
+		}
+		for _, typ := range once {
+			if count[typ] != 1 {
+				t.Errorf("%s: %d %s events, want 1 (%v)", id, count[typ], typ, count)
+			}
+		}
+	}
+}
+
+func TestNoCaseIsLostOrDoubledWhenCaseflowIsKilledMidLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts caseflow")
+	}
+	site := newDevSite(t)
+	dev := site.start()
+	c := newCrashClient(t, site.url(), 4*time.Minute)
+	var killedAt time.Time
+	acked := c.load(t, 0, 200, func() {
+		dev.kill() // kill -9, with 200 cases under way
+		killedAt = time.Now()
+		time.Sleep(time.Second)
+		dev = site.start()
+	})
+	if killedAt.IsZero() || c.failed.Load() == 0 {
+		t.Fatalf("caseflow was not killed under requests (killed at %v, %d requests sent again)", killedAt, c.failed.Load())
+	}
+	c.check(t, acked, 0, 200)
+	dev.stop()
+}
+
+func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stops PostgreSQL")
+	}
+	site := newDevSite(t)
+	dev := site.start()
+	c := newCrashClient(t, site.url(), 4*time.Minute)
+	var during []int
+	acked := c.load(t, 0, 60, func() {
+		cl, err := pgcluster.Start(context.Background(), site.pgDir()) // the running one
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if err := cl.Stop(); err != nil {
+			t.Error(err)
+			return
+		}
+		for range 10 { // ten seconds without PostgreSQL: reads answer 503 at once
+			status, _, _ := c.once("member", "GET", "/api/v1/cases", nil, "")
+			during = append(during, status)
+			time.Sleep(time.Second)
+		}
+		if _, err := pgcluster.Start(context.Background(), site.pgDir()); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, s := range during {
+		if s != http.StatusServiceUnavailable {
+			t.Errorf("GET /cases while PostgreSQL is down: %v, want 503 each time", during)
+			break
+		}
+	}
+	c.check(t, acked, 0, 60)
+	dev.stop()
+}
+
+func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a worker")
+	}
+	site := newDevSite(t)
+	dev := site.start("--no-worker")
+	cl, err := pgcluster.Start(context.Background(), site.pgDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + cl.URL(), fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", site.temporalPort)}
+	worker := startProc(t, "worker.log", env, "worker")
+	c := newCrashClient(t, site.url(), 4*time.Minute)
+	acked := c.load(t, 0, 60, func() {
+		worker.kill()
+		time.Sleep(3 * time.Second) // the API and Temporal stay up; actions wait
+		worker = startProc(t, "worker.log", env, "worker")
+	})
+	c.check(t, acked, 0, 60)
+	worker.stop()
+	dev.stop()
+}
