@@ -5,11 +5,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
 )
@@ -57,6 +60,7 @@ func TestAttacksFoundBeforeAreRefused(t *testing.T) {
 	base := env.URL
 	leader1, member, gov, party := login(t, base, "leader1"), login(t, base, "member"), login(t, base, "gov"), login(t, base, "party")
 	natres, eff, admin := login(t, base, "unit-natural-resources"), login(t, base, "efficiency"), login(t, base, "admin")
+	expired := login(t, base, "leader2") // its session expires below
 
 	newCase := func(who *apiClient, body map[string]any) string {
 		t.Helper()
@@ -317,6 +321,36 @@ func TestAttacksFoundBeforeAreRefused(t *testing.T) {
 			r := tc.who.do(tc.method, tc.path, tc.body, nil) // fails the test unless the answer is JSON
 			if r.Status < 400 || r.Status > 499 || r.errCode() == "" {
 				t.Errorf("%s: %d %.200s", name, r.Status, r.Raw)
+			}
+		}
+		// An expired token is refused like a forged one.
+		db, err := pgx.Connect(ctx, env.DatabaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close(ctx)
+		if _, err := db.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 second'
+			WHERE user_id = (SELECT id FROM users WHERE username = 'leader2')`); err != nil {
+			t.Fatal(err)
+		}
+		if r := expired.do("GET", "/api/v1/me", nil, nil); r.Status != http.StatusUnauthorized || r.errCode() == "" {
+			t.Errorf("an expired token: %d %s", r.Status, r.Raw)
+		}
+		// SQL in every query parameter of the list: a word a list must know is a 400; free
+		// text (a unit, an enterprise, a search) is just text that matches nothing.
+		const sql = "' OR 1=1; DROP TABLE cases; --"
+		for _, param := range []string{"status", "category", "unit", "office", "enterprise_id", "q", "overdue", "card",
+			"page", "page_size", "cursor"} {
+			r := member.do("GET", "/api/v1/cases?"+param+"="+url.QueryEscape(sql), nil, nil)
+			switch param {
+			case "unit", "enterprise_id", "q":
+				if r.Status != http.StatusOK || r.Body["total"] != float64(0) {
+					t.Errorf("?%s=<sql>: %d %.200s, want 200 and nothing found", param, r.Status, r.Raw)
+				}
+			default:
+				if r.Status != http.StatusBadRequest || r.errCode() == "" {
+					t.Errorf("?%s=<sql>: %d %.200s, want 400", param, r.Status, r.Raw)
+				}
 			}
 		}
 		// Every method a route does not have answers 404 or 405, in JSON.
