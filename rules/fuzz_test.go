@@ -2,12 +2,13 @@ package rules_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/putian-fic/caseflow/rules"
 )
 
-// FuzzLoad: no rule-set source, however broken, crashes the loader; a set it accepts
-// evaluates a case without crashing.
+// FuzzLoad: no rule-set source, however broken, crashes or stalls the loader (an upload
+// is answered within seconds); a set it accepts evaluates a case without crashing.
 func FuzzLoad(f *testing.F) {
 	f.Add(rules.PutianYAML)
 	f.Add([]byte("version: 2\nrules:\n  - id: a\n    when: case.category == 'power'\n    set: {office: government, lead_unit: power-supply}\n"))
@@ -15,11 +16,20 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("version: -1\nrules: {}\n"))
 	f.Add([]byte("\x00\xff: [&a, *a]"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		rs, err := rules.Load(src)
-		if err != nil {
-			return
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			rs, err := rules.Load(src)
+			if err != nil {
+				return
+			}
+			_ = rs.Evaluate(rules.Input{Case: rules.Case{Category: "power", List: "problem", Title: "停电"},
+				Enterprise: rules.Enterprise{ID: "ent-001", County: "licheng"}})
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("loading and evaluating took more than 5 s: %q", src)
 		}
-		_ = rs.Evaluate(rules.Input{Case: rules.Case{Category: "power", List: "problem", Title: "停电"},
-			Enterprise: rules.Enterprise{ID: "ent-001", County: "licheng"}})
 	})
 }
