@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
@@ -74,20 +72,24 @@ func (s *Server) createCase(c *gin.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	// One request starts the case's workflow and asks it to answer once the case is in the
+	// read model (update-with-start: both are handled in the workflow's first task). A
+	// retried request finds the workflow the first one started and waits on it the same way.
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.CaseWorkflowID(cs.ID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		// A second start of a case's workflow is refused; for a retried request that is
-		// expected, and it goes on to wait for the case like the first one.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) { // already started: a retry of the same request
-		return err
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: workflows.CaseWorkflowID(cs.ID), UpdateName: workflows.UpdateSync,
+			Args: []any{workflows.SyncInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
 	}
-	if _, err := s.update(ctx, cs.ID, workflows.UpdateSync, "", workflows.SyncInput{}); err != nil {
+	if err != nil {
 		return err
 	}
 	return s.respondCase(c, http.StatusCreated, cs.ID)

@@ -260,11 +260,11 @@ type CasePage struct {
 }
 
 // ExactTotalUpTo is how many matching cases a list counts exactly.
-const ExactTotalUpTo = 1000
+const ExactTotalUpTo = 500
 
 // smallListUpTo: a list the planner believes to have at most this many cases is fetched by
 // one query that collects the matches once, counts them and takes the page from them.
-const smallListUpTo = 2000
+const smallListUpTo = 600
 
 // ListCases returns one page of the cases that match f, newest first, and how many match.
 // Every condition is one an index answers (README, "Lists at 100,000 cases"). Each query

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
 )
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: configFromEnv().LogLevel})))
@@ -33,4 +35,18 @@ func rootCommand() *cobra.Command {
 	}
 	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand(), benchCommand())
 	return root
+}
+
+// tuneGC trades memory for latency: the embedded Temporal server keeps a large live heap,
+// and with Go's default (a collection whenever the heap has doubled) its collections steal
+// the CPU from requests often enough to show in their slowest percentile (BENCHMARKS.md).
+// caseflow collects when the heap has grown fivefold, under a soft limit of 1 GiB; GOGC and
+// GOMEMLIMIT, when set, decide instead.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
