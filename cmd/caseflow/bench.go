@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,13 +88,20 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 	return cmd
 }
 
-// revision is the commit the binary was built from, when Go recorded it.
+// revision is the commit the binary was built from, when Go recorded it, else the commit
+// checked out where bench runs (builds with -buildvcs=false record none).
 func revision() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
 	}
 	rev, dirty := "unknown", false
+	if out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
+		rev = strings.TrimSpace(string(out))
+		if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
+			dirty = len(strings.TrimSpace(string(st))) > 0
+		}
+	}
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":

@@ -424,13 +424,18 @@ func (c *crashClient) check(t *testing.T, acked map[int]string, first, n int) {
 	}
 }
 
-func TestNoCaseIsLostOrDoubledWhenCaseflowIsKilledMidLifecycle(t *testing.T) {
+// crashScene starts caseflow dev (with devArgs) on a fresh site, and a client for it.
+func crashScene(t *testing.T, devArgs ...string) (*devSite, *proc, *crashClient) {
 	if testing.Short() {
-		t.Skip("kills and restarts caseflow")
+		t.Skip("kills processes")
 	}
 	site := newDevSite(t)
-	dev := site.start()
-	c := newCrashClient(t, site.url(), 4*time.Minute)
+	dev := site.start(devArgs...)
+	return site, dev, newCrashClient(t, site.url(), 4*time.Minute)
+}
+
+func TestNoCaseIsLostOrDoubledWhenCaseflowIsKilledMidLifecycle(t *testing.T) {
+	site, dev, c := crashScene(t)
 	var killedAt time.Time
 	acked := c.load(t, 0, 200, func() {
 		dev.kill() // kill -9, with 200 cases under way
@@ -446,12 +451,7 @@ func TestNoCaseIsLostOrDoubledWhenCaseflowIsKilledMidLifecycle(t *testing.T) {
 }
 
 func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("stops PostgreSQL")
-	}
-	site := newDevSite(t)
-	dev := site.start()
-	c := newCrashClient(t, site.url(), 4*time.Minute)
+	site, dev, c := crashScene(t)
 	var during []int
 	acked := c.load(t, 0, 60, func() {
 		cl, err := pgcluster.Start(context.Background(), site.pgDir()) // the running one
@@ -483,18 +483,13 @@ func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
 }
 
 func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills a worker")
-	}
-	site := newDevSite(t)
-	dev := site.start("--no-worker")
+	site, dev, c := crashScene(t, "--no-worker")
 	cl, err := pgcluster.Start(context.Background(), site.pgDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"DATABASE_URL=" + cl.URL(), fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", site.temporalPort)}
 	worker := startProc(t, "worker.log", env, "worker")
-	c := newCrashClient(t, site.url(), 4*time.Minute)
 	acked := c.load(t, 0, 60, func() {
 		worker.kill()
 		time.Sleep(3 * time.Second) // the API and Temporal stay up; actions wait
