@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // This file is the one validation of what people type, used by the API before it starts a
@@ -116,6 +118,14 @@ func (b TriageBody) Validate() error {
 	if err := checkIDs("units", unitsOf(b.LeadUnit, b.CoUnits)...); err != nil {
 		return err
 	}
+	// The words are checked against the vocabulary with the case (check); here, that
+	// they are words at all.
+	for _, w := range [][2]string{{"decision", b.Decision}, {"category", b.Category}, {"scope", b.Scope},
+		{"list", b.List}, {"office", b.Office}, {"sla", b.SLA}, {"priority", b.Priority}} {
+		if err := CheckLine(w[0], w[1], 100); err != nil {
+			return err
+		}
+	}
 	return checkTexts([2]string{"note", b.Note}, [2]string{"override_reason", b.OverrideReason},
 		[2]string{"answer", b.Answer}, [2]string{"reason", b.Reason})
 }
@@ -141,7 +151,12 @@ func (b ProgressBody) Validate() error { return CheckText("note", b.Note) }
 func (b ReturnBody) Validate() error { return CheckText("grounds", b.Grounds) }
 
 // Validate checks the completion report.
-func (b CompleteBody) Validate() error { return CheckText("report", b.Report) }
+func (b CompleteBody) Validate() error {
+	if err := oneOf("outcome", b.Outcome, domain.Outcomes); err != nil {
+		return err
+	}
+	return CheckText("report", b.Report)
+}
 
 // Validate checks the callback's note.
 func (b CallbackBody) Validate() error { return CheckText("note", b.Note) }
