@@ -44,7 +44,8 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 		due = &c.DueDate
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
+		var createdAt time.Time
+		err := tx.QueryRow(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
 				created_by, last_seq, created_at, updated_at, overdue, card, referred_units)
@@ -56,14 +57,25 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
 				overdue = EXCLUDED.overdue, card = EXCLUDED.card, referred_units = EXCLUDED.referred_units,
 				updated_at = EXCLUDED.updated_at
-			WHERE cases.last_seq < EXCLUDED.last_seq`,
+			WHERE cases.last_seq < EXCLUDED.last_seq
+			RETURNING created_at`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits))
-		if err != nil {
+			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits)).Scan(&createdAt)
+		moved := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
 		}
-		if tag.RowsAffected() > 0 { // the case moved forward: so does its snapshot
+		if moved { // the case moved forward: so does its snapshot
+			// The creation time is the one first written. A workflow task that wrote the
+			// case and then was lost with its worker runs again at a later time; the read
+			// model keeps the first, and the snapshot says the same as the column.
+			if !createdAt.Equal(c.CreatedAt.Truncate(time.Microsecond)) {
+				c.CreatedAt = createdAt
+				if snapshot, err = json.Marshal(c); err != nil {
+					return fmt.Errorf("store: project %s: %w", c.ID, err)
+				}
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)
 				ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot`, c.ID, snapshot); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
@@ -288,12 +300,27 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	if err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
-	items, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
-	if err != nil {
+	defer rows.Close()
+	var items []listed
+	for rows.Next() {
+		var l listed
+		if err := rows.Scan(&l.createdAt, &l.c); err != nil {
+			return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+		}
+		items = append(items, l)
+	}
+	if err := rows.Err(); err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
 	page.Items, page.Next = q.cut(items)
 	return page, nil
+}
+
+// listed is a case as a list query answers it: the position it is listed at (the columns
+// the order and the cursor use) and its snapshot.
+type listed struct {
+	createdAt time.Time
+	c         domain.Case
 }
 
 // smallList fetches the matches (at most ExactTotalUpTo+1), counts them and takes the page
@@ -306,14 +333,15 @@ func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool,
 	}
 	defer rows.Close()
 	var n int
-	var items []domain.Case
+	var items []listed
 	for rows.Next() {
+		var at *time.Time
 		var c *domain.Case
-		if err := rows.Scan(&n, &c); err != nil {
+		if err := rows.Scan(&n, &at, &c); err != nil {
 			return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
 		}
-		if c != nil {
-			items = append(items, *c)
+		if c != nil && at != nil {
+			items = append(items, listed{*at, *c})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -328,13 +356,18 @@ func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool,
 }
 
 // cut trims the extra row a page query fetches and makes the cursor of the next page.
-func (q caseListQuery) cut(items []domain.Case) ([]domain.Case, *Cursor) {
-	if len(items) <= q.size {
-		return items, nil
+func (q caseListQuery) cut(items []listed) ([]domain.Case, *Cursor) {
+	var next *Cursor
+	if len(items) > q.size {
+		items = items[:q.size]
+		last := items[len(items)-1]
+		next = &Cursor{CreatedAt: last.createdAt, ID: last.c.ID}
 	}
-	items = items[:q.size]
-	last := items[len(items)-1]
-	return items, &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	cases := make([]domain.Case, len(items))
+	for i, l := range items {
+		cases[i] = l.c
+	}
+	return cases, next
 }
 
 // ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
@@ -472,7 +505,7 @@ func listQuery(f CaseFilter) caseListQuery {
 	q.pageArgs = slices.Clone(args)
 	cond := after(&q.pageArgs, q.cond)
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
-	q.page = fmt.Sprintf(`SELECT s.snapshot FROM (SELECT id, created_at FROM cases %s
+	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM cases %s
 		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
 		ORDER BY p.created_at DESC, p.id DESC`, cond, len(q.pageArgs)-1, len(q.pageArgs))
 	// A small list: its matches once, their count, and the page taken from them (one row
@@ -481,7 +514,7 @@ func listQuery(f CaseFilter) caseListQuery {
 	within := after(&q.smallArgs, "")
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
 	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM cases %s LIMIT %d)
-		SELECT (SELECT count(*) FROM m), s.snapshot
+		SELECT (SELECT count(*) FROM m), p.created_at, s.snapshot
 		FROM (SELECT 1) AS one LEFT JOIN (
 			(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
 			JOIN case_snapshots AS s USING (id)) ON true

@@ -423,3 +423,33 @@ func TestCasesWrittenBeforeFastListsAreFoundAndReadAfterTheUpgrade(t *testing.T)
 		t.Errorf("after a projection: %s", got.Status)
 	}
 }
+
+func TestACaseKeepsTheCreationTimeFirstWrittenWhenItsFirstTaskRunsAgain(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	first := newCase("PT-2026-000077", "triage", "")
+	if err := st.Project(ctx, store.Projection{Case: first, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
+		t.Fatal(err)
+	}
+	// The worker died before the task completed: the task runs again, later, and goes on.
+	again := first
+	again.CreatedAt = first.CreatedAt.Add(7 * time.Second)
+	if err := st.Project(ctx, store.Projection{Case: again, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
+		t.Fatal(err)
+	}
+	again.LastSeq = 2
+	if err := st.Project(ctx, store.Projection{Case: again, Events: []domain.Event{event(first.ID, 2, "routed")}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetCase(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(first.CreatedAt.Truncate(time.Microsecond)) || got.LastSeq != 2 {
+		t.Errorf("created at %v (seq %d), want the first %v", got.CreatedAt, got.LastSeq, first.CreatedAt)
+	}
+	page, err := st.ListCases(ctx, store.CaseFilter{PageSize: 1})
+	if err != nil || len(page.Items) != 1 || !page.Items[0].CreatedAt.Equal(got.CreatedAt) {
+		t.Fatalf("list: %+v %v", page, err)
+	}
+}
