@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -69,6 +70,16 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 			return err
 		}
 	}
+	if req.MemberKind != "" {
+		if err := oneOfWords("member_kind", req.MemberKind, domain.MemberKinds); err != nil {
+			return err
+		}
+	}
+	if req.Size != "" {
+		if err := oneOfWords("size", req.Size, domain.Sizes); err != nil {
+			return err
+		}
+	}
 	county, err := s.Store.GetUnit(c.Request.Context(), req.County)
 	if err != nil {
 		return referenced(err, "county")
@@ -85,4 +96,17 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, e)
 	return nil
+}
+
+// oneOfWords refuses a value that is not one of the vocabulary's codes.
+func oneOfWords(field, v string, names map[string]string) error {
+	if _, ok := names[v]; ok {
+		return nil
+	}
+	codes := make([]string, 0, len(names))
+	for k := range names {
+		codes = append(codes, k)
+	}
+	slices.Sort(codes)
+	return invalid(fmt.Sprintf("%s: %q 无效，应为 %s (unknown value)", field, v, strings.Join(codes, ", ")))
 }

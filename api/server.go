@@ -90,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/units", endpoint(s.listUnits))
 	authed.GET("/enterprises", endpoint(s.listEnterprises))
 	authed.POST("/enterprises", requireRoles(roleMemberDept, roleAdmin), endpoint(s.createEnterprise))
+	authed.POST("/enterprises/import", requireRoles(roleMemberDept, roleAdmin), endpoint(s.importEnterprises))
 	authed.POST("/cases", requireRoles(roleLeader, roleMemberDept), endpoint(s.createCase))
 	authed.GET("/cases", endpoint(s.listCases))
 	authed.GET("/cases/:id", endpoint(s.getCase))

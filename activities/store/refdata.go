@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -46,9 +44,7 @@ const enterpriseColumns = `id, name, county, industry_chain, member_kind, size, 
 // ErrConflict; an unknown county is ErrNotFound.
 func (s *Store) CreateEnterprise(ctx context.Context, e domain.Enterprise) (domain.Enterprise, error) {
 	if e.ID == "" {
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		e.ID = "ent-" + hex.EncodeToString(b)
+		e.ID = newEnterpriseID()
 	}
 	rows, _ := s.pool.Query(ctx, `
 		INSERT INTO enterprises (id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone)

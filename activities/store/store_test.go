@@ -453,3 +453,53 @@ func TestACaseKeepsTheCreationTimeFirstWrittenWhenItsFirstTaskRunsAgain(t *testi
 		t.Fatalf("list: %+v %v", page, err)
 	}
 }
+
+func TestAnImportUpdatesEnterprisesByNameAndAddsTheOthers(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	before, _ := st.ListEnterprises(ctx)
+	existing := before[0]
+	rows := []domain.Enterprise{
+		{Name: existing.Name, County: existing.County, MemberKind: "vice_chair", ContactPhone: "13800000000"},
+		{Name: "新企业甲", County: "licheng", MemberKind: "chamber"},
+		{Name: "新企业乙", County: "xiuyu"},
+	}
+	imported, updated, err := st.ImportEnterprises(ctx, rows, true) // a dry run writes nothing
+	if err != nil || imported != 2 || updated != 1 {
+		t.Fatalf("dry run: %d %d %v", imported, updated, err)
+	}
+	if after, _ := st.ListEnterprises(ctx); len(after) != len(before) {
+		t.Fatalf("a dry run wrote: %d → %d", len(before), len(after))
+	}
+	if imported, updated, err = st.ImportEnterprises(ctx, rows, false); err != nil || imported != 2 || updated != 1 {
+		t.Fatalf("import: %d %d %v", imported, updated, err)
+	}
+	got, _ := st.GetEnterprise(ctx, existing.ID)
+	if got.MemberKind != "vice_chair" || got.ContactPhone != "13800000000" {
+		t.Errorf("the existing enterprise keeps its id and takes the row: %+v", got)
+	}
+	// The same file again only updates.
+	if imported, updated, err = st.ImportEnterprises(ctx, rows, false); err != nil || imported != 0 || updated != 3 {
+		t.Errorf("again: %d %d %v", imported, updated, err)
+	}
+	if after, _ := st.ListEnterprises(ctx); len(after) != len(before)+2 {
+		t.Errorf("%d enterprises, want %d", len(after), len(before)+2)
+	}
+}
+
+// BenchmarkImportEnterprises writes 10,000 enterprises in one import (go test -bench
+// ImportEnterprises ./activities/store); the first run adds them, later ones update them.
+func BenchmarkImportEnterprises(b *testing.B) {
+	ctx := context.Background()
+	st := newStore(b)
+	rows := make([]domain.Enterprise, 10_000)
+	for i := range rows {
+		rows[i] = domain.Enterprise{Name: fmt.Sprintf("莆田企业%05d", i), County: "chengxiang", MemberKind: "standing_member",
+			IndustryChain: "鞋服", Size: "medium", ContactName: "联系人", ContactPhone: "13900000000"}
+	}
+	for b.Loop() {
+		if _, _, err := st.ImportEnterprises(ctx, rows, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -211,3 +211,29 @@ const (
 // (a value it cannot store): retrying cannot help, so the action fails (the API answers
 // 422) and the case stays as it was.
 const ErrProjectionRefused = "projection_refused"
+
+// Member kinds: how an enterprise or chamber belongs to the Federation, as the linking
+// minimums count them (notice: 5 chambers, 10 vice-chairs, 20 out-of-town chambers, 50
+// standing committee members per leader). Empty: none of these.
+const (
+	MemberChamber        = "chamber"         // 所属商会
+	MemberViceChair      = "vice_chair"      // 兼职副主席/副会长
+	MemberRemoteChamber  = "remote_chamber"  // 异地莆田商会
+	MemberStandingMember = "standing_member" // 常执委
+)
+
+// MemberKinds names the member kinds.
+var MemberKinds = map[string]string{
+	MemberChamber: "所属商会", MemberViceChair: "兼职副主席/副会长",
+	MemberRemoteChamber: "异地莆田商会", MemberStandingMember: "常执委",
+}
+
+// MemberKindAliases are the other ways people write a member kind in a spreadsheet.
+var MemberKindAliases = map[string]string{
+	"商会": MemberChamber, "兼职副主席": MemberViceChair, "副主席": MemberViceChair, "副会长": MemberViceChair,
+	"兼职副会长": MemberViceChair, "异地商会": MemberRemoteChamber, "常委": MemberStandingMember,
+	"执委": MemberStandingMember, "常务委员": MemberStandingMember,
+}
+
+// Sizes names the enterprise sizes (规模). Empty: not known (a chamber has none).
+var Sizes = map[string]string{"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
