@@ -77,7 +77,7 @@ func (s *Server) importEnterprises(c *gin.Context) error {
 	}
 	if len(rejected) > 0 {
 		c.JSON(http.StatusUnprocessableEntity, gin.H{
-			"error": gin.H{"code": "invalid_rows", "message": fmt.Sprintf("%d 行有误，未导入任何企业 (%d rows are wrong; nothing was imported)", len(rejected), len(rejected))},
+			"error":    gin.H{"code": "invalid_rows", "message": fmt.Sprintf("%d 行有误，未导入任何企业 (%d rows are wrong; nothing was imported)", len(rejected), len(rejected))},
 			"imported": 0, "updated": 0, "rejected": rejected})
 		return nil
 	}
