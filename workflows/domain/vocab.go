@@ -237,3 +237,8 @@ var MemberKindAliases = map[string]string{
 
 // Sizes names the enterprise sizes (规模). Empty: not known (a chamber has none).
 var Sizes = map[string]string{"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+// LinkMinimums are how many of each member kind every leader must be linked to (挂钩联系):
+// at least 5 affiliated chambers, 10 part-time vice-chairs, 20 out-of-town Putian chambers
+// and 50 standing committee members (the notice).
+var LinkMinimums = map[string]int{MemberChamber: 5, MemberViceChair: 10, MemberRemoteChamber: 20, MemberStandingMember: 50}

@@ -2,6 +2,7 @@ package devenv_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -70,5 +71,80 @@ func TestEnterprisesAreImportedFromASpreadsheetAllOrNothing(t *testing.T) {
 	}
 	if r := member.do("POST", "/api/v1/enterprises/import", good, map[string]string{"Content-Type": "text/plain"}); r.Status != http.StatusUnsupportedMediaType || r.errCode() == "" {
 		t.Errorf("text/plain: %d %s", r.Status, r.Raw)
+	}
+}
+
+func TestLeadersLinksAreCountedAgainstTheMinimumsAndEveryChangeIsKept(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	member, leader1, leader2 := login(t, env.URL, "member"), login(t, env.URL, "leader1"), login(t, env.URL, "leader2")
+	unit := login(t, env.URL, "unit-natural-resources")
+	all := []string{"ent-001", "ent-002", "ent-003", "ent-004", "ent-005", "ent-006", "ent-007", "ent-008", "ent-009", "ent-010", "ent-011", "ent-012"}
+
+	r := member.must(http.StatusOK, "PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": 2026, "enterprise_ids": all})
+	var v struct {
+		Leader    string
+		Year      int
+		Links     []map[string]string
+		Counts    map[string]int
+		Minimums  map[string]int
+		Shortfall map[string]int
+		Met       bool
+	}
+	decode(t, r.Raw, &v)
+	// The demo's twelve: 7 standing members, 2 vice-chairs, 2 chambers, 1 out-of-town chamber.
+	wantCounts := map[string]int{"standing_member": 7, "vice_chair": 2, "chamber": 2, "remote_chamber": 1}
+	wantShort := map[string]int{"standing_member": 43, "vice_chair": 8, "chamber": 3, "remote_chamber": 19}
+	if len(v.Links) != 12 || fmt.Sprint(v.Counts) != fmt.Sprint(wantCounts) || fmt.Sprint(v.Shortfall) != fmt.Sprint(wantShort) ||
+		v.Met || v.Minimums["standing_member"] != 50 || v.Minimums["remote_chamber"] != 20 {
+		t.Fatalf("links: %s", r.Raw)
+	}
+	// An unknown enterprise: 422, and the links stay as they were.
+	if r := member.do("PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": 2026, "enterprise_ids": []string{"ent-001", "ent-999"}}, nil); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("unknown enterprise: %d %s", r.Status, r.Raw)
+	}
+	for _, bad := range []map[string]any{{"year": 2026, "enterprise_ids": []string{"ent-001", "ent-001"}}, {"year": 1999, "enterprise_ids": []string{}}, {"year": 2026}} {
+		if r := member.do("PUT", "/api/v1/leaders/leader1/links", bad, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	member.must(http.StatusOK, "PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": 2026, "enterprise_ids": all[2:]})
+	// The leader reads their own links, not another's; units read none; only member_dept and admin change them.
+	if r := leader1.must(http.StatusOK, "GET", "/api/v1/leaders/leader1/links?year=2026", nil); len(r.Body["links"].([]any)) != 10 {
+		t.Errorf("leader1's own links: %s", r.Raw)
+	}
+	if r := leader2.do("GET", "/api/v1/leaders/leader1/links?year=2026", nil, nil); r.Status != http.StatusForbidden {
+		t.Errorf("leader2 reads leader1's links: %d", r.Status)
+	}
+	if r := unit.do("GET", "/api/v1/leaders", nil, nil); r.Status != http.StatusForbidden {
+		t.Errorf("a unit lists the leaders: %d", r.Status)
+	}
+	if r := leader1.do("PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": 2026, "enterprise_ids": all}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("a leader sets links: %d", r.Status)
+	}
+	if r := member.do("GET", "/api/v1/leaders/member/links", nil, nil); r.Status != http.StatusNotFound {
+		t.Errorf("links of a user who is not a leader: %d %s", r.Status, r.Raw)
+	}
+	// The list of leaders, for this year by default and for 2026.
+	r = member.must(http.StatusOK, "GET", "/api/v1/leaders?year=2026", nil)
+	if items := r.Body["items"].([]any); len(items) != 2 || items[0].(map[string]any)["username"] != "leader1" ||
+		items[0].(map[string]any)["met"] != false || items[1].(map[string]any)["counts"].(map[string]any)["chamber"] != float64(0) {
+		t.Errorf("leaders: %s", r.Raw)
+	}
+	if r := leader2.must(http.StatusOK, "GET", "/api/v1/leaders", nil); len(r.Body["items"].([]any)) != 1 {
+		t.Errorf("a leader lists only themself: %s", r.Raw)
+	}
+	// Every change, newest first: who, when, what was added and removed.
+	var h struct {
+		Items []struct {
+			Year           int
+			ChangedBy      string `json:"changed_by"`
+			Added, Removed []string
+		}
+	}
+	decode(t, member.must(http.StatusOK, "GET", "/api/v1/leaders/leader1/links/history", nil).Raw, &h)
+	if len(h.Items) != 2 || h.Items[0].ChangedBy != "member" || len(h.Items[0].Added) != 0 ||
+		fmt.Sprint(h.Items[0].Removed) != "[ent-001 ent-002]" || len(h.Items[1].Added) != 12 {
+		t.Errorf("history: %+v", h.Items)
 	}
 }

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// linksView is a leader's links of a year, counted against the minimums.
+type linksView struct {
+	Leader    string                   `json:"leader"`
+	Year      int                      `json:"year"`
+	Links     []store.LinkedEnterprise `json:"links"`
+	Counts    map[string]int           `json:"counts"`
+	Minimums  map[string]int           `json:"minimums"`
+	Shortfall map[string]int           `json:"shortfall"`
+	Met       bool                     `json:"met"`
+}
+
+// countLinks counts links by member kind and what each kind lacks of its minimum.
+func countLinks(leader string, year int, links []store.LinkedEnterprise) linksView {
+	v := linksView{Leader: leader, Year: year, Links: domain.NonNil(links), Counts: map[string]int{},
+		Minimums: domain.LinkMinimums, Shortfall: map[string]int{}, Met: true}
+	for kind := range domain.LinkMinimums {
+		v.Counts[kind] = 0
+	}
+	for _, l := range links {
+		if _, ok := v.Counts[l.MemberKind]; ok {
+			v.Counts[l.MemberKind]++
+		}
+	}
+	for kind, least := range domain.LinkMinimums {
+		if v.Counts[kind] < least {
+			v.Shortfall[kind] = least - v.Counts[kind]
+			v.Met = false
+		}
+	}
+	return v
+}
+
+// yearParam is ?year= (default: this year in Asia/Shanghai).
+func (s *Server) yearParam(c *gin.Context) (int, error) {
+	v := c.Query("year")
+	if v == "" {
+		return s.Clock.Business(time.Now()).In(domain.Shanghai).Year(), nil
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, newError(http.StatusBadRequest, "invalid_query", "year: 应为 2000 到 2100 之间的年份 (a year from 2000 to 2100)")
+	}
+	return y, nil
+}
+
+// leaderFor loads the leader of the path and checks that the user may read their links:
+// a leader only their own.
+func (s *Server) leaderFor(c *gin.Context) (store.Leader, error) {
+	name := c.Param("username")
+	u := currentUser(c)
+	if u.Role == domain.RoleLeader && u.Username != name {
+		return store.Leader{}, newError(http.StatusForbidden, "forbidden", "只能查看本人的挂钩联系 (a leader reads only their own links)")
+	}
+	return s.Store.Leader(c.Request.Context(), name)
+}
+
+func (s *Server) listLeaders(c *gin.Context) error {
+	year, err := s.yearParam(c)
+	if err != nil {
+		return err
+	}
+	leaders, err := s.Store.Leaders(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	links, err := s.Store.AllLeaderLinks(c.Request.Context(), year)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	items := []gin.H{}
+	for _, l := range leaders {
+		if u.Role == domain.RoleLeader && l.Username != u.Username {
+			continue
+		}
+		v := countLinks(l.Username, year, links[l.Username])
+		items = append(items, gin.H{"username": l.Username, "display_name": l.DisplayName, "year": year,
+			"counts": v.Counts, "met": v.Met})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+func (s *Server) leaderLinks(c *gin.Context) error {
+	l, err := s.leaderFor(c)
+	if err != nil {
+		return err
+	}
+	year, err := s.yearParam(c)
+	if err != nil {
+		return err
+	}
+	links, err := s.Store.LeaderLinks(c.Request.Context(), l.Username, year)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, countLinks(l.Username, year, links))
+	return nil
+}
+
+type setLinksRequest struct {
+	Year          int      `json:"year"`
+	EnterpriseIDs []string `json:"enterprise_ids"`
+}
+
+// maxLinks bounds one leader's links of a year (the minimums add up to 85).
+const maxLinks = 2000
+
+func (s *Server) setLeaderLinks(c *gin.Context) error {
+	l, err := s.leaderFor(c)
+	if err != nil {
+		return err
+	}
+	var req setLinksRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	if req.Year < 2000 || req.Year > 2100 {
+		return invalid("year: 应为 2000 到 2100 之间的年份 (a year from 2000 to 2100)")
+	}
+	if req.EnterpriseIDs == nil {
+		return invalid("enterprise_ids: 必填，可为空列表 (required; [] removes every link)")
+	}
+	if len(req.EnterpriseIDs) > maxLinks {
+		return invalid(fmt.Sprintf("enterprise_ids: 最多 %d 个 (at most %d)", maxLinks, maxLinks))
+	}
+	for i, id := range req.EnterpriseIDs {
+		if err := workflows.CheckLine("enterprise_ids", id, 100); err != nil {
+			return err
+		}
+		if slices.Contains(req.EnterpriseIDs[:i], id) {
+			return invalid(fmt.Sprintf("enterprise_ids: %q 重复 (listed twice)", id))
+		}
+	}
+	u := currentUser(c)
+	if err := s.Store.SetLeaderLinks(c.Request.Context(), l.Username, req.Year, req.EnterpriseIDs, u.Username); err != nil {
+		return referenced(err, "enterprise_ids")
+	}
+	links, err := s.Store.LeaderLinks(c.Request.Context(), l.Username, req.Year)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, countLinks(l.Username, req.Year, links))
+	return nil
+}
+
+func (s *Server) leaderLinkHistory(c *gin.Context) error {
+	l, err := s.leaderFor(c)
+	if err != nil {
+		return err
+	}
+	changes, err := s.Store.LeaderLinkHistory(c.Request.Context(), l.Username)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"leader": l.Username, "items": domain.NonNil(changes)})
+	return nil
+}
