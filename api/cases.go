@@ -70,17 +70,25 @@ func (s *Server) createCase(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.startCase(ctx, cs, u.Actor()); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusCreated, cs.ID)
+}
+
+// startCase starts a raised case's workflow and waits until the case is in the read model.
+// One request starts the workflow and asks it to answer once the case is written
+// (update-with-start: both are handled in the workflow's first task); a retried request
+// finds the workflow the first one started and waits on it the same way.
+func (s *Server) startCase(ctx context.Context, cs domain.Case, actor domain.Actor) error {
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
-	// One request starts the case's workflow and asks it to answer once the case is in the
-	// read model (update-with-start: both are handled in the workflow's first task). A
-	// retried request finds the workflow the first one started and waits on it the same way.
 	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.CaseWorkflowID(cs.ID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy})
+	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: actor, Clock: s.Clock, Policy: s.Policy})
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: workflows.CaseWorkflowID(cs.ID), UpdateName: workflows.UpdateSync,
@@ -89,10 +97,7 @@ func (s *Server) createCase(c *gin.Context) error {
 	if err == nil {
 		err = h.Get(ctx, nil)
 	}
-	if err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusCreated, cs.ID)
+	return err
 }
 
 // update runs an Update on a case's workflow and waits for its result.

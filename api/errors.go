@@ -104,7 +104,7 @@ func mapError(err error) *Error {
 var entityLabels = map[string]string{
 	store.EntityCase: "案件", store.EntityUnit: "单位", store.EntityEnterprise: "企业", store.EntityUser: "用户",
 	store.EntityRuleSet: "规则集", store.EntityIdempotencyKey: "Idempotency-Key", store.EntitySession: "登录会话",
-	store.EntityLeader: "班子成员",
+	store.EntityLeader: "班子成员", store.EntityVisit: "走访",
 }
 
 // storeError is the answer to a store error: its kind gives the status, its entity and id

@@ -205,3 +205,37 @@ type Audience struct {
 	Roles   []string `json:"roles,omitempty"`
 	Users   []string `json:"users,omitempty"`
 }
+
+// Visit is one visit by the Federation's leaders to enterprises (走访日志).
+type Visit struct {
+	ID              string           `json:"id"`
+	Date            string           `json:"date"` // YYYY-MM-DD, Asia/Shanghai
+	Leaders         []string         `json:"leaders"`
+	EnterpriseIDs   []string         `json:"enterprise_ids"`
+	Method          string           `json:"method"`
+	Topics          []string         `json:"topics"`
+	Notes           string           `json:"notes"`
+	InvestmentLeads []InvestmentLead `json:"investment_leads"`
+	Problems        []VisitProblem   `json:"problems"`
+	// CaseIDs are the cases the problems became, in the problems' order.
+	CaseIDs   []string  `json:"case_ids"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// InvestmentLead is an investment lead heard on a visit (招商线索).
+type InvestmentLead struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// VisitProblem is a problem heard on a visit; it becomes a case.
+type VisitProblem struct {
+	EnterpriseID string   `json:"enterprise_id"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Category     string   `json:"category"`
+	List         string   `json:"list"`
+	AmountCNY    *float64 `json:"amount_cny,omitempty"`
+	Sensitive    bool     `json:"sensitive,omitempty"`
+}

@@ -242,3 +242,10 @@ var Sizes = map[string]string{"large": "大型", "medium": "中型", "small": "�
 // at least 5 affiliated chambers, 10 part-time vice-chairs, 20 out-of-town Putian chambers
 // and 50 standing committee members (the notice).
 var LinkMinimums = map[string]int{MemberChamber: 5, MemberViceChair: 10, MemberRemoteChamber: 20, MemberStandingMember: 50}
+
+// How a visit was made (走访方式).
+var VisitMethods = map[string]string{"onsite": "上门走访", "symposium": "座谈会", "field_office": "现场办公", "online": "线上走访"}
+
+// What a visit did: the five main tasks of the notice.
+var VisitTopics = map[string]string{"policy": "宣讲政策", "service": "服务发展", "opinions": "听取意见", "facts": "摸清实情",
+	"problems": "解决难题"}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// EntityVisit names a visit in store errors.
+const EntityVisit = "visit"
+
+// CreateVisit logs a visit and allocates its problems' case numbers, in one transaction,
+// so that whoever retries it starts the same cases. With an idempotency key, a repeated
+// request of the same user answers the visit the first one logged (created false); the same
+// key with another request is a conflict.
+func (s *Store) CreateVisit(ctx context.Context, year int, v domain.Visit, key string, request []byte) (visit domain.Visit, created bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if key != "" {
+			var id string
+			var prev []byte
+			err := tx.QueryRow(ctx, `SELECT visit_id, request FROM visit_idempotency WHERE username = $1 AND key = $2`,
+				v.CreatedBy, key).Scan(&id, &prev)
+			if err == nil {
+				if !jsonEqual(prev, request) {
+					return storeError(EntityIdempotencyKey, key, ErrConflict, "used for another visit")
+				}
+				visit, err = getVisit(ctx, tx, id)
+				return err
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `INSERT INTO visit_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = visit_counters.last + 1 RETURNING last`, year).Scan(&n); err != nil {
+			return err
+		}
+		v.ID = fmt.Sprintf("VS-%d-%06d", year, n)
+		v.CaseIDs = []string{}
+		if k := len(v.Problems); k > 0 {
+			var last int
+			if err := tx.QueryRow(ctx, `INSERT INTO case_counters (year, last) VALUES ($1, $2)
+				ON CONFLICT (year) DO UPDATE SET last = case_counters.last + $2 RETURNING last`, year, k).Scan(&last); err != nil {
+				return err
+			}
+			for i := range k {
+				v.CaseIDs = append(v.CaseIDs, fmt.Sprintf("PT-%d-%06d", year, last-k+1+i))
+			}
+		}
+		leads, _ := json.Marshal(domain.NonNil(v.InvestmentLeads))
+		problems, _ := json.Marshal(domain.NonNil(v.Problems))
+		if err := tx.QueryRow(ctx, `INSERT INTO visits (id, date, method, topics, notes, investment_leads, problems, case_ids, created_by)
+			VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+			v.ID, v.Date, v.Method, domain.NonNil(v.Topics), v.Notes, leads, problems, v.CaseIDs, v.CreatedBy).Scan(&v.CreatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO visit_leaders (visit_id, leader) SELECT $1, unnest($2::text[])`, v.ID, v.Leaders); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO visit_enterprises (visit_id, enterprise_id) SELECT $1, unnest($2::text[])`,
+			v.ID, v.EnterpriseIDs); err != nil {
+			return err
+		}
+		if key != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO visit_idempotency (username, key, visit_id, request) VALUES ($1, $2, $3, $4)`,
+				v.CreatedBy, key, v.ID, request); err != nil {
+				var pgErr *pgconn.PgError
+				if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+					return storeError(EntityIdempotencyKey, key, ErrConflict, "in use by a request still running")
+				}
+				return err
+			}
+		}
+		visit, created = v, true
+		return nil
+	})
+	if err != nil {
+		return domain.Visit{}, false, fmt.Errorf("store: create visit: %w", err)
+	}
+	return visit, created, nil
+}
+
+const visitColumns = `v.id, v.date::text, v.method, v.topics, v.notes, v.investment_leads, v.problems, v.case_ids,
+	v.created_by, v.created_at,
+	ARRAY(SELECT leader FROM visit_leaders WHERE visit_id = v.id ORDER BY leader),
+	ARRAY(SELECT enterprise_id FROM visit_enterprises WHERE visit_id = v.id ORDER BY enterprise_id)`
+
+func scanVisit(row pgx.CollectableRow) (domain.Visit, error) {
+	var v domain.Visit
+	err := row.Scan(&v.ID, &v.Date, &v.Method, &v.Topics, &v.Notes, &v.InvestmentLeads, &v.Problems, &v.CaseIDs,
+		&v.CreatedBy, &v.CreatedAt, &v.Leaders, &v.EnterpriseIDs)
+	return v, err
+}
+
+func getVisit(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, id string) (domain.Visit, error) {
+	rows, _ := q.Query(ctx, `SELECT `+visitColumns+` FROM visits v WHERE v.id = $1`, id)
+	v, err := pgx.CollectExactlyOneRow(rows, scanVisit)
+	if err != nil {
+		return domain.Visit{}, notFound(err, EntityVisit, id)
+	}
+	return v, nil
+}
+
+// GetVisit answers one visit.
+func (s *Store) GetVisit(ctx context.Context, id string) (domain.Visit, error) { return getVisit(ctx, s.pool, id) }
+
+// VisitFilter selects visits; empty fields do not filter. From and To are dates
+// (YYYY-MM-DD), both included.
+type VisitFilter struct {
+	Leader, EnterpriseID, From, To string
+	Page, PageSize                 int
+}
+
+// ListVisits answers a page of the visits that match f, newest first, and how many match.
+func (s *Store) ListVisits(ctx context.Context, f VisitFilter) ([]domain.Visit, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Leader != "" {
+		add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
+	}
+	if f.EnterpriseID != "" {
+		add("EXISTS (SELECT 1 FROM visit_enterprises e WHERE e.visit_id = v.id AND e.enterprise_id = ?)", f.EnterpriseID)
+	}
+	if f.From != "" {
+		add("v.date >= ?::date", f.From)
+	}
+	if f.To != "" {
+		add("v.date <= ?::date", f.To)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM visits v "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: list visits: %w", err)
+	}
+	size := max(f.PageSize, 1)
+	args = append(args, size, (max(f.Page, 1)-1)*size)
+	rows, _ := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM visits v %s ORDER BY v.date DESC, v.id DESC LIMIT $%d OFFSET $%d`,
+		visitColumns, cond, len(args)-1, len(args)), args...)
+	visits, err := pgx.CollectRows(rows, scanVisit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list visits: %w", err)
+	}
+	return visits, total, nil
+}

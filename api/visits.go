@@ -1,0 +1,269 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+type visitRequest struct {
+	Date            string                  `json:"date"`
+	Leaders         []string                `json:"leaders"`
+	EnterpriseIDs   []string                `json:"enterprise_ids"`
+	Method          string                  `json:"method"`
+	Topics          []string                `json:"topics"`
+	Notes           string                  `json:"notes"`
+	InvestmentLeads []domain.InvestmentLead `json:"investment_leads"`
+	Problems        []domain.VisitProblem   `json:"problems"`
+}
+
+// Bounds of one visit.
+const maxVisitLeaders, maxVisitEnterprises, maxVisitItems = 20, 100, 50
+
+// createVisit logs a visit; each problem heard becomes a case, through the case workflow
+// as POST /cases does. The case numbers are allocated with the visit, so that a retry
+// with the same Idempotency-Key answers the same visit and starts no second set of cases.
+func (s *Server) createVisit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	raw, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var req visitRequest
+	if err := decodeStrict(raw, &req); err != nil {
+		return err
+	}
+	v, err := s.checkVisit(c, req)
+	if err != nil {
+		return err
+	}
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 200 {
+		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
+	}
+	v.CreatedBy = u.Username
+	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
+	v, _, err = s.Store.CreateVisit(ctx, year, v, key, raw)
+	if err != nil {
+		return err
+	}
+	for i, p := range v.Problems {
+		cs := domain.Case{ID: v.CaseIDs[i], Title: p.Title, Description: p.Description, Category: p.Category, List: p.List,
+			EnterpriseID: p.EnterpriseID, VisitID: v.ID, AmountCNY: p.AmountCNY, Sensitive: p.Sensitive}
+		if err := s.startCase(ctx, cs, u.Actor()); err != nil {
+			return fmt.Errorf("visit %s: case %s: %w", v.ID, cs.ID, err)
+		}
+	}
+	return s.respondVisit(c, http.StatusCreated, v)
+}
+
+// checkVisit checks a visit as logged: the whole request, before anything is written.
+func (s *Server) checkVisit(c *gin.Context, req visitRequest) (domain.Visit, error) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	v := domain.Visit{Date: req.Date, Leaders: req.Leaders, EnterpriseIDs: req.EnterpriseIDs, Method: req.Method,
+		Topics: domain.NonNil(req.Topics), Notes: strings.TrimSpace(req.Notes), InvestmentLeads: domain.NonNil(req.InvestmentLeads),
+		Problems: domain.NonNil(req.Problems)}
+	day, err := time.ParseInLocation(domain.DateLayout, v.Date, domain.Shanghai)
+	if err != nil {
+		return v, invalid("date: 应为 YYYY-MM-DD (a date like 2026-11-20)")
+	}
+	if today := domain.Today(s.Clock.Business(time.Now())); day.Format(domain.DateLayout) > today {
+		return v, invalid(fmt.Sprintf("date: %s 晚于今天 %s (a visit cannot be in the future)", v.Date, today))
+	}
+	if err := oneOfWords("method", v.Method, domain.VisitMethods); err != nil {
+		return v, err
+	}
+	for i, t := range v.Topics {
+		if err := oneOfWords("topics", t, domain.VisitTopics); err != nil {
+			return v, err
+		}
+		if slices.Contains(v.Topics[:i], t) {
+			return v, invalid(fmt.Sprintf("topics: %q 重复 (listed twice)", t))
+		}
+	}
+	if err := distinctIDs("leaders", v.Leaders, maxVisitLeaders); err != nil {
+		return v, err
+	}
+	for _, l := range v.Leaders {
+		if _, err := s.Store.Leader(ctx, l); err != nil {
+			return v, referenced(err, "leaders")
+		}
+	}
+	if u.Role == domain.RoleLeader && !slices.Contains(v.Leaders, u.Username) {
+		return v, newError(http.StatusForbidden, "forbidden", "班子成员只能记录本人参加的走访 (a leader logs only visits they took part in)")
+	}
+	if err := distinctIDs("enterprise_ids", v.EnterpriseIDs, maxVisitEnterprises); err != nil {
+		return v, err
+	}
+	for _, id := range v.EnterpriseIDs {
+		if _, err := s.Store.GetEnterprise(ctx, id); err != nil {
+			return v, referenced(err, "enterprise_ids")
+		}
+	}
+	if err := workflows.CheckText("notes", v.Notes); err != nil {
+		return v, err
+	}
+	if len(v.InvestmentLeads) > maxVisitItems || len(v.Problems) > maxVisitItems {
+		return v, invalid(fmt.Sprintf("investment_leads, problems: 每次走访各最多 %d 条 (at most %d each)", maxVisitItems, maxVisitItems))
+	}
+	for i, l := range v.InvestmentLeads {
+		field := fmt.Sprintf("investment_leads[%d]", i)
+		if strings.TrimSpace(l.Title) == "" {
+			return v, invalid(field + ".title: 必填 (required)")
+		}
+		if err := workflows.CheckLine(field+".title", l.Title, 200); err != nil {
+			return v, err
+		}
+		if err := workflows.CheckText(field+".description", l.Description); err != nil {
+			return v, err
+		}
+	}
+	for i := range v.Problems {
+		p := &v.Problems[i]
+		field := fmt.Sprintf("problems[%d]", i)
+		p.Title, p.Description = strings.TrimSpace(p.Title), strings.TrimSpace(p.Description)
+		if p.EnterpriseID == "" && len(v.EnterpriseIDs) == 1 {
+			p.EnterpriseID = v.EnterpriseIDs[0]
+		}
+		if !slices.Contains(v.EnterpriseIDs, p.EnterpriseID) {
+			return v, invalid(fmt.Sprintf("%s.enterprise_id: 应为本次走访的企业之一 (one of the visit's enterprise_ids)", field))
+		}
+		cs := domain.Case{Title: p.Title, Description: p.Description, Category: p.Category, List: p.List,
+			EnterpriseID: p.EnterpriseID, AmountCNY: p.AmountCNY, Sensitive: p.Sensitive}
+		if err := workflows.ValidateNewCase(cs); err != nil {
+			var e *temporal.ApplicationError
+			if errors.As(err, &e) {
+				return v, invalid(field + "." + e.Message())
+			}
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// distinctIDs checks a list of ids: 1 to most, each a plain word, none twice.
+func distinctIDs(field string, ids []string, most int) error {
+	if len(ids) == 0 || len(ids) > most {
+		return invalid(fmt.Sprintf("%s: 应有 1 到 %d 个 (1 to %d)", field, most, most))
+	}
+	for i, id := range ids {
+		if err := workflows.CheckLine(field, id, 100); err != nil {
+			return err
+		}
+		if slices.Contains(ids[:i], id) {
+			return invalid(fmt.Sprintf("%s: %q 重复 (listed twice)", field, id))
+		}
+	}
+	return nil
+}
+
+// visitView is a visit as a reader sees it: a sensitive problem's description and amount
+// only for the member department, the administrator and the visit's leaders.
+type visitView struct {
+	domain.Visit
+	Cases    []visitCase `json:"cases,omitempty"`
+	Redacted []string    `json:"redacted,omitempty"`
+}
+
+// visitCase is a visit's case as it stands now.
+type visitCase struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	LeadUnit string `json:"lead_unit"`
+	DueDate  string `json:"due_date"`
+}
+
+func viewVisit(v domain.Visit, u domain.User) visitView {
+	out := visitView{Visit: v}
+	if u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin || slices.Contains(v.Leaders, u.Username) {
+		return out
+	}
+	out.Problems = slices.Clone(v.Problems)
+	for i := range out.Problems {
+		if out.Problems[i].Sensitive {
+			out.Problems[i].Description, out.Problems[i].AmountCNY = "", nil
+			out.Redacted = append(out.Redacted, fmt.Sprintf("problems[%d].description", i), fmt.Sprintf("problems[%d].amount_cny", i))
+		}
+	}
+	return out
+}
+
+func (s *Server) respondVisit(c *gin.Context, status int, v domain.Visit) error {
+	view := viewVisit(v, currentUser(c))
+	view.Cases = []visitCase{}
+	for i, id := range v.CaseIDs {
+		vc := visitCase{ID: id, Title: v.Problems[i].Title, Status: "pending"}
+		if cs, err := s.Store.GetCase(c.Request.Context(), id); err == nil {
+			vc.Status, vc.LeadUnit, vc.DueDate = cs.Status, cs.LeadUnit, cs.DueDate
+		}
+		view.Cases = append(view.Cases, vc)
+	}
+	c.JSON(status, view)
+	return nil
+}
+
+// visibleVisit loads a visit the user may see: a leader sees the visits they took part in.
+func (s *Server) visibleVisit(c *gin.Context) (domain.Visit, error) {
+	v, err := s.Store.GetVisit(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return v, err
+	}
+	if u := currentUser(c); u.Role == domain.RoleLeader && !slices.Contains(v.Leaders, u.Username) {
+		return domain.Visit{}, &store.Error{Entity: store.EntityVisit, ID: v.ID, Kind: store.ErrNotFound}
+	}
+	return v, nil
+}
+
+func (s *Server) getVisit(c *gin.Context) error {
+	v, err := s.visibleVisit(c)
+	if err != nil {
+		return err
+	}
+	return s.respondVisit(c, http.StatusOK, v)
+}
+
+func (s *Server) listVisits(c *gin.Context) error {
+	u := currentUser(c)
+	f := store.VisitFilter{Leader: c.Query("leader"), EnterpriseID: c.Query("enterprise_id"), From: c.Query("from"), To: c.Query("to")}
+	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
+		if _, err := time.Parse(domain.DateLayout, d.v); d.v != "" && err != nil {
+			return newError(http.StatusBadRequest, "invalid_query", d.name+": 应为 YYYY-MM-DD (a date)")
+		}
+	}
+	if u.Role == domain.RoleLeader {
+		if f.Leader != "" && f.Leader != u.Username {
+			return newError(http.StatusForbidden, "forbidden", "只能查看本人的走访 (a leader reads only their own visits)")
+		}
+		f.Leader = u.Username
+	}
+	var err error
+	if f.Page, err = intParam(c, "page", 1, 1, 1_000_000); err != nil {
+		return err
+	}
+	if f.PageSize, err = intParam(c, "page_size", 20, 1, 100); err != nil {
+		return err
+	}
+	visits, total, err := s.Store.ListVisits(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	items := make([]visitView, 0, len(visits))
+	for _, v := range visits {
+		items = append(items, viewVisit(v, u))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": f.Page, "page_size": f.PageSize})
+	return nil
+}

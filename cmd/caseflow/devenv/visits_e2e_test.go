@@ -1,0 +1,116 @@
+package devenv_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+func TestAVisitsProblemsBecomeCasesOnceWhateverTheRetries(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	member, leader1, leader2 := login(t, env.URL, "member"), login(t, env.URL, "leader1"), login(t, env.URL, "leader2")
+	eff, unit := login(t, env.URL, "efficiency"), login(t, env.URL, "unit-natural-resources")
+	today := time.Now().In(domain.Shanghai).Format(domain.DateLayout)
+	visit := map[string]any{"date": today, "leaders": []string{"leader1"}, "enterprise_ids": []string{"ent-001"},
+		"method": "onsite", "topics": []string{"policy", "problems"}, "notes": "走访华兴鞋业，听取企业诉求",
+		"investment_leads": []map[string]string{{"title": "鞋材配套项目", "description": "上游鞋材企业有意落地"}},
+		"problems": []map[string]any{
+			{"title": "厂房用地审批慢", "description": "二期用地报批三个月未办结", "category": "land", "list": "problem"},
+			{"title": "频繁停电", "description": "今年停电八次", "category": "power", "list": "problem"},
+			{"title": "流动资金紧张", "description": "需转贷支持五百万元", "category": "financing", "list": "funding",
+				"amount_cny": 5000000, "sensitive": true},
+		}}
+	key := map[string]string{"Idempotency-Key": "visit-huaxing-1"}
+	r := leader1.do("POST", "/api/v1/visits", visit, key)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("log a visit: %d %s", r.Status, r.Raw)
+	}
+	var v struct {
+		ID      string
+		CaseIDs []string `json:"case_ids"`
+		Cases   []struct{ ID, Status string }
+	}
+	decode(t, r.Raw, &v)
+	if len(v.CaseIDs) != 3 || len(v.Cases) != 3 || v.Cases[0].Status != "triage" || v.ID == "" {
+		t.Fatalf("visit: %s", r.Raw)
+	}
+	// Each problem is a case in triage, linked to the visit, routed by the rules.
+	for _, id := range v.CaseIDs {
+		cs := member.must(http.StatusOK, "GET", "/api/v1/cases/"+id, nil)
+		if cs.str("visit_id") != v.ID || cs.str("status") != "triage" || cs.str("enterprise_id") != "ent-001" || cs.Body["route_proposal"] == nil {
+			t.Errorf("case %s: %s", id, cs.Raw)
+		}
+	}
+	// The same request again: the same visit, the same cases, none new.
+	total := member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"]
+	again := leader1.do("POST", "/api/v1/visits", visit, key)
+	var v2 struct {
+		ID      string
+		CaseIDs []string `json:"case_ids"`
+	}
+	decode(t, again.Raw, &v2)
+	if again.Status != http.StatusCreated || v2.ID != v.ID || len(v2.CaseIDs) != 3 || v2.CaseIDs[2] != v.CaseIDs[2] ||
+		member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"] != total {
+		t.Errorf("retried visit: %d %s (cases %v → %v)", again.Status, again.Raw, total, member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"])
+	}
+	// Bad visits change nothing.
+	for name, tc := range map[string]struct {
+		who    *apiClient
+		change func(map[string]any)
+		want   int
+	}{
+		"a date in the future":  {leader1, func(b map[string]any) { b["date"] = time.Now().AddDate(0, 0, 2).Format(domain.DateLayout) }, 422},
+		"an unknown method":     {leader1, func(b map[string]any) { b["method"] = "telepathy" }, 422},
+		"an unknown topic":      {leader1, func(b map[string]any) { b["topics"] = []string{"gossip"} }, 422},
+		"an unknown leader":     {member, func(b map[string]any) { b["leaders"] = []string{"leader9"} }, 422},
+		"an unknown enterprise": {leader1, func(b map[string]any) { b["enterprise_ids"] = []string{"ent-999"} }, 422},
+		"a problem of another enterprise": {leader1, func(b map[string]any) {
+			b["problems"] = []map[string]any{{"enterprise_id": "ent-002", "title": "x", "description": "y", "category": "land", "list": "problem"}}
+		}, 422},
+		"a problem without a title": {leader1, func(b map[string]any) {
+			b["problems"] = []map[string]any{{"description": "y", "category": "land", "list": "problem"}}
+		}, 422},
+		"another leader's visit": {leader2, func(map[string]any) {}, 403},
+		"a unit":                 {unit, func(map[string]any) {}, 403},
+	} {
+		body := map[string]any{}
+		for k, val := range visit {
+			body[k] = val
+		}
+		tc.change(body)
+		if r := tc.who.do("POST", "/api/v1/visits", body, nil); r.Status != tc.want || r.errCode() == "" {
+			t.Errorf("%s: %d %s, want %d", name, r.Status, r.Raw, tc.want)
+		}
+	}
+	if got := member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"]; got != total {
+		t.Errorf("bad visits made cases: %v → %v", total, got)
+	}
+	// Who reads what: the leader their visits, the efficiency office without the sensitive
+	// problem's details, units nothing.
+	if r := leader1.must(http.StatusOK, "GET", "/api/v1/visits", nil); r.Body["total"] != float64(1) {
+		t.Errorf("leader1's visits: %s", r.Raw)
+	}
+	if r := leader2.must(http.StatusOK, "GET", "/api/v1/visits", nil); r.Body["total"] != float64(0) {
+		t.Errorf("leader2's visits: %s", r.Raw)
+	}
+	if r := leader2.do("GET", "/api/v1/visits/"+v.ID, nil, nil); r.Status != http.StatusNotFound {
+		t.Errorf("leader2 reads leader1's visit: %d", r.Status)
+	}
+	if r := unit.do("GET", "/api/v1/visits", nil, nil); r.Status != http.StatusForbidden {
+		t.Errorf("a unit lists visits: %d", r.Status)
+	}
+	r = eff.must(http.StatusOK, "GET", "/api/v1/visits/"+v.ID, nil)
+	problems := r.Body["problems"].([]any)
+	if p := problems[2].(map[string]any); p["description"] != "" || p["amount_cny"] != nil || len(r.Body["redacted"].([]any)) != 2 {
+		t.Errorf("the efficiency office reads a sensitive problem: %s", r.Raw)
+	}
+	if r := member.must(http.StatusOK, "GET", "/api/v1/visits?enterprise_id=ent-001&from="+today+"&to="+today, nil); r.Body["total"] != float64(1) {
+		t.Errorf("visits of ent-001 today: %s", r.Raw)
+	}
+	if r := member.must(http.StatusOK, "GET", "/api/v1/visits?enterprise_id=ent-002", nil); r.Body["total"] != float64(0) {
+		t.Errorf("visits of ent-002: %s", r.Raw)
+	}
+}
