@@ -99,6 +99,7 @@ func (s *Server) Handler() http.Handler {
 	authed.POST("/visits", requireRoles(roleLeader, roleMemberDept), endpoint(s.createVisit))
 	authed.GET("/visits", notUnits, endpoint(s.listVisits))
 	authed.GET("/visits/:id", notUnits, endpoint(s.getVisit))
+	authed.GET("/coverage", notUnits, endpoint(s.coverage))
 	authed.POST("/cases", requireRoles(roleLeader, roleMemberDept), endpoint(s.createCase))
 	authed.GET("/cases", endpoint(s.listCases))
 	authed.GET("/cases/:id", endpoint(s.getCase))

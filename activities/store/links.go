@@ -141,3 +141,53 @@ func (s *Store) LeaderLinkHistory(ctx context.Context, leader string) ([]LinkCha
 		SELECT year, changed_by, changed_at, added, removed FROM leader_link_changes
 		WHERE leader = $1 ORDER BY changed_at DESC, id DESC`, leader)
 }
+
+// LinkCoverage is one leader's linked enterprises of a year and which of them they visited
+// in a period.
+type LinkCoverage struct {
+	Leader  string
+	Linked  []string
+	Visited []string
+}
+
+// Coverage answers, for every leader, their linked enterprises of the year and those they
+// visited between from and to (dates, both included): a visit counts for a leader when it
+// lists them and the enterprise.
+func (s *Store) Coverage(ctx context.Context, year int, from, to string) ([]LinkCoverage, error) {
+	leaders, err := s.Leaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		Leader       string `db:"leader"`
+		EnterpriseID string `db:"enterprise_id"`
+		Visited      bool   `db:"visited"`
+	}
+	rows, err := queryAll[row](ctx, s, "coverage", `
+		SELECT l.leader, l.enterprise_id, EXISTS (
+			SELECT 1 FROM visit_leaders vl
+			JOIN visit_enterprises ve ON ve.visit_id = vl.visit_id AND ve.enterprise_id = l.enterprise_id
+			JOIN visits v ON v.id = vl.visit_id AND v.date BETWEEN $2::date AND $3::date
+			WHERE vl.leader = l.leader) AS visited
+		FROM leader_links l WHERE l.year = $1 ORDER BY l.leader, l.enterprise_id`, year, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LinkCoverage, len(leaders))
+	index := map[string]int{}
+	for i, l := range leaders {
+		out[i] = LinkCoverage{Leader: l.Username, Linked: []string{}, Visited: []string{}}
+		index[l.Username] = i
+	}
+	for _, r := range rows {
+		i, ok := index[r.Leader]
+		if !ok {
+			continue
+		}
+		out[i].Linked = append(out[i].Linked, r.EnterpriseID)
+		if r.Visited {
+			out[i].Visited = append(out[i].Visited, r.EnterpriseID)
+		}
+	}
+	return out, nil
+}

@@ -114,3 +114,58 @@ func TestAVisitsProblemsBecomeCasesOnceWhateverTheRetries(t *testing.T) {
 		t.Errorf("visits of ent-002: %s", r.Raw)
 	}
 }
+
+func TestCoverageCountsLinkedEnterprisesVisitedInsideTheQuarter(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	member, leader1, leader2 := login(t, env.URL, "member"), login(t, env.URL, "leader1"), login(t, env.URL, "leader2")
+	member.must(http.StatusOK, "PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": 2026, "enterprise_ids": []string{"ent-001", "ent-002", "ent-003", "ent-004"}})
+	member.must(http.StatusOK, "PUT", "/api/v1/leaders/leader2/links", map[string]any{"year": 2026, "enterprise_ids": []string{"ent-005"}})
+	logVisit := func(who *apiClient, date string, leaders, enterprises []string) {
+		t.Helper()
+		who.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": date, "leaders": leaders,
+			"enterprise_ids": enterprises, "method": "symposium", "topics": []string{"opinions"}})
+	}
+	logVisit(leader1, "2026-09-30", []string{"leader1"}, []string{"ent-002"})            // the last day of Q3
+	logVisit(leader1, "2026-10-01", []string{"leader1"}, []string{"ent-001", "ent-009"}) // Q4; ent-009 is not linked
+	logVisit(member, "2026-07-01", []string{"leader2"}, []string{"ent-003"})             // leader2 is not linked to it
+	type cov struct {
+		Quarter *int
+		Leaders []struct {
+			Leader          string
+			Linked, Visited int
+			Share           float64
+			NotVisited      []string `json:"not_visited"`
+		}
+		Overall struct {
+			Linked, Visited int
+			Share           float64
+		}
+	}
+	get := func(who *apiClient, q string) cov {
+		t.Helper()
+		var c cov
+		decode(t, who.must(http.StatusOK, "GET", "/api/v1/coverage?year=2026"+q, nil).Raw, &c)
+		return c
+	}
+	q3, q4, year := get(member, "&quarter=3"), get(member, "&quarter=4"), get(member, "")
+	l1 := func(c cov) (int, []string) { return c.Leaders[0].Visited, c.Leaders[0].NotVisited }
+	if v, nv := l1(q3); v != 1 || len(nv) != 3 || nv[0] != "ent-001" {
+		t.Errorf("Q3: leader1 visited %d, not %v", v, nv)
+	}
+	if v, nv := l1(q4); v != 1 || len(nv) != 3 || nv[0] != "ent-002" {
+		t.Errorf("Q4: leader1 visited %d, not %v", v, nv)
+	}
+	if v, nv := l1(year); v != 2 || len(nv) != 2 || year.Leaders[0].Share != 0.5 || year.Quarter != nil {
+		t.Errorf("2026: leader1 visited %d, not %v, share %v", v, nv, year.Leaders[0].Share)
+	}
+	if year.Leaders[1].Leader != "leader2" || year.Leaders[1].Visited != 0 || year.Overall.Linked != 5 || year.Overall.Visited != 2 || year.Overall.Share != 0.4 {
+		t.Errorf("2026 overall: %+v", year)
+	}
+	if c := get(leader2, ""); len(c.Leaders) != 1 || c.Leaders[0].Leader != "leader2" {
+		t.Errorf("leader2 sees %+v", c.Leaders)
+	}
+	if r := member.do("GET", "/api/v1/coverage?quarter=5", nil, nil); r.Status != http.StatusBadRequest {
+		t.Errorf("quarter 5: %d", r.Status)
+	}
+}
