@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/visits", notUnits, endpoint(s.listVisits))
 	authed.GET("/visits/:id", notUnits, endpoint(s.getVisit))
 	authed.GET("/coverage", notUnits, endpoint(s.coverage))
+	authed.GET("/ledger", notUnits, endpoint(s.ledger))
 	authed.POST("/cases", requireRoles(roleLeader, roleMemberDept), endpoint(s.createCase))
 	authed.GET("/cases", endpoint(s.listCases))
 	authed.GET("/cases/:id", endpoint(s.getCase))

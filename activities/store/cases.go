@@ -616,3 +616,17 @@ func (s *Store) SensitiveReads(ctx context.Context, caseID string) ([]SensitiveR
 	return queryAll[SensitiveRead](ctx, s, "sensitive reads",
 		`SELECT username, at FROM sensitive_reads WHERE case_id = $1 ORDER BY at, id`, caseID)
 }
+
+// CasesByID answers the cases of those ids that exist, by id.
+func (s *Store) CasesByID(ctx context.Context, ids []string) (map[string]domain.Case, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT snapshot FROM case_snapshots WHERE id = ANY($1)`, ids)
+	list, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
+	if err != nil {
+		return nil, fmt.Errorf("store: cases by id: %w", err)
+	}
+	out := make(map[string]domain.Case, len(list))
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, nil
+}

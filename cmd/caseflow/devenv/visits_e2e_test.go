@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -167,5 +169,56 @@ func TestCoverageCountsLinkedEnterprisesVisitedInsideTheQuarter(t *testing.T) {
 	}
 	if r := member.do("GET", "/api/v1/coverage?quarter=5", nil, nil); r.Status != http.StatusBadRequest {
 		t.Errorf("quarter 5: %d", r.Status)
+	}
+}
+
+func TestTheLedgerListsEachVisitWithItsCasesAsJSONAndAsAWorkbook(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	member, leader1, leader2 := login(t, env.URL, "member"), login(t, env.URL, "leader1"), login(t, env.URL, "leader2")
+	leader1.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": "2026-10-15", "leaders": []string{"leader1"},
+		"enterprise_ids": []string{"ent-001"}, "method": "field_office", "topics": []string{"problems"}, "notes": "现场办公",
+		"problems": []map[string]any{
+			{"title": "厂房用地审批慢", "description": "二期用地报批三个月未办结", "category": "land", "list": "problem"},
+			{"title": "频繁停电", "description": "今年停电八次", "category": "power", "list": "problem"}}})
+	leader1.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": "2026-11-02", "leaders": []string{"leader1"},
+		"enterprise_ids": []string{"ent-002"}, "method": "symposium", "topics": []string{"policy"}})
+	leader1.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": "2026-08-02", "leaders": []string{"leader1"},
+		"enterprise_ids": []string{"ent-003"}, "method": "online"}) // Q3: not in the Q4 ledger
+
+	var l struct {
+		Visits []struct {
+			Date  string
+			Cases []struct{ ID, Status, StatusLabel string }
+		}
+	}
+	decode(t, leader1.must(http.StatusOK, "GET", "/api/v1/ledger?year=2026&quarter=4", nil).Raw, &l)
+	if len(l.Visits) != 2 || l.Visits[0].Date != "2026-11-02" || len(l.Visits[1].Cases) != 2 || l.Visits[1].Cases[0].Status != "triage" {
+		t.Fatalf("ledger: %+v", l)
+	}
+	if r := leader2.do("GET", "/api/v1/ledger?leader=leader1", nil, nil); r.Status != http.StatusForbidden {
+		t.Errorf("leader2 reads leader1's ledger: %d", r.Status)
+	}
+
+	req, _ := http.NewRequest("GET", env.URL+"/api/v1/ledger?year=2026&quarter=4&leader=leader1", nil)
+	req.Header.Set("Authorization", "Bearer "+member.token)
+	req.Header.Set("Accept", xlsxType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	f, err := excelize.OpenReader(resp.Body)
+	if err != nil || resp.Header.Get("Content-Type") != xlsxType {
+		t.Fatalf("workbook: %v, %s", err, resp.Header.Get("Content-Type"))
+	}
+	rows, err := f.GetRows("工作台账")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The header and one row per case (a visit without problems has one row).
+	if len(rows) != 4 || rows[0][0] != "序号" || rows[0][8] != "案件编号" || rows[1][1] != "2026-11-02" || rows[1][4] != "座谈会" ||
+		rows[2][3] != "莆田市华兴鞋业有限公司" || rows[2][10] != "待梳理" || rows[3][9] != "频繁停电" {
+		t.Errorf("workbook rows: %q", rows)
 	}
 }

@@ -1,0 +1,193 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// ledgerCase is a visit's case in the work ledger.
+type ledgerCase struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Status      string `json:"status"`
+	StatusLabel string `json:"status_label"`
+	LeadUnit    string `json:"lead_unit"`
+	DueDate     string `json:"due_date"`
+	Outcome     string `json:"outcome"`
+}
+
+type ledgerVisit struct {
+	visitView
+	Cases []ledgerCase `json:"cases"`
+}
+
+// maxLedgerVisits bounds one ledger (a year of a Federation's visits is a few thousand).
+const maxLedgerVisits = 20_000
+
+// ledger is the work ledger (工作台账): the visits of a period, each with its problems'
+// cases as they stand; JSON, or an XLSX workbook with Chinese headers.
+func (s *Server) ledger(c *gin.Context) error {
+	u := currentUser(c)
+	year, err := s.yearParam(c)
+	if err != nil {
+		return err
+	}
+	from, to := fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)
+	period := strconv.Itoa(year)
+	var quarter any
+	if q := c.Query("quarter"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > 4 {
+			return newError(http.StatusBadRequest, "invalid_query", "quarter: 应为 1 到 4 (1 to 4)")
+		}
+		start := time.Date(year, time.Month(3*n-2), 1, 0, 0, 0, 0, domain.Shanghai)
+		from, to, quarter, period = start.Format(domain.DateLayout), start.AddDate(0, 3, -1).Format(domain.DateLayout), n, fmt.Sprintf("%d-Q%d", year, n)
+	}
+	leader := c.Query("leader")
+	if u.Role == domain.RoleLeader {
+		if leader != "" && leader != u.Username {
+			return newError(http.StatusForbidden, "forbidden", "只能查看本人的工作台账 (a leader reads only their own ledger)")
+		}
+		leader = u.Username
+	}
+	xlsx := c.Query("format") == "xlsx" || strings.Contains(c.GetHeader("Accept"), xlsxType)
+	if f := c.Query("format"); f != "" && f != "xlsx" && f != "json" {
+		return newError(http.StatusBadRequest, "invalid_query", "format: 应为 json 或 xlsx (json or xlsx)")
+	}
+	ctx := c.Request.Context()
+	visits, total, err := s.Store.ListVisits(ctx, store.VisitFilter{Leader: leader, From: from, To: to, PageSize: maxLedgerVisits})
+	if err != nil {
+		return err
+	}
+	if total > len(visits) {
+		return newError(http.StatusUnprocessableEntity, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询 (more than %d visits: ask by quarter or leader)", maxLedgerVisits, maxLedgerVisits))
+	}
+	var ids []string
+	for _, v := range visits {
+		ids = append(ids, v.CaseIDs...)
+	}
+	cases, err := s.Store.CasesByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	out := make([]ledgerVisit, 0, len(visits))
+	for _, v := range visits {
+		lv := ledgerVisit{visitView: viewVisit(v, u), Cases: []ledgerCase{}}
+		for i, id := range v.CaseIDs {
+			lc := ledgerCase{ID: id, Title: v.Problems[i].Title, Status: "pending", StatusLabel: "待建立"}
+			if cs, ok := cases[id]; ok {
+				lc.Status, lc.StatusLabel, lc.LeadUnit, lc.DueDate, lc.Outcome = cs.Status, domain.StatusLabels[cs.Status], cs.LeadUnit, cs.DueDate, cs.Outcome
+			}
+			lv.Cases = append(lv.Cases, lc)
+		}
+		out = append(out, lv)
+	}
+	if !xlsx {
+		c.JSON(http.StatusOK, gin.H{"leader": leader, "year": year, "quarter": quarter, "from": from, "to": to, "visits": out})
+		return nil
+	}
+	return s.ledgerWorkbook(c, period, leader, out)
+}
+
+// ledgerColumns are the workbook's headers.
+var ledgerColumns = []any{"序号", "走访日期", "班子成员", "走访企业", "走访方式", "走访内容", "情况记录", "招商线索",
+	"案件编号", "问题", "状态", "牵头单位", "办理时限", "办理结果"}
+
+// ledgerWorkbook writes the ledger as XLSX, one row per case (a visit without problems has
+// one row), streamed.
+func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []ledgerVisit) error {
+	ctx := c.Request.Context()
+	units, err := s.Store.ListUnits(ctx)
+	if err != nil {
+		return err
+	}
+	unitName := map[string]string{}
+	for _, u := range units {
+		unitName[u.ID] = u.Name
+	}
+	enterprises, err := s.Store.ListEnterprises(ctx)
+	if err != nil {
+		return err
+	}
+	entName := map[string]string{}
+	for _, e := range enterprises {
+		entName[e.ID] = e.Name
+	}
+	names := func(ids []string, m map[string]string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			if out[i] = m[id]; out[i] == "" {
+				out[i] = id
+			}
+		}
+		return strings.Join(out, "、")
+	}
+	leaderNames := map[string]string{}
+	if leaders, err := s.Store.Leaders(ctx); err == nil {
+		for _, l := range leaders {
+			leaderNames[l.Username] = l.DisplayName
+		}
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "工作台账"
+	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", ledgerColumns); err != nil {
+		return err
+	}
+	row := 2
+	n := 0
+	for _, v := range visits {
+		topics := make([]string, len(v.Topics))
+		for i, t := range v.Topics {
+			topics[i] = domain.VisitTopics[t]
+		}
+		leads := make([]string, len(v.InvestmentLeads))
+		for i, l := range v.InvestmentLeads {
+			leads[i] = l.Title
+		}
+		visitCells := []any{v.Date, names(v.Leaders, leaderNames), names(v.EnterpriseIDs, entName), domain.VisitMethods[v.Method],
+			strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
+		cases := v.Cases
+		if len(cases) == 0 {
+			cases = []ledgerCase{{}}
+		}
+		for _, lc := range cases {
+			n++
+			cells := append([]any{n}, visitCells...)
+			cells = append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome])
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return err
+			}
+			row++
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	name := "工作台账-" + period
+	if leader != "" {
+		name += "-" + leader
+	}
+	c.Header("Content-Disposition", "attachment; filename=\"ledger-"+period+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
+	c.Status(http.StatusOK)
+	c.Header("Content-Type", xlsxType)
+	return f.Write(c.Writer)
+}
