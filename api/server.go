@@ -101,6 +101,8 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/visits/:id", notUnits, endpoint(s.getVisit))
 	authed.GET("/coverage", notUnits, endpoint(s.coverage))
 	authed.GET("/ledger", notUnits, endpoint(s.ledger))
+	authed.GET("/enterprises/:id/file", endpoint(s.enterpriseFile))
+	authed.PUT("/enterprises/:id/plan", requireRoles(roleLeader, roleMemberDept, roleAdmin), endpoint(s.savePlan))
 	authed.POST("/cases", requireRoles(roleLeader, roleMemberDept), endpoint(s.createCase))
 	authed.GET("/cases", endpoint(s.listCases))
 	authed.GET("/cases/:id", endpoint(s.getCase))

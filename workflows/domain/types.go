@@ -239,3 +239,20 @@ type VisitProblem struct {
 	AmountCNY    *float64 `json:"amount_cny,omitempty"`
 	Sensitive    bool     `json:"sensitive,omitempty"`
 }
+
+// PlanMeasure is one measure of an enterprise's plan (一企一策).
+type PlanMeasure struct {
+	Title     string `json:"title"`
+	OwnerUnit string `json:"owner_unit"`
+	DueDate   string `json:"due_date"`
+	Status    string `json:"status"` // planned, in_progress, done
+	Note      string `json:"note"`
+}
+
+// Plan is a version of an enterprise's plan.
+type Plan struct {
+	Version   int           `json:"version"`
+	Measures  []PlanMeasure `json:"measures"`
+	UpdatedAt *time.Time    `json:"updated_at"`
+	UpdatedBy string        `json:"updated_by"`
+}

@@ -249,3 +249,6 @@ var VisitMethods = map[string]string{"onsite": "上门走访", "symposium": "座
 // What a visit did: the five main tasks of the notice.
 var VisitTopics = map[string]string{"policy": "宣讲政策", "service": "服务发展", "opinions": "听取意见", "facts": "摸清实情",
 	"problems": "解决难题"}
+
+// PlanStatuses name the states of a plan's measure.
+var PlanStatuses = map[string]string{"planned": "计划中", "in_progress": "推进中", "done": "已完成"}

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,5 +149,83 @@ func TestLeadersLinksAreCountedAgainstTheMinimumsAndEveryChangeIsKept(t *testing
 	if len(h.Items) != 2 || h.Items[0].ChangedBy != "member" || len(h.Items[0].Added) != 0 ||
 		fmt.Sprint(h.Items[0].Removed) != "[ent-001 ent-002]" || len(h.Items[1].Added) != 12 {
 		t.Errorf("history: %+v", h.Items)
+	}
+}
+
+func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
+	env := start(t, dataDir(t))
+	t.Cleanup(env.Close)
+	year := time.Now().In(domain.Shanghai).Year()
+	member, party, leader1, leader2 := login(t, env.URL, "member"), login(t, env.URL, "party"), login(t, env.URL, "leader1"), login(t, env.URL, "leader2")
+	eff, natres, power := login(t, env.URL, "efficiency"), login(t, env.URL, "unit-natural-resources"), login(t, env.URL, "unit-power-supply")
+	member.must(http.StatusOK, "PUT", "/api/v1/leaders/leader1/links", map[string]any{"year": year, "enterprise_ids": []string{"ent-001"}})
+	today := time.Now().In(domain.Shanghai).Format(domain.DateLayout)
+	r := leader1.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": today, "leaders": []string{"leader1"},
+		"enterprise_ids": []string{"ent-001"}, "method": "onsite",
+		"problems": []map[string]any{{"title": "厂房用地审批慢", "description": "二期用地报批三个月未办结", "category": "land", "list": "problem"}}})
+	caseID := r.Body["case_ids"].([]any)[0].(string)
+	// Referred to natural resources: that unit now sees the file, through this case.
+	member.action(http.StatusOK, caseID, "triage", map[string]any{"decision": "refer", "category": "land", "list": "problem",
+		"scope": "individual", "office": "party", "lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "测试"})
+	party.action(http.StatusOK, caseID, "refer", map[string]any{"instructions": "请办理"})
+
+	type file struct {
+		Enterprise map[string]any
+		Redacted   []string
+		Leaders    []map[string]string
+		Visits     []map[string]any
+		Cases      []map[string]any
+		Plan       struct {
+			Version  int
+			Measures []map[string]any
+		}
+	}
+	get := func(who *apiClient) file {
+		t.Helper()
+		var f file
+		decode(t, who.must(http.StatusOK, "GET", "/api/v1/enterprises/ent-001/file", nil).Raw, &f)
+		return f
+	}
+	m := get(member)
+	if m.Enterprise["contact_phone"] != "13900000001" || len(m.Redacted) != 0 || len(m.Leaders) != 1 || len(m.Visits) != 1 || len(m.Cases) != 1 || m.Plan.Version != 0 {
+		t.Errorf("member's file: %+v", m)
+	}
+	if l := get(leader1); l.Enterprise["contact_name"] != "林建华" || len(l.Cases) != 1 {
+		t.Errorf("the linked leader's file: %+v", l)
+	}
+	for name, who := range map[string]*apiClient{"efficiency": eff, "leader2": leader2, "natural-resources": natres} {
+		f := get(who)
+		if f.Enterprise["contact_name"] != nil || f.Enterprise["contact_phone"] != nil || len(f.Redacted) != 2 {
+			t.Errorf("%s reads the contacts: %+v", name, f.Enterprise)
+		}
+	}
+	if f := get(natres); len(f.Cases) != 1 || len(f.Visits) != 0 {
+		t.Errorf("the unit's file: %+v", f)
+	}
+	if f := get(leader2); len(f.Cases) != 0 || len(f.Visits) != 0 {
+		t.Errorf("another leader's file: %+v", f)
+	}
+	if r := power.do("GET", "/api/v1/enterprises/ent-001/file", nil, nil); r.Status != http.StatusNotFound {
+		t.Errorf("a unit with no case of the enterprise: %d", r.Status)
+	}
+	// The plan: versions kept; the linked leader may write it, another may not.
+	plan := map[string]any{"measures": []map[string]any{{"title": "协调二期用地报批", "owner_unit": "natural-resources", "due_date": "2026-12-31", "status": "in_progress"}}}
+	if r := leader1.must(http.StatusOK, "PUT", "/api/v1/enterprises/ent-001/plan", plan); r.Body["version"] != float64(1) {
+		t.Errorf("plan v1: %s", r.Raw)
+	}
+	if r := member.must(http.StatusOK, "PUT", "/api/v1/enterprises/ent-001/plan", plan); r.Body["version"] != float64(2) || r.Body["updated_by"] != "member" {
+		t.Errorf("plan v2: %s", r.Raw)
+	}
+	if r := leader2.do("PUT", "/api/v1/enterprises/ent-001/plan", plan, nil); r.Status != http.StatusForbidden {
+		t.Errorf("an unlinked leader writes the plan: %d", r.Status)
+	}
+	for _, bad := range []map[string]any{{"measures": []map[string]any{{"title": ""}}}, {"measures": []map[string]any{{"title": "x", "status": "maybe"}}},
+		{"measures": []map[string]any{{"title": "x", "owner_unit": "mars"}}}, {}} {
+		if r := member.do("PUT", "/api/v1/enterprises/ent-001/plan", bad, nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("plan %v: %d %s", bad, r.Status, r.Raw)
+		}
+	}
+	if f := get(member); f.Plan.Version != 2 || len(f.Plan.Measures) != 1 || f.Plan.Measures[0]["status"] != "in_progress" {
+		t.Errorf("the file's plan: %+v", f.Plan)
 	}
 }

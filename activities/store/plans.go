@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Plan answers an enterprise's current plan; one never written has version 0 and no
+// measures.
+func (s *Store) Plan(ctx context.Context, enterpriseID string) (domain.Plan, error) {
+	p := domain.Plan{Measures: []domain.PlanMeasure{}}
+	err := s.pool.QueryRow(ctx, `SELECT version, measures, updated_at, updated_by FROM enterprise_plans
+		WHERE enterprise_id = $1 ORDER BY version DESC LIMIT 1`, enterpriseID).Scan(&p.Version, &p.Measures, &p.UpdatedAt, &p.UpdatedBy)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return p, fmt.Errorf("store: plan of %s: %w", enterpriseID, err)
+	}
+	return p, nil
+}
+
+// SavePlan stores a new version of an enterprise's plan; earlier versions stay.
+func (s *Store) SavePlan(ctx context.Context, enterpriseID string, measures []domain.PlanMeasure, by string) (domain.Plan, error) {
+	raw, _ := json.Marshal(domain.NonNil(measures))
+	p := domain.Plan{Measures: domain.NonNil(measures), UpdatedBy: by}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('plan:' || $1))`, enterpriseID); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO enterprise_plans (enterprise_id, version, measures, updated_by)
+			SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM enterprise_plans WHERE enterprise_id = $1
+			RETURNING version, updated_at`, enterpriseID, raw, by).Scan(&p.Version, &p.UpdatedAt)
+	})
+	if err != nil {
+		return domain.Plan{}, fmt.Errorf("store: save plan of %s: %w", enterpriseID, err)
+	}
+	return p, nil
+}
+
+// RecordContactReads records that username read the contacts of an enterprise.
+func (s *Store) RecordContactReads(ctx context.Context, username, enterpriseID string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO enterprise_contact_reads (enterprise_id, username) VALUES ($1, $2)`, enterpriseID, username)
+	if err != nil {
+		return fmt.Errorf("store: record contact read: %w", err)
+	}
+	return nil
+}
+
+// EnterpriseLeaders answers the leaders linked to an enterprise in a year.
+func (s *Store) EnterpriseLeaders(ctx context.Context, enterpriseID string, year int) ([]Leader, error) {
+	return queryAll[Leader](ctx, s, "enterprise leaders", `SELECT u.username, u.display_name FROM leader_links l
+		JOIN users u ON u.username = l.leader WHERE l.enterprise_id = $1 AND l.year = $2 ORDER BY u.username`, enterpriseID, year)
+}
