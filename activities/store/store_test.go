@@ -503,3 +503,55 @@ func BenchmarkImportEnterprises(b *testing.B) {
 		}
 	}
 }
+
+func TestTheDemosVisitingSideMeetsTheMinimumsForLeader1AndFallsShortForLeader2(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	today := time.Date(2026, 11, 28, 12, 0, 0, 0, domain.Shanghai)
+	for range 2 { // a second run changes nothing
+		if err := st.SeedDemoVisiting(ctx, today); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := st.ListEnterprises(ctx)
+	names := map[string]bool{}
+	for _, e := range all {
+		if names[e.Name] {
+			t.Errorf("two enterprises named %s", e.Name)
+		}
+		names[e.Name] = true
+	}
+	if len(all) != 200 {
+		t.Errorf("%d enterprises, want 200", len(all))
+	}
+	count := func(leader string) map[string]int {
+		links, err := st.LeaderLinks(ctx, leader, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, l := range links {
+			n[l.MemberKind]++
+		}
+		return n
+	}
+	if n := count("leader1"); n["chamber"] != 5 || n["vice_chair"] != 10 || n["remote_chamber"] != 20 || n["standing_member"] != 50 {
+		t.Errorf("leader1's links: %v", n)
+	}
+	if n := count("leader2"); n["remote_chamber"] != 18 || n["standing_member"] != 50 {
+		t.Errorf("leader2's links: %v", n)
+	}
+	cov, err := st.Coverage(ctx, 2026, "2026-10-01", "2026-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cov {
+		if len(c.Visited) == 0 || len(c.Visited) == len(c.Linked) {
+			t.Errorf("%s visited %d of %d in Q4: the demo should show some, not all", c.Leader, len(c.Visited), len(c.Linked))
+		}
+	}
+	visits, total, err := st.ListVisits(ctx, store.VisitFilter{To: "2026-11-28", PageSize: 1})
+	if err != nil || total < 40 || visits[0].Date > "2026-11-28" {
+		t.Errorf("%d visits (%v), newest %v", total, err, visits)
+	}
+}

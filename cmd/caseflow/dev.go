@@ -39,6 +39,7 @@ Restarting on the same data directory keeps every case and resumes every workflo
 				cfg.Clock = workflows.Clock{Epoch: now, Base: now, Speed: 86400 / daySeconds}
 			}
 			cfg.NoWorker = noWorker
+			cfg.DemoVisiting = cfg.Demo
 			running, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err

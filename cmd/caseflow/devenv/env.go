@@ -46,6 +46,9 @@ type Config struct {
 	Namespace string
 	// Demo loads the demo reference data and users.
 	Demo bool
+	// DemoVisiting (with Demo) also loads the visiting side: 200 enterprises, the leaders'
+	// links and a year of visits (caseflow dev --demo does; the tests keep the small demo).
+	DemoVisiting bool
 	// Logger receives caseflow's logs (default slog.Default()).
 	Logger *slog.Logger
 	// Clock maps real time to business time (zero: real time); a fast clock lets a
@@ -161,6 +164,11 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 		if err = seedRules(ctx, env.Store); err != nil {
 			return nil, err
+		}
+		if cfg.DemoVisiting {
+			if err = env.Store.SeedDemoVisiting(ctx, cfg.Clock.Business(time.Now())); err != nil {
+				return nil, err
+			}
 		}
 		log.Info("demo data loaded", "users", "admin, member, party, gov, efficiency, leader1, leader2, unit-<unit id>", "password", store.DemoPassword)
 	}
