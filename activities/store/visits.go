@@ -113,7 +113,9 @@ func getVisit(ctx context.Context, q interface {
 }
 
 // GetVisit answers one visit.
-func (s *Store) GetVisit(ctx context.Context, id string) (domain.Visit, error) { return getVisit(ctx, s.pool, id) }
+func (s *Store) GetVisit(ctx context.Context, id string) (domain.Visit, error) {
+	return getVisit(ctx, s.pool, id)
+}
 
 // VisitFilter selects visits; empty fields do not filter. From and To are dates
 // (YYYY-MM-DD), both included.
