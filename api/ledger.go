@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
@@ -38,21 +36,11 @@ const maxLedgerVisits = 20_000
 // cases as they stand; JSON, or an XLSX workbook with Chinese headers.
 func (s *Server) ledger(c *gin.Context) error {
 	u := currentUser(c)
-	year, err := s.yearParam(c)
+	p, err := s.periodParams(c)
 	if err != nil {
 		return err
 	}
-	from, to := fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)
-	period := strconv.Itoa(year)
-	var quarter any
-	if q := c.Query("quarter"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 1 || n > 4 {
-			return newError(http.StatusBadRequest, "invalid_query", "quarter: 应为 1 到 4 (1 to 4)")
-		}
-		start := time.Date(year, time.Month(3*n-2), 1, 0, 0, 0, 0, domain.Shanghai)
-		from, to, quarter, period = start.Format(domain.DateLayout), start.AddDate(0, 3, -1).Format(domain.DateLayout), n, fmt.Sprintf("%d-Q%d", year, n)
-	}
+	year, from, to, quarter, period := p.year, p.from, p.to, p.quarter, p.label
 	leader := c.Query("leader")
 	if u.Role == domain.RoleLeader {
 		if leader != "" && leader != u.Username {

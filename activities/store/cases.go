@@ -414,15 +414,8 @@ type caseListQuery struct {
 
 func listQuery(f CaseFilter) caseListQuery {
 	q := caseListQuery{size: f.PageSize}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	add := func(cond string, v any) {
-		where = append(where, strings.ReplaceAll(cond, "?", arg(v)))
-	}
+	var w conds
+	arg, add := w.arg, w.add
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}
@@ -455,7 +448,7 @@ func listQuery(f CaseFilter) caseListQuery {
 		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
 		// The planner would guess the selectivity of the recheck (it cannot know it), so
 		// the estimate leaves it out: the grams condition alone is close to the truth.
-		q.estimateCond, q.estimateArgs = "WHERE "+strings.Join(where, " AND "), slices.Clone(args)
+		q.estimateCond, q.estimateArgs = "WHERE "+strings.Join(w.where, " AND "), slices.Clone(w.args)
 		pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
 		// ILIKE folds ASCII letters only (the C locale); without any in the query, LIKE
 		// finds the same and spares lower-casing every candidate (Chinese, digits).
@@ -465,9 +458,9 @@ func listQuery(f CaseFilter) caseListQuery {
 		}
 		switch {
 		case f.SearchSensitive:
-			where = append(where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
+			w.where = append(w.where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
 		default:
-			where = append(where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
+			w.where = append(w.where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
 				(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
 				pattern, arg(f.SearchSensitiveOffice), like))
 		}
@@ -475,13 +468,13 @@ func listQuery(f CaseFilter) caseListQuery {
 	if q.size <= 0 {
 		q.size = 20
 	}
-	if len(where) > 0 {
-		q.cond = "WHERE " + strings.Join(where, " AND ")
+	if len(w.where) > 0 {
+		q.cond = "WHERE " + strings.Join(w.where, " AND ")
 	}
 	if q.estimateCond == "" {
-		q.estimateCond, q.estimateArgs = q.cond, args
+		q.estimateCond, q.estimateArgs = q.cond, w.args
 	}
-	q.args = slices.Clone(args)
+	q.args = slices.Clone(w.args)
 	offset := 0
 	if f.Page > 1 {
 		offset = (f.Page - 1) * q.size
@@ -502,7 +495,7 @@ func listQuery(f CaseFilter) caseListQuery {
 		offset = 0
 	}
 	// The page of a large list: an index yields the cases newest first.
-	q.pageArgs = slices.Clone(args)
+	q.pageArgs = slices.Clone(w.args)
 	cond := after(&q.pageArgs, q.cond)
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
 	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM cases %s
@@ -510,7 +503,7 @@ func listQuery(f CaseFilter) caseListQuery {
 		ORDER BY p.created_at DESC, p.id DESC`, cond, len(q.pageArgs)-1, len(q.pageArgs))
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
-	q.smallArgs = slices.Clone(args)
+	q.smallArgs = slices.Clone(w.args)
 	within := after(&q.smallArgs, "")
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
 	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM cases %s LIMIT %d)

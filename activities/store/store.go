@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -157,4 +158,30 @@ func IsUnavailable(err error) bool {
 	var netErr net.Error
 	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err)
+}
+
+// conds builds a WHERE clause: conditions with ? for their one argument, numbered $1, $2…
+// in the order they are added.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// arg adds an argument and answers its placeholder.
+func (c *conds) arg(v any) string {
+	c.args = append(c.args, v)
+	return "$" + strconv.Itoa(len(c.args))
+}
+
+// add adds a condition whose ? stands for v.
+func (c *conds) add(cond string, v any) {
+	c.where = append(c.where, strings.ReplaceAll(cond, "?", c.arg(v)))
+}
+
+// sql is the WHERE clause, or nothing when there is no condition.
+func (c *conds) sql() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return "WHERE " + strings.Join(c.where, " AND ")
 }

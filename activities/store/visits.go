@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -126,28 +124,20 @@ type VisitFilter struct {
 
 // ListVisits answers a page of the visits that match f, newest first, and how many match.
 func (s *Store) ListVisits(ctx context.Context, f VisitFilter) ([]domain.Visit, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w conds
 	if f.Leader != "" {
-		add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
+		w.add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
 	}
 	if f.EnterpriseID != "" {
-		add("EXISTS (SELECT 1 FROM visit_enterprises e WHERE e.visit_id = v.id AND e.enterprise_id = ?)", f.EnterpriseID)
+		w.add("EXISTS (SELECT 1 FROM visit_enterprises e WHERE e.visit_id = v.id AND e.enterprise_id = ?)", f.EnterpriseID)
 	}
 	if f.From != "" {
-		add("v.date >= ?::date", f.From)
+		w.add("v.date >= ?::date", f.From)
 	}
 	if f.To != "" {
-		add("v.date <= ?::date", f.To)
+		w.add("v.date <= ?::date", f.To)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.sql(), w.args
 	var total int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM visits v "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: list visits: %w", err)
