@@ -76,6 +76,14 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 					return fmt.Errorf("store: project %s: %w", c.ID, err)
 				}
 			}
+			units := domain.NonNil(c.ReferredUnits)
+			if _, err := tx.Exec(ctx, `DELETE FROM case_units WHERE case_id = $1 AND unit <> ALL ($2)`, c.ID, units); err != nil {
+				return fmt.Errorf("store: project case %s: %w", c.ID, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO case_units (unit, at, case_id) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1
+				ON CONFLICT DO NOTHING`, c.ID, units, createdAt); err != nil {
+				return fmt.Errorf("store: project case %s: %w", c.ID, err)
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)
 				ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot`, c.ID, snapshot); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
@@ -284,7 +292,7 @@ const smallListUpTo = 600
 // statement cache), since how selective a unit or a word is decides which index serves.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	q := listQuery(f)
-	estimate, err := s.estimateCases(ctx, q.estimateCond, q.estimateArgs)
+	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
 	if err != nil {
 		return CasePage{}, err
 	}
@@ -375,7 +383,7 @@ func (q caseListQuery) cut(items []listed) ([]domain.Case, *Cursor) {
 // estimate decides which one serves; BENCHMARKS.md shows both, and which.
 func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
 	q := listQuery(f)
-	estimate, err := s.estimateCases(ctx, q.estimateCond, q.estimateArgs)
+	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
 	if err != nil {
 		return "", err
 	}
@@ -403,6 +411,8 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 // row than asked, to know whether another page follows.
 type caseListQuery struct {
 	cond         string
+	from         string // the table expression: cases, or a unit's case_units joined to cases
+	keyAt, keyID string // the columns of the list's order (and of its cursor)
 	estimateCond string // cond without what the planner cannot estimate
 	estimateArgs []any
 	args         []any
@@ -425,8 +435,11 @@ func listQuery(f CaseFilter) caseListQuery {
 	if f.Unit != "" {
 		add("(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit)
 	}
+	// A unit's lists walk its own cases newest first (case_units), the others every case.
+	q.from, q.keyAt, q.keyID = "cases", "created_at", "id"
 	if f.VisibleToUnit != "" {
-		add("referred_units @> ARRAY[?::text]", f.VisibleToUnit)
+		q.from, q.keyAt, q.keyID = "case_units cu JOIN cases ON cases.id = cu.case_id", "cu.at", "cu.case_id"
+		add("cu.unit = ?", f.VisibleToUnit)
 	}
 	if f.Office != "" {
 		add("office = ?", f.Office)
@@ -479,13 +492,14 @@ func listQuery(f CaseFilter) caseListQuery {
 	if f.Page > 1 {
 		offset = (f.Page - 1) * q.size
 	}
-	// after adds the cursor's condition, if any, with its arguments numbered after those in a.
-	after := func(a *[]any, cond string) string {
+	// after adds the cursor's condition on keys, if any, with its arguments numbered after
+	// those in a.
+	after := func(a *[]any, cond string, keys [2]string) string {
 		if f.After == nil {
 			return cond
 		}
 		*a = append(*a, f.After.CreatedAt, f.After.ID)
-		c := fmt.Sprintf("(created_at, id) < ($%d, $%d)", len(*a)-1, len(*a))
+		c := fmt.Sprintf("(%s, %s) < ($%d, $%d)", keys[0], keys[1], len(*a)-1, len(*a))
 		if cond == "" {
 			return "WHERE " + c
 		}
@@ -496,17 +510,17 @@ func listQuery(f CaseFilter) caseListQuery {
 	}
 	// The page of a large list: an index yields the cases newest first.
 	q.pageArgs = slices.Clone(w.args)
-	cond := after(&q.pageArgs, q.cond)
+	cond := after(&q.pageArgs, q.cond, [2]string{q.keyAt, q.keyID})
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
-	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM cases %s
-		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
-		ORDER BY p.created_at DESC, p.id DESC`, cond, len(q.pageArgs)-1, len(q.pageArgs))
+	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
+		ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
+		ORDER BY p.created_at DESC, p.id DESC`, q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-1, len(q.pageArgs))
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
 	q.smallArgs = slices.Clone(w.args)
-	within := after(&q.smallArgs, "")
+	within := after(&q.smallArgs, "", [2]string{"created_at", "id"})
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
-	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM cases %s LIMIT %d)
+	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM `+q.from+` %s LIMIT %d)
 		SELECT (SELECT count(*) FROM m), p.created_at, s.snapshot
 		FROM (SELECT 1) AS one LEFT JOIN (
 			(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
@@ -515,15 +529,15 @@ func listQuery(f CaseFilter) caseListQuery {
 	return q
 }
 
-// estimateCases answers the planner's estimate of how many cases match cond (planning
-// costs a fraction of a millisecond; counting 100,000 rows does not).
-func (s *Store) estimateCases(ctx context.Context, cond string, args []any) (int, error) {
+// estimateCases answers the planner's estimate of how many rows fromWhere ("cases WHERE …")
+// yields (planning costs a fraction of a millisecond; counting 100,000 rows does not).
+func (s *Store) estimateCases(ctx context.Context, fromWhere string, args []any) (int, error) {
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
 		} `json:"Plan"`
 	}
-	err := s.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM cases "+cond,
+	err := s.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM "+fromWhere,
 		append([]any{pgx.QueryExecModeExec}, args...)...).Scan(&plan)
 	if err != nil || len(plan) != 1 {
 		return 0, fmt.Errorf("store: list cases: estimate: %w", err)

@@ -60,7 +60,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	}
 	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
 	caseRows := make([][]any, 0, n)
-	var eventRows, snapshotRows [][]any
+	var eventRows, snapshotRows, unitRows [][]any
 	for i := range n {
 		cat := categories[rng.IntN(len(categories))]
 		p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
@@ -157,6 +157,9 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 			c.EnterpriseID, c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, c.CoUnits, due, c.Outcome,
 			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, c.Card, c.ReferredUnits})
 		snapshotRows = append(snapshotRows, []any{c.ID, snapshot})
+		for _, u := range c.ReferredUnits {
+			unitRows = append(unitRows, []any{u, c.CreatedAt, c.ID})
+		}
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, []string{"id", "status", "title", "description",
@@ -169,6 +172,10 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 			pgx.CopyFromRows(snapshotRows)); err != nil {
 			return fmt.Errorf("store: synthetic snapshots: %w", err)
 		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_units"}, []string{"unit", "at", "case_id"},
+			pgx.CopyFromRows(unitRows)); err != nil {
+			return fmt.Errorf("store: synthetic case units: %w", err)
+		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_events"}, []string{"case_id", "seq", "type", "at",
 			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, pgx.CopyFromRows(eventRows)); err != nil {
 			return fmt.Errorf("store: synthetic events: %w", err)
@@ -180,7 +187,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	}
 	// What autovacuum would do soon after: statistics for the planner, the GIN indexes'
 	// pending entries merged, the visibility map set for index-only scans.
-	for _, table := range []string{"cases", "case_snapshots", "case_events"} {
+	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_events"} {
 		if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 			return fmt.Errorf("store: synthetic: vacuum %s: %w", table, err)
 		}
