@@ -71,9 +71,9 @@ func (s *Server) enterpriseFile(c *gin.Context) error {
 	for _, cs := range page.Items {
 		cases = append(cases, fileCase{ID: cs.ID, Title: cs.Title, Status: cs.Status, LeadUnit: cs.LeadUnit, DueDate: cs.DueDate, Card: cs.Card})
 	}
-	views := make([]visitView, 0, len(visits))
-	for _, v := range visits {
-		views = append(views, viewVisit(v, u))
+	views, err := s.visitViews(c, visits)
+	if err != nil {
+		return err
 	}
 	plan, err := s.Store.Plan(ctx, e.ID)
 	if err != nil {
@@ -146,7 +146,7 @@ func (s *Server) savePlan(c *gin.Context) error {
 		if m.Status == "" {
 			m.Status = "planned"
 		}
-		if err := oneOfWords(field+".status", m.Status, domain.PlanStatuses); err != nil {
+		if err := workflows.CheckWord(field+".status", m.Status, domain.PlanStatuses); err != nil {
 			return err
 		}
 		if m.DueDate != "" {

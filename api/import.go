@@ -137,7 +137,8 @@ func readTable(contentType string, raw []byte) (*table, error) {
 			}
 		}
 	case xlsxType:
-		f, err := excelize.OpenReader(bytes.NewReader(raw))
+		// A small zip can inflate enormously: unzip at most 200 MB (50,000 rows take a few).
+		f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 16 << 20})
 		if err != nil {
 			return nil, unreadable("XLSX", err)
 		}

@@ -13,22 +13,6 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// ledgerCase is a visit's case in the work ledger.
-type ledgerCase struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	Status      string `json:"status"`
-	StatusLabel string `json:"status_label"`
-	LeadUnit    string `json:"lead_unit"`
-	DueDate     string `json:"due_date"`
-	Outcome     string `json:"outcome"`
-}
-
-type ledgerVisit struct {
-	visitView
-	Cases []ledgerCase `json:"cases"`
-}
-
 // maxLedgerVisits bounds one ledger (a year of a Federation's visits is a few thousand).
 const maxLedgerVisits = 20_000
 
@@ -60,25 +44,9 @@ func (s *Server) ledger(c *gin.Context) error {
 	if total > len(visits) {
 		return newError(http.StatusUnprocessableEntity, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询 (more than %d visits: ask by quarter or leader)", maxLedgerVisits, maxLedgerVisits))
 	}
-	var ids []string
-	for _, v := range visits {
-		ids = append(ids, v.CaseIDs...)
-	}
-	cases, err := s.Store.CasesByID(ctx, ids)
+	out, err := s.visitViews(c, visits)
 	if err != nil {
 		return err
-	}
-	out := make([]ledgerVisit, 0, len(visits))
-	for _, v := range visits {
-		lv := ledgerVisit{visitView: viewVisit(v, u), Cases: []ledgerCase{}}
-		for i, id := range v.CaseIDs {
-			lc := ledgerCase{ID: id, Title: v.Problems[i].Title, Status: "pending", StatusLabel: "待建立"}
-			if cs, ok := cases[id]; ok {
-				lc.Status, lc.StatusLabel, lc.LeadUnit, lc.DueDate, lc.Outcome = cs.Status, domain.StatusLabels[cs.Status], cs.LeadUnit, cs.DueDate, cs.Outcome
-			}
-			lv.Cases = append(lv.Cases, lc)
-		}
-		out = append(out, lv)
 	}
 	if !xlsx {
 		c.JSON(http.StatusOK, gin.H{"leader": leader, "year": year, "quarter": quarter, "from": from, "to": to, "visits": out})
@@ -93,7 +61,7 @@ var ledgerColumns = []any{"序号", "走访日期", "班子成员", "走访企�
 
 // ledgerWorkbook writes the ledger as XLSX, one row per case (a visit without problems has
 // one row), streamed.
-func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []ledgerVisit) error {
+func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []visitView) error {
 	ctx := c.Request.Context()
 	units, err := s.Store.ListUnits(ctx)
 	if err != nil {
@@ -154,7 +122,7 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 			strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
 		cases := v.Cases
 		if len(cases) == 0 {
-			cases = []ledgerCase{{}}
+			cases = []visitCase{{}}
 		}
 		for _, lc := range cases {
 			n++

@@ -1,16 +1,13 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/putian-fic/caseflow/activities/store"
-	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -137,16 +134,8 @@ func (s *Server) setLeaderLinks(c *gin.Context) error {
 	if req.EnterpriseIDs == nil {
 		return invalid("enterprise_ids: 必填，可为空列表 (required; [] removes every link)")
 	}
-	if len(req.EnterpriseIDs) > maxLinks {
-		return invalid(fmt.Sprintf("enterprise_ids: 最多 %d 个 (at most %d)", maxLinks, maxLinks))
-	}
-	for i, id := range req.EnterpriseIDs {
-		if err := workflows.CheckLine("enterprise_ids", id, 100); err != nil {
-			return err
-		}
-		if slices.Contains(req.EnterpriseIDs[:i], id) {
-			return invalid(fmt.Sprintf("enterprise_ids: %q 重复 (listed twice)", id))
-		}
+	if err := distinctIDs("enterprise_ids", req.EnterpriseIDs, 0, maxLinks); err != nil {
+		return err
 	}
 	u := currentUser(c)
 	if err := s.Store.SetLeaderLinks(c.Request.Context(), l.Username, req.Year, req.EnterpriseIDs, u.Username); err != nil {

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -71,12 +70,12 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 		}
 	}
 	if req.MemberKind != "" {
-		if err := oneOfWords("member_kind", req.MemberKind, domain.MemberKinds); err != nil {
+		if err := workflows.CheckWord("member_kind", req.MemberKind, domain.MemberKinds); err != nil {
 			return err
 		}
 	}
 	if req.Size != "" {
-		if err := oneOfWords("size", req.Size, domain.Sizes); err != nil {
+		if err := workflows.CheckWord("size", req.Size, domain.Sizes); err != nil {
 			return err
 		}
 	}
@@ -96,17 +95,4 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, e)
 	return nil
-}
-
-// oneOfWords refuses a value that is not one of the vocabulary's codes.
-func oneOfWords(field, v string, names map[string]string) error {
-	if _, ok := names[v]; ok {
-		return nil
-	}
-	codes := make([]string, 0, len(names))
-	for k := range names {
-		codes = append(codes, k)
-	}
-	slices.Sort(codes)
-	return invalid(fmt.Sprintf("%s: %q 无效，应为 %s (unknown value)", field, v, strings.Join(codes, ", ")))
 }

@@ -82,35 +82,37 @@ func (s *Server) checkVisit(c *gin.Context, req visitRequest) (domain.Visit, err
 	if today := domain.Today(s.Clock.Business(time.Now())); day.Format(domain.DateLayout) > today {
 		return v, invalid(fmt.Sprintf("date: %s 晚于今天 %s (a visit cannot be in the future)", v.Date, today))
 	}
-	if err := oneOfWords("method", v.Method, domain.VisitMethods); err != nil {
+	if err := workflows.CheckWord("method", v.Method, domain.VisitMethods); err != nil {
 		return v, err
 	}
 	for i, t := range v.Topics {
-		if err := oneOfWords("topics", t, domain.VisitTopics); err != nil {
+		if err := workflows.CheckWord("topics", t, domain.VisitTopics); err != nil {
 			return v, err
 		}
 		if slices.Contains(v.Topics[:i], t) {
 			return v, invalid(fmt.Sprintf("topics: %q 重复 (listed twice)", t))
 		}
 	}
-	if err := distinctIDs("leaders", v.Leaders, maxVisitLeaders); err != nil {
+	if err := distinctIDs("leaders", v.Leaders, 1, maxVisitLeaders); err != nil {
+		return v, err
+	}
+	leaders, err := s.Store.Leaders(ctx)
+	if err != nil {
 		return v, err
 	}
 	for _, l := range v.Leaders {
-		if _, err := s.Store.Leader(ctx, l); err != nil {
-			return v, referenced(err, "leaders")
+		if !slices.ContainsFunc(leaders, func(x store.Leader) bool { return x.Username == l }) {
+			return v, invalid(fmt.Sprintf("leaders: %q 不是班子成员 (no such leader)", l))
 		}
 	}
 	if u.Role == domain.RoleLeader && !slices.Contains(v.Leaders, u.Username) {
 		return v, newError(http.StatusForbidden, "forbidden", "班子成员只能记录本人参加的走访 (a leader logs only visits they took part in)")
 	}
-	if err := distinctIDs("enterprise_ids", v.EnterpriseIDs, maxVisitEnterprises); err != nil {
+	if err := distinctIDs("enterprise_ids", v.EnterpriseIDs, 1, maxVisitEnterprises); err != nil {
 		return v, err
 	}
-	for _, id := range v.EnterpriseIDs {
-		if _, err := s.Store.GetEnterprise(ctx, id); err != nil {
-			return v, referenced(err, "enterprise_ids")
-		}
+	if err := s.Store.RequireEnterprises(ctx, v.EnterpriseIDs); err != nil {
+		return v, referenced(err, "enterprise_ids")
 	}
 	if err := workflows.CheckText("notes", v.Notes); err != nil {
 		return v, err
@@ -153,10 +155,10 @@ func (s *Server) checkVisit(c *gin.Context, req visitRequest) (domain.Visit, err
 	return v, nil
 }
 
-// distinctIDs checks a list of ids: 1 to most, each a plain word, none twice.
-func distinctIDs(field string, ids []string, most int) error {
-	if len(ids) == 0 || len(ids) > most {
-		return invalid(fmt.Sprintf("%s: 应有 1 到 %d 个 (1 to %d)", field, most, most))
+// distinctIDs checks a list of ids: least to most, each a plain word, none twice.
+func distinctIDs(field string, ids []string, least, most int) error {
+	if len(ids) < least || len(ids) > most {
+		return invalid(fmt.Sprintf("%s: 应有 %d 到 %d 个 (%d to %d)", field, least, most, least, most))
 	}
 	for i, id := range ids {
 		if err := workflows.CheckLine(field, id, 100); err != nil {
@@ -173,17 +175,33 @@ func distinctIDs(field string, ids []string, most int) error {
 // only for the member department, the administrator and the visit's leaders.
 type visitView struct {
 	domain.Visit
-	Cases    []visitCase `json:"cases,omitempty"`
+	Cases    []visitCase `json:"cases"`
 	Redacted []string    `json:"redacted,omitempty"`
 }
 
-// visitCase is a visit's case as it stands now.
+// visitCase is a visit's case as it stands now: "pending" while its workflow has not
+// written it.
 type visitCase struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Status   string `json:"status"`
-	LeadUnit string `json:"lead_unit"`
-	DueDate  string `json:"due_date"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Status      string `json:"status"`
+	StatusLabel string `json:"status_label"`
+	LeadUnit    string `json:"lead_unit"`
+	DueDate     string `json:"due_date"`
+	Outcome     string `json:"outcome"`
+}
+
+// casesOf lists a visit's cases as they stand in cases (by id).
+func casesOf(v domain.Visit, cases map[string]domain.Case) []visitCase {
+	out := make([]visitCase, 0, len(v.CaseIDs))
+	for i, id := range v.CaseIDs {
+		vc := visitCase{ID: id, Title: v.Problems[i].Title, Status: "pending", StatusLabel: "待建立"}
+		if cs, ok := cases[id]; ok {
+			vc.Status, vc.StatusLabel, vc.LeadUnit, vc.DueDate, vc.Outcome = cs.Status, domain.StatusLabels[cs.Status], cs.LeadUnit, cs.DueDate, cs.Outcome
+		}
+		out = append(out, vc)
+	}
+	return out
 }
 
 func viewVisit(v domain.Visit, u domain.User) visitView {
@@ -201,17 +219,33 @@ func viewVisit(v domain.Visit, u domain.User) visitView {
 	return out
 }
 
-func (s *Server) respondVisit(c *gin.Context, status int, v domain.Visit) error {
-	view := viewVisit(v, currentUser(c))
-	view.Cases = []visitCase{}
-	for i, id := range v.CaseIDs {
-		vc := visitCase{ID: id, Title: v.Problems[i].Title, Status: "pending"}
-		if cs, err := s.Store.GetCase(c.Request.Context(), id); err == nil {
-			vc.Status, vc.LeadUnit, vc.DueDate = cs.Status, cs.LeadUnit, cs.DueDate
-		}
-		view.Cases = append(view.Cases, vc)
+// visitViews are visits as the user sees them, each with its cases as they stand (read in
+// one query).
+func (s *Server) visitViews(c *gin.Context, visits []domain.Visit) ([]visitView, error) {
+	var ids []string
+	for _, v := range visits {
+		ids = append(ids, v.CaseIDs...)
 	}
-	c.JSON(status, view)
+	cases, err := s.Store.CasesByID(c.Request.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	u := currentUser(c)
+	out := make([]visitView, 0, len(visits))
+	for _, v := range visits {
+		view := viewVisit(v, u)
+		view.Cases = casesOf(v, cases)
+		out = append(out, view)
+	}
+	return out, nil
+}
+
+func (s *Server) respondVisit(c *gin.Context, status int, v domain.Visit) error {
+	views, err := s.visitViews(c, []domain.Visit{v})
+	if err != nil {
+		return err
+	}
+	c.JSON(status, views[0])
 	return nil
 }
 
@@ -260,9 +294,9 @@ func (s *Server) listVisits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]visitView, 0, len(visits))
-	for _, v := range visits {
-		items = append(items, viewVisit(v, u))
+	items, err := s.visitViews(c, visits)
+	if err != nil {
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": f.Page, "page_size": f.PageSize})
 	return nil

@@ -48,6 +48,10 @@ func limitText(field, v string) error {
 	return nil
 }
 
+// CheckWord refuses a value that is not one of allowed's keys (a 422 naming them): the
+// one check of a vocabulary word, for the API as for the actions.
+func CheckWord(field, v string, allowed map[string]string) error { return oneOf(field, v, allowed) }
+
 func oneOf(field, v string, allowed map[string]string) error {
 	if _, ok := allowed[v]; ok {
 		return nil

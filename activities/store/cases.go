@@ -76,12 +76,10 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 					return fmt.Errorf("store: project %s: %w", c.ID, err)
 				}
 			}
-			units := domain.NonNil(c.ReferredUnits)
-			if _, err := tx.Exec(ctx, `DELETE FROM case_units WHERE case_id = $1 AND unit <> ALL ($2)`, c.ID, units); err != nil {
-				return fmt.Errorf("store: project case %s: %w", c.ID, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO case_units (unit, at, case_id) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1
-				ON CONFLICT DO NOTHING`, c.ID, units, createdAt); err != nil {
+			// case_units follows referred_units, in one statement.
+			if _, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM case_units WHERE case_id = $1 AND unit <> ALL ($2))
+				INSERT INTO case_units (unit, at, case_id) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1
+				ON CONFLICT DO NOTHING`, c.ID, domain.NonNil(c.ReferredUnits), createdAt); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)

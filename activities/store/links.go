@@ -90,17 +90,10 @@ func (s *Store) SetLeaderLinks(ctx context.Context, leader string, year int, ids
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('leader_links:' || $1))`, leader); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT id FROM enterprises WHERE id = ANY($1)`, ids)
-		known, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return fmt.Errorf("store: leader links: %w", err)
+		if err := requireEnterprises(ctx, tx, ids); err != nil {
+			return err
 		}
-		for _, id := range ids {
-			if !slices.Contains(known, id) {
-				return storeError(EntityEnterprise, id, ErrNotFound, "linked to leader "+leader)
-			}
-		}
-		rows, _ = tx.Query(ctx, `SELECT enterprise_id FROM leader_links WHERE leader = $1 AND year = $2`, leader, year)
+		rows, _ := tx.Query(ctx, `SELECT enterprise_id FROM leader_links WHERE leader = $1 AND year = $2`, leader, year)
 		current, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return fmt.Errorf("store: leader links: %w", err)
@@ -133,6 +126,27 @@ func (s *Store) SetLeaderLinks(ctx context.Context, leader string, year int, ids
 			leader, year, by, added, removed)
 		return err
 	})
+}
+
+// RequireEnterprises answers ErrNotFound naming the first of ids that is no enterprise.
+func (s *Store) RequireEnterprises(ctx context.Context, ids []string) error {
+	return requireEnterprises(ctx, s.pool, ids)
+}
+
+func requireEnterprises(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, ids []string) error {
+	rows, _ := q.Query(ctx, `SELECT id FROM enterprises WHERE id = ANY($1)`, ids)
+	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("store: enterprises: %w", err)
+	}
+	for _, id := range ids {
+		if !slices.Contains(known, id) {
+			return storeError(EntityEnterprise, id, ErrNotFound, "")
+		}
+	}
+	return nil
 }
 
 // LeaderLinkHistory lists the changes of a leader's links, newest first.
