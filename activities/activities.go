@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/putian-fic/caseflow/activities/store"
@@ -22,12 +23,14 @@ type Activities struct {
 	Rules *rules.Cache
 	// Notifier delivers the outbox; nil leaves notifications pending and then failed.
 	Notifier *Notifier
+	// Temporal reaches other cases' workflows (UpdateCase).
+	Temporal client.Client
 }
 
-// New returns the activities of one worker: the store, a fresh rule-set cache and the
-// notifier (nil: notifications stay pending, then fail).
-func New(st *store.Store, n *Notifier) *Activities {
-	return &Activities{Store: st, Rules: &rules.Cache{}, Notifier: n}
+// New returns the activities of one worker: the store, a fresh rule-set cache, the
+// notifier (nil: notifications stay pending, then fail) and the Temporal client.
+func New(st *store.Store, n *Notifier, tc client.Client) *Activities {
+	return &Activities{Store: st, Rules: &rules.Cache{}, Notifier: n, Temporal: tc}
 }
 
 // ProjectCase writes a case and its new timeline events to the read model. It is

@@ -82,6 +82,8 @@ type caseView struct {
 	CreatedAt            time.Time             `json:"created_at"`
 	UpdatedAt            time.Time             `json:"updated_at"`
 	LastSeq              int                   `json:"last_seq"`
+	ParentID             string                `json:"parent_id"`
+	Children             []string              `json:"children"`
 	Redacted             []string              `json:"redacted,omitempty"`
 }
 
@@ -124,7 +126,7 @@ func viewCase(c domain.Case, u domain.User) caseView {
 		Priority: c.Priority, Tags: domain.NonNil(c.Tags), RouteProposal: c.RouteProposal, Outcome: c.Outcome,
 		OutcomeLabel: domain.Outcomes[c.Outcome], Report: c.Report, Resolution: c.Resolution, Callback: c.Callback,
 		RedoCount: c.RedoCount, ReturnCount: c.ReturnCount, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
-		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq,
+		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq, ParentID: c.ParentID, Children: domain.NonNil(c.Children),
 	}
 	if !hasSensitive(&c) || needsSensitive(&c, u) {
 		return v

@@ -28,3 +28,9 @@ type eventDraft struct {
 	Data   any
 	Notify *domain.Audience
 }
+
+// runChecker is an action that also depends on the run, not only on the case (a case
+// merging others is not merged itself meanwhile).
+type runChecker interface {
+	checkRun(r *caseRun) error
+}

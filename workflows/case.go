@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -77,6 +78,10 @@ type caseRun struct {
 	serialDelivery bool
 	delivering     bool
 	deliverNext    int // the lowest event seq a delivery under way must go on with, 0 if none
+	// merging is set while the case asks other cases to merge into it; telling counts the
+	// children being told that the case closed (merge.go).
+	merging bool
+	telling int
 }
 
 // activity runs one of the case's own activities: writing the read model, routing,
@@ -140,7 +145,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
-	for _, a := range Actions {
+	for _, a := range append(slices.Clip(Actions), internalActions...) {
 		if err := a.register(ctx, r); err != nil {
 			return err
 		}
@@ -195,7 +200,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := r.live(ctx, atClosure); err != nil {
 		return err
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !r.delivering }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !r.delivering && r.telling == 0 }); err != nil {
 		return err
 	}
 	if err := r.mu.Lock(ctx); err != nil { // no ladder rung half-fired
@@ -264,6 +269,9 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 			}
 			next := r.c
 			events := in.Body.apply(&next, in.Actor, now)
+			if len(events) == 0 { // nothing to do (a child told again what it did)
+				return r.c, nil
+			}
 			if r.supervised {
 				if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
 					return domain.Case{}, err
@@ -275,7 +283,11 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 			if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
 				return domain.Case{}, err
 			}
+			closing := next.Status == domain.StatusClosed && r.c.Status != domain.StatusClosed
 			r.c = next
+			if closing && len(r.c.Children) > 0 {
+				r.closeChildren(ctx)
+			}
 			return r.c, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[T]) error {
@@ -292,6 +304,11 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 func (r *caseRun) check(b action, a domain.Actor, now time.Time, strict bool) error {
 	if err := b.check(&r.c, a, now); err != nil {
 		return err
+	}
+	if rc, ok := b.(runChecker); ok {
+		if err := rc.checkRun(r); err != nil {
+			return err
+		}
 	}
 	if s, ok := b.(strictAction); ok && strict {
 		return s.checkStrict(&r.c, a)

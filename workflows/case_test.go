@@ -64,6 +64,7 @@ type outcome struct {
 	continued   bool        // the closed case continued as new
 	notices     []store.Notice
 	deliveries  []activities.DeliverInput
+	tells       []activities.UpdateCaseInput // messages to other cases
 }
 
 func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }

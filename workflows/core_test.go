@@ -44,7 +44,8 @@ type coreAction struct {
 	events   []string
 }
 
-var allStatuses = []string{domain.StatusTriage, domain.StatusReferral, domain.StatusHandling, domain.StatusFollowUp, domain.StatusClosed}
+var allStatuses = []string{domain.StatusTriage, domain.StatusReferral, domain.StatusHandling, domain.StatusFollowUp, domain.StatusClosed,
+	domain.StatusMerged}
 
 func signed(c *domain.Case) { c.SignedUnits = []string{"natural-resources"} }
 
@@ -74,6 +75,8 @@ var coreActions = map[string]coreAction{
 		[]string{domain.EventReopened}},
 	UpdateComment: {CommentBody{Text: "请抓紧"}, []string{domain.RoleLeader, domain.RoleMemberDept, domain.RoleSupervision, domain.RoleUnit},
 		allStatuses, nil, []string{domain.EventCommented}},
+	// The merge records its event in its own handler, with the children that accepted.
+	UpdateMerge: {MergeBody{ChildIDs: []string{"PT-2026-000002"}}, []string{domain.RoleMemberDept}, []string{domain.StatusTriage}, nil, nil},
 }
 
 func ptr[T any](v T) *T { return &v }

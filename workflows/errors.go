@@ -21,8 +21,12 @@ func invalidTransition(c *domain.Case, action string) error {
 }
 
 func actionLabel(name string) string {
-	a, _ := ActionByName(name)
-	return a.Label
+	for _, a := range append(slices.Clip(Actions), internalActions...) {
+		if a.Name == name {
+			return a.Label
+		}
+	}
+	return name
 }
 
 func forbidden(msg string) error { return rejection(ErrForbidden, msg) }

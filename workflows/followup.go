@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -71,6 +72,9 @@ func (b ReopenBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
 	}
 	if err := requireStatus(c, UpdateReopen, domain.StatusClosed); err != nil {
 		return err
+	}
+	if c.ParentID != "" {
+		return rejection(ErrInvalidTransition, fmt.Sprintf("本案随共性问题主案 %s 销号，不能单独重新打开 (it closed with its parent case)", c.ParentID))
 	}
 	return requireText("reason", b.Reason)
 }

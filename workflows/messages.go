@@ -27,6 +27,13 @@ const (
 	// the lead office's answer.
 	UpdateExtend          = "extend"
 	UpdateDecideExtension = "decide_extension"
+	// UpdateMerge is the member department merging cases of other enterprises into this
+	// one as a common problem (共性问题并案).
+	UpdateMerge = "merge"
+	// UpdateMergeInto and UpdateFollowParent are sent by a parent case's workflow to its
+	// children, never by the API: a child is merged into the parent, and closes with it.
+	UpdateMergeInto    = "merge_into"
+	UpdateFollowParent = "follow_parent"
 	// UpdateSync waits until everything the case has recorded is in the read model, and
 	// returns the case: the API calls it after starting a case.
 	UpdateSync = "sync"
@@ -172,4 +179,29 @@ type DecideExtensionBody struct {
 // CommentBody adds a remark to the timeline.
 type CommentBody struct {
 	Text string `json:"text"`
+}
+
+// MergeBody merges other enterprises' cases, each in triage, into this one (the parent)
+// as one common problem. MaxMergeChildren bounds one merge.
+type MergeBody struct {
+	ChildIDs []string `json:"child_ids"`
+	Note     string   `json:"note"`
+}
+
+// MaxMergeChildren is the most cases one merge takes in.
+const MaxMergeChildren = 50
+
+// MergeIntoBody tells a child it is merged into ParentID (sent by the parent's workflow).
+type MergeIntoBody struct {
+	ParentID         string `json:"parent_id"`
+	ParentEnterprise string `json:"parent_enterprise"`
+	Note             string `json:"note"`
+}
+
+// FollowParentBody tells a child that its parent closed, and how (sent by the parent's
+// workflow, as caseflow itself).
+type FollowParentBody struct {
+	ParentID   string `json:"parent_id"`
+	Resolution string `json:"resolution"`
+	Outcome    string `json:"outcome"`
 }

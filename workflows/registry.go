@@ -32,20 +32,25 @@ func define[T action](name, label string) Action {
 	return Action{
 		Name: name, Label: label,
 		register: func(ctx workflow.Context, r *caseRun) error { return handle[T](ctx, r, name) },
-		decode: func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error) {
-			var body T
-			if err := unmarshal(raw, &body); err != nil {
-				return nil, nil, err
-			}
-			if err := body.Validate(); err != nil {
-				return nil, nil, err
-			}
-			var units []string
-			if n, ok := any(body).(unitNamer); ok {
-				units = n.namedUnits()
-			}
-			return ActionInput[T]{Actor: actor, Body: body}, units, nil
-		},
+		decode:   decoder[T](),
+	}
+}
+
+// decoder decodes and validates an action's body into its Update argument.
+func decoder[T Validator]() func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error) {
+	return func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error) {
+		var body T
+		if err := unmarshal(raw, &body); err != nil {
+			return nil, nil, err
+		}
+		if err := body.Validate(); err != nil {
+			return nil, nil, err
+		}
+		var units []string
+		if n, ok := any(body).(unitNamer); ok {
+			units = n.namedUnits()
+		}
+		return ActionInput[T]{Actor: actor, Body: body}, units, nil
 	}
 }
 
@@ -63,6 +68,14 @@ var Actions = []Action{
 	define[CloseBody](UpdateClose, "销号"),
 	define[ReopenBody](UpdateReopen, "重新打开"),
 	define[CommentBody](UpdateComment, "备注"),
+	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody]()},
+}
+
+// internalActions are the Updates one case's workflow sends another (merge.go); the API
+// never sends them.
+var internalActions = []Action{
+	define[MergeIntoBody](UpdateMergeInto, "并入共性问题"),
+	define[FollowParentBody](UpdateFollowParent, "随主案销号"),
 }
 
 // ActionByName finds an action by its name.

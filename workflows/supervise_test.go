@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/putian-fic/caseflow/activities"
@@ -24,6 +26,9 @@ import (
 // stubMu guards what the stand-in activities record, as the test environment may run
 // activities concurrently.
 var stubMu sync.Mutex
+
+// refusingChildren are the cases that refuse to be merged in the tests, with their reason.
+var refusingChildren = map[string]string{"PT-2026-000009": "案件 PT-2026-000009 当前状态为「办理中」，不能并入共性问题"}
 
 func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 	cal := calendar.New()
@@ -56,6 +61,17 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		out.deliveries = append(out.deliveries, in)
 		return nil
 	}, activity.RegisterOptions{Name: "DeliverNotifications"})
+	// Other cases: a child named in refusingChildren refuses to be merged; every other
+	// accepts. Each message is recorded.
+	env.RegisterActivityWithOptions(func(_ context.Context, in activities.UpdateCaseInput) error {
+		stubMu.Lock()
+		defer stubMu.Unlock()
+		out.tells = append(out.tells, in)
+		if reason, ok := refusingChildren[strings.TrimPrefix(in.WorkflowID, "case-")]; ok && in.Update == wf.UpdateMergeInto {
+			return temporal.NewNonRetryableApplicationError(reason, activities.ErrCaseRefused, nil)
+		}
+		return nil
+	}, activity.RegisterOptions{Name: "UpdateCase"})
 }
 
 // ladderEvent is a supervision event as the timeline has it.

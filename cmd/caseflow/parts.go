@@ -98,7 +98,7 @@ func workerCommand() *cobra.Command {
 			if len(n.WebhookSecret) == 0 {
 				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
 			}
-			w := workflows.NewWorker(tc, activities.New(st, n))
+			w := workflows.NewWorker(tc, activities.New(st, n, tc))
 			if err := w.Start(); err != nil {
 				return err
 			}

@@ -81,6 +81,10 @@ type Case struct {
 	UpdatedAt     time.Time      `json:"updated_at"`
 	// LastSeq is the sequence number of the case's latest timeline event.
 	LastSeq int `json:"last_seq"`
+	// ParentID is, for a case merged into a common problem (status merged, then closed
+	// with it), the parent case; Children are, for the parent, the cases merged into it.
+	ParentID string   `json:"parent_id,omitempty"`
+	Children []string `json:"children,omitempty"`
 }
 
 // RouteProposal is the routing rules' proposal for a case, kept as it was made: rule

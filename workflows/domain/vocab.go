@@ -7,6 +7,9 @@ const (
 	StatusHandling = "handling"  // 办理中
 	StatusFollowUp = "follow_up" // 回访
 	StatusClosed   = "closed"    // 已销号
+	// StatusMerged: the case was merged into a common problem (共性问题) and follows its
+	// parent case; it closes when the parent closes.
+	StatusMerged = "merged" // 已并案
 )
 
 // Roles of users.
@@ -60,6 +63,11 @@ const (
 	EventClosed     = "closed"
 	EventReopened   = "reopened"
 	EventCommented  = "commented"
+	// Common problems: the parent records the cases merged into it (merged), each child
+	// that it was merged into the parent (merged_into); the child closes with a closed
+	// event naming the parent.
+	EventMerged     = "merged"
+	EventMergedInto = "merged_into"
 	// The supervision ladder.
 	EventReminded   = "reminded"
 	EventUrged      = "urged"
@@ -133,7 +141,8 @@ var EventLabels = map[string]string{
 	EventProgress: "进展", EventReturned: "案件被退回", EventCompleted: "案件已办结，请回访", EventCalledBack: "回访",
 	EventClosed: "销号", EventReopened: "重新打开", EventCommented: "备注", EventReminded: "办理期限提醒",
 	EventUrged: "催办通知", EventYellowCard: "黄牌督办", EventRedCard: "红牌督办", EventExtensionRequested: "延期申请",
-	EventExtensionApproved: "延期已批准", EventExtensionDenied: "延期未批准",
+	EventExtensionApproved: "延期已批准", EventExtensionDenied: "延期未批准", EventMerged: "并案（共性问题）",
+	EventMergedInto: "已并入共性问题",
 }
 
 // SLA classes: how long a unit has to handle a case.
@@ -149,6 +158,7 @@ var StatusLabels = map[string]string{
 	StatusHandling: "办理中",
 	StatusFollowUp: "待回访",
 	StatusClosed:   "已销号",
+	StatusMerged:   "已并案",
 }
 
 // Categories are the kinds of problem a case can be, with their Chinese names.

@@ -186,7 +186,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		return nil, err
 	}
 	if !cfg.NoWorker {
-		env.worker = workflows.NewWorker(env.Client, activities.New(env.Store, cfg.Notifier))
+		env.worker = workflows.NewWorker(env.Client, activities.New(env.Store, cfg.Notifier, env.Client))
 		if err = env.worker.Start(); err != nil {
 			return nil, fmt.Errorf("worker: %w", err)
 		}
@@ -246,7 +246,7 @@ func (e *Env) StopWorker() { e.worker.Stop() }
 
 // StartWorker starts a new worker in place of the stopped one.
 func (e *Env) StartWorker(n *activities.Notifier) error {
-	e.worker = workflows.NewWorker(e.Client, activities.New(e.Store, n))
+	e.worker = workflows.NewWorker(e.Client, activities.New(e.Store, n, e.Client))
 	return e.worker.Start()
 }
 

@@ -1,0 +1,279 @@
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/putian-fic/caseflow/activities"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Common problems (共性问题). The member department merges cases of other enterprises,
+// each in triage, into one case, the parent: the parent becomes a common problem and goes
+// on through triage and referral; each child, a separate workflow, is told by the parent
+// (Update merge_into), takes status merged with parent_id, and leaves every queue. When
+// the parent closes, it tells each child (Update follow_parent), which closes with a closed
+// event naming the parent. The parent speaks to its children through the UpdateCase
+// activity: scheduled in the same workflow task that records the parent's change, retried
+// until the child answers, and sent with an Update ID the child's workflow deduplicates,
+// so neither a crash of the worker nor a retry loses or doubles a child's step.
+
+// MaxChildren bounds the cases merged into one parent, over all its merges.
+const MaxChildren = 500
+
+// tellOptions: a child is asked until it answers; its refusal is final.
+var tellOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// Validate checks the merge's own fields: one to MaxMergeChildren distinct case ids.
+func (b MergeBody) Validate() error {
+	if len(b.ChildIDs) == 0 {
+		return invalidInput("child_ids", "至少列出一个要并入的案件 (name at least one case)")
+	}
+	if len(b.ChildIDs) > MaxMergeChildren {
+		return invalidInput("child_ids", fmt.Sprintf("一次最多并入 %d 个案件 (at most %d)", MaxMergeChildren, MaxMergeChildren))
+	}
+	seen := map[string]bool{}
+	for _, id := range b.ChildIDs {
+		if err := checkIDs("child_ids", id); err != nil {
+			return err
+		}
+		if strings.TrimSpace(id) == "" {
+			return invalidInput("child_ids", "不能包含空值 (empty case id)")
+		}
+		if seen[id] {
+			return invalidInput("child_ids", fmt.Sprintf("%q 重复 (listed twice)", id))
+		}
+		seen[id] = true
+	}
+	return CheckText("note", b.Note)
+}
+
+func (b MergeBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	if err := requireRole(a, domain.RoleMemberDept); err != nil {
+		return err
+	}
+	if err := requireStatus(c, UpdateMerge, domain.StatusTriage); err != nil {
+		return err
+	}
+	for _, id := range b.ChildIDs {
+		if id == c.ID {
+			return invalidInput("child_ids", "不能把案件并入它自己 (a case cannot be merged into itself)")
+		}
+		if slices.Contains(c.Children, id) {
+			return invalidInput("child_ids", fmt.Sprintf("案件 %s 已并入本案 (already merged into this case)", id))
+		}
+	}
+	if len(c.Children)+len(b.ChildIDs) > MaxChildren {
+		return invalidInput("child_ids", fmt.Sprintf("一个共性问题最多并入 %d 个案件 (at most %d in all)", MaxChildren, MaxChildren))
+	}
+	return nil
+}
+
+// apply is not used: the merge has its own handler (caseRun.merge), which records only
+// the children that accepted.
+func (MergeBody) apply(*domain.Case, domain.Actor, time.Time) []eventDraft { return nil }
+
+// Validate checks the parent's message.
+func (b MergeIntoBody) Validate() error {
+	if err := checkIDs("parent_id", b.ParentID, b.ParentEnterprise); err != nil {
+		return err
+	}
+	return CheckText("note", b.Note)
+}
+
+func (b MergeIntoBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	if err := requireRole(a, domain.RoleMemberDept); err != nil {
+		return err
+	}
+	if c.Status == domain.StatusMerged && c.ParentID == b.ParentID {
+		return nil // told again: nothing to do
+	}
+	if err := requireStatus(c, UpdateMergeInto, domain.StatusTriage); err != nil {
+		return err
+	}
+	switch {
+	case b.ParentID == "" || b.ParentID == c.ID:
+		return invalidInput("parent_id", "不能把案件并入它自己 (a case cannot be merged into itself)")
+	case len(c.Children) > 0:
+		return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 本身是共性问题主案，不能再并入其他案件 (it is a common problem's parent)", c.ID))
+	case c.EnterpriseID != "" && c.EnterpriseID == b.ParentEnterprise:
+		return invalidInput("child_ids", fmt.Sprintf("案件 %s 与主案是同一企业的问题，不能作为共性问题并案 (the same enterprise's case)", c.ID))
+	}
+	return nil
+}
+
+// checkRun: a case merging others right now is not merged into another (two cases merging
+// each other would each wait for the other).
+func (MergeIntoBody) checkRun(r *caseRun) error {
+	if r.merging {
+		return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 正在并入其他案件 (it is merging other cases right now)", r.c.ID))
+	}
+	return nil
+}
+
+func (b MergeIntoBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
+	if c.Status == domain.StatusMerged {
+		return nil
+	}
+	c.Status, c.ParentID = domain.StatusMerged, b.ParentID
+	c.Deadlines, c.DueDate, c.Overdue = domain.Deadlines{}, "", false
+	return []eventDraft{{Type: domain.EventMergedInto, Data: map[string]string{"parent_id": b.ParentID, "note": b.Note}}}
+}
+
+// Validate checks the parent's message.
+func (b FollowParentBody) Validate() error {
+	if err := checkIDs("parent_id", b.ParentID); err != nil {
+		return err
+	}
+	if b.Outcome != "" {
+		if err := oneOf("outcome", b.Outcome, domain.Outcomes); err != nil {
+			return err
+		}
+	}
+	return CheckText("resolution", b.Resolution)
+}
+
+func (b FollowParentBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	if a != SystemActor {
+		return forbidden("只有主案可以通知子案销号 (only the parent case closes its children)")
+	}
+	if c.Status == domain.StatusClosed && c.ParentID == b.ParentID {
+		return nil // told again: nothing to do
+	}
+	if err := requireStatus(c, UpdateFollowParent, domain.StatusMerged); err != nil {
+		return err
+	}
+	if c.ParentID != b.ParentID {
+		return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 并入的是 %s，不是 %s (merged into another case)", c.ID, c.ParentID, b.ParentID))
+	}
+	return nil
+}
+
+func (b FollowParentBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
+	if c.Status == domain.StatusClosed {
+		return nil
+	}
+	c.Status, c.Outcome = domain.StatusClosed, b.Outcome
+	c.Resolution = fmt.Sprintf("随共性问题主案 %s 销号", b.ParentID)
+	if b.Resolution != "" {
+		c.Resolution += "：" + b.Resolution
+	}
+	return []eventDraft{{Type: domain.EventClosed, Data: map[string]string{
+		"parent_id": b.ParentID, "note": b.Resolution, "outcome": b.Outcome}}}
+}
+
+// registerMerge registers the merge: not through handle, since the children are asked,
+// one by one, before the parent records anything.
+func registerMerge(ctx workflow.Context, r *caseRun) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateMerge, r.merge,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[MergeBody]) error {
+			if err := in.Body.Validate(); err != nil {
+				return err
+			}
+			return r.check(in.Body, in.Actor, r.now(ctx), true)
+		}},
+	)
+}
+
+// refusedChild is a child that would not be merged (another action came first).
+type refusedChild struct {
+	CaseID string `json:"case_id"`
+	Reason string `json:"reason"`
+}
+
+// merge asks each child, under the parent's lock, to merge into it; the children that
+// accept are recorded on the parent (event merged, with those that refused and why). The
+// API checks the children first, so a refusal here means that another action got to the
+// child in between; when none accepts, the merge is refused and the parent is unchanged.
+func (r *caseRun) merge(ctx workflow.Context, in ActionInput[MergeBody]) (domain.Case, error) {
+	if err := r.lock(ctx); err != nil {
+		return domain.Case{}, err
+	}
+	defer r.mu.Unlock()
+	now := r.now(ctx)
+	if err := r.check(in.Body, in.Actor, now, r.strict); err != nil {
+		return domain.Case{}, err
+	}
+	r.merging = true
+	defer func() { r.merging = false }()
+	merged, refused := []string{}, []refusedChild{}
+	for _, id := range in.Body.ChildIDs {
+		arg := ActionInput[MergeIntoBody]{Actor: in.Actor,
+			Body: MergeIntoBody{ParentID: r.c.ID, ParentEnterprise: r.c.EnterpriseID, Note: in.Body.Note}}
+		err := r.tell(ctx, id, UpdateMergeInto, fmt.Sprintf("merge/%s/%d", r.c.ID, r.c.LastSeq+1), arg)
+		var app *temporal.ApplicationError
+		switch {
+		case err == nil:
+			merged = append(merged, id)
+		case errors.As(err, &app) && app.Type() == activities.ErrCaseRefused:
+			refused = append(refused, refusedChild{CaseID: id, Reason: app.Message()})
+		default:
+			return domain.Case{}, err
+		}
+	}
+	if len(merged) == 0 {
+		reasons := make([]string, len(refused))
+		for i, f := range refused {
+			reasons[i] = f.CaseID + "：" + f.Reason
+		}
+		return domain.Case{}, rejection(ErrInvalidTransition, "没有案件并入本案 (no case was merged)："+strings.Join(reasons, "；"))
+	}
+	next := r.c
+	next.Scope = domain.ScopeCommon
+	next.Children = append(slices.Clone(next.Children), merged...)
+	events := []eventDraft{{Type: domain.EventMerged, Data: map[string]any{"children": merged, "refused": refused, "note": in.Body.Note}}}
+	if r.supervised {
+		if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
+			return domain.Case{}, err
+		}
+	}
+	if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
+		return domain.Case{}, err
+	}
+	r.c = next
+	return r.c, nil
+}
+
+// closeChildren tells every child of a parent that has just closed to close with it. It
+// runs beside the case; the run does not continue as new before it is done.
+func (r *caseRun) closeChildren(ctx workflow.Context) {
+	parent, seq := r.c, r.c.LastSeq
+	r.telling++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { r.telling-- }()
+		for _, id := range parent.Children {
+			arg := ActionInput[FollowParentBody]{Actor: SystemActor,
+				Body: FollowParentBody{ParentID: parent.ID, Resolution: parent.Resolution, Outcome: parent.Outcome}}
+			if err := r.tell(ctx, id, UpdateFollowParent, fmt.Sprintf("follow/%s/%d", parent.ID, seq), arg); err != nil {
+				workflow.GetLogger(ctx).Warn("a child case did not close with its parent", "parent", parent.ID, "child", id, "error", err)
+			}
+		}
+	})
+}
+
+// tell sends an action to another case's workflow (activities.UpdateCase) and waits for
+// its outcome.
+func (r *caseRun) tell(ctx workflow.Context, caseID, update, updateID string, arg any) error {
+	raw, err := json.Marshal(arg)
+	if err != nil {
+		return err
+	}
+	var a *activities.Activities
+	actx := workflow.WithActivityOptions(ctx, tellOptions)
+	return workflow.ExecuteActivity(actx, a.UpdateCase, activities.UpdateCaseInput{
+		WorkflowID: CaseWorkflowID(caseID), Update: update, UpdateID: updateID, Arg: raw}).Get(actx, nil)
+}
