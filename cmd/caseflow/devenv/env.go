@@ -27,6 +27,7 @@ import (
 	"github.com/putian-fic/caseflow/api"
 	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Config says how to run the environment.
@@ -204,6 +205,13 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 	}()
 	log.Info("caseflow API listening", "url", env.URL)
+	if cfg.Demo && cfg.DemoVisiting {
+		if cfg.NoWorker {
+			log.Info("the demo visits' problems become cases on a start with a worker")
+		} else if err = seedDemoCases(ctx, env.URL, cfg.Clock.Business(time.Now()).In(domain.Shanghai)); err != nil {
+			return nil, fmt.Errorf("demo cases: %w", err)
+		}
+	}
 	return env, nil
 }
 
