@@ -254,8 +254,7 @@ func (r *caseRun) route(ctx workflow.Context) {
 
 // handle registers the Update for one action. The validator checks the body and whether
 // the actor may take the action now; the handler checks again under the case's lock (another
-// action may have come first), computes the case as the action leaves it, writes it, and
-// only then adopts it: an action the read model refuses fails and leaves the case as it was.
+// action may have come first), computes the case as the action leaves it, and commits it.
 func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in ActionInput[T]) (domain.Case, error) {
@@ -272,31 +271,46 @@ func handle[T action](ctx workflow.Context, r *caseRun, name string) error {
 			if len(events) == 0 { // nothing to do (a child told again what it did)
 				return r.c, nil
 			}
-			if r.supervised {
-				if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
-					return domain.Case{}, err
-				}
-				for i := range events {
-					events[i].Notify = audienceFor(events[i].Type, &next)
-				}
-			}
-			if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
-				return domain.Case{}, err
-			}
-			closing := next.Status == domain.StatusClosed && r.c.Status != domain.StatusClosed
-			r.c = next
-			if closing && len(r.c.Children) > 0 {
-				r.closeChildren(ctx)
-			}
-			return r.c, nil
+			return r.commit(ctx, next, in.Actor, now, events)
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[T]) error {
-			if err := in.Body.Validate(); err != nil {
-				return err
-			}
-			return r.check(in.Body, in.Actor, r.now(ctx), true)
-		}},
+		workflow.UpdateHandlerOptions{Validator: validator[T](r)},
 	)
+}
+
+// validator is an action's Update validator: the body's own fields, then whether the actor
+// may take the action on the case as it stands (with every check, strict or not).
+func validator[T action](r *caseRun) func(ctx workflow.Context, in ActionInput[T]) error {
+	return func(ctx workflow.Context, in ActionInput[T]) error {
+		if err := in.Body.Validate(); err != nil {
+			return err
+		}
+		return r.check(in.Body, in.Actor, r.now(ctx), true)
+	}
+}
+
+// commit records an action's events with next, the case as the action leaves it (its
+// deadlines and who is told follow from the events), writes both to the read model, and
+// only then adopts next: an action the read model refuses fails and leaves the case as it
+// was. A common problem's parent that has just closed tells its children. The caller holds
+// the lock.
+func (r *caseRun) commit(ctx workflow.Context, next domain.Case, actor domain.Actor, now time.Time, events []eventDraft) (domain.Case, error) {
+	if r.supervised {
+		if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
+			return domain.Case{}, err
+		}
+		for i := range events {
+			events[i].Notify = audienceFor(events[i].Type, &next)
+		}
+	}
+	if err := r.record(ctx, &next, actor, now, events); err != nil {
+		return domain.Case{}, err
+	}
+	closing := next.Status == domain.StatusClosed && r.c.Status != domain.StatusClosed
+	r.c = next
+	if closing && len(r.c.Children) > 0 {
+		r.closeChildren(ctx)
+	}
+	return r.c, nil
 }
 
 // check decides whether the actor may take the action on the case as it stands; strict

@@ -180,13 +180,7 @@ func (b FollowParentBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []e
 // one by one, before the parent records anything.
 func registerMerge(ctx workflow.Context, r *caseRun) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateMerge, r.merge,
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ActionInput[MergeBody]) error {
-			if err := in.Body.Validate(); err != nil {
-				return err
-			}
-			return r.check(in.Body, in.Actor, r.now(ctx), true)
-		}},
-	)
+		workflow.UpdateHandlerOptions{Validator: validator[MergeBody](r)})
 }
 
 // refusedChild is a child that would not be merged (another action came first).
@@ -235,17 +229,8 @@ func (r *caseRun) merge(ctx workflow.Context, in ActionInput[MergeBody]) (domain
 	next := r.c
 	next.Scope = domain.ScopeCommon
 	next.Children = append(slices.Clone(next.Children), merged...)
-	events := []eventDraft{{Type: domain.EventMerged, Data: map[string]any{"children": merged, "refused": refused, "note": in.Body.Note}}}
-	if r.supervised {
-		if err := r.updateDeadlines(ctx, &next, events, now); err != nil {
-			return domain.Case{}, err
-		}
-	}
-	if err := r.record(ctx, &next, in.Actor, now, events); err != nil {
-		return domain.Case{}, err
-	}
-	r.c = next
-	return r.c, nil
+	return r.commit(ctx, next, in.Actor, now,
+		[]eventDraft{{Type: domain.EventMerged, Data: map[string]any{"children": merged, "refused": refused, "note": in.Body.Note}}})
 }
 
 // closeChildren tells every child of a parent that has just closed to close with it. It
