@@ -27,6 +27,7 @@ type eventDraft struct {
 	Type   string
 	Data   any
 	Notify *domain.Audience
+	Actor  *domain.Actor // who the event is by, when not the one who acts (caseflow's routing)
 }
 
 // runChecker is an action that also depends on the run, not only on the case (a case

@@ -163,25 +163,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 
 	if !in.Continued {
 		r.strict = workflow.GetVersion(ctx, "strict-checks", workflow.DefaultVersion, 1) == 1
-		if err := r.record(ctx, &r.c, in.Actor, r.c.CreatedAt, created); err != nil {
+		intake := r.intakeBefore
+		if workflow.GetVersion(ctx, "one-write-intake", workflow.DefaultVersion, 1) == 1 {
+			intake = r.intake
+		}
+		if err := intake(ctx, in.Actor, created); err != nil {
 			return err
-		}
-		// Cases started before routing existed were not routed.
-		routed := workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1
-		if routed {
-			r.route(ctx)
-		}
-		// Nor did cases started before the working-day deadlines have any.
-		r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
-		if r.supervised {
-			if err := r.updateDeadlines(ctx, &r.c, created, r.c.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if routed {
-			if err := r.record(ctx, &r.c, SystemActor, r.now(ctx), []eventDraft{{Type: domain.EventRouted, Data: r.c.RouteProposal}}); err != nil {
-				return err
-			}
 		}
 		r.ready = true
 	}
@@ -208,6 +195,43 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true, Clock: r.clock,
 		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised, Strict: r.strict})
+}
+
+// intake routes a new case, sets its first deadline and writes it with its created and
+// routed events in one projection (runs started before "one-write-intake" wrote the case
+// first, then routed it and wrote again). Routing reads only the enterprise's other cases,
+// so it does not need this one written.
+func (r *caseRun) intake(ctx workflow.Context, actor domain.Actor, created []eventDraft) error {
+	r.route(ctx)
+	r.supervised = true
+	if err := r.updateDeadlines(ctx, &r.c, created, r.c.CreatedAt); err != nil {
+		return err
+	}
+	events := append(created, eventDraft{Type: domain.EventRouted, Data: r.c.RouteProposal, Actor: &SystemActor})
+	return r.record(ctx, &r.c, actor, r.c.CreatedAt, events)
+}
+
+// intakeBefore is the intake of runs started before "one-write-intake": the case is written,
+// then routed (if the run started after routing came), given its first deadline (if after
+// the supervision ladder came) and written again with its routed event.
+func (r *caseRun) intakeBefore(ctx workflow.Context, actor domain.Actor, created []eventDraft) error {
+	if err := r.record(ctx, &r.c, actor, r.c.CreatedAt, created); err != nil {
+		return err
+	}
+	routed := workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1
+	if routed {
+		r.route(ctx)
+	}
+	r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
+	if r.supervised {
+		if err := r.updateDeadlines(ctx, &r.c, created, r.c.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if !routed {
+		return nil
+	}
+	return r.record(ctx, &r.c, SystemActor, r.now(ctx), []eventDraft{{Type: domain.EventRouted, Data: r.c.RouteProposal}})
 }
 
 // ClosedIdle is how long a case closed in a run stays idle before it continues as new.
@@ -343,7 +367,11 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 			return err
 		}
 		seq++
-		events = append(events, domain.Event{CaseID: c.ID, Seq: seq, Type: d.Type, At: now, Actor: actor,
+		by := actor
+		if d.Actor != nil {
+			by = *d.Actor
+		}
+		events = append(events, domain.Event{CaseID: c.ID, Seq: seq, Type: d.Type, At: now, Actor: by,
 			Data: data, Notify: d.Notify})
 		notify = notify || d.Notify != nil
 	}

@@ -69,6 +69,18 @@ type outcome struct {
 
 func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }
 
+// with returns the first projection that wrote an event of type, and that event.
+func (o outcome) with(eventType string) (store.Projection, domain.Event) {
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if e.Type == eventType {
+				return p, e
+			}
+		}
+	}
+	return store.Projection{}, domain.Event{}
+}
+
 // eventTypes lists the timeline's event types, without the supervision ladder's.
 func (o outcome) eventTypes() []string {
 	var types []string
@@ -385,12 +397,12 @@ func TestTriageStartsFromTheRulesProposal(t *testing.T) {
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer, Office: domain.OfficeParty, SLA: "urgent",
 			OverrideReason: "市委领导批示件"}, ""),
 	)
-	routed := o.projections[1]
+	routed, ev := o.with(domain.EventRouted)
 	p := routed.Case.RouteProposal
-	if routed.Events[0].Type != domain.EventRouted || routed.Events[0].Actor != wf.SystemActor || p == nil ||
+	if ev.Actor != wf.SystemActor || p == nil ||
 		p.Office != "government" || p.LeadUnit != "natural-resources" || p.Reason != "matched" ||
 		!slices.Equal(p.RuleIDs, []string{"land"}) || p.RuleSetVersion != 1 {
-		t.Fatalf("routed: %+v %+v", routed.Events, p)
+		t.Fatalf("routed: %+v %+v", ev, p)
 	}
 	c := o.final()
 	if c.Office != domain.OfficeParty || c.LeadUnit != "natural-resources" || c.SLA != "urgent" || c.Priority != "normal" ||
@@ -401,7 +413,8 @@ func TestTriageStartsFromTheRulesProposal(t *testing.T) {
 		Overrides      []wf.Override `json:"overrides"`
 		OverrideReason string        `json:"override_reason"`
 	}
-	if err := json.Unmarshal(o.projections[2].Events[0].Data, &data); err != nil {
+	_, triaged := o.with(domain.EventTriaged)
+	if err := json.Unmarshal(triaged.Data, &data); err != nil {
 		t.Fatal(err)
 	}
 	if len(data.Overrides) != 2 || data.Overrides[0].Field != "office" || data.Overrides[0].Proposed != "government" ||
@@ -418,7 +431,10 @@ func TestRoutingFailureLeavesTheCaseToManualTriage(t *testing.T) {
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, wf.ErrInvalidInput), // nothing to start from
 		referTriage(""),
 	)
-	if p := o.projections[1].Case.RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed {
+	if routed, _ := o.with(domain.EventRouted); routed.Case.RouteProposal == nil || routed.Case.RouteProposal.Reason != activities.ReasonRoutingFailed {
+		t.Fatalf("proposal %+v", routed.Case.RouteProposal)
+	}
+	if p := o.final().RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed {
 		t.Fatalf("proposal %+v", p)
 	}
 	if c := o.final(); c.Status != domain.StatusReferral || c.Office != domain.OfficeParty {

@@ -87,11 +87,13 @@ func (s *Store) Project(ctx context.Context, p Projection) error {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
 		}
+		prev := "" // the hash of the event before, once this projection has written one
 		for _, ev := range p.Events {
-			inserted, err := insertEvent(ctx, tx, ev)
+			inserted, hash, err := insertEvent(ctx, tx, ev, prev)
 			if err != nil {
 				return err
 			}
+			prev = hash
 			if inserted && ev.Notify != nil {
 				if err := writeNotifications(ctx, tx, ev, ev.Notify, notificationPayload(c, ev)); err != nil {
 					return err
@@ -125,41 +127,39 @@ func notificationPayload(c domain.Case, ev domain.Event) []byte {
 	return b
 }
 
-// insertEvent writes an event unless it is there already; it reports whether it wrote.
-func insertEvent(ctx context.Context, tx pgx.Tx, ev domain.Event) (bool, error) {
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = $1 AND seq = $2)`,
-		ev.CaseID, ev.Seq).Scan(&exists); err != nil {
-		return false, fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
-	}
-	if exists {
-		return false, nil // a retried activity: written already
-	}
-	prev := ""
-	if ev.Seq > 1 {
+// insertEvent writes an event unless it is there already; it reports whether it wrote,
+// and the event's hash when it did. prev is the hash of the event before when the caller
+// has just written it ("": read it).
+func insertEvent(ctx context.Context, tx pgx.Tx, ev domain.Event, prev string) (bool, string, error) {
+	if prev == "" && ev.Seq > 1 {
 		err := tx.QueryRow(ctx, `SELECT hash FROM case_events WHERE case_id = $1 AND seq = $2`,
 			ev.CaseID, ev.Seq-1).Scan(&prev)
 		if err != nil {
-			return false, fmt.Errorf("store: event %s#%d: previous event: %w", ev.CaseID, ev.Seq, err)
+			return false, "", fmt.Errorf("store: event %s#%d: previous event: %w", ev.CaseID, ev.Seq, err)
 		}
 	}
 	ev.At = ev.At.Truncate(time.Microsecond)
 	hash, err := EventHash(prev, ev)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	data := ev.Data
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
-	_, err = tx.Exec(ctx, `
+	// A retried projection finds its events written already (events are keyed by case and
+	// seq) and leaves them as they are.
+	tag, err := tx.Exec(ctx, `
 		INSERT INTO case_events (case_id, seq, type, at, actor_username, actor_role, actor_unit, data, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (case_id, seq) DO NOTHING`,
 		ev.CaseID, ev.Seq, ev.Type, ev.At, ev.Actor.Username, ev.Actor.Role, ev.Actor.Unit, data, prev, hash)
 	if err != nil {
-		return false, fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
+		return false, "", fmt.Errorf("store: event %s#%d: %w", ev.CaseID, ev.Seq, err)
 	}
-	return true, nil
+	if tag.RowsAffected() == 0 {
+		return false, "", nil // written already: the next event reads this one's stored hash
+	}
+	return true, hash, nil
 }
 
 // EventHash is the hash that chains ev to the event before it (prev is that event's hash,
