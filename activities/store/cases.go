@@ -213,30 +213,6 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]domain.Event, er
 	return events, nil
 }
 
-// VerifyTimeline recomputes a case's hash chain and reports the first event that does not
-// match, if any: proof for the efficiency office that no event was edited or removed.
-func (s *Store) VerifyTimeline(ctx context.Context, caseID string) error {
-	events, err := s.Timeline(ctx, caseID)
-	if err != nil {
-		return err
-	}
-	prev := ""
-	for i, ev := range events {
-		if ev.Seq != i+1 {
-			return fmt.Errorf("timeline %s: event %d is missing", caseID, i+1)
-		}
-		want, err := EventHash(prev, ev)
-		if err != nil {
-			return err
-		}
-		if want != ev.Hash {
-			return fmt.Errorf("timeline %s: event %d does not match its hash", caseID, ev.Seq)
-		}
-		prev = ev.Hash
-	}
-	return nil
-}
-
 // CaseFilter selects cases for a list. Empty fields do not filter.
 type CaseFilter struct {
 	Status, Category, Unit, Office, EnterpriseID, Query string

@@ -1,0 +1,377 @@
+// Package audit computes the efficiency office's figures for each responsible unit from the
+// cases' timelines, in working days on the statutory calendar. It is pure: the store reads
+// the events, this package counts them.
+package audit
+
+import (
+	"slices"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Event is what the figures read of one timeline event.
+type Event struct {
+	CaseID string
+	Seq    int
+	Type   string
+	At     time.Time
+	// Unit: the lead unit of a referral; the unit that signed, returned, or is named by a
+	// supervision notice.
+	Unit string
+	// DueDate: a referral's due date, if the office gave one.
+	DueDate string
+	// SLA: the SLA class chosen at triage.
+	SLA string
+	// Days: the working days an approved extension adds.
+	Days int
+	// Deadline: which deadline a supervision notice is about.
+	Deadline string
+	// Solved, Satisfied, Redo: a callback's answer, and whether it sent the case back.
+	Solved, Satisfied, Redo bool
+}
+
+// Types are the event types the figures read; the store reads only those.
+var Types = []string{domain.EventTriaged, domain.EventReferred, domain.EventSigned, domain.EventReturned,
+	domain.EventExtensionRequested, domain.EventExtensionApproved, domain.EventCompleted, domain.EventCalledBack,
+	domain.EventUrged, domain.EventYellowCard, domain.EventRedCard}
+
+// Policy is the part of the SLA policy the figures need, in working days.
+type Policy struct {
+	SignDays     int
+	HandlingDays map[string]int // by SLA class
+}
+
+func (p Policy) handling(sla string) int {
+	if d, ok := p.HandlingDays[sla]; ok {
+		return d
+	}
+	return p.HandlingDays[domain.SLAStandard]
+}
+
+// Cards counts the supervision notices about a unit's own deadlines (sign-for, handling).
+type Cards struct {
+	Blue   int `json:"blue"`
+	Yellow int `json:"yellow"`
+	Red    int `json:"red"`
+}
+
+// Figures are one unit's figures for a period. The counts are of events dated in the period
+// (Asia/Shanghai); the rates divide two of them (0 when nothing is counted).
+type Figures struct {
+	Received            int     `json:"received"`              // referred to the unit as lead
+	Signed              int     `json:"signed"`                // signed for as lead
+	SignedOnTime        int     `json:"signed_on_time"`        // by the sign-for deadline
+	SignOnTimeRate      float64 `json:"sign_on_time_rate"`     // 及时签收率 = signed_on_time ÷ signed
+	Completed           int     `json:"completed"`             // completion reports
+	CompletedOnTime     int     `json:"completed_on_time"`     // by the handling deadline, extensions counted
+	OnTimeRate          float64 `json:"on_time_rate"`          // 按时办结率 = completed_on_time ÷ completed
+	Overdue             int     `json:"overdue"`               // cases past their handling deadline during the period
+	OverdueWorkdays     int     `json:"overdue_workdays"`      // working days past it, inside the period
+	ExtensionsRequested int     `json:"extensions_requested"`  //
+	ExtensionsGranted   int     `json:"extensions_granted"`    //
+	Returned            int     `json:"returned"`              // sent back (退回)
+	ReturnRate          float64 `json:"return_rate"`           // 回退率 = returned ÷ received
+	Redone              int     `json:"redone"`                // sent back to it after an unsatisfied callback (重办)
+	RedoRate            float64 `json:"redo_rate"`             // 重办率 = redone ÷ completed
+	CalledBack          int     `json:"called_back"`           // callbacks on its completions
+	Solved              int     `json:"solved"`                //
+	SolvedRate          float64 `json:"solved_rate"`           // 解决率 = solved ÷ called_back
+	Satisfied           int     `json:"satisfied"`             //
+	SatisfiedRate       float64 `json:"satisfied_rate"`        // 满意率 = satisfied ÷ called_back
+	HandlingWorkdays    int     `json:"handling_workdays"`     // referral (or redo) to completion, summed
+	AvgHandlingWorkdays float64 `json:"avg_handling_workdays"` // handling_workdays ÷ completed
+	Cards               Cards   `json:"cards"`
+}
+
+// Figure names, as in Figures' JSON and in the lists of cases behind them.
+const (
+	FigReceived            = "received"
+	FigSigned              = "signed"
+	FigSignedOnTime        = "signed_on_time"
+	FigCompleted           = "completed"
+	FigCompletedOnTime     = "completed_on_time"
+	FigOverdue             = "overdue"
+	FigExtensionsRequested = "extensions_requested"
+	FigExtensionsGranted   = "extensions_granted"
+	FigReturned            = "returned"
+	FigRedone              = "redone"
+	FigCalledBack          = "called_back"
+	FigSolved              = "solved"
+	FigSatisfied           = "satisfied"
+	FigBlue                = "blue"
+	FigYellow              = "yellow"
+	FigRed                 = "red"
+)
+
+// Unit is one unit's figures and the cases behind each.
+type Unit struct {
+	Figures
+	Cases map[string][]string `json:"cases"`
+}
+
+func (u *Unit) add(fig, caseID string, n *int) {
+	*n++
+	if l := u.Cases[fig]; len(l) == 0 || l[len(l)-1] != caseID {
+		u.Cases[fig] = append(l, caseID)
+	}
+}
+
+// Compute counts the figures of every unit over [from, to] (dates, both included) from the
+// events of the cases, each case's in seq order, cases one after another. now ends the
+// overdue time of a case still being handled.
+func Compute(events []Event, cal *calendar.Calendar, policy Policy, from, to, now time.Time) map[string]*Unit {
+	from, to = day(from), day(to)
+	idx := newIndex(cal, events, to, now)
+	units := map[string]*Unit{}
+	unit := func(id string) *Unit {
+		u := units[id]
+		if u == nil {
+			u = &Unit{Cases: map[string][]string{}}
+			units[id] = u
+		}
+		return u
+	}
+	in := func(t time.Time) bool { d := day(t); return !d.Before(from) && !d.After(to) }
+	for i := 0; i < len(events); {
+		j := i
+		for j < len(events) && events[j].CaseID == events[i].CaseID {
+			j++
+		}
+		replay(events[i:j], idx, policy, in, unit, from, to, day(now))
+		i = j
+	}
+	for _, u := range units {
+		f := &u.Figures
+		f.SignOnTimeRate = rate(f.SignedOnTime, f.Signed)
+		f.OnTimeRate = rate(f.CompletedOnTime, f.Completed)
+		f.ReturnRate = rate(f.Returned, f.Received)
+		f.RedoRate = rate(f.Redone, f.Completed)
+		f.SolvedRate = rate(f.Solved, f.CalledBack)
+		f.SatisfiedRate = rate(f.Satisfied, f.CalledBack)
+		f.AvgHandlingWorkdays = rate(f.HandlingWorkdays, f.Completed)
+		for fig, ids := range u.Cases {
+			slices.Sort(ids)
+			u.Cases[fig] = slices.Compact(ids)
+		}
+	}
+	return units
+}
+
+func rate(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+// replay walks one case's events.
+func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, unit func(string) *Unit, from, to, today time.Time) {
+	caseID := evs[0].CaseID
+	var (
+		lead, sla, completedBy string
+		signDue, handlingDue   time.Time
+		start                  time.Time // the handling episode's start: a referral or a redo
+		handling, signedLead   bool
+		overdueCounted         = map[string]bool{}
+	)
+	// endEpisode counts the time past the handling deadline, inside the period, of the
+	// episode ending at end.
+	endEpisode := func(end time.Time) {
+		if !handling || lead == "" {
+			return
+		}
+		handling = false
+		last := day(end)
+		first := handlingDue.AddDate(0, 0, 1)
+		if first.Before(from) {
+			first = from
+		}
+		if last.After(to) {
+			last = to
+		}
+		if last.Before(first) {
+			return
+		}
+		u := unit(lead)
+		if !overdueCounted[lead] {
+			overdueCounted[lead] = true
+			u.add(FigOverdue, caseID, &u.Overdue)
+		}
+		u.OverdueWorkdays += idx.between(first.AddDate(0, 0, -1), last)
+	}
+	for _, e := range evs {
+		at := e.At
+		switch e.Type {
+		case domain.EventTriaged:
+			if e.SLA != "" {
+				sla = e.SLA
+			}
+		case domain.EventReferred:
+			endEpisode(at)
+			lead, signedLead, handling, start = e.Unit, false, true, at
+			signDue = idx.add(at, policy.SignDays)
+			handlingDue = idx.add(at, policy.handling(sla))
+			if d, err := calendar.ParseDate(e.DueDate); e.DueDate != "" && err == nil {
+				handlingDue = d
+			}
+			if in(at) && lead != "" {
+				u := unit(lead)
+				u.add(FigReceived, caseID, &u.Received)
+			}
+		case domain.EventSigned:
+			if e.Unit != lead || signedLead || lead == "" {
+				continue
+			}
+			signedLead = true
+			if in(at) {
+				u := unit(lead)
+				u.add(FigSigned, caseID, &u.Signed)
+				if !day(at).After(signDue) {
+					u.add(FigSignedOnTime, caseID, &u.SignedOnTime)
+				}
+			}
+		case domain.EventReturned:
+			endEpisode(at)
+			if in(at) && e.Unit != "" {
+				u := unit(e.Unit)
+				u.add(FigReturned, caseID, &u.Returned)
+			}
+		case domain.EventExtensionRequested:
+			if in(at) && lead != "" {
+				u := unit(lead)
+				u.add(FigExtensionsRequested, caseID, &u.ExtensionsRequested)
+			}
+		case domain.EventExtensionApproved:
+			handlingDue = idx.add(handlingDue, e.Days)
+			if in(at) && lead != "" {
+				u := unit(lead)
+				u.add(FigExtensionsGranted, caseID, &u.ExtensionsGranted)
+			}
+		case domain.EventCompleted:
+			if lead == "" {
+				continue
+			}
+			completedBy = lead
+			if in(at) {
+				u := unit(lead)
+				u.add(FigCompleted, caseID, &u.Completed)
+				if !day(at).After(handlingDue) {
+					u.add(FigCompletedOnTime, caseID, &u.CompletedOnTime)
+				}
+				u.HandlingWorkdays += idx.between(start, at)
+			}
+			endEpisode(at)
+		case domain.EventCalledBack:
+			if completedBy == "" {
+				continue
+			}
+			if in(at) {
+				u := unit(completedBy)
+				u.add(FigCalledBack, caseID, &u.CalledBack)
+				if e.Solved {
+					u.add(FigSolved, caseID, &u.Solved)
+				}
+				if e.Satisfied {
+					u.add(FigSatisfied, caseID, &u.Satisfied)
+				}
+				if e.Redo {
+					u.add(FigRedone, caseID, &u.Redone)
+				}
+			}
+			if e.Redo { // handled again, with a new deadline
+				lead, handling, start = completedBy, true, at
+				handlingDue = idx.add(at, policy.handling(sla))
+			}
+		case domain.EventUrged, domain.EventYellowCard, domain.EventRedCard:
+			if (e.Deadline != domain.DeadlineSign && e.Deadline != domain.DeadlineHandling) || e.Unit == "" || !in(at) {
+				continue
+			}
+			u := unit(e.Unit)
+			switch e.Type {
+			case domain.EventUrged:
+				u.add(FigBlue, caseID, &u.Cards.Blue)
+			case domain.EventYellowCard:
+				u.add(FigYellow, caseID, &u.Cards.Yellow)
+			default:
+				u.add(FigRed, caseID, &u.Cards.Red)
+			}
+		}
+	}
+	endEpisode(today) // still being handled: overdue until today
+}
+
+// day is the start of t's day in Asia/Shanghai.
+func day(t time.Time) time.Time {
+	t = t.In(domain.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, domain.Shanghai)
+}
+
+// index answers working-day questions over a range of days from a table built once.
+type index struct {
+	first time.Time
+	work  []bool
+	cum   []int // working days in (first, first+i]
+	cal   *calendar.Calendar
+}
+
+func newIndex(cal *calendar.Calendar, events []Event, to, now time.Time) *index {
+	first, last := day(to), day(now)
+	if day(to).After(last) {
+		last = day(to)
+	}
+	for _, e := range events {
+		if d := day(e.At); d.Before(first) {
+			first = d
+		}
+	}
+	first = first.AddDate(0, 0, -1)
+	last = last.AddDate(0, 0, 200) // deadlines run past the last event
+	n := int(last.Sub(first).Hours()/24) + 2
+	idx := &index{first: first, work: make([]bool, n), cum: make([]int, n), cal: cal}
+	for i := 1; i < n; i++ {
+		idx.work[i] = cal.IsWorkday(first.AddDate(0, 0, i))
+		idx.cum[i] = idx.cum[i-1]
+		if idx.work[i] {
+			idx.cum[i]++
+		}
+	}
+	return idx
+}
+
+func (x *index) pos(t time.Time) int {
+	return int(day(t).Sub(x.first).Hours()/24 + 0.5)
+}
+
+// add is the n-th working day after t's day (as calendar.AddWorkdays).
+func (x *index) add(t time.Time, n int) time.Time {
+	i := x.pos(t)
+	if i < 0 || n <= 0 {
+		return x.cal.AddWorkdays(t, n)
+	}
+	for j := i + 1; j < len(x.work); j++ {
+		if x.cum[j]-x.cum[i] == n && x.work[j] {
+			return x.first.AddDate(0, 0, j)
+		}
+	}
+	return x.cal.AddWorkdays(t, n)
+}
+
+// between counts the working days after a's day up to b's day included.
+func (x *index) between(a, b time.Time) int {
+	i, j := x.pos(a), x.pos(b)
+	if j <= i {
+		return 0
+	}
+	if i < 0 || j >= len(x.cum) {
+		n := 0
+		for d := day(a).AddDate(0, 0, 1); !d.After(day(b)); d = d.AddDate(0, 0, 1) {
+			if x.cal.IsWorkday(d) {
+				n++
+			}
+		}
+		return n
+	}
+	return x.cum[j] - x.cum[i]
+}

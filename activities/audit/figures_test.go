@@ -1,0 +1,113 @@
+package audit_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/audit"
+	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, domain.Shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var policy = audit.Policy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15, domain.SLAUrgent: 5}}
+
+// The timelines of five cases, with the figures counted by hand on the 2026 calendar
+// (Spring Festival: 15–23 February off, Saturdays 14 and 28 February worked).
+func handCountedCases() []audit.Event {
+	ev := func(c string, seq int, typ, when string, e audit.Event) audit.Event {
+		e.CaseID, e.Seq, e.Type, e.At = c, seq, typ, at(when)
+		return e
+	}
+	return []audit.Event{
+		// A: referred 12 Feb; sign-for due 13 Feb, signed 14 Feb (late); handling due 15
+		// working days later, 11 Mar, plus an approved extension of 3: 16 Mar; completed 16 Mar
+		// (on time) after 18 working days; called back solved and satisfied.
+		ev("A", 1, "triaged", "2026-02-10 09:00", audit.Event{SLA: domain.SLAStandard}),
+		ev("A", 2, "referred", "2026-02-12 10:00", audit.Event{Unit: "natural-resources"}),
+		ev("A", 3, "signed", "2026-02-14 09:00", audit.Event{Unit: "natural-resources"}),
+		ev("A", 4, "extension_requested", "2026-03-05 09:00", audit.Event{}),
+		ev("A", 5, "extension_approved", "2026-03-06 09:00", audit.Event{Days: 3}),
+		ev("A", 6, "completed", "2026-03-16 15:00", audit.Event{}),
+		ev("A", 7, "called_back", "2026-03-20 10:00", audit.Event{Solved: true, Satisfied: true}),
+		// B: referred 5 Jan, due 9 Jan (given); signed at once; completed 14 Jan, 3 working
+		// days late, after 7; called back unsatisfied: redo, due 15 working days after 16 Jan,
+		// 6 Feb; completed 10 Feb, 2 late, after 17; called back satisfied. A blue and a
+		// yellow card on its handling deadline; a card on the triage deadline is not the unit's.
+		ev("B", 1, "triaged", "2026-01-04 09:00", audit.Event{SLA: domain.SLAStandard}),
+		ev("B", 2, "referred", "2026-01-05 10:00", audit.Event{Unit: "natural-resources", DueDate: "2026-01-09"}),
+		ev("B", 3, "signed", "2026-01-05 11:00", audit.Event{Unit: "natural-resources"}),
+		ev("B", 4, "urged", "2026-01-12 09:00", audit.Event{Unit: "natural-resources", Deadline: domain.DeadlineHandling}),
+		ev("B", 5, "yellow_card", "2026-01-14 09:00", audit.Event{Unit: "natural-resources", Deadline: domain.DeadlineHandling}),
+		ev("B", 6, "completed", "2026-01-14 16:00", audit.Event{}),
+		ev("B", 7, "called_back", "2026-01-16 10:00", audit.Event{Redo: true}),
+		ev("B", 8, "completed", "2026-02-10 16:00", audit.Event{}),
+		ev("B", 9, "called_back", "2026-02-12 10:00", audit.Event{Solved: true, Satisfied: true}),
+		ev("B", 10, "yellow_card", "2026-02-13 09:00", audit.Event{Deadline: domain.DeadlineTriage}),
+		// C: referred to housing, returned the next day, referred again to natural resources
+		// on 27 Mar; not yet due when the quarter ends.
+		ev("C", 1, "referred", "2026-03-25 10:00", audit.Event{Unit: "housing-construction"}),
+		ev("C", 2, "returned", "2026-03-26 10:00", audit.Event{Unit: "housing-construction"}),
+		ev("C", 3, "referred", "2026-03-27 10:00", audit.Event{Unit: "natural-resources"}),
+		// D: referred to Licheng 2 Mar, due 6 Mar, never completed: overdue from 9 to 31
+		// Mar, 17 working days inside the quarter.
+		ev("D", 1, "referred", "2026-03-02 10:00", audit.Event{Unit: "licheng", DueDate: "2026-03-06"}),
+		// E: handled by Licheng in December, called back in January: only the callback counts.
+		ev("E", 1, "referred", "2025-12-01 10:00", audit.Event{Unit: "licheng"}),
+		ev("E", 2, "signed", "2025-12-01 11:00", audit.Event{Unit: "licheng"}),
+		ev("E", 3, "completed", "2025-12-05 10:00", audit.Event{}),
+		ev("E", 4, "called_back", "2026-01-05 10:00", audit.Event{Solved: true, Satisfied: true}),
+	}
+}
+
+func TestUnitFiguresMatchAHandCountAcrossTheSpringFestival(t *testing.T) {
+	units := audit.Compute(handCountedCases(), calendar.New(), policy, at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00"))
+	nr := units["natural-resources"]
+	want := audit.Figures{Received: 3, Signed: 2, SignedOnTime: 1, SignOnTimeRate: 0.5, Completed: 3, CompletedOnTime: 1,
+		OnTimeRate: 1.0 / 3, Overdue: 1, OverdueWorkdays: 5, ExtensionsRequested: 1, ExtensionsGranted: 1, Redone: 1,
+		RedoRate: 1.0 / 3, CalledBack: 3, Solved: 2, SolvedRate: 2.0 / 3, Satisfied: 2, SatisfiedRate: 2.0 / 3,
+		HandlingWorkdays: 18 + 7 + 17, AvgHandlingWorkdays: 14, Cards: audit.Cards{Blue: 1, Yellow: 1}}
+	if nr == nil || nr.Figures != want {
+		t.Fatalf("natural resources:\n got %+v\nwant %+v", nr, want)
+	}
+	for fig, ids := range map[string][]string{audit.FigReceived: {"A", "B", "C"}, audit.FigCompleted: {"A", "B"},
+		audit.FigCompletedOnTime: {"A"}, audit.FigOverdue: {"B"}, audit.FigSignedOnTime: {"B"}, audit.FigYellow: {"B"}} {
+		if !slices.Equal(nr.Cases[fig], ids) {
+			t.Errorf("natural resources, %s: cases %v, want %v", fig, nr.Cases[fig], ids)
+		}
+	}
+	if h := units["housing-construction"]; h == nil || h.Received != 1 || h.Returned != 1 || h.ReturnRate != 1 || h.Completed != 0 {
+		t.Errorf("housing: %+v", h)
+	}
+	want = audit.Figures{Received: 1, Overdue: 1, OverdueWorkdays: 17, CalledBack: 1, Solved: 1, SolvedRate: 1, Satisfied: 1, SatisfiedRate: 1}
+	if l := units["licheng"]; l == nil || l.Figures != want {
+		t.Errorf("licheng:\n got %+v\nwant %+v", l, want)
+	}
+}
+
+func TestAPeriodCountsOnlyWhatHappenedInIt(t *testing.T) {
+	// February alone: A's referral and late sign-for, B's second completion (2 working days
+	// late, over the festival nothing counts) and its callback.
+	units := audit.Compute(handCountedCases(), calendar.New(), policy, at("2026-02-01 00:00"), at("2026-02-28 00:00"), at("2026-04-15 12:00"))
+	nr := units["natural-resources"]
+	if nr.Received != 1 || nr.Signed != 1 || nr.SignedOnTime != 0 || nr.Completed != 1 || nr.CompletedOnTime != 0 ||
+		nr.OverdueWorkdays != 2 || nr.CalledBack != 1 || nr.Cards.Yellow != 0 {
+		t.Errorf("natural resources in February: %+v", nr.Figures)
+	}
+	// National Day: due 30 Sep, completed 9 Oct: 8 Oct and 9 Oct are the only working days late.
+	units = audit.Compute([]audit.Event{
+		{CaseID: "F", Seq: 1, Type: "referred", At: at("2026-09-21 10:00"), Unit: "xiuyu", DueDate: "2026-09-30"},
+		{CaseID: "F", Seq: 2, Type: "completed", At: at("2026-10-09 10:00")},
+	}, calendar.New(), policy, at("2026-10-01 00:00"), at("2026-12-31 00:00"), at("2026-12-31 12:00"))
+	if x := units["xiuyu"]; x == nil || x.OverdueWorkdays != 2 || x.Overdue != 1 || x.Completed != 1 || x.CompletedOnTime != 0 {
+		t.Errorf("xiuyu over National Day: %+v", x)
+	}
+}

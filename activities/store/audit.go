@@ -1,0 +1,374 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Verification is the outcome of checking one case's timeline: every event's hash
+// recomputed from its content and chained to the one before, seqs 1…n without a gap, and n
+// the case's own last_seq.
+type Verification struct {
+	CaseID      string `json:"case_id"`
+	OK          bool   `json:"ok"`
+	Events      int    `json:"events"`
+	FirstBadSeq int    `json:"first_bad_seq,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// chainEvent is an event as stored, with the hash it says came before.
+type chainEvent struct {
+	domain.Event
+	PrevHash string
+}
+
+// checkChain checks one case's stored events (in seq order) against its last_seq.
+func checkChain(caseID string, lastSeq int, events []chainEvent) Verification {
+	v := Verification{CaseID: caseID, OK: true, Events: len(events)}
+	bad := func(seq int, reason string) Verification {
+		v.OK, v.FirstBadSeq, v.Reason = false, seq, reason
+		return v
+	}
+	prev := ""
+	for i, ev := range events {
+		want := i + 1
+		switch {
+		case ev.Seq > want:
+			return bad(want, fmt.Sprintf("第 %d 条事件缺失（被删除）(event %d is missing: deleted)", want, want))
+		case ev.PrevHash != prev:
+			return bad(ev.Seq, fmt.Sprintf("第 %d 条事件与前一条的链接不符（前面的事件被改动、删除或插入）(event %d does not chain to the event before it)", ev.Seq, ev.Seq))
+		}
+		hash, err := EventHash(prev, ev.Event)
+		if err != nil || hash != ev.Hash {
+			return bad(ev.Seq, fmt.Sprintf("第 %d 条事件的内容与其哈希不符（被改动）(event %d does not match its hash: edited)", ev.Seq, ev.Seq))
+		}
+		prev = ev.Hash
+	}
+	switch {
+	case len(events) < lastSeq:
+		return bad(len(events)+1, fmt.Sprintf("案件记录了 %d 条事件，时间线只有 %d 条（末尾被删除）(the case records %d events; the timeline has %d: truncated)",
+			lastSeq, len(events), lastSeq, len(events)))
+	case len(events) > lastSeq:
+		return bad(lastSeq+1, fmt.Sprintf("时间线比案件记录多出 %d 条事件（被插入）(%d events after the case's last one: inserted)",
+			len(events)-lastSeq, len(events)-lastSeq))
+	}
+	return v
+}
+
+// scanChainEvent reads the columns chainEventColumns names.
+func scanChainEvent(row pgx.CollectableRow) (chainEvent, error) {
+	var e chainEvent
+	err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &e.Actor.Username, &e.Actor.Role, &e.Actor.Unit, &e.Data, &e.PrevHash, &e.Hash)
+	return e, err
+}
+
+const chainEventColumns = `case_id, seq, type, at, actor_username, actor_role, actor_unit, data, prev_hash, hash`
+
+// VerifyCase checks one case's timeline (ErrNotFound for no such case).
+func (s *Store) VerifyCase(ctx context.Context, caseID string) (Verification, error) {
+	var lastSeq int
+	if err := s.pool.QueryRow(ctx, `SELECT last_seq FROM cases WHERE id = $1`, caseID).Scan(&lastSeq); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Verification{}, &Error{Kind: ErrNotFound, Entity: "case", ID: caseID}
+		}
+		return Verification{}, fmt.Errorf("store: verify %s: %w", caseID, err)
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+chainEventColumns+` FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	events, err := pgx.CollectRows(rows, scanChainEvent)
+	if err != nil {
+		return Verification{}, fmt.Errorf("store: verify %s: %w", caseID, err)
+	}
+	return checkChain(caseID, lastSeq, events), nil
+}
+
+// VerifyTimeline is VerifyCase as an error: nil when the timeline is intact.
+func (s *Store) VerifyTimeline(ctx context.Context, caseID string) error {
+	v, err := s.VerifyCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if !v.OK {
+		return fmt.Errorf("timeline %s: %s", caseID, v.Reason)
+	}
+	return nil
+}
+
+// dayCase is one case's events of one day, as sealed or as they stand.
+type dayCase struct {
+	Day     time.Time
+	CaseID  string
+	Events  int
+	LastSeq int
+	Digest  string
+}
+
+// dayCasesSQL digests each case's events of each day in [$1, $2) (Asia/Shanghai days): the
+// count, the last seq and sha256 over their hashes in seq order.
+const dayCasesSQL = `
+	SELECT (at AT TIME ZONE 'Asia/Shanghai')::date AS day, case_id, count(*)::int, max(seq),
+		encode(sha256(convert_to(string_agg(hash, '' ORDER BY seq), 'UTF8')), 'hex')
+	FROM case_events
+	WHERE at >= $1 AND at < $2
+	GROUP BY 1, 2 ORDER BY 1, 2`
+
+func (s *Store) dayCases(ctx context.Context, from, to time.Time) ([]dayCase, error) {
+	rows, _ := s.pool.Query(ctx, dayCasesSQL, from, to)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayCase, error) {
+		var d dayCase
+		err := row.Scan(&d.Day, &d.CaseID, &d.Events, &d.LastSeq, &d.Digest)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: day digests: %w", err)
+	}
+	return list, nil
+}
+
+// dayDigest chains one day's case digests (in case id order) to the day before.
+func dayDigest(prev string, cases []dayCase) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	for _, c := range cases {
+		fmt.Fprintf(h, "\x00%s\x00%d\x00%d\x00%s", c.CaseID, c.Events, c.LastSeq, c.Digest)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// startOfDay is the start of t's day in Asia/Shanghai.
+func startOfDay(t time.Time) time.Time {
+	t = t.In(domain.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, domain.Shanghai)
+}
+
+// SealDays seals every day before until's day (Asia/Shanghai) not sealed yet, from the
+// first day with events: each case's digest of the day, and the day's digest chained to the
+// day before. Sealing is idempotent, and two callers at once seal each day once.
+func (s *Store) SealDays(ctx context.Context, until time.Time) error {
+	end := startOfDay(until)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One sealer at a time.
+		if _, err := tx.Exec(ctx, `LOCK TABLE audit_days IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("store: seal: %w", err)
+		}
+		var last *time.Time
+		var prev string
+		err := tx.QueryRow(ctx, `SELECT day, digest FROM audit_days ORDER BY day DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("store: seal: %w", err)
+		}
+		var start time.Time
+		if last != nil {
+			start = time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, domain.Shanghai)
+		} else {
+			var first *time.Time
+			if err := tx.QueryRow(ctx, `SELECT min(at) FROM case_events`).Scan(&first); err != nil {
+				return fmt.Errorf("store: seal: %w", err)
+			}
+			if first == nil {
+				return nil // nothing recorded yet
+			}
+			start = startOfDay(*first)
+		}
+		if !start.Before(end) {
+			return nil
+		}
+		rows, _ := tx.Query(ctx, dayCasesSQL, start, end)
+		all, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayCase, error) {
+			var d dayCase
+			err := row.Scan(&d.Day, &d.CaseID, &d.Events, &d.LastSeq, &d.Digest)
+			return d, err
+		})
+		if err != nil {
+			return fmt.Errorf("store: seal: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_day_cases"}, []string{"day", "case_id", "events", "last_seq", "digest"},
+			pgx.CopyFromSlice(len(all), func(i int) ([]any, error) {
+				d := all[i]
+				return []any{d.Day, d.CaseID, d.Events, d.LastSeq, d.Digest}, nil
+			})); err != nil {
+			return fmt.Errorf("store: seal: %w", err)
+		}
+		byDay := map[string][]dayCase{}
+		for _, d := range all {
+			byDay[d.Day.Format(domain.DateLayout)] = append(byDay[d.Day.Format(domain.DateLayout)], d)
+		}
+		for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
+			cases := byDay[day.Format(domain.DateLayout)]
+			events := 0
+			for _, c := range cases {
+				events += c.Events
+			}
+			digest := dayDigest(prev, cases)
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_days (day, cases, events, prev, digest) VALUES ($1,$2,$3,$4,$5)`,
+				day.Format(domain.DateLayout), len(cases), events, prev, digest); err != nil {
+				return fmt.Errorf("store: seal: %w", err)
+			}
+			prev = digest
+		}
+		return nil
+	})
+}
+
+// Problem is one thing wrong found by VerifyRange.
+type Problem struct {
+	CaseID string `json:"case_id"`
+	Seq    int    `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+// RangeVerification is the outcome of VerifyRange.
+type RangeVerification struct {
+	CheckedCases  int       `json:"checked_cases"`
+	CheckedEvents int       `json:"checked_events"`
+	OK            bool      `json:"ok"`
+	Problems      []Problem `json:"problems"`
+}
+
+// VerifyRange checks every case with events in [from, to] (dates, Asia/Shanghai): each
+// one's whole timeline (VerifyCase), and each sealed day against its seal — so that a case
+// deleted outright, a timeline cut short or an event slipped into a sealed day is named too
+// — and the chain of the days' digests. Days before now's day are sealed first.
+func (s *Store) VerifyRange(ctx context.Context, from, to, now time.Time) (RangeVerification, error) {
+	out := RangeVerification{Problems: []Problem{}}
+	if err := s.SealDays(ctx, now); err != nil {
+		return out, err
+	}
+	start, end := startOfDay(from), startOfDay(to).AddDate(0, 0, 1)
+	current, err := s.dayCases(ctx, start, end)
+	if err != nil {
+		return out, err
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT day, case_id, events, last_seq, digest FROM audit_day_cases
+		WHERE day >= $1 AND day < $2 ORDER BY day, case_id`, start.Format(domain.DateLayout), end.Format(domain.DateLayout))
+	sealed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayCase, error) {
+		var d dayCase
+		err := row.Scan(&d.Day, &d.CaseID, &d.Events, &d.LastSeq, &d.Digest)
+		return d, err
+	})
+	if err != nil {
+		return out, fmt.Errorf("store: verify: %w", err)
+	}
+	key := func(d dayCase) string { return d.Day.Format(domain.DateLayout) + "/" + d.CaseID }
+	now2 := map[string]dayCase{}
+	ids := map[string]bool{}
+	for _, d := range current {
+		now2[key(d)] = d
+		ids[d.CaseID] = true
+	}
+	sealedDays := map[string]bool{}
+	seen := map[string]bool{}
+	for _, d := range sealed {
+		sealedDays[d.Day.Format(domain.DateLayout)] = true
+		seen[key(d)] = true
+		ids[d.CaseID] = true
+		c, ok := now2[key(d)]
+		switch {
+		case !ok:
+			out.Problems = append(out.Problems, Problem{CaseID: d.CaseID, Seq: d.LastSeq - d.Events + 1, Reason: fmt.Sprintf(
+				"%s 封存的 %d 条事件已不存在（案件或事件被删除）(the %d events sealed on that day are gone: deleted)", d.Day.Format(domain.DateLayout), d.Events, d.Events)})
+		case c.Digest != d.Digest || c.Events != d.Events:
+			out.Problems = append(out.Problems, Problem{CaseID: d.CaseID, Seq: d.LastSeq - d.Events + 1, Reason: fmt.Sprintf(
+				"%s 的事件与封存时不符（%d 条封存，现有 %d 条）(that day's events differ from their seal)", d.Day.Format(domain.DateLayout), d.Events, c.Events)})
+		}
+	}
+	// Events in a sealed day that the seal does not know were slipped in later.
+	for _, c := range current {
+		if day := c.Day.Format(domain.DateLayout); sealedDays[day] && !seen[key(c)] {
+			out.Problems = append(out.Problems, Problem{CaseID: c.CaseID, Seq: c.LastSeq, Reason: fmt.Sprintf(
+				"%s 封存后又出现了 %d 条事件（被插入）(%d events appeared in a sealed day: inserted)", day, c.Events, c.Events)})
+		}
+	}
+	// The chain of the days' digests, recomputed from the sealed case digests.
+	if err := s.checkDayChain(ctx, end, &out); err != nil {
+		return out, err
+	}
+	// Each case's whole timeline.
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	rows, _ = s.pool.Query(ctx, `SELECT `+chainEventColumns+` FROM case_events WHERE case_id = ANY($1) ORDER BY case_id, seq`, list)
+	events, err := pgx.CollectRows(rows, scanChainEvent)
+	if err != nil {
+		return out, fmt.Errorf("store: verify: %w", err)
+	}
+	lastSeqs := map[string]int{}
+	rows, _ = s.pool.Query(ctx, `SELECT id, last_seq FROM cases WHERE id = ANY($1)`, list)
+	var id string
+	var last int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &last}, func() error { lastSeqs[id] = last; return nil }); err != nil {
+		return out, fmt.Errorf("store: verify: %w", err)
+	}
+	byCase := map[string][]chainEvent{}
+	for _, e := range events {
+		byCase[e.CaseID] = append(byCase[e.CaseID], e)
+	}
+	slices.Sort(list)
+	for _, caseID := range list {
+		evs := byCase[caseID]
+		out.CheckedCases++
+		out.CheckedEvents += len(evs)
+		last, ok := lastSeqs[caseID]
+		if !ok {
+			if len(evs) > 0 {
+				out.Problems = append(out.Problems, Problem{CaseID: caseID, Seq: 0, Reason: "案件记录已被删除，时间线还在 (the case row is gone; its timeline is not)"})
+			}
+			continue
+		}
+		if v := checkChain(caseID, last, evs); !v.OK {
+			out.Problems = append(out.Problems, Problem{CaseID: caseID, Seq: v.FirstBadSeq, Reason: v.Reason})
+		}
+	}
+	slices.SortStableFunc(out.Problems, func(a, b Problem) int { return strings.Compare(a.CaseID, b.CaseID) })
+	out.OK = len(out.Problems) == 0
+	return out, nil
+}
+
+// checkDayChain recomputes every sealed day's digest before end from the sealed case
+// digests and the day before, and names a day whose stored digest differs (the seals
+// themselves were changed).
+func (s *Store) checkDayChain(ctx context.Context, end time.Time, out *RangeVerification) error {
+	rows, _ := s.pool.Query(ctx, `SELECT day, case_id, events, last_seq, digest FROM audit_day_cases WHERE day < $1 ORDER BY day, case_id`,
+		end.Format(domain.DateLayout))
+	all, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayCase, error) {
+		var d dayCase
+		err := row.Scan(&d.Day, &d.CaseID, &d.Events, &d.LastSeq, &d.Digest)
+		return d, err
+	})
+	if err != nil {
+		return fmt.Errorf("store: verify: %w", err)
+	}
+	byDay := map[string][]dayCase{}
+	for _, d := range all {
+		byDay[d.Day.Format(domain.DateLayout)] = append(byDay[d.Day.Format(domain.DateLayout)], d)
+	}
+	type day struct {
+		Day          time.Time
+		Prev, Digest string
+	}
+	rows, _ = s.pool.Query(ctx, `SELECT day, prev, digest FROM audit_days WHERE day < $1 ORDER BY day`, end.Format(domain.DateLayout))
+	days, err := pgx.CollectRows(rows, pgx.RowToStructByPos[day])
+	if err != nil {
+		return fmt.Errorf("store: verify: %w", err)
+	}
+	prev := ""
+	for _, d := range days {
+		if d.Prev != prev || dayDigest(prev, byDay[d.Day.Format(domain.DateLayout)]) != d.Digest {
+			out.Problems = append(out.Problems, Problem{Reason: fmt.Sprintf(
+				"%s 的封存摘要与前后不符（封存记录被改动）(the seal of that day does not chain: the seals were changed)", d.Day.Format(domain.DateLayout))})
+			return nil
+		}
+		prev = d.Digest
+	}
+	return nil
+}
