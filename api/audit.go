@@ -1,14 +1,21 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/activities/audit"
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -92,5 +99,246 @@ func (s *Server) verifyRange(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"from": p.From.Format(domain.DateLayout), "to": p.To.Format(domain.DateLayout),
 		"checked_cases": v.CheckedCases, "checked_events": v.CheckedEvents, "ok": v.OK, "problems": v.Problems})
+	return nil
+}
+
+// unitReport is one unit's line of the audit: its figures, score and rank, and (for one
+// unit) the cases behind each figure and the score's items.
+type unitReport struct {
+	Unit string `json:"unit"`
+	Name string `json:"name"`
+	audit.Figures
+	Score      float64             `json:"score"`
+	Rank       int                 `json:"rank"`
+	ScoreItems []scoreItem         `json:"score_items,omitempty"`
+	Cases      map[string][]string `json:"cases,omitempty"`
+}
+
+// scoreItem is one item's points and the cases behind the figures it reads.
+type scoreItem struct {
+	audit.ItemScore
+	Cases []string `json:"cases"`
+}
+
+// unitsReport is GET /audit/units, as computed or as frozen.
+type unitsReport struct {
+	Period        string       `json:"period"`
+	From          string       `json:"from"`
+	To            string       `json:"to"`
+	Frozen        bool         `json:"frozen"`
+	SchemeVersion int64        `json:"scheme_version"`
+	Units         []unitReport `json:"units"`
+}
+
+// itemFigures: the figures whose cases stand behind each default item.
+var itemFigures = map[string][]string{
+	"on_time": {audit.FigCompleted, audit.FigCompletedOnTime}, "satisfied": {audit.FigCalledBack, audit.FigSatisfied},
+	"signed_on_time": {audit.FigSigned, audit.FigSignedOnTime}, "solved": {audit.FigCalledBack, audit.FigSolved},
+	"few_returns": {audit.FigReturned}, "few_redos": {audit.FigRedone}, "yellow_cards": {audit.FigYellow}, "red_cards": {audit.FigRed},
+}
+
+// unitsReport answers a period's figures: the frozen ones if it is frozen, else computed
+// now from the timelines with the current scheme.
+func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error) {
+	ctx := c.Request.Context()
+	if fp, err := s.Store.FrozenPeriodOf(ctx, p.Label); err == nil {
+		var r unitsReport
+		if err := json.Unmarshal(fp.Figures, &r); err != nil {
+			return unitsReport{}, err
+		}
+		r.Frozen = true
+		return r, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return unitsReport{}, err
+	}
+	rec, err := s.Store.CurrentScheme(ctx)
+	if err != nil {
+		return unitsReport{}, err
+	}
+	scheme, err := audit.LoadScheme([]byte(rec.Source))
+	if err != nil {
+		return unitsReport{}, err
+	}
+	end := p.To.AddDate(0, 0, 1)
+	events, err := s.Store.AuditEvents(ctx, end)
+	if err != nil {
+		return unitsReport{}, err
+	}
+	cal, err := s.Store.Calendar(ctx)
+	if err != nil {
+		return unitsReport{}, err
+	}
+	policy := workflows.DefaultPolicy
+	if s.Policy != nil {
+		policy = *s.Policy
+	}
+	now := s.Clock.Business(time.Now())
+	figures := audit.Compute(events, cal, audit.Policy{SignDays: policy.SignDays, HandlingDays: policy.HandlingDays}, p.From, p.To, now)
+	units, err := s.Store.ListUnits(ctx)
+	if err != nil {
+		return unitsReport{}, err
+	}
+	r := unitsReport{Period: p.Label, From: p.From.Format(domain.DateLayout), To: p.To.Format(domain.DateLayout),
+		SchemeVersion: rec.Version, Units: []unitReport{}}
+	var scores []float64
+	for _, u := range units {
+		if !u.Responsible() {
+			continue
+		}
+		f := figures[u.ID]
+		if f == nil {
+			f = &audit.Unit{Cases: map[string][]string{}}
+		}
+		score, items, err := scheme.Score(f.Figures)
+		if err != nil {
+			return unitsReport{}, newError(http.StatusUnprocessableEntity, "invalid_scheme",
+				fmt.Sprintf("考评方案第 %d 版无法计算 %s 的得分：%v (the scheme cannot score this unit)", rec.Version, u.ID, err))
+		}
+		line := unitReport{Unit: u.ID, Name: u.Name, Figures: f.Figures, Score: score, Cases: f.Cases}
+		for _, it := range items {
+			var cases []string
+			for _, fig := range itemFigures[it.Item] {
+				cases = append(cases, f.Cases[fig]...)
+			}
+			slices.Sort(cases)
+			line.ScoreItems = append(line.ScoreItems, scoreItem{ItemScore: it, Cases: domain.NonNil(slices.Compact(cases))})
+		}
+		for _, fig := range []string{audit.FigReceived, audit.FigSigned, audit.FigSignedOnTime, audit.FigCompleted,
+			audit.FigCompletedOnTime, audit.FigOverdue, audit.FigExtensionsRequested, audit.FigExtensionsGranted,
+			audit.FigReturned, audit.FigRedone, audit.FigCalledBack, audit.FigSolved, audit.FigSatisfied,
+			audit.FigBlue, audit.FigYellow, audit.FigRed} {
+			line.Cases[fig] = domain.NonNil(line.Cases[fig])
+		}
+		r.Units = append(r.Units, line)
+		scores = append(scores, score)
+	}
+	for i, rank := range audit.Rank(scores) {
+		r.Units[i].Rank = rank
+	}
+	slices.SortStableFunc(r.Units, func(a, b unitReport) int { return a.Rank - b.Rank })
+	return r, nil
+}
+
+// auditUnits: GET /audit/units?period= — every unit's figures, score and rank (a unit: its
+// own line only).
+func (s *Server) auditUnits(c *gin.Context) error {
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.unitsReport(c, p)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	out := r.Units[:0:0]
+	for _, line := range r.Units {
+		if u.Role == domain.RoleUnit && line.Unit != u.Unit {
+			continue
+		}
+		line.Cases, line.ScoreItems = nil, nil
+		out = append(out, line)
+	}
+	r.Units = out
+	c.JSON(http.StatusOK, r)
+	return nil
+}
+
+// auditUnit: GET /audit/units/{id}?period= — one unit's figures with the cases behind each
+// and the score's items.
+func (s *Server) auditUnit(c *gin.Context) error {
+	id := c.Param("id")
+	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
+		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
+	}
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.unitsReport(c, p)
+	if err != nil {
+		return err
+	}
+	for _, line := range r.Units {
+		if line.Unit == id {
+			c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": r.Frozen,
+				"scheme_version": r.SchemeVersion, "unit": line})
+			return nil
+		}
+	}
+	return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
+}
+
+// freezePeriod: POST /audit/periods/{period}/freeze — store the period's figures, scores and
+// scheme version; from then on the period answers them. Twice is 409.
+func (s *Server) freezePeriod(c *gin.Context) error {
+	label := c.Param("period")
+	if !periodPattern.MatchString(label) {
+		return newError(http.StatusBadRequest, "invalid_path", "period: 应为 2026、2026-Q4 或 2026-11 (a year, a quarter or a month)")
+	}
+	c.Request.URL.RawQuery = url.Values{"period": {label}}.Encode()
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return err
+	}
+	if today := s.Clock.Business(time.Now()).In(domain.Shanghai); !p.To.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Shanghai)) {
+		return newError(http.StatusConflict, "period_not_over", fmt.Sprintf("%s 尚未结束，不能冻结 (the period is not over)", label))
+	}
+	r, err := s.unitsReport(c, p)
+	if err != nil {
+		return err
+	}
+	if r.Frozen {
+		return newError(http.StatusConflict, "frozen", fmt.Sprintf("%s 已冻结 (frozen already)", label))
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	err = s.Store.FreezePeriod(c.Request.Context(), store.FrozenPeriod{Period: label, From: p.From, To: p.To,
+		SchemeVersion: r.SchemeVersion, Figures: raw, FrozenBy: currentUser(c).Username})
+	if errors.Is(err, store.ErrConflict) {
+		return newError(http.StatusConflict, "frozen", fmt.Sprintf("%s 已冻结 (frozen already)", label))
+	}
+	if err != nil {
+		return err
+	}
+	r.Frozen = true
+	c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": true, "scheme_version": r.SchemeVersion,
+		"units": len(r.Units)})
+	return nil
+}
+
+// getScheme: GET /audit/scoring — the scheme in force (YAML) and its version.
+func (s *Server) getScheme(c *gin.Context) error {
+	rec, err := s.Store.CurrentScheme(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, rec)
+	return nil
+}
+
+// putScheme: PUT /audit/scoring — a new version of the scheme (YAML body), checked first:
+// 422 with each problem's item and position.
+func (s *Server) putScheme(c *gin.Context) error {
+	raw, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if _, err := audit.LoadScheme(raw); err != nil {
+		var se *audit.SchemeError
+		if errors.As(err, &se) {
+			e := newError(http.StatusUnprocessableEntity, "invalid_scheme", "考评方案有误，未保存 (the scheme was refused; nothing changed)")
+			e.Details = se.Problems
+			return e
+		}
+		return err
+	}
+	rec, err := s.Store.SaveScheme(c.Request.Context(), string(raw), currentUser(c).Username)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, rec)
 	return nil
 }

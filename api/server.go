@@ -118,6 +118,14 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/rules", endpoint(s.getRules))
 	authed.PUT("/rules", requireRoles(roleAdmin), endpoint(s.putRules))
 	authed.POST("/rules/evaluate", requireRoles(roleMemberDept, roleAdmin, roleSupervision), endpoint(s.evaluateRules))
+	auditors := requireRoles(roleEfficiency, roleAdmin, roleSupervision)
+	authed.GET("/audit/cases/:id/verify", auditors, endpoint(s.verifyCase))
+	authed.GET("/audit/verify", auditors, endpoint(s.verifyRange))
+	authed.GET("/audit/units", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnits))
+	authed.GET("/audit/units/:id", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnit))
+	authed.GET("/audit/scoring", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.getScheme))
+	authed.PUT("/audit/scoring", requireRoles(roleEfficiency, roleAdmin), endpoint(s.putScheme))
+	authed.POST("/audit/periods/:period/freeze", requireRoles(roleEfficiency), endpoint(s.freezePeriod))
 	return r
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -369,6 +371,113 @@ func (s *Store) checkDayChain(ctx context.Context, end time.Time, out *RangeVeri
 			return nil
 		}
 		prev = d.Digest
+	}
+	return nil
+}
+
+// AuditEvents reads what the figures need of every timeline event before end, each case's
+// in seq order.
+func (s *Store) AuditEvents(ctx context.Context, end time.Time) ([]audit.Event, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT case_id, seq, type, at, coalesce(data->>'lead_unit', data->>'unit', ''), coalesce(data->>'due_date', ''),
+			coalesce(data->>'sla', ''), coalesce((data->>'days')::int, 0), coalesce(data->>'deadline', ''),
+			coalesce((data->>'solved')::bool, false), coalesce((data->>'satisfied')::bool, false),
+			coalesce((data->>'redo')::bool, false)
+		FROM case_events WHERE type = ANY($1) AND at < $2 ORDER BY case_id, seq`, audit.Types, end)
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (audit.Event, error) {
+		var e audit.Event
+		err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &e.Unit, &e.DueDate, &e.SLA, &e.Days, &e.Deadline,
+			&e.Solved, &e.Satisfied, &e.Redo)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: audit events: %w", err)
+	}
+	return events, nil
+}
+
+// Scheme is a stored version of the scoring scheme.
+type Scheme struct {
+	Version   int64     `json:"version" db:"version"`
+	Source    string    `json:"source" db:"source"`
+	CreatedBy string    `json:"created_by" db:"created_by"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
+}
+
+// CurrentScheme is the latest scoring scheme; the default is stored as version 1 the first
+// time it is asked for.
+func (s *Store) CurrentScheme(ctx context.Context) (Scheme, error) {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO audit_schemes (version, source, created_by)
+		SELECT 1, $1, 'system' WHERE NOT EXISTS (SELECT 1 FROM audit_schemes)
+		ON CONFLICT DO NOTHING`, audit.DefaultScheme); err != nil {
+		return Scheme{}, fmt.Errorf("store: scheme: %w", err)
+	}
+	list, err := queryAll[Scheme](ctx, s, "scheme", `SELECT version, source, created_by, created_at FROM audit_schemes ORDER BY version DESC LIMIT 1`)
+	if err != nil {
+		return Scheme{}, err
+	}
+	return list[0], nil
+}
+
+// SchemeVersion is one stored version of the scheme (ErrNotFound for none).
+func (s *Store) SchemeVersion(ctx context.Context, version int64) (Scheme, error) {
+	list, err := queryAll[Scheme](ctx, s, "scheme", `SELECT version, source, created_by, created_at FROM audit_schemes WHERE version = $1`, version)
+	if err != nil {
+		return Scheme{}, err
+	}
+	if len(list) == 0 {
+		return Scheme{}, &Error{Kind: ErrNotFound, Entity: "scheme", ID: fmt.Sprint(version)}
+	}
+	return list[0], nil
+}
+
+// SaveScheme stores a new version of the scheme (already checked by the caller).
+func (s *Store) SaveScheme(ctx context.Context, source, by string) (Scheme, error) {
+	if _, err := s.CurrentScheme(ctx); err != nil { // version 1 is the default
+		return Scheme{}, err
+	}
+	list, err := queryAll[Scheme](ctx, s, "scheme", `INSERT INTO audit_schemes (version, source, created_by)
+		SELECT max(version) + 1, $1, $2 FROM audit_schemes RETURNING version, source, created_by, created_at`, source, by)
+	if err != nil {
+		return Scheme{}, err
+	}
+	return list[0], nil
+}
+
+// FrozenPeriod is a period's figures as they stood when the efficiency office froze it.
+type FrozenPeriod struct {
+	Period        string          `json:"period" db:"period"`
+	From          time.Time       `json:"from" db:"from_date"`
+	To            time.Time       `json:"to" db:"to_date"`
+	SchemeVersion int64           `json:"scheme_version" db:"scheme_version"`
+	Figures       json.RawMessage `json:"figures" db:"figures"`
+	FrozenBy      string          `json:"frozen_by" db:"frozen_by"`
+	FrozenAt      time.Time       `json:"frozen_at" db:"frozen_at"`
+}
+
+// FrozenPeriodOf is the frozen period (ErrNotFound if it is not frozen).
+func (s *Store) FrozenPeriodOf(ctx context.Context, period string) (FrozenPeriod, error) {
+	list, err := queryAll[FrozenPeriod](ctx, s, "frozen period", `SELECT period, from_date, to_date, scheme_version, figures,
+		frozen_by, frozen_at FROM audit_periods WHERE period = $1`, period)
+	if err != nil {
+		return FrozenPeriod{}, err
+	}
+	if len(list) == 0 {
+		return FrozenPeriod{}, &Error{Kind: ErrNotFound, Entity: "period", ID: period}
+	}
+	return list[0], nil
+}
+
+// FreezePeriod stores a period's figures once: ErrConflict if it is frozen already.
+func (s *Store) FreezePeriod(ctx context.Context, p FrozenPeriod) error {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO audit_periods (period, from_date, to_date, scheme_version, figures, frozen_by)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (period) DO NOTHING`,
+		p.Period, p.From.Format(domain.DateLayout), p.To.Format(domain.DateLayout), p.SchemeVersion, p.Figures, p.FrozenBy)
+	if err != nil {
+		return fmt.Errorf("store: freeze %s: %w", p.Period, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &Error{Kind: ErrConflict, Entity: "period", ID: p.Period}
 	}
 	return nil
 }
