@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // ListBenchFilters are the lists every role runs, as BenchmarkListCases measures them.
@@ -53,5 +55,32 @@ func BenchmarkListCases(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkUnitFigures computes every unit's figures for a year over 100,000 synthetic cases
+// (go test -bench UnitFigures ./activities/store): reading the events and counting them.
+func BenchmarkUnitFigures(b *testing.B) {
+	ctx := context.Background()
+	st := newStore(b)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	if err := st.SeedSynthetic(ctx, 100_000, 2026, now); err != nil {
+		b.Fatal(err)
+	}
+	cal, err := st.Calendar(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, domain.Shanghai), time.Date(2026, 12, 31, 0, 0, 0, 0, domain.Shanghai)
+	policy := audit.Policy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15}}
+	for b.Loop() {
+		events, err := st.AuditEvents(ctx, to.AddDate(0, 0, 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		units := audit.Compute(events, cal, policy, from, to, now)
+		if len(units) == 0 || units["power-supply"] == nil || units["power-supply"].Received == 0 {
+			b.Fatalf("no figures from %d events", len(events))
+		}
 	}
 }

@@ -135,7 +135,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 					actor = domain.Actor{Username: "system", Role: "system"}
 				}
 			}
-			ev := domain.Event{CaseID: c.ID, Seq: k + 1, Type: typ, At: at, Actor: actor, Data: json.RawMessage(`{"synthetic":true}`)}
+			ev := domain.Event{CaseID: c.ID, Seq: k + 1, Type: typ, At: at, Actor: actor, Data: syntheticData(typ, &c)}
 			hash, err := EventHash(prev, ev)
 			if err != nil {
 				return err
@@ -196,4 +196,27 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	// measured next (needs a superuser or pg_checkpoint; without, the checkpoint comes later).
 	_, _ = s.pool.Exec(ctx, "CHECKPOINT")
 	return nil
+}
+
+// syntheticData is what an event of typ says, as the workflow writes it, for the figures
+// the audit reads (the lead unit, the unit, a callback's answer).
+func syntheticData(typ string, c *domain.Case) json.RawMessage {
+	var v map[string]any
+	switch typ {
+	case domain.EventReferred:
+		v = map[string]any{"lead_unit": c.LeadUnit, "co_units": domain.NonNil(c.CoUnits), "due_date": c.DueDate}
+	case domain.EventSigned:
+		v = map[string]any{"unit": c.LeadUnit}
+	case domain.EventUrged, domain.EventYellowCard:
+		v = map[string]any{"deadline": domain.DeadlineHandling, "unit": c.LeadUnit, "office": c.Office}
+	case domain.EventCalledBack:
+		v = map[string]any{"solved": true, "satisfied": true, "redo": false}
+	case domain.EventTriaged:
+		v = map[string]any{"decision": domain.DecisionRefer, "sla": domain.SLAStandard, "lead_unit": c.LeadUnit}
+	default:
+		return json.RawMessage(`{"synthetic":true}`)
+	}
+	v["synthetic"] = true
+	raw, _ := json.Marshal(v)
+	return raw
 }
