@@ -159,21 +159,10 @@ func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error)
 	if err != nil {
 		return unitsReport{}, err
 	}
-	end := p.To.AddDate(0, 0, 1)
-	events, err := s.Store.AuditEvents(ctx, end)
+	figures, err := s.figures(c, p)
 	if err != nil {
 		return unitsReport{}, err
 	}
-	cal, err := s.Store.Calendar(ctx)
-	if err != nil {
-		return unitsReport{}, err
-	}
-	policy := workflows.DefaultPolicy
-	if s.Policy != nil {
-		policy = *s.Policy
-	}
-	now := s.Clock.Business(time.Now())
-	figures := audit.Compute(events, cal, audit.Policy{SignDays: policy.SignDays, HandlingDays: policy.HandlingDays}, p.From, p.To, now)
 	units, err := s.Store.ListUnits(ctx)
 	if err != nil {
 		return unitsReport{}, err
@@ -340,5 +329,42 @@ func (s *Server) putScheme(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, rec)
+	return nil
+}
+
+// figures computes every unit's figures for the period from the timelines.
+func (s *Server) figures(c *gin.Context, p auditPeriod) (map[string]*audit.Unit, error) {
+	ctx := c.Request.Context()
+	events, err := s.Store.AuditEvents(ctx, p.To.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.Store.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	policy := workflows.DefaultPolicy
+	if s.Policy != nil {
+		policy = *s.Policy
+	}
+	return audit.Compute(events, cal, audit.Policy{SignDays: policy.SignDays, HandlingDays: policy.HandlingDays},
+		p.From, p.To, s.Clock.Business(time.Now())), nil
+}
+
+// auditFlags: GET /audit/flags?period= — the patterns worth a look (a unit: its own).
+func (s *Server) auditFlags(c *gin.Context) error {
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return err
+	}
+	figures, err := s.figures(c, p)
+	if err != nil {
+		return err
+	}
+	flags := audit.Flags(figures)
+	if u := currentUser(c); u.Role == domain.RoleUnit {
+		flags = slices.DeleteFunc(flags, func(f audit.Flag) bool { return f.Unit != u.Unit })
+	}
+	c.JSON(http.StatusOK, flags)
 	return nil
 }

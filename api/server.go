@@ -123,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit/verify", auditors, endpoint(s.verifyRange))
 	authed.GET("/audit/units", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnits))
 	authed.GET("/audit/units/:id", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnit))
+	authed.GET("/audit/flags", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditFlags))
 	authed.GET("/audit/scoring", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.getScheme))
 	authed.PUT("/audit/scoring", requireRoles(roleEfficiency, roleAdmin), endpoint(s.putScheme))
 	authed.POST("/audit/periods/:period/freeze", requireRoles(roleEfficiency), endpoint(s.freezePeriod))

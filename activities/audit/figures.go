@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -109,6 +110,10 @@ const (
 type Unit struct {
 	Figures
 	Cases map[string][]string `json:"cases"`
+	// For the anti-gaming flags: cases returned more than once, one of the returns by
+	// this unit in the period; cases it completed in the last working hour of their
+	// deadline that were then called back unsolved.
+	pingPong, lastMinute []string
 }
 
 func (u *Unit) add(fig, caseID string, n *int) {
@@ -175,6 +180,9 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 		start                  time.Time // the handling episode's start: a referral or a redo
 		handling, signedLead   bool
 		overdueCounted         = map[string]bool{}
+		returns                int
+		returnedBy             []string // units that returned the case in the period
+		lastMinute             string   // the unit that completed in the deadline's last hour, until the callback
 	)
 	// endEpisode counts the time past the handling deadline, inside the period, of the
 	// episode ending at end.
@@ -234,9 +242,11 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			}
 		case domain.EventReturned:
 			endEpisode(at)
+			returns++
 			if in(at) && e.Unit != "" {
 				u := unit(e.Unit)
 				u.add(FigReturned, caseID, &u.Returned)
+				returnedBy = append(returnedBy, e.Unit)
 			}
 		case domain.EventExtensionRequested:
 			if in(at) && lead != "" {
@@ -253,7 +263,10 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			if lead == "" {
 				continue
 			}
-			completedBy = lead
+			completedBy, lastMinute = lead, ""
+			if in(at) && day(at).Equal(handlingDue) && at.In(domain.Shanghai).Hour() >= LastWorkingHour {
+				lastMinute = lead
+			}
 			if in(at) {
 				u := unit(lead)
 				u.add(FigCompleted, caseID, &u.Completed)
@@ -280,6 +293,11 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 					u.add(FigRedone, caseID, &u.Redone)
 				}
 			}
+			if lastMinute != "" && !e.Solved {
+				u := unit(lastMinute)
+				u.lastMinute = append(u.lastMinute, caseID)
+			}
+			lastMinute = ""
 			if e.Redo { // handled again, with a new deadline
 				lead, handling, start = completedBy, true, at
 				handlingDue = idx.add(at, policy.handling(sla))
@@ -300,6 +318,71 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 		}
 	}
 	endEpisode(today) // still being handled: overdue until today
+	if returns > 1 {
+		for _, id := range slices.Compact(returnedBy) {
+			u := unit(id)
+			u.pingPong = append(u.pingPong, caseID)
+		}
+	}
+}
+
+// LastWorkingHour starts the last working hour of a day (17:00–18:00, Asia/Shanghai): a
+// completion on its deadline day from then on is "last minute".
+const LastWorkingHour = 17
+
+// Flag is one pattern the efficiency office should look at (anti-gaming).
+type Flag struct {
+	Kind    string   `json:"kind"`
+	Unit    string   `json:"unit"`
+	CaseIDs []string `json:"case_ids"`
+	Note    string   `json:"note"`
+}
+
+// Flags finds, among the units' figures: return_ping_pong (a case returned more than once,
+// one of the returns in the period by the unit), last_minute_completion (completed in the
+// last working hour of its deadline day, then called back unsolved), redo_outlier (a redo
+// rate more than twice the median of the units that completed something).
+func Flags(units map[string]*Unit) []Flag {
+	ids := make([]string, 0, len(units))
+	var rates []float64
+	for id, u := range units {
+		ids = append(ids, id)
+		if u.Completed > 0 {
+			rates = append(rates, u.RedoRate)
+		}
+	}
+	slices.Sort(ids)
+	slices.Sort(rates)
+	median := 0.0
+	if n := len(rates); n > 0 {
+		median = rates[n/2]
+		if n%2 == 0 {
+			median = (rates[n/2-1] + rates[n/2]) / 2
+		}
+	}
+	flags := []Flag{}
+	for _, id := range ids {
+		u := units[id]
+		if len(u.pingPong) > 0 {
+			flags = append(flags, Flag{Kind: "return_ping_pong", Unit: id, CaseIDs: sortedIDs(u.pingPong),
+				Note: "案件被退回不止一次，其中一次由本单位退回 (returned more than once, once by this unit)"})
+		}
+		if len(u.lastMinute) > 0 {
+			flags = append(flags, Flag{Kind: "last_minute_completion", Unit: id, CaseIDs: sortedIDs(u.lastMinute),
+				Note: "在办理期限最后一个工作小时内办结，回访未解决 (completed in the deadline's last working hour, then called back unsolved)"})
+		}
+		if u.Completed > 0 && u.Redone > 0 && u.RedoRate > 2*median {
+			flags = append(flags, Flag{Kind: "redo_outlier", Unit: id, CaseIDs: sortedIDs(u.Cases[FigRedone]),
+				Note: fmt.Sprintf("重办率 %.0f%%，超过各单位中位数 %.0f%% 的两倍 (redo rate over twice the median)", u.RedoRate*100, median*100)})
+		}
+	}
+	return flags
+}
+
+func sortedIDs(ids []string) []string {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // day is the start of t's day in Asia/Shanghai.

@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,5 +110,37 @@ func TestAPeriodCountsOnlyWhatHappenedInIt(t *testing.T) {
 	}, calendar.New(), policy, at("2026-10-01 00:00"), at("2026-12-31 00:00"), at("2026-12-31 12:00"))
 	if x := units["xiuyu"]; x == nil || x.OverdueWorkdays != 2 || x.Overdue != 1 || x.Completed != 1 || x.CompletedOnTime != 0 {
 		t.Errorf("xiuyu over National Day: %+v", x)
+	}
+}
+
+func TestGamingPatternsAreFlaggedWithTheirCases(t *testing.T) {
+	events := append(handCountedCases(),
+		// G: returned by housing, then by natural resources: ping-pong.
+		audit.Event{CaseID: "G", Seq: 1, Type: "referred", At: at("2026-03-02 10:00"), Unit: "housing-construction"},
+		audit.Event{CaseID: "G", Seq: 2, Type: "returned", At: at("2026-03-03 10:00"), Unit: "housing-construction"},
+		audit.Event{CaseID: "G", Seq: 3, Type: "referred", At: at("2026-03-04 10:00"), Unit: "natural-resources"},
+		audit.Event{CaseID: "G", Seq: 4, Type: "returned", At: at("2026-03-05 10:00"), Unit: "natural-resources"},
+		// H: due 10 Mar, completed at 17:30 that day, called back unsolved: last minute.
+		audit.Event{CaseID: "H", Seq: 1, Type: "referred", At: at("2026-03-02 10:00"), Unit: "xiuyu", DueDate: "2026-03-10"},
+		audit.Event{CaseID: "H", Seq: 2, Type: "completed", At: at("2026-03-10 17:30")},
+		audit.Event{CaseID: "H", Seq: 3, Type: "called_back", At: at("2026-03-12 10:00"), Satisfied: true},
+		// I: completed at 16:00 on its deadline and solved: nothing to flag.
+		audit.Event{CaseID: "I", Seq: 1, Type: "referred", At: at("2026-03-02 10:00"), Unit: "commerce", DueDate: "2026-03-10"},
+		audit.Event{CaseID: "I", Seq: 2, Type: "completed", At: at("2026-03-10 16:00")},
+		audit.Event{CaseID: "I", Seq: 3, Type: "called_back", At: at("2026-03-12 10:00"), Solved: true, Satisfied: true},
+	)
+	units := audit.Compute(events, calendar.New(), policy, at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00"))
+	var got []string
+	for _, f := range audit.Flags(units) {
+		got = append(got, f.Kind+" "+f.Unit+" "+strings.Join(f.CaseIDs, ","))
+	}
+	// Redo rates of the units that completed something: commerce 0, xiuyu 0, natural
+	// resources 1/3 — more than twice the median, 0.
+	want := []string{"return_ping_pong housing-construction G", "return_ping_pong natural-resources G",
+		"redo_outlier natural-resources B", "last_minute_completion xiuyu H"}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("flags:\n got %v\nwant %v", got, want)
 	}
 }

@@ -108,6 +108,11 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 	if len(report.Units) != 1 || report.Units[0].Unit != "licheng" {
 		t.Errorf("a unit sees %+v", report.Units)
 	}
+	// Flags: a case handled once, on time, gives none; a leader may not look.
+	if r := eff.must(http.StatusOK, "GET", "/api/v1/audit/flags", nil); r.List == nil || len(r.List) != 0 {
+		t.Errorf("flags: %s", r.Raw)
+	}
+	leader1.must(http.StatusForbidden, "GET", "/api/v1/audit/flags", nil)
 	if r := eff.do("GET", "/api/v1/audit/units?period=2026-Q5", nil, nil); r.Status != http.StatusBadRequest {
 		t.Errorf("a bad period: %d", r.Status)
 	}

@@ -68,6 +68,7 @@ type apiClient struct {
 type response struct {
 	Status int
 	Body   map[string]any
+	List   []any // an answer that is a JSON array (GET /audit/flags)
 	Raw    []byte
 }
 
@@ -125,7 +126,11 @@ func (c *apiClient) do(method, path string, body any, headers map[string]string)
 	raw, _ := io.ReadAll(resp.Body)
 	checkAgainstOpenAPI(c.t, req, sent, resp, raw)
 	r := response{Status: resp.StatusCode, Raw: raw}
-	if len(raw) > 0 {
+	if len(raw) > 0 && raw[0] == '[' {
+		if err := json.Unmarshal(raw, &r.List); err != nil {
+			c.t.Fatalf("%s %s: answer is not a JSON array: %s", method, path, raw)
+		}
+	} else if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r.Body); err != nil {
 			c.t.Fatalf("%s %s: answer is not a JSON object: %s", method, path, raw)
 		}
