@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -237,6 +238,9 @@ func (s *Server) auditUnits(c *gin.Context) error {
 // and the score's items.
 func (s *Server) auditUnit(c *gin.Context) error {
 	id := c.Param("id")
+	if unit, ok := strings.CutSuffix(id, ".xlsx"); ok {
+		return s.auditUnitWorkbook(c, unit)
+	}
 	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
 		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
 	}

@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit/cases/:id/verify", auditors, endpoint(s.verifyCase))
 	authed.GET("/audit/verify", auditors, endpoint(s.verifyRange))
 	authed.GET("/audit/units", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnits))
+	authed.GET("/audit/units.xlsx", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnitsWorkbook))
 	authed.GET("/audit/units/:id", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditUnit))
 	authed.GET("/audit/flags", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.auditFlags))
 	authed.GET("/audit/scoring", requireRoles(roleEfficiency, roleAdmin, roleSupervision, domain.RoleUnit), endpoint(s.getScheme))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -99,6 +100,34 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		detail.Unit.ScoreItems[0].Item != "on_time" || !slices.Contains(detail.Unit.ScoreItems[0].Cases, id) {
 		t.Errorf("detail: %+v", detail.Unit)
 	}
+	// The same as workbooks.
+	for path, sheets := range map[string][]string{"/api/v1/audit/units.xlsx": {"单位考评 " + report.Period},
+		"/api/v1/audit/units/natural-resources.xlsx": {"考评汇总", "受理（主办）"}} {
+		req, _ := http.NewRequest("GET", env.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+eff.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		book, err := excelize.OpenReader(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != xlsxType {
+			t.Fatalf("%s: %d %v %s", path, resp.StatusCode, err, resp.Header.Get("Content-Type"))
+		}
+		names := book.GetSheetList()
+		for _, want := range sheets {
+			if !slices.Contains(names, want) {
+				t.Errorf("%s: sheets %v, want %s", path, names, want)
+			}
+		}
+		if path == "/api/v1/audit/units/natural-resources.xlsx" {
+			rows, _ := book.GetRows("按时办结")
+			if len(rows) != 2 || rows[1][1] != id {
+				t.Errorf("按时办结 sheet: %v", rows)
+			}
+		}
+	}
+	licheng.must(http.StatusForbidden, "GET", "/api/v1/audit/units/natural-resources.xlsx", nil)
 	// Who sees what.
 	for _, c := range []*apiClient{leader1, member} {
 		c.must(http.StatusForbidden, "GET", "/api/v1/audit/units", nil)
