@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,32 @@ func (s *Server) act(c *gin.Context) error {
 	if !ok {
 		return newError(http.StatusNotFound, "unknown_action", fmt.Sprintf("没有「%s」这个操作 (unknown action)", name))
 	}
+	return s.runAction(c, action, nil, http.StatusOK)
+}
+
+// appeal: POST /cases/{id}/appeals — a unit's appeal (申诉) against items of its audit
+// figures for the case → 201 with the case.
+func (s *Server) appeal(c *gin.Context) error {
+	return s.runAction(c, workflows.AppealActions[0], nil, http.StatusCreated)
+}
+
+// decideAppeal: POST /cases/{id}/appeals/{n}/decide — the efficiency office's decision.
+func (s *Server) decideAppeal(c *gin.Context) error {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 || n > workflows.MaxAppeals {
+		return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有第 %s 号申诉 (no such appeal)", c.Param("n")))
+	}
+	return s.runAction(c, workflows.AppealActions[1], func(arg any) any {
+		in := arg.(workflows.ActionInput[workflows.DecideAppealBody])
+		in.Body.N = n
+		return in
+	}, http.StatusOK)
+}
+
+// runAction sends one action to the case's workflow (set, if given, completes its argument
+// from the path) and answers the case as it then stands.
+func (s *Server) runAction(c *gin.Context, action workflows.Action, set func(any) any, status int) error {
+	name := action.Name
 	cs, err := s.visibleCase(c, c.Param("id"))
 	if err != nil {
 		return err
@@ -32,6 +59,9 @@ func (s *Server) act(c *gin.Context) error {
 	arg, units, err := action.Decode(raw, u.Actor(), decodeStrict)
 	if err != nil {
 		return err
+	}
+	if set != nil {
+		arg = set(arg)
 	}
 	if err := s.checkUnits(c.Request.Context(), units); err != nil {
 		return err
@@ -52,7 +82,7 @@ func (s *Server) act(c *gin.Context) error {
 	if _, err := s.update(ctx, cs.ID, name, updateID, arg); err != nil {
 		return err
 	}
-	return s.respondCase(c, http.StatusOK, cs.ID)
+	return s.respondCase(c, status, cs.ID)
 }
 
 // checkUnits verifies that every named unit exists and can be given cases.

@@ -68,6 +68,8 @@ func mapError(err error) *Error {
 			return newError(http.StatusConflict, "invalid_transition", appErr.Message())
 		case workflows.ErrForbidden:
 			return newError(http.StatusForbidden, "forbidden", appErr.Message())
+		case workflows.ErrNotFoundAppeal:
+			return newError(http.StatusNotFound, "not_found", appErr.Message())
 		case workflows.ErrInvalidInput:
 			return newError(http.StatusUnprocessableEntity, "invalid_input", appErr.Message())
 		case domain.ErrProjectionRefused:

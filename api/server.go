@@ -108,6 +108,8 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/cases/:id", endpoint(s.getCase))
 	authed.GET("/cases/:id/timeline", endpoint(s.timeline))
 	authed.POST("/cases/:id/actions/:action", endpoint(s.act))
+	authed.POST("/cases/:id/appeals", requireRoles(domain.RoleUnit), endpoint(s.appeal))
+	authed.POST("/cases/:id/appeals/:n/decide", requireRoles(roleEfficiency), endpoint(s.decideAppeal))
 	authed.GET("/cases/:id/notifications", endpoint(s.caseNotifications))
 	authed.GET("/cases/:id/sensitive-reads", requireRoles(roleEfficiency, roleAdmin), endpoint(s.sensitiveReads))
 	authed.GET("/me/notifications", endpoint(s.getNotificationSettings))

@@ -84,6 +84,7 @@ type caseView struct {
 	LastSeq              int                   `json:"last_seq"`
 	ParentID             string                `json:"parent_id"`
 	Children             []string              `json:"children"`
+	Appeals              []domain.Appeal       `json:"appeals"`
 	Redacted             []string              `json:"redacted,omitempty"`
 }
 
@@ -127,6 +128,7 @@ func viewCase(c domain.Case, u domain.User) caseView {
 		OutcomeLabel: domain.Outcomes[c.Outcome], Report: c.Report, Resolution: c.Resolution, Callback: c.Callback,
 		RedoCount: c.RedoCount, ReturnCount: c.ReturnCount, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
 		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq, ParentID: c.ParentID, Children: domain.NonNil(c.Children),
+		Appeals: domain.NonNil(c.Appeals),
 	}
 	if !hasSensitive(&c) || needsSensitive(&c, u) {
 		return v

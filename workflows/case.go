@@ -145,7 +145,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
-	for _, a := range append(slices.Clip(Actions), internalActions...) {
+	for _, a := range slices.Concat(Actions, AppealActions, internalActions) {
 		if err := a.register(ctx, r); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func invalidTransition(c *domain.Case, action string) error {
 }
 
 func actionLabel(name string) string {
-	for _, a := range append(slices.Clip(Actions), internalActions...) {
+	for _, a := range slices.Concat(Actions, AppealActions, internalActions) {
 		if a.Name == name {
 			return a.Label
 		}

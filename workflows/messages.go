@@ -34,6 +34,10 @@ const (
 	// children, never by the API: a child is merged into the parent, and closes with it.
 	UpdateMergeInto    = "merge_into"
 	UpdateFollowParent = "follow_parent"
+	// UpdateAppeal is a unit's appeal against items of its audit figures for the case;
+	// UpdateDecideAppeal the efficiency office's decision (POST /cases/{id}/appeals…).
+	UpdateAppeal       = "appeal"
+	UpdateDecideAppeal = "decide_appeal"
 	// UpdateSync waits until everything the case has recorded is in the read model, and
 	// returns the case: the API calls it after starting a case.
 	UpdateSync = "sync"
@@ -47,6 +51,7 @@ const (
 	ErrInvalidTransition = "invalid_transition" // the action is not allowed in the case's status (409)
 	ErrForbidden         = "forbidden"          // this user's role or unit may not act (403)
 	ErrInvalidInput      = "invalid_input"      // the request body is wrong (422)
+	ErrNotFoundAppeal    = "appeal_not_found"   // no such appeal on the case (404)
 )
 
 // CaseWorkflowID is the workflow ID of a case's workflow: there is exactly one per case.
@@ -205,3 +210,19 @@ type FollowParentBody struct {
 	Resolution string `json:"resolution"`
 	Outcome    string `json:"outcome"`
 }
+
+// AppealBody is a unit's appeal (申诉): why, and which items (domain.AppealItems).
+type AppealBody struct {
+	Reason string   `json:"reason"`
+	Items  []string `json:"items"`
+}
+
+// DecideAppealBody is the efficiency office's decision on appeal N.
+type DecideAppealBody struct {
+	N      int    `json:"n"` // set from the path by the API
+	Accept *bool  `json:"accept"`
+	Note   string `json:"note"`
+}
+
+// MaxAppeals bounds the appeals on one case.
+const MaxAppeals = 20

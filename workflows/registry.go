@@ -71,6 +71,13 @@ var Actions = []Action{
 	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody]()},
 }
 
+// AppealActions are a unit's appeal and the efficiency office's decision; the API sends
+// them from POST /cases/{id}/appeals and …/appeals/{n}/decide.
+var AppealActions = []Action{
+	define[AppealBody](UpdateAppeal, "申诉"),
+	define[DecideAppealBody](UpdateDecideAppeal, "申诉裁决"),
+}
+
 // internalActions are the Updates one case's workflow sends another (merge.go); the API
 // never sends them.
 var internalActions = []Action{

@@ -31,12 +31,14 @@ type Event struct {
 	Deadline string
 	// Solved, Satisfied, Redo: a callback's answer, and whether it sent the case back.
 	Solved, Satisfied, Redo bool
+	// Items: what an accepted appeal takes out of the appealing unit's (Unit) figures.
+	Items []string
 }
 
 // Types are the event types the figures read; the store reads only those.
 var Types = []string{domain.EventTriaged, domain.EventReferred, domain.EventSigned, domain.EventReturned,
 	domain.EventExtensionRequested, domain.EventExtensionApproved, domain.EventCompleted, domain.EventCalledBack,
-	domain.EventUrged, domain.EventYellowCard, domain.EventRedCard}
+	domain.EventUrged, domain.EventYellowCard, domain.EventRedCard, domain.EventAppealAccepted}
 
 // Policy is the part of the SLA policy the figures need, in working days.
 type Policy struct {
@@ -174,6 +176,20 @@ func rate(n, d int) float64 {
 // replay walks one case's events.
 func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, unit func(string) *Unit, from, to, today time.Time) {
 	caseID := evs[0].CaseID
+	// What accepted appeals take out, by unit: whenever accepted, it holds for every period
+	// computed from then on (frozen periods keep what they stored).
+	waived := map[string]map[string]bool{}
+	for _, e := range evs {
+		if e.Type == domain.EventAppealAccepted && e.Unit != "" {
+			if waived[e.Unit] == nil {
+				waived[e.Unit] = map[string]bool{}
+			}
+			for _, it := range e.Items {
+				waived[e.Unit][it] = true
+			}
+		}
+	}
+	waives := func(unit, item string) bool { return waived[unit][item] }
 	var (
 		lead, sla, completedBy string
 		signDue, handlingDue   time.Time
@@ -191,6 +207,9 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			return
 		}
 		handling = false
+		if waives(lead, "overdue") {
+			return
+		}
 		last := day(end)
 		first := handlingDue.AddDate(0, 0, 1)
 		if first.Before(from) {
@@ -236,14 +255,14 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			if in(at) {
 				u := unit(lead)
 				u.add(FigSigned, caseID, &u.Signed)
-				if !day(at).After(signDue) {
+				if !day(at).After(signDue) || waives(lead, "late_sign") {
 					u.add(FigSignedOnTime, caseID, &u.SignedOnTime)
 				}
 			}
 		case domain.EventReturned:
 			endEpisode(at)
 			returns++
-			if in(at) && e.Unit != "" {
+			if in(at) && e.Unit != "" && !waives(e.Unit, "returned") {
 				u := unit(e.Unit)
 				u.add(FigReturned, caseID, &u.Returned)
 				returnedBy = append(returnedBy, e.Unit)
@@ -270,7 +289,7 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			if in(at) {
 				u := unit(lead)
 				u.add(FigCompleted, caseID, &u.Completed)
-				if !day(at).After(handlingDue) {
+				if !day(at).After(handlingDue) || waives(lead, "overdue") {
 					u.add(FigCompletedOnTime, caseID, &u.CompletedOnTime)
 				}
 				u.HandlingWorkdays += idx.between(start, at)
@@ -289,7 +308,7 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 				if e.Satisfied {
 					u.add(FigSatisfied, caseID, &u.Satisfied)
 				}
-				if e.Redo {
+				if e.Redo && !waives(completedBy, "redo") {
 					u.add(FigRedone, caseID, &u.Redone)
 				}
 			}
@@ -307,12 +326,12 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 				continue
 			}
 			u := unit(e.Unit)
-			switch e.Type {
-			case domain.EventUrged:
+			switch {
+			case e.Type == domain.EventUrged && !waives(e.Unit, "blue_card"):
 				u.add(FigBlue, caseID, &u.Cards.Blue)
-			case domain.EventYellowCard:
+			case e.Type == domain.EventYellowCard && !waives(e.Unit, "yellow_card"):
 				u.add(FigYellow, caseID, &u.Cards.Yellow)
-			default:
+			case e.Type == domain.EventRedCard && !waives(e.Unit, "red_card"):
 				u.add(FigRed, caseID, &u.Cards.Red)
 			}
 		}

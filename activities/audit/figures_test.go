@@ -144,3 +144,21 @@ func TestGamingPatternsAreFlaggedWithTheirCases(t *testing.T) {
 		t.Errorf("flags:\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestAnAcceptedAppealTakesItsItemsOutOfTheUnitsFigures(t *testing.T) {
+	events := handCountedCases()
+	// B's overdue time and its yellow card, appealed by natural resources and accepted.
+	var withAppeal []audit.Event
+	for _, e := range events {
+		withAppeal = append(withAppeal, e)
+		if e.CaseID == "B" && e.Seq == 10 {
+			withAppeal = append(withAppeal, audit.Event{CaseID: "B", Seq: 11, Type: "appeal_accepted", At: at("2026-04-02 10:00"),
+				Unit: "natural-resources", Items: []string{"overdue", "yellow_card"}})
+		}
+	}
+	units := audit.Compute(withAppeal, calendar.New(), policy, at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00"))
+	nr := units["natural-resources"].Figures
+	if nr.Overdue != 0 || nr.OverdueWorkdays != 0 || nr.CompletedOnTime != 3 || nr.Cards.Yellow != 0 || nr.Cards.Blue != 1 || nr.Redone != 1 {
+		t.Errorf("natural resources after the appeal: %+v", nr)
+	}
+}

@@ -85,6 +85,21 @@ type Case struct {
 	// with it), the parent case; Children are, for the parent, the cases merged into it.
 	ParentID string   `json:"parent_id,omitempty"`
 	Children []string `json:"children,omitempty"`
+	// Appeals are the units' appeals (申诉) against items of their audit figures for this case.
+	Appeals []Appeal `json:"appeals,omitempty"`
+}
+
+// Appeal is a unit's appeal against items of its figures for a case, and its decision.
+type Appeal struct {
+	N         int       `json:"n"`
+	Unit      string    `json:"unit"`
+	Reason    string    `json:"reason"`
+	Items     []string  `json:"items"`
+	Status    string    `json:"status"` // pending, accepted, rejected
+	At        time.Time `json:"at"`
+	Note      string    `json:"note,omitempty"`
+	DecidedBy string    `json:"decided_by,omitempty"`
+	DecidedAt time.Time `json:"decided_at,omitzero"`
 }
 
 // RouteProposal is the routing rules' proposal for a case, kept as it was made: rule

@@ -68,6 +68,11 @@ const (
 	// event naming the parent.
 	EventMerged     = "merged"
 	EventMergedInto = "merged_into"
+	// Appeals (申诉) of a unit against items of its audit figures, and the efficiency
+	// office's decision.
+	EventAppealed       = "appealed"
+	EventAppealAccepted = "appeal_accepted"
+	EventAppealRejected = "appeal_rejected"
 	// The supervision ladder.
 	EventReminded   = "reminded"
 	EventUrged      = "urged"
@@ -142,8 +147,22 @@ var EventLabels = map[string]string{
 	EventClosed: "销号", EventReopened: "重新打开", EventCommented: "备注", EventReminded: "办理期限提醒",
 	EventUrged: "催办通知", EventYellowCard: "黄牌督办", EventRedCard: "红牌督办", EventExtensionRequested: "延期申请",
 	EventExtensionApproved: "延期已批准", EventExtensionDenied: "延期未批准", EventMerged: "并案（共性问题）",
-	EventMergedInto: "已并入共性问题",
+	EventMergedInto: "已并入共性问题", EventAppealed: "申诉", EventAppealAccepted: "申诉已采纳", EventAppealRejected: "申诉未采纳",
 }
+
+// AppealItems are the items of a unit's audit figures an appeal can ask to remove for a
+// case: its overdue time, a late sign-for, a return, a redo, and each colour of card.
+var AppealItems = map[string]string{
+	"overdue": "超期", "late_sign": "逾期签收", "returned": "退回", "redo": "重办",
+	"blue_card": "催办（蓝牌）", "yellow_card": "黄牌", "red_card": "红牌",
+}
+
+// Appeal states.
+const (
+	AppealPending  = "pending"
+	AppealAccepted = "accepted"
+	AppealRejected = "rejected"
+)
 
 // SLA classes: how long a unit has to handle a case.
 var SLAs = map[string]string{SLAStandard: "常规件", SLAUrgent: "急件", SLAComplex: "复杂件"}

@@ -223,4 +223,46 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		t.Errorf("a deleted case: %s", v.Raw)
 	}
 	leader1.must(http.StatusForbidden, "GET", "/api/v1/audit/verify", nil)
+
+	// An appeal: natural resources returned a case; the efficiency office accepts its appeal
+	// and the return leaves its figures.
+	id2 := member.must(http.StatusCreated, "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-003",
+		"title": "消防验收", "description": "验收排期长", "category": "land", "list": "problem"}).str("id")
+	member.action(http.StatusOK, id2, "triage", map[string]any{"decision": "refer", "office": "government",
+		"lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "测试"})
+	gov.action(http.StatusOK, id2, "refer", map[string]any{"instructions": "请办理"})
+	natres.action(http.StatusOK, id2, "return", map[string]any{"grounds": "不属本单位职责"})
+	returned := func() int {
+		decode(t, eff.must(http.StatusOK, "GET", "/api/v1/audit/units/natural-resources", nil).Raw, &detail)
+		return detail.Unit.Returned
+	}
+	if n := returned(); n != 1 {
+		t.Fatalf("returned before the appeal: %d", n)
+	}
+	appeal := map[string]any{"reason": "该问题属消防部门职责，退回有据", "items": []string{"returned"}}
+	if r := natres.do("POST", "/api/v1/cases/"+id2+"/appeals", appeal, nil); r.Status != http.StatusCreated ||
+		!strings.Contains(string(r.Raw), `"status":"pending"`) {
+		t.Fatalf("appeal: %d %s", r.Status, r.Raw)
+	}
+	natres.must(http.StatusConflict, "POST", "/api/v1/cases/"+id2+"/appeals", appeal) // one pending at a time
+	natres.must(http.StatusUnprocessableEntity, "POST", "/api/v1/cases/"+id2+"/appeals", map[string]any{"reason": "x", "items": []string{"bribery"}})
+	licheng.must(http.StatusNotFound, "POST", "/api/v1/cases/"+id2+"/appeals", appeal) // never referred to Licheng
+	member.must(http.StatusForbidden, "POST", "/api/v1/cases/"+id2+"/appeals/1/decide", map[string]any{"accept": true})
+	eff.must(http.StatusNotFound, "POST", "/api/v1/cases/"+id2+"/appeals/9/decide", map[string]any{"accept": true})
+	if n := returned(); n != 1 {
+		t.Errorf("returned while the appeal is pending: %d", n)
+	}
+	r := eff.must(http.StatusOK, "POST", "/api/v1/cases/"+id2+"/appeals/1/decide", map[string]any{"accept": true, "note": "情况属实"})
+	if !strings.Contains(string(r.Raw), `"status":"accepted"`) {
+		t.Errorf("decided: %s", r.Raw)
+	}
+	eff.must(http.StatusConflict, "POST", "/api/v1/cases/"+id2+"/appeals/1/decide", map[string]any{"accept": false})
+	if n := returned(); n != 0 {
+		t.Errorf("returned after the accepted appeal: %d", n)
+	}
+	var tl struct{ Events []timelineEvent }
+	decode(t, eff.must(http.StatusOK, "GET", "/api/v1/cases/"+id2+"/timeline", nil).Raw, &tl)
+	if last := tl.Events[len(tl.Events)-1]; last.Type != "appeal_accepted" || tl.Events[len(tl.Events)-2].Type != "appealed" {
+		t.Errorf("timeline ends %+v", tl.Events[len(tl.Events)-2:])
+	}
 }
