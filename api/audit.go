@@ -241,6 +241,9 @@ func (s *Server) auditUnit(c *gin.Context) error {
 	if unit, ok := strings.CutSuffix(id, ".xlsx"); ok {
 		return s.auditUnitWorkbook(c, unit)
 	}
+	if unit, ok := strings.CutSuffix(id, ".html"); ok {
+		return s.auditUnitPage(c, unit)
+	}
 	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
 		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
 	}

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,4 +155,85 @@ func writeWorkbook(c *gin.Context, asciiName, name string, sheets []sheet) error
 	c.Status(http.StatusOK)
 	c.Header("Content-Type", xlsxType)
 	return f.Write(c.Writer)
+}
+
+// unitPage is the printable page of one unit's figures and score (GET /audit/units/{id}.html).
+var unitPage = template.Must(template.New("unit").Parse(`<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{{.Name}} 绩效考评 {{.Period}}</title>
+<style>
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#111}
+h1{font-size:1.5em;margin-bottom:.2em}.meta{color:#555;margin-bottom:1.5em}
+table{border-collapse:collapse;margin-bottom:1.5em;min-width:60%}th,td{border:1px solid #999;padding:.3em .7em;text-align:left}
+th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}.score{font-size:1.3em;font-weight:bold}
+@media print{body{margin:1cm}}
+</style></head><body>
+<h1>{{.Name}}（{{.Unit}}）绩效考评</h1>
+<div class="meta">考评期 {{.Period}}（{{.From}} 至 {{.To}}）· 考评方案第 {{.SchemeVersion}} 版 · {{if .Frozen}}已冻结{{else}}未冻结，数据随办理情况变化{{end}}</div>
+<p class="score">得分 {{printf "%.2f" .Score}}　排名第 {{.Rank}} 名</p>
+<h2>考评项</h2>
+<table><tr><th>考评项</th><th>得分</th><th>涉及案件</th></tr>
+{{range .Items}}<tr><td>{{.Name}}</td><td class="n">{{printf "%.2f" .Points}}</td><td>{{.Cases}}</td></tr>
+{{end}}</table>
+<h2>考评数据</h2>
+<table><tr><th>项目</th><th>数值</th><th>案件</th></tr>
+{{range .Figures}}<tr><td>{{.Label}}</td><td class="n">{{.Value}}</td><td>{{.Cases}}</td></tr>
+{{end}}</table>
+<p class="meta">由 caseflow 根据案件时间线按工作日计算；每个数值背后的案件见上表。</p>
+</body></html>
+`))
+
+// auditUnitPage answers the unit's printable page.
+func (s *Server) auditUnitPage(c *gin.Context, id string) error {
+	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
+		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
+	}
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.unitsReport(c, p)
+	if err != nil {
+		return err
+	}
+	for _, line := range r.Units {
+		if line.Unit != id {
+			continue
+		}
+		type row struct {
+			Label string
+			Value any
+			Cases string
+		}
+		type item struct {
+			Name   string
+			Points float64
+			Cases  string
+		}
+		data := struct {
+			Unit, Name, Period, From, To string
+			SchemeVersion                int64
+			Frozen                       bool
+			Score                        float64
+			Rank                         int
+			Items                        []item
+			Figures                      []row
+		}{line.Unit, line.Name, r.Period, r.From, r.To, r.SchemeVersion, r.Frozen, line.Score, line.Rank, nil, nil}
+		for _, it := range line.ScoreItems {
+			data.Items = append(data.Items, item{it.Name, it.Points, strings.Join(it.Cases, "、")})
+		}
+		for _, col := range figureColumns {
+			v := col.value(line.Figures)
+			if f, ok := v.(float64); ok {
+				v = fmt.Sprintf("%.2f", f)
+			}
+			data.Figures = append(data.Figures, row{col.header, v, strings.Join(line.Cases[col.fig], "、")})
+		}
+		var buf bytes.Buffer
+		if err := unitPage.Execute(&buf, data); err != nil {
+			return err
+		}
+		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+		return nil
+	}
+	return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -128,6 +129,18 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		}
 	}
 	licheng.must(http.StatusForbidden, "GET", "/api/v1/audit/units/natural-resources.xlsx", nil)
+	req, _ := http.NewRequest("GET", env.URL+"/api/v1/audit/units/natural-resources.html", nil)
+	req.Header.Set("Authorization", "Bearer "+natres.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "自然资源局（natural-resources）绩效考评") ||
+		!strings.Contains(string(page), "按时办结率") || !strings.Contains(string(page), id) {
+		t.Errorf("page: %d %s", resp.StatusCode, page)
+	}
 	// Who sees what.
 	for _, c := range []*apiClient{leader1, member} {
 		c.must(http.StatusForbidden, "GET", "/api/v1/audit/units", nil)
