@@ -35,18 +35,24 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		"lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "测试"})
 	gov.action(http.StatusOK, id, "refer", map[string]any{"instructions": "请办理"})
 	natres.action(http.StatusOK, id, "sign", nil)
+	natres.action(http.StatusOK, id, "extend", map[string]any{"days": 3, "reason": "需等待省厅批复"})
+	gov.action(http.StatusOK, id, "decide_extension", map[string]any{"approve": true, "note": "同意"})
 	natres.action(http.StatusOK, id, "complete", map[string]any{"outcome": "resolved", "report": "已办结"})
+	// Not satisfied: handled again (重办), then satisfied.
+	member.action(http.StatusOK, id, "callback", map[string]any{"solved": false, "satisfied": false, "note": "仍未解决"})
+	natres.action(http.StatusOK, id, "complete", map[string]any{"outcome": "resolved", "report": "已重新办结"})
 	member.action(http.StatusOK, id, "callback", map[string]any{"solved": true, "satisfied": true, "note": "满意"})
 	gov.action(http.StatusOK, id, "close", map[string]any{"note": "销号"})
 
-	// The unit's line: this month's figures, a perfect score.
+	// The unit's line: this month's figures and score.
 	type line struct {
 		Unit                                  string
 		Received, Signed, Completed, Returned int
 		SignedOnTime                          int `json:"signed_on_time"`
 		CompletedOnTime                       int `json:"completed_on_time"`
 		CalledBack                            int `json:"called_back"`
-		Satisfied                             int
+		Satisfied, Solved, Redone             int
+		ExtensionsGranted                     int `json:"extensions_granted"`
 		Score                                 float64
 		Rank                                  int
 		Cases                                 map[string][]string
@@ -69,8 +75,11 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 			nr = l
 		}
 	}
-	if nr.Received != 1 || nr.Signed != 1 || nr.SignedOnTime != 1 || nr.Completed != 1 || nr.CompletedOnTime != 1 ||
-		nr.CalledBack != 1 || nr.Satisfied != 1 || nr.Score != 100 || nr.Rank != 1 || report.Frozen || report.SchemeVersion != 1 {
+	// Default scheme: on time 40 + satisfied 1/2 × 30 + signed on time 10 + solved 1/2 × 10 +
+	// no returns 5 + redos (1 − 1/2) × 5 = 77.5.
+	if nr.Received != 1 || nr.Signed != 1 || nr.SignedOnTime != 1 || nr.Completed != 2 || nr.CompletedOnTime != 2 ||
+		nr.ExtensionsGranted != 1 || nr.Redone != 1 || nr.CalledBack != 2 || nr.Satisfied != 1 || nr.Solved != 1 ||
+		nr.Score != 77.5 || nr.Rank != 1 || report.Frozen || report.SchemeVersion != 1 {
 		t.Fatalf("natural resources: %+v (report %s v%d)", nr, report.Period, report.SchemeVersion)
 	}
 	// The same counts straight from the timeline in SQL.
@@ -88,6 +97,9 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		{`SELECT count(*) FROM case_events e WHERE type = 'completed' AND EXISTS (SELECT 1 FROM case_events r
 			WHERE r.case_id = e.case_id AND r.type = 'referred' AND r.data->>'lead_unit' = 'natural-resources')`, nr.Completed},
 		{`SELECT count(*) FROM case_events WHERE type = 'called_back' AND (data->>'satisfied')::bool`, nr.Satisfied},
+		{`SELECT count(*) FROM case_events WHERE type = 'called_back'`, nr.CalledBack},
+		{`SELECT count(*) FROM case_events WHERE type = 'called_back' AND (data->>'redo')::bool`, nr.Redone},
+		{`SELECT count(*) FROM case_events WHERE type = 'extension_approved'`, nr.ExtensionsGranted},
 	} {
 		var n int
 		if err := db.QueryRow(ctx, q.sql).Scan(&n); err != nil || n != q.want {
@@ -171,7 +183,7 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		t.Fatalf("new scheme: %d %s", r.Status, r.Raw)
 	}
 	decode(t, natres.must(http.StatusOK, "GET", "/api/v1/audit/units", nil).Raw, &report)
-	if report.SchemeVersion != 2 || report.Units[0].Score != 50 {
+	if report.SchemeVersion != 2 || report.Units[0].Score != 50 { // both completions on time
 		t.Errorf("with scheme 2: %+v", report)
 	}
 
