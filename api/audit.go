@@ -235,7 +235,7 @@ func (s *Server) auditUnits(c *gin.Context) error {
 }
 
 // auditUnit: GET /audit/units/{id}?period= — one unit's figures with the cases behind each
-// and the score's items.
+// and the score's items; {id}.xlsx is the workbook, {id}.html the printable page.
 func (s *Server) auditUnit(c *gin.Context) error {
 	id := c.Param("id")
 	if unit, ok := strings.CutSuffix(id, ".xlsx"); ok {
@@ -244,25 +244,35 @@ func (s *Server) auditUnit(c *gin.Context) error {
 	if unit, ok := strings.CutSuffix(id, ".html"); ok {
 		return s.auditUnitPage(c, unit)
 	}
+	r, line, err := s.unitLine(c, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": r.Frozen,
+		"scheme_version": r.SchemeVersion, "unit": line})
+	return nil
+}
+
+// unitLine is one unit's line of the period the request names, for a reader who may see it
+// (a unit: only its own, 403 otherwise; 404 for no such responsible unit).
+func (s *Server) unitLine(c *gin.Context, id string) (unitsReport, unitReport, error) {
 	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
-		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
+		return unitsReport{}, unitReport{}, newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
 	}
 	p, err := s.auditPeriod(c)
 	if err != nil {
-		return err
+		return unitsReport{}, unitReport{}, err
 	}
 	r, err := s.unitsReport(c, p)
 	if err != nil {
-		return err
+		return unitsReport{}, unitReport{}, err
 	}
 	for _, line := range r.Units {
 		if line.Unit == id {
-			c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": r.Frozen,
-				"scheme_version": r.SchemeVersion, "unit": line})
-			return nil
+			return r, line, nil
 		}
 	}
-	return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
+	return unitsReport{}, unitReport{}, newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
 }
 
 // freezePeriod: POST /audit/periods/{period}/freeze — store the period's figures, scores and

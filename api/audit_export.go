@@ -79,41 +79,28 @@ func (s *Server) auditUnitsWorkbook(c *gin.Context) error {
 // auditUnitWorkbook: GET /audit/units/{id}.xlsx?period= — the unit's figures, then one
 // sheet per figure with the cases behind it.
 func (s *Server) auditUnitWorkbook(c *gin.Context, id string) error {
-	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
-		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
-	}
-	p, err := s.auditPeriod(c)
+	r, line, err := s.unitLine(c, id)
 	if err != nil {
 		return err
 	}
-	r, err := s.unitsReport(c, p)
-	if err != nil {
-		return err
-	}
-	for _, line := range r.Units {
-		if line.Unit != id {
+	summary := [][]any{{"项目", "数值", "案件数"}, {"得分", line.Score, ""}, {"排名", line.Rank, ""}}
+	sheets := []sheet{{"考评汇总", nil}}
+	for _, col := range figureColumns {
+		summary = append(summary, []any{col.header, col.value(line.Figures), len(line.Cases[col.fig])})
+		if col.fig == "" {
 			continue
 		}
-		summary := [][]any{{"项目", "数值", "案件数"}, {"得分", line.Score, ""}, {"排名", line.Rank, ""}}
-		sheets := []sheet{{"考评汇总", summary}}
-		for _, col := range figureColumns {
-			summary = append(summary, []any{col.header, col.value(line.Figures), len(line.Cases[col.fig])})
-			if col.fig == "" {
-				continue
-			}
-			rows := [][]any{{"序号", "案件编号"}}
-			for i, caseID := range line.Cases[col.fig] {
-				rows = append(rows, []any{i + 1, caseID})
-			}
-			sheets = append(sheets, sheet{col.header, rows})
+		rows := [][]any{{"序号", "案件编号"}}
+		for i, caseID := range line.Cases[col.fig] {
+			rows = append(rows, []any{i + 1, caseID})
 		}
-		for _, it := range line.ScoreItems {
-			summary = append(summary, []any{"考评项：" + it.Name, it.Points, len(it.Cases)})
-		}
-		sheets[0].rows = summary
-		return writeWorkbook(c, "audit-"+id+"-"+r.Period, line.Name+"考评-"+r.Period, sheets)
+		sheets = append(sheets, sheet{col.header, rows})
 	}
-	return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
+	for _, it := range line.ScoreItems {
+		summary = append(summary, []any{"考评项：" + it.Name, it.Points, len(it.Cases)})
+	}
+	sheets[0].rows = summary
+	return writeWorkbook(c, "audit-"+id+"-"+r.Period, line.Name+"考评-"+r.Period, sheets)
 }
 
 type sheet struct {
@@ -184,56 +171,43 @@ th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}.scor
 
 // auditUnitPage answers the unit's printable page.
 func (s *Server) auditUnitPage(c *gin.Context, id string) error {
-	if u := currentUser(c); u.Role == domain.RoleUnit && u.Unit != id {
-		return newError(http.StatusForbidden, "forbidden", "只能查看本单位的考评数据 (a unit reads only its own figures)")
-	}
-	p, err := s.auditPeriod(c)
+	r, line, err := s.unitLine(c, id)
 	if err != nil {
 		return err
 	}
-	r, err := s.unitsReport(c, p)
-	if err != nil {
+	type row struct {
+		Label string
+		Value any
+		Cases string
+	}
+	type item struct {
+		Name   string
+		Points float64
+		Cases  string
+	}
+	data := struct {
+		Unit, Name, Period, From, To string
+		SchemeVersion                int64
+		Frozen                       bool
+		Score                        float64
+		Rank                         int
+		Items                        []item
+		Figures                      []row
+	}{line.Unit, line.Name, r.Period, r.From, r.To, r.SchemeVersion, r.Frozen, line.Score, line.Rank, nil, nil}
+	for _, it := range line.ScoreItems {
+		data.Items = append(data.Items, item{it.Name, it.Points, strings.Join(it.Cases, "、")})
+	}
+	for _, col := range figureColumns {
+		v := col.value(line.Figures)
+		if f, ok := v.(float64); ok {
+			v = fmt.Sprintf("%.2f", f)
+		}
+		data.Figures = append(data.Figures, row{col.header, v, strings.Join(line.Cases[col.fig], "、")})
+	}
+	var buf bytes.Buffer
+	if err := unitPage.Execute(&buf, data); err != nil {
 		return err
 	}
-	for _, line := range r.Units {
-		if line.Unit != id {
-			continue
-		}
-		type row struct {
-			Label string
-			Value any
-			Cases string
-		}
-		type item struct {
-			Name   string
-			Points float64
-			Cases  string
-		}
-		data := struct {
-			Unit, Name, Period, From, To string
-			SchemeVersion                int64
-			Frozen                       bool
-			Score                        float64
-			Rank                         int
-			Items                        []item
-			Figures                      []row
-		}{line.Unit, line.Name, r.Period, r.From, r.To, r.SchemeVersion, r.Frozen, line.Score, line.Rank, nil, nil}
-		for _, it := range line.ScoreItems {
-			data.Items = append(data.Items, item{it.Name, it.Points, strings.Join(it.Cases, "、")})
-		}
-		for _, col := range figureColumns {
-			v := col.value(line.Figures)
-			if f, ok := v.(float64); ok {
-				v = fmt.Sprintf("%.2f", f)
-			}
-			data.Figures = append(data.Figures, row{col.header, v, strings.Join(line.Cases[col.fig], "、")})
-		}
-		var buf bytes.Buffer
-		if err := unitPage.Execute(&buf, data); err != nil {
-			return err
-		}
-		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
-		return nil
-	}
-	return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有承办单位 %s (no such responsible unit)", id))
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	return nil
 }
