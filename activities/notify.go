@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -69,13 +70,25 @@ const MaxDeliveryAttempts = 8
 type DeliverInput struct {
 	CaseID string `json:"case_id"`
 	Seq    int    `json:"seq"`
+	// Period, instead of a case: a quarterly report's pending reminders.
+	Period string `json:"period,omitempty"`
 }
 
 // DeliverNotifications sends a case's pending notifications. A notification that fails is
 // retried with the activity; after MaxDeliveryAttempts it is marked failed. The case never
 // waits for this.
 func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) error {
-	pending, err := a.Store.PendingNotifications(ctx, in.CaseID, in.Seq)
+	var pending []store.Notification
+	var err error
+	if in.Period != "" {
+		q, perr := domain.ParseQuarter(in.Period)
+		if perr != nil {
+			return temporal.NewNonRetryableApplicationError(perr.Error(), "invalid_input", perr)
+		}
+		pending, err = a.Store.PendingReportNotifications(ctx, q)
+	} else {
+		pending, err = a.Store.PendingNotifications(ctx, in.CaseID, in.Seq)
+	}
 	if err != nil {
 		return err
 	}

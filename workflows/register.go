@@ -9,5 +9,7 @@ import (
 // Register puts caseflow's workflows and activities on a worker.
 func Register(w worker.Registry, a *activities.Activities) {
 	w.RegisterWorkflow(CaseWorkflow)
+	w.RegisterWorkflow(QuarterlyReportWorkflow)
+	w.RegisterWorkflow(ScheduledQuarterlyReport)
 	w.RegisterActivity(a)
 }

@@ -118,7 +118,7 @@ type Notification struct {
 	DeliveredAt *time.Time      `json:"delivered_at" db:"delivered_at"`
 }
 
-const notificationColumns = `id, case_id, seq, event_type, username, channel, address, payload, status, attempts, last_error, created_at, delivered_at`
+const notificationColumns = `id, coalesce(case_id, '') AS case_id, seq, event_type, username, channel, address, payload, status, attempts, last_error, created_at, delivered_at`
 
 // writeNotifications puts an event's notifications in the outbox, inside the event's
 // transaction: one row per user and enabled channel.

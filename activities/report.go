@@ -1,0 +1,167 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// ReportCompileInput asks for a new version of a quarter's report, as things stand at AsOf;
+// Final makes it the last (at the deadline).
+type ReportCompileInput struct {
+	Period string    `json:"period"`
+	AsOf   time.Time `json:"as_of"`
+	Final  bool      `json:"final"`
+}
+
+// ReportCompiled says which version was written, and who the leaders are.
+type ReportCompiled struct {
+	Version    int       `json:"version"`
+	CompiledAt time.Time `json:"compiled_at"`
+	Final      bool      `json:"final"`
+	Leaders    []string  `json:"leaders"`
+}
+
+func quarter(period string) (domain.Quarter, error) {
+	q, err := domain.ParseQuarter(period)
+	if err != nil {
+		return q, temporal.NewNonRetryableApplicationError(err.Error(), "invalid_input", err)
+	}
+	return q, nil
+}
+
+// CompileQuarterlyReport compiles the quarter's report and stores it as a new version. Once
+// a final version exists, nothing more is compiled: the final one is answered (so a retried
+// final compilation writes nothing twice).
+func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompileInput) (ReportCompiled, error) {
+	q, err := quarter(in.Period)
+	if err != nil {
+		return ReportCompiled{}, err
+	}
+	content, err := a.Store.CompileQuarter(ctx, q, in.AsOf)
+	if err != nil {
+		return ReportCompiled{}, err
+	}
+	leaders := make([]string, len(content.ByLeader))
+	for i, l := range content.ByLeader {
+		leaders[i] = l.Leader
+	}
+	status := q.StatusAt(in.AsOf)
+	if in.Final {
+		status = domain.ReportClosed
+	}
+	rep, err := a.Store.SaveReportVersion(ctx, q, status, content, in.Final)
+	if errors.Is(err, store.ErrConflict) {
+		if rep, _, err = a.Store.ReportOf(ctx, q); err != nil {
+			return ReportCompiled{}, err
+		}
+	} else if err != nil {
+		return ReportCompiled{}, err
+	}
+	return ReportCompiled{Version: rep.Version, CompiledAt: *rep.CompiledAt, Final: rep.Final, Leaders: leaders}, nil
+}
+
+// ReportStatusInput records a report's status.
+type ReportStatusInput struct {
+	Period string `json:"period"`
+	Status string `json:"status"`
+}
+
+// SetReportStatus records the report's status.
+func (a *Activities) SetReportStatus(ctx context.Context, in ReportStatusInput) error {
+	q, err := quarter(in.Period)
+	if err != nil {
+		return err
+	}
+	return a.Store.SetReportStatus(ctx, q, in.Status)
+}
+
+// SubmissionInput is a leader's submission as the report's workflow accepted it.
+type SubmissionInput struct {
+	Period    string    `json:"period"`
+	Leader    string    `json:"leader"`
+	Narrative string    `json:"narrative"`
+	At        time.Time `json:"at"`
+}
+
+// SaveSubmission stores a leader's submission.
+func (a *Activities) SaveSubmission(ctx context.Context, in SubmissionInput) (store.Submission, error) {
+	q, err := quarter(in.Period)
+	if err != nil {
+		return store.Submission{}, err
+	}
+	return a.Store.SaveSubmission(ctx, q, in.Leader, in.Narrative, in.At)
+}
+
+// ReminderInput reminds the leaders who have not submitted, DaysBefore days before the deadline.
+type ReminderInput struct {
+	Period     string    `json:"period"`
+	DaysBefore int       `json:"days_before"`
+	At         time.Time `json:"at"` // when the workflow sent it
+}
+
+// RemindLeaders puts a reminder in the outbox for every leader whose submission is missing,
+// and returns who they are. Idempotent (one reminder per leader, channel and day).
+func (a *Activities) RemindLeaders(ctx context.Context, in ReminderInput) ([]string, error) {
+	q, err := quarter(in.Period)
+	if err != nil {
+		return nil, err
+	}
+	leaders, err := a.Store.Leaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := a.Store.Submissions(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	missing := []string{}
+	for _, l := range leaders {
+		if !slices.ContainsFunc(subs, func(s store.Submission) bool { return s.Leader == l.Username }) {
+			missing = append(missing, l.Username)
+		}
+	}
+	if len(missing) == 0 {
+		return missing, nil
+	}
+	payload, _ := json.Marshal(map[string]any{"type": "report_reminder", "period": q.String(),
+		"title": fmt.Sprintf("%d年第%d季度调研报告将于 %s 截止，请尽快提交", q.Year, q.Q, q.Deadline().Format("1月2日")),
+		"deadline": q.Deadline(), "days_before": in.DaysBefore})
+	return missing, a.Store.QueueReportReminders(ctx, q, in.DaysBefore, missing, payload)
+}
+
+// StartReportInput starts (or finds) a quarter's report workflow.
+type StartReportInput struct {
+	WorkflowID string `json:"workflow_id"`
+	Workflow   string `json:"workflow"`
+	TaskQueue  string `json:"task_queue"`
+	Period     string `json:"period"`
+}
+
+// StartQuarterlyReport starts the quarter's report workflow unless it exists (running or
+// ended): the schedule, a manual run and a backfill all reach the same report.
+func (a *Activities) StartQuarterlyReport(ctx context.Context, in StartReportInput) error {
+	if a.Temporal == nil {
+		return errors.New("this worker has no Temporal client to start reports")
+	}
+	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: in.WorkflowID, TaskQueue: in.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		in.Workflow, map[string]any{"period": in.Period})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil // the report ran and ended: found
+	}
+	return err
+}

@@ -1,0 +1,374 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// The quarterly report (季度调研报告): what the store compiles for a quarter, the versions it
+// keeps, the leaders' submissions and the reminders.
+
+// ReportRow is one case in an attachment (附件1–3): the columns of the lists.
+type ReportRow struct {
+	CaseID      string   `json:"case_id"`
+	List        string   `json:"list"`
+	Enterprise  string   `json:"enterprise"`
+	County      string   `json:"county"`
+	Category    string   `json:"category"`
+	Description string   `json:"description"`
+	AmountCNY   *float64 `json:"amount_cny"`
+	LeadUnit    string   `json:"lead_unit"`
+	CoUnits     []string `json:"co_units"`
+	Office      string   `json:"office"`
+	Status      string   `json:"status"`
+	DueDate     string   `json:"due_date"`
+	Outcome     string   `json:"outcome"`
+	RaisedBy    string   `json:"raised_by"`
+	VisitDate   string   `json:"visit_date"`
+	Sensitive   bool     `json:"sensitive"`
+	// Leaders: who raised it (the visit's leaders, or the leader who created it).
+	Leaders    []string  `json:"leaders"`
+	CreatedAt  time.Time `json:"created_at"`
+	Overdue    bool      `json:"overdue"`
+	CalledBack int       `json:"called_back"`
+	Satisfied  int       `json:"satisfied"`
+	// Earlier: raised before the quarter and still open at its end (the second sheet).
+	Earlier bool `json:"earlier"`
+}
+
+// ReportGroup is one line of a breakdown (by county, category or unit).
+type ReportGroup struct {
+	Key              string  `json:"key"`
+	Name             string  `json:"name"`
+	Raised           int     `json:"raised"`
+	Closed           int     `json:"closed"`
+	Overdue          int     `json:"overdue"`
+	CalledBack       int     `json:"called_back"`
+	Satisfied        int     `json:"satisfied"`
+	SatisfactionRate float64 `json:"satisfaction_rate"`
+}
+
+// LeaderSection is one leader's part of the report.
+type LeaderSection struct {
+	Leader      string   `json:"leader"`
+	DisplayName string   `json:"display_name"`
+	Linked      int      `json:"linked"`
+	Visited     int      `json:"visited"`
+	Share       float64  `json:"share"`
+	NotVisited  []string `json:"not_visited"`
+	Raised      int      `json:"raised"`
+	Closed      int      `json:"closed"`
+	Overdue     int      `json:"overdue"`
+}
+
+// ReportContent is one compiled version of a quarter's report.
+type ReportContent struct {
+	Period     string          `json:"period"`
+	From       string          `json:"from"`
+	To         string          `json:"to"`
+	AsOf       time.Time       `json:"as_of"`
+	Totals     ReportGroup     `json:"totals"`
+	ByLeader   []LeaderSection `json:"by_leader"`
+	ByCounty   []ReportGroup   `json:"by_county"`
+	ByCategory []ReportGroup   `json:"by_category"`
+	ByUnit     []ReportGroup   `json:"by_unit"`
+	Rows       []ReportRow     `json:"rows"`
+}
+
+// CompileQuarter gathers the quarter's report as the read model stands at asOf: every case
+// raised in the quarter (created in it, Shanghai) and every earlier case still open at its
+// end, the breakdowns, and each leader's coverage and problems.
+func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.Time) (ReportContent, error) {
+	start, end := q.Start(), q.End()
+	out := ReportContent{Period: q.String(), From: start.Format(domain.DateLayout), To: end.AddDate(0, 0, -1).Format(domain.DateLayout),
+		AsOf: asOf}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT c.id, c.list, coalesce(e.name, ''), coalesce(e.county, ''), c.category, c.description, c.amount_cny,
+			c.lead_unit, c.co_units, c.office, c.status, coalesce(c.due_date::text, ''), c.outcome, c.created_by,
+			coalesce(v.date::text, ''), c.sensitive,
+			coalesce((SELECT array_agg(vl.leader ORDER BY vl.leader) FROM visit_leaders vl WHERE vl.visit_id = c.visit_id), '{}'),
+			c.created_at, c.overdue,
+			(SELECT count(*) FROM case_events cb WHERE cb.case_id = c.id AND cb.type = 'called_back')::int,
+			(SELECT count(*) FROM case_events cb WHERE cb.case_id = c.id AND cb.type = 'called_back' AND (cb.data->>'satisfied')::bool)::int,
+			c.created_at < $1
+		FROM cases c
+		LEFT JOIN enterprises e ON e.id = c.enterprise_id
+		LEFT JOIN visits v ON v.id = c.visit_id
+		WHERE c.created_at >= $1 AND c.created_at < $2
+		   OR c.created_at < $1 AND c.status <> 'merged' AND NOT EXISTS (
+				SELECT 1 FROM case_events ce WHERE ce.case_id = c.id AND ce.type = 'closed' AND ce.at < $2)
+		ORDER BY c.created_at, c.id`, start, end)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ReportRow, error) {
+		var r ReportRow
+		err := row.Scan(&r.CaseID, &r.List, &r.Enterprise, &r.County, &r.Category, &r.Description, &r.AmountCNY,
+			&r.LeadUnit, &r.CoUnits, &r.Office, &r.Status, &r.DueDate, &r.Outcome, &r.RaisedBy, &r.VisitDate, &r.Sensitive,
+			&r.Leaders, &r.CreatedAt, &r.Overdue, &r.CalledBack, &r.Satisfied, &r.Earlier)
+		return r, err
+	})
+	if err != nil {
+		return ReportContent{}, fmt.Errorf("store: compile %s: %w", q, err)
+	}
+	out.Rows = list
+	units, err := s.ListUnits(ctx)
+	if err != nil {
+		return ReportContent{}, err
+	}
+	unitName := map[string]string{}
+	for _, u := range units {
+		unitName[u.ID] = u.Name
+	}
+	groups := map[string]map[string]*ReportGroup{"county": {}, "category": {}, "unit": {}}
+	add := func(g *ReportGroup, r ReportRow) {
+		g.Raised++
+		if r.Status == domain.StatusClosed {
+			g.Closed++
+		}
+		if r.Overdue {
+			g.Overdue++
+		}
+		g.CalledBack += r.CalledBack
+		g.Satisfied += r.Satisfied
+	}
+	group := func(kind, key, name string) *ReportGroup {
+		g := groups[kind][key]
+		if g == nil {
+			g = &ReportGroup{Key: key, Name: name}
+			groups[kind][key] = g
+		}
+		return g
+	}
+	out.Totals = ReportGroup{Key: "all", Name: "全市"}
+	raisedBy := map[string][]ReportRow{}
+	for _, r := range list {
+		if r.Earlier {
+			continue
+		}
+		add(&out.Totals, r)
+		add(group("county", r.County, unitName[r.County]), r)
+		add(group("category", r.Category, domain.Categories[r.Category]), r)
+		if r.LeadUnit != "" {
+			add(group("unit", r.LeadUnit, unitName[r.LeadUnit]), r)
+		}
+		leaders := slices.Clone(r.Leaders)
+		if !slices.Contains(leaders, r.RaisedBy) {
+			leaders = append(leaders, r.RaisedBy)
+		}
+		for _, l := range leaders {
+			raisedBy[l] = append(raisedBy[l], r)
+		}
+	}
+	rate := func(g *ReportGroup) {
+		if g.CalledBack > 0 {
+			g.SatisfactionRate = float64(g.Satisfied) / float64(g.CalledBack)
+		}
+	}
+	rate(&out.Totals)
+	for kind, dst := range map[string]*[]ReportGroup{"county": &out.ByCounty, "category": &out.ByCategory, "unit": &out.ByUnit} {
+		*dst = []ReportGroup{}
+		for _, g := range groups[kind] {
+			rate(g)
+			*dst = append(*dst, *g)
+		}
+		slices.SortFunc(*dst, func(a, b ReportGroup) int {
+			if a.Raised != b.Raised {
+				return b.Raised - a.Raised
+			}
+			return cmpString(a.Key, b.Key)
+		})
+	}
+	coverage, err := s.Coverage(ctx, q.Year, out.From, out.To)
+	if err != nil {
+		return ReportContent{}, err
+	}
+	leaders, err := s.Leaders(ctx)
+	if err != nil {
+		return ReportContent{}, err
+	}
+	out.ByLeader = make([]LeaderSection, 0, len(leaders))
+	for i, l := range leaders {
+		c := coverage[i]
+		sec := LeaderSection{Leader: l.Username, DisplayName: l.DisplayName, Linked: len(c.Linked), Visited: len(c.Visited), NotVisited: []string{}}
+		if sec.Linked > 0 {
+			sec.Share = float64(sec.Visited) / float64(sec.Linked)
+		}
+		for _, id := range c.Linked {
+			if !slices.Contains(c.Visited, id) {
+				sec.NotVisited = append(sec.NotVisited, id)
+			}
+		}
+		for _, r := range raisedBy[l.Username] {
+			sec.Raised++
+			if r.Status == domain.StatusClosed {
+				sec.Closed++
+			}
+			if r.Overdue {
+				sec.Overdue++
+			}
+		}
+		out.ByLeader = append(out.ByLeader, sec)
+	}
+	return out, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Report is a quarter's report as listed: its status and latest version.
+type Report struct {
+	Period     string     `json:"period" db:"period"`
+	Status     string     `json:"status" db:"status"`
+	Deadline   time.Time  `json:"deadline" db:"deadline"`
+	Version    int        `json:"version" db:"version"`
+	CompiledAt *time.Time `json:"compiled_at" db:"compiled_at"`
+	Final      bool       `json:"final" db:"final"`
+}
+
+// SaveReportVersion stores a newly compiled version of the quarter's report and returns its
+// number. A final version is the last: nothing is compiled after it (ErrConflict).
+func (s *Store) SaveReportVersion(ctx context.Context, q domain.Quarter, status string, content ReportContent, final bool) (Report, error) {
+	raw, err := json.Marshal(content)
+	if err != nil {
+		return Report{}, err
+	}
+	var out Report
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO quarterly_reports (period, status, deadline) VALUES ($1, $2, $3)
+			ON CONFLICT (period) DO NOTHING`, q.String(), status, q.Deadline()); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `UPDATE quarterly_reports SET version = version + 1, compiled_at = $2, final = $3, status = $4
+			WHERE period = $1 AND NOT final RETURNING period, status, deadline, version, compiled_at, final`,
+			q.String(), content.AsOf, final, status)
+		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Report])
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return &Error{Kind: ErrConflict, Entity: "report", ID: q.String(), Detail: "final"}
+		}
+		out = list[0]
+		_, err = tx.Exec(ctx, `INSERT INTO quarterly_report_versions (period, version, compiled_at, final, content)
+			VALUES ($1, $2, $3, $4, $5)`, q.String(), out.Version, content.AsOf, final, raw)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrConflict) {
+		return Report{}, fmt.Errorf("store: save report %s: %w", q, err)
+	}
+	return out, err
+}
+
+// SetReportStatus records the report's status (open, collecting, closed).
+func (s *Store) SetReportStatus(ctx context.Context, q domain.Quarter, status string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO quarterly_reports (period, status, deadline) VALUES ($1, $2, $3)
+		ON CONFLICT (period) DO UPDATE SET status = EXCLUDED.status`, q.String(), status, q.Deadline())
+	if err != nil {
+		return fmt.Errorf("store: report %s status: %w", q, err)
+	}
+	return nil
+}
+
+// Reports lists the quarters with a report, newest first.
+func (s *Store) Reports(ctx context.Context) ([]Report, error) {
+	return queryAll[Report](ctx, s, "reports", `SELECT period, status, deadline, version, compiled_at, final
+		FROM quarterly_reports ORDER BY period DESC`)
+}
+
+// ReportOf is the quarter's report with its latest version's content (ErrNotFound when
+// nothing was compiled yet).
+func (s *Store) ReportOf(ctx context.Context, q domain.Quarter) (Report, ReportContent, error) {
+	list, err := queryAll[Report](ctx, s, "report", `SELECT period, status, deadline, version, compiled_at, final
+		FROM quarterly_reports WHERE period = $1 AND version > 0`, q.String())
+	if err != nil {
+		return Report{}, ReportContent{}, err
+	}
+	if len(list) == 0 {
+		return Report{}, ReportContent{}, &Error{Kind: ErrNotFound, Entity: "report", ID: q.String()}
+	}
+	var raw []byte
+	if err := s.pool.QueryRow(ctx, `SELECT content FROM quarterly_report_versions WHERE period = $1 AND version = $2`,
+		q.String(), list[0].Version).Scan(&raw); err != nil {
+		return Report{}, ReportContent{}, fmt.Errorf("store: report %s: %w", q, err)
+	}
+	var content ReportContent
+	if err := json.Unmarshal(raw, &content); err != nil {
+		return Report{}, ReportContent{}, fmt.Errorf("store: report %s: %w", q, err)
+	}
+	return list[0], content, nil
+}
+
+// Submission is a leader's quarterly submission (调研报告).
+type Submission struct {
+	Period      string    `json:"period" db:"period"`
+	Leader      string    `json:"leader" db:"leader"`
+	Narrative   string    `json:"narrative" db:"narrative"`
+	SubmittedAt time.Time `json:"submitted_at" db:"submitted_at"`
+	UpdatedAt   time.Time `json:"updated_at" db:"updated_at"`
+	Late        bool      `json:"late" db:"late"`
+}
+
+// SaveSubmission records a leader's submission; a later one replaces the narrative and keeps
+// the first submission's time and lateness. Idempotent for the same text.
+func (s *Store) SaveSubmission(ctx context.Context, q domain.Quarter, leader, narrative string, at time.Time) (Submission, error) {
+	if err := s.SetReportStatus(ctx, q, q.StatusAt(at)); err != nil {
+		return Submission{}, err
+	}
+	list, err := queryAll[Submission](ctx, s, "submission", `
+		INSERT INTO report_submissions (period, leader, narrative, submitted_at, updated_at, late)
+		VALUES ($1, $2, $3, $4, $4, $5)
+		ON CONFLICT (period, leader) DO UPDATE SET narrative = EXCLUDED.narrative, updated_at = EXCLUDED.updated_at
+		RETURNING period, leader, narrative, submitted_at, updated_at, late`,
+		q.String(), leader, narrative, at, !at.Before(q.Deadline()))
+	if err != nil {
+		return Submission{}, err
+	}
+	return list[0], nil
+}
+
+// Submissions lists a quarter's submissions by leader.
+func (s *Store) Submissions(ctx context.Context, q domain.Quarter) ([]Submission, error) {
+	return queryAll[Submission](ctx, s, "submissions", `SELECT period, leader, narrative, submitted_at, updated_at, late
+		FROM report_submissions WHERE period = $1 ORDER BY leader`, q.String())
+}
+
+// QueueReportReminders puts a reminder for each leader in the outbox (one per leader,
+// channel and reminder: seq is the days before the deadline).
+func (s *Store) QueueReportReminders(ctx context.Context, q domain.Quarter, daysBefore int, leaders []string, payload []byte) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO notifications (case_id, report_period, seq, event_type, username, channel, address, payload)
+		SELECT NULL, $1, $2, 'report_reminder', u.username, ch.channel, ch.address, $4
+		FROM users u CROSS JOIN LATERAL (VALUES ($5::text, u.email, u.notify_email),
+			($6::text, u.webhook_url, u.notify_webhook)) AS ch (channel, address, enabled)
+		WHERE ch.enabled AND ch.address <> '' AND u.username = ANY ($3)
+		ON CONFLICT DO NOTHING`, q.String(), daysBefore, leaders, payload, domain.ChannelEmail, domain.ChannelWebhook)
+	if err != nil {
+		return fmt.Errorf("store: reminders %s: %w", q, err)
+	}
+	return nil
+}
+
+// PendingReportNotifications are a report's reminders not yet delivered.
+func (s *Store) PendingReportNotifications(ctx context.Context, q domain.Quarter) ([]Notification, error) {
+	return queryAll[Notification](ctx, s, "pending reminders", `SELECT `+notificationColumns+` FROM notifications
+		WHERE case_id IS NULL AND report_period = $1 AND status = $2 ORDER BY id`, q.String(), domain.DeliveryPending)
+}
+
+// ReportNotifications are all of a report's reminders (for tests and the admin).
+func (s *Store) ReportNotifications(ctx context.Context, q domain.Quarter) ([]Notification, error) {
+	return queryAll[Notification](ctx, s, "reminders", `SELECT `+notificationColumns+` FROM notifications
+		WHERE case_id IS NULL AND report_period = $1 ORDER BY id`, q.String())
+}
