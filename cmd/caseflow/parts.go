@@ -102,6 +102,10 @@ func workerCommand() *cobra.Command {
 			if err := w.Start(); err != nil {
 				return err
 			}
+			if err := workflows.EnsureReportSchedule(ctx, tc); err != nil {
+				w.Stop()
+				return err
+			}
 			slog.Info("caseflow worker running")
 			<-ctx.Done()
 			w.Stop()

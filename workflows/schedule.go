@@ -1,0 +1,87 @@
+package workflows
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	_ "time/tzdata" // the schedule's time zone loads in images without zoneinfo
+)
+
+// The Temporal Schedule that starts each quarter's report: 08:00 on 1 January, April, July
+// and October, Asia/Shanghai. Overlap SKIP: a trigger only starts (or finds) one quarter's
+// report and ends, so two never need to run at once. Catch-up window 9 days: if Temporal was
+// down at 08:00 on the 1st, the run still happens when it is back before the deadline on the
+// 10th; after that the quarter is started by hand or by a backfill.
+
+// ReportCatchupWindow is how late a missed scheduled run still happens.
+const ReportCatchupWindow = 9 * 24 * time.Hour
+
+// reportSchedule is the schedule as caseflow wants it.
+func reportSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, string) {
+	spec := client.ScheduleSpec{
+		Calendars: []client.ScheduleCalendarSpec{{
+			Month:      []client.ScheduleRange{{Start: 1, End: 12, Step: 3}},
+			DayOfMonth: []client.ScheduleRange{{Start: 1}},
+			Hour:       []client.ScheduleRange{{Start: 8}},
+		}},
+		TimeZoneName: "Asia/Shanghai",
+	}
+	action := &client.ScheduleWorkflowAction{ID: "quarterly-report-trigger", Workflow: "ScheduledQuarterlyReport", TaskQueue: TaskQueue,
+		WorkflowExecutionTimeout: time.Hour}
+	raw, _ := json.Marshal(struct {
+		Spec     client.ScheduleSpec
+		Workflow string
+		Queue    string
+		Overlap  enumspb.ScheduleOverlapPolicy
+		Catchup  time.Duration
+	}{spec, "ScheduledQuarterlyReport", TaskQueue, enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, ReportCatchupWindow})
+	sum := sha256.Sum256(raw)
+	return spec, action, "caseflow spec " + hex.EncodeToString(sum[:8])
+}
+
+// EnsureReportSchedule creates the schedule, or updates it when its spec changed (the hash
+// of the spec is kept in the schedule's note: Describe returns a normalised spec, not the one
+// given). Idempotent: several workers starting at once leave one schedule.
+func EnsureReportSchedule(ctx context.Context, c client.Client) error {
+	spec, action, note := reportSchedule()
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: ReportScheduleID, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: ReportCatchupWindow, Note: note,
+	})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("the quarterly report schedule: %w", err)
+	}
+	h := c.ScheduleClient().GetHandle(ctx, ReportScheduleID)
+	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+		s := in.Description.Schedule
+		if s.State != nil && strings.HasPrefix(s.State.Note, note) {
+			return nil, temporal.ErrSkipScheduleUpdate
+		}
+		s.Spec, s.Action = &spec, action
+		if s.Policy == nil {
+			s.Policy = &client.SchedulePolicies{}
+		}
+		s.Policy.Overlap, s.Policy.CatchupWindow = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, ReportCatchupWindow
+		if s.State == nil {
+			s.State = &client.ScheduleState{}
+		}
+		s.State.Note = note
+		return &client.ScheduleUpdate{Schedule: &s}, nil
+	}})
+	if err != nil {
+		return fmt.Errorf("the quarterly report schedule: %w", err)
+	}
+	return nil
+}
