@@ -136,7 +136,7 @@ func (a *Activities) RemindLeaders(ctx context.Context, in ReminderInput) ([]str
 		return missing, nil
 	}
 	payload, _ := json.Marshal(map[string]any{"type": "report_reminder", "period": q.String(),
-		"title": fmt.Sprintf("%d年第%d季度调研报告将于 %s 截止，请尽快提交", q.Year, q.Q, q.Deadline().Format("1月2日")),
+		"title":    fmt.Sprintf("%d年第%d季度调研报告将于 %s 截止，请尽快提交", q.Year, q.Q, q.Deadline().Format("1月2日")),
 		"deadline": q.Deadline(), "days_before": in.DaysBefore})
 	return missing, a.Store.QueueReportReminders(ctx, q, in.DaysBefore, missing, payload)
 }

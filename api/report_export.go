@@ -193,10 +193,10 @@ func (s *Server) reportSummary(c *gin.Context) error {
 		return err
 	}
 	type leaderRow struct {
-		Name                                             string
+		Name                                                 string
 		Linked, Visited, NotVisited, Raised, Closed, Overdue int
-		Share                                            float64
-		Submission                                       string
+		Share                                                float64
+		Submission                                           string
 	}
 	type groupRow struct {
 		Name                    string

@@ -38,7 +38,9 @@ func QuarterOf(t time.Time) Quarter {
 func (q Quarter) String() string { return fmt.Sprintf("%d-Q%d", q.Year, q.Q) }
 
 // Start is the quarter's first instant (Shanghai).
-func (q Quarter) Start() time.Time { return time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, Shanghai) }
+func (q Quarter) Start() time.Time {
+	return time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, Shanghai)
+}
 
 // End is the first instant after the quarter.
 func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }
