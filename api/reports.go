@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows"
@@ -155,12 +153,7 @@ func (s *Server) runReport(c *gin.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Minute)
 	defer cancel()
-	_, err = s.reportUpdate(ctx, q, workflows.UpdateCompileReport, workflows.SyncInput{}, nil)
-	var rejected *Error
-	switch {
-	case err == nil, errors.As(mapError(err), &rejected) && rejected.Status == http.StatusConflict:
-		// compiled, or final already: the report as it stands
-	default:
+	if _, err := workflows.RunReport(ctx, s.Temporal, q); err != nil {
 		return err
 	}
 	return s.respondReport(c, http.StatusAccepted, q)
@@ -169,20 +162,7 @@ func (s *Server) runReport(c *gin.Context) error {
 // reportUpdate sends an Update to the quarter's report, starting it if needed. A report
 // whose workflow has ended (long after its deadline) answers 409.
 func (s *Server) reportUpdate(ctx context.Context, q domain.Quarter, name string, arg, out any) (any, error) {
-	id := workflows.ReportWorkflowID(q.String())
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.QuarterlyReportWorkflow, workflows.ReportInput{Period: q.String()})
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
+	err := workflows.ReportUpdate(ctx, s.Temporal, q, name, arg, out)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil, newError(http.StatusConflict, "report_closed",

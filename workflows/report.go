@@ -1,12 +1,16 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -287,4 +291,38 @@ func ScheduledQuarterlyReport(ctx workflow.Context) error {
 		return errors.Join(fmt.Errorf("quarterly report %s", period), err)
 	}
 	return nil
+}
+
+// ReportUpdate sends an Update to a quarter's report, starting its workflow if there is none
+// (a report whose workflow ended long after its deadline is not started again: the error is
+// then a serviceerror.WorkflowExecutionAlreadyStarted), and waits for its result in out.
+func ReportUpdate(ctx context.Context, c client.Client, q domain.Quarter, name string, arg, out any) error {
+	id := ReportWorkflowID(q.String())
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, QuarterlyReportWorkflow, ReportInput{Period: q.String()})
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
+}
+
+// RunReport starts a quarter's report, or compiles it again, and answers its state; a final
+// report is answered as it stands.
+func RunReport(ctx context.Context, c client.Client, q domain.Quarter) (ReportState, error) {
+	var st ReportState
+	err := ReportUpdate(ctx, c, q, UpdateCompileReport, SyncInput{}, &st)
+	var app *temporal.ApplicationError
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &app) && app.Type() == ErrInvalidTransition || errors.As(err, &started) {
+		return st, nil // final already
+	}
+	return st, err
 }

@@ -33,7 +33,7 @@ func rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand(), benchCommand())
+	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand(), benchCommand(), reportCommand())
 	return root
 }
 

@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/cmd/caseflow/progress"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -71,7 +72,7 @@ type runner struct {
 	Options
 	http     *http.Client
 	tokens   map[string]string
-	progress *progress
+	progress *progress.Bar
 	ids      atomic.Int64
 }
 
@@ -79,8 +80,8 @@ type runner struct {
 func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &runner{Options: o, tokens: map[string]string{},
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	r.progress = newProgress(o.Progress, 2*o.Intakes+3*o.ActionCases+o.Lifecycles+1+len(readMeasures))
-	defer r.progress.finish()
+	r.progress = progress.New(o.Progress, 2*o.Intakes+3*o.ActionCases+o.Lifecycles+1+len(readMeasures))
+	defer r.progress.Finish()
 	rep := &Report{Started: time.Now()}
 	for _, u := range []string{"member", "party", "leader1", "unit-natural-resources", "unit-power-supply", "efficiency"} {
 		if err := r.login(ctx, u); err != nil {
@@ -111,7 +112,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // intake: cases raised at concurrency 16 against workflows that do one INSERT; throughput
 // and the machine's CPU per case.
 func (r *runner) intake(ctx context.Context, rep *Report) error {
-	r.progress.stage("intake")
+	r.progress.Stage("intake")
 	cpu0 := machineCPU()
 	d, err := r.parallel(ctx, r.Intakes, 16, func(ctx context.Context, i int) error {
 		_, err := r.createCase(ctx)
@@ -121,7 +122,7 @@ func (r *runner) intake(ctx context.Context, rep *Report) error {
 		return fmt.Errorf("intake: %w", err)
 	}
 	cpuCase := (machineCPU() - cpu0) / time.Duration(r.Intakes)
-	r.progress.stage("intake, raw reference")
+	r.progress.Stage("intake, raw reference")
 	cpu0 = machineCPU()
 	run := time.Now().UnixNano()
 	dRaw, err := r.parallel(ctx, r.Intakes, 16, func(ctx context.Context, i int) error {
@@ -131,7 +132,7 @@ func (r *runner) intake(ctx context.Context, rep *Report) error {
 			return err
 		}
 		err = wr.Get(ctx, nil)
-		r.progress.step()
+		r.progress.Step()
 		return err
 	})
 	if err != nil {
@@ -173,7 +174,7 @@ func actionBody(action string) any {
 // actions: each action's latency (p50) on cases taken one at a time, beside an Update whose
 // handler runs one activity.
 func (r *runner) actions(ctx context.Context, rep *Report) error {
-	r.progress.stage("actions")
+	r.progress.Stage("actions")
 	lat := map[string][]time.Duration{}
 	for range r.ActionCases {
 		id, err := r.createCase(ctx)
@@ -187,9 +188,9 @@ func (r *runner) actions(ctx context.Context, rep *Report) error {
 			}
 			lat[step.action] = append(lat[step.action], time.Since(t0))
 		}
-		r.progress.step()
+		r.progress.Step()
 	}
-	r.progress.stage("actions, raw reference")
+	r.progress.Stage("actions, raw reference")
 	var raw []time.Duration
 	run := time.Now().UnixNano()
 	for i := range r.ActionCases {
@@ -210,7 +211,7 @@ func (r *runner) actions(ctx context.Context, rep *Report) error {
 			raw = append(raw, time.Since(t0))
 		}
 		_ = r.Temporal.TerminateWorkflow(ctx, id, "", "benchmark done")
-		r.progress.step()
+		r.progress.Step()
 	}
 	ref := percentile(raw, 50)
 	var names, values []string
@@ -227,7 +228,7 @@ func (r *runner) actions(ctx context.Context, rep *Report) error {
 
 // lifecycles: whole cases, intake to closure, at concurrency 8.
 func (r *runner) lifecycles(ctx context.Context, rep *Report) error {
-	r.progress.stage("lifecycles")
+	r.progress.Stage("lifecycles")
 	d, err := r.parallel(ctx, r.Lifecycles, 8, func(ctx context.Context, _ int) error {
 		id, err := r.createCase(ctx)
 		if err != nil {
@@ -280,7 +281,7 @@ var readMeasures = []readMeasure{
 // reads: every list and a case's page at concurrency 4 (ReadConcurrency) over the
 // synthetic cases.
 func (r *runner) reads(ctx context.Context, rep *Report) error {
-	r.progress.stage(fmt.Sprintf("writing %d synthetic cases", r.Cases))
+	r.progress.Stage(fmt.Sprintf("writing %d synthetic cases", r.Cases))
 	year := time.Now().In(domain.Shanghai).Year()
 	t0 := time.Now()
 	if err := r.Store.SeedSynthetic(ctx, r.Cases, year, time.Now()); err != nil {
@@ -303,10 +304,10 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			return errors.New("the list ended before the page the cursor measure reads")
 		}
 	}
-	r.progress.step()
+	r.progress.Step()
 	const requests, warmUp = 200, 20
 	for _, m := range readMeasures {
-		r.progress.stage(m.name)
+		r.progress.Stage(m.name)
 		var mu sync.Mutex
 		var lat []time.Duration
 		_, err := r.parallel(ctx, warmUp+requests, max(1, r.ReadConcurrency), func(ctx context.Context, i int) error {
@@ -338,7 +339,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			}
 			rep.Plans = append(rep.Plans, Plan{List: m.name + " (as " + m.user + ")", Plan: plan})
 		}
-		r.progress.step()
+		r.progress.Step()
 	}
 	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("writing %d synthetic cases and their timelines", r.Cases),
 		Value: seeded.Round(100 * time.Millisecond).String(), Reference: "—", Ratio: "—", Target: "—"})
@@ -354,7 +355,7 @@ func (r *runner) createCase(ctx context.Context) (string, error) {
 		return "", err
 	}
 	id, _ := out["id"].(string)
-	r.progress.step()
+	r.progress.Step()
 	return id, nil
 }
 

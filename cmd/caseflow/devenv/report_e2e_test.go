@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -160,6 +161,19 @@ func TestTheQuarterlyReportIsScheduledCompiledAndDownloadable(t *testing.T) {
 	item := list.Body["items"].([]any)[0].(map[string]any)
 	if subs := item["submissions"].(map[string]any); item["period"] != q || subs["on_time"] != 1.0 || subs["missing"] != 1.0 {
 		t.Errorf("list: %s", list.Raw)
+	}
+
+	// The schedule's action, triggered now: it starts the report of the quarter before.
+	if err := env.Client.ScheduleClient().GetHandle(ctx, workflows.ReportScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	prev := domain.QuarterOf(time.Now()).Prev().String()
+	deadline := time.Now().Add(30 * time.Second)
+	for member.do("GET", "/api/v1/reports/quarterly/"+prev, nil, nil).Status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("the triggered schedule did not start the %s report", prev)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// A quarter long past, run by hand: compiled final at once.

@@ -1,4 +1,5 @@
-package benchmark
+// Package progress draws a one-line progress bar for the CLI (caseflow bench, caseflow report backfill).
+package progress
 
 import (
 	"fmt"
@@ -7,8 +8,8 @@ import (
 	"sync"
 )
 
-// progress draws one line: the stage and a bar of the steps done.
-type progress struct {
+// Bar draws one line: the stage and a bar of the steps done.
+type Bar struct {
 	mu          sync.Mutex
 	w           io.Writer
 	total, done int
@@ -16,23 +17,26 @@ type progress struct {
 	drawn       string // what the line shows now
 }
 
-func newProgress(w io.Writer, total int) *progress { return &progress{w: w, total: total} }
+// New is a bar of total steps drawn on w (nil: nothing is drawn).
+func New(w io.Writer, total int) *Bar { return &Bar{w: w, total: total} }
 
-func (p *progress) stage(name string) {
+// Stage names what is being done.
+func (p *Bar) Stage(name string) {
 	p.mu.Lock()
 	p.name = name
 	p.mu.Unlock()
 	p.draw()
 }
 
-func (p *progress) step() {
+// Step marks one step done.
+func (p *Bar) Step() {
 	p.mu.Lock()
 	p.done = min(p.done+1, p.total)
 	p.mu.Unlock()
 	p.draw()
 }
 
-func (p *progress) draw() {
+func (p *Bar) draw() {
 	if p.w == nil {
 		return
 	}
@@ -50,7 +54,8 @@ func (p *progress) draw() {
 	p.drawn = line
 }
 
-func (p *progress) finish() {
+// Finish ends the line.
+func (p *Bar) Finish() {
 	if p.w != nil {
 		fmt.Fprintln(p.w)
 	}
