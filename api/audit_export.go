@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/activities/audit"
+	"github.com/putian-fic/caseflow/activities/xlsx"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -73,7 +73,7 @@ func (s *Server) auditUnitsWorkbook(c *gin.Context) error {
 		}
 		rows = append(rows, row)
 	}
-	return writeWorkbook(c, "audit-units-"+r.Period, "单位考评-"+r.Period, []sheet{{"单位考评 " + r.Period, rows}})
+	return writeWorkbook(c, "audit-units-"+r.Period, "单位考评-"+r.Period, []sheet{{Name: "单位考评 " + r.Period, Rows: rows}})
 }
 
 // auditUnitWorkbook: GET /audit/units/{id}.xlsx?period= — the unit's figures, then one
@@ -84,7 +84,7 @@ func (s *Server) auditUnitWorkbook(c *gin.Context, id string) error {
 		return err
 	}
 	summary := [][]any{{"项目", "数值", "案件数"}, {"得分", line.Score, ""}, {"排名", line.Rank, ""}}
-	sheets := []sheet{{"考评汇总", nil}}
+	sheets := []sheet{{Name: "考评汇总"}}
 	for _, col := range figureColumns {
 		summary = append(summary, []any{col.header, col.value(line.Figures), len(line.Cases[col.fig])})
 		if col.fig == "" {
@@ -94,54 +94,23 @@ func (s *Server) auditUnitWorkbook(c *gin.Context, id string) error {
 		for i, caseID := range line.Cases[col.fig] {
 			rows = append(rows, []any{i + 1, caseID})
 		}
-		sheets = append(sheets, sheet{col.header, rows})
+		sheets = append(sheets, sheet{Name: col.header, Rows: rows})
 	}
 	for _, it := range line.ScoreItems {
 		summary = append(summary, []any{"考评项：" + it.Name, it.Points, len(it.Cases)})
 	}
-	sheets[0].rows = summary
+	sheets[0].Rows = summary
 	return writeWorkbook(c, "audit-"+id+"-"+r.Period, line.Name+"考评-"+r.Period, sheets)
 }
 
-type sheet struct {
-	name string // at most 31 characters
-	rows [][]any
-}
+type sheet = xlsx.Sheet
 
-// writeWorkbook answers sheets as an XLSX workbook, each written with excelize's stream writer.
+// writeWorkbook answers sheets as an XLSX workbook.
 func writeWorkbook(c *gin.Context, asciiName, name string, sheets []sheet) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, sh := range sheets {
-		title := []rune(strings.NewReplacer("/", "-", ":", "-").Replace(sh.name))
-		if len(title) > 31 {
-			title = title[:31]
-		}
-		if i == 0 {
-			if err := f.SetSheetName(f.GetSheetName(0), string(title)); err != nil {
-				return err
-			}
-		} else if _, err := f.NewSheet(string(title)); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(string(title))
-		if err != nil {
-			return err
-		}
-		for r, row := range sh.rows {
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := sw.SetRow(cell, row); err != nil {
-				return err
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-	}
 	c.Header("Content-Disposition", "attachment; filename=\""+asciiName+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
 	c.Status(http.StatusOK)
 	c.Header("Content-Type", xlsxType)
-	return f.Write(c.Writer)
+	return xlsx.Write(c.Writer, sheets)
 }
 
 // unitPage is the printable page of one unit's figures and score (GET /audit/units/{id}.html).

@@ -9,16 +9,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/activities/reportbook"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // The three attachments (附件1–3) of the quarterly report and its printable summary.
-
-var attachmentLists = map[string]string{"1": domain.ListProblem, "2": domain.ListFunding, "3": domain.ListSupport}
-
-// sensitiveHidden replaces what a reader may not see of a sensitive case.
-const sensitiveHidden = "（敏感信息，已隐藏）"
 
 // reportAttachment: GET /reports/quarterly/{period}/attachments/{n}.xlsx — the cases of
 // list n raised in the quarter, and a second sheet of earlier cases still open at its end.
@@ -27,9 +23,8 @@ func (s *Server) reportAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n := strings.TrimSuffix(c.Param("file"), ".xlsx")
-	list, ok := attachmentLists[n]
-	if !ok || !strings.HasSuffix(c.Param("file"), ".xlsx") {
+	n, isXLSX := strings.CutSuffix(c.Param("file"), ".xlsx")
+	if _, ok := reportbook.Lists[n]; !ok || !isXLSX {
 		return newError(http.StatusNotFound, "not_found", "附件只有 1.xlsx、2.xlsx、3.xlsx (attachments are 1.xlsx, 2.xlsx and 3.xlsx)")
 	}
 	_, content, err := s.loadReport(c, q)
@@ -41,88 +36,33 @@ func (s *Server) reportAttachment(c *gin.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	full := u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin
-	header := []any{"序号", "案件编号", "企业名称", "所属县区", "问题类别", "问题描述"}
-	if list == domain.ListFunding {
-		header = append(header, "涉及金额（万元）")
+	reader := reportbook.Reader{Full: u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin}
+	if u.Role == domain.RoleLeader {
+		reader.Leader = u.Username
 	}
-	header = append(header, "牵头单位", "协办单位", "督查室", "状态", "办理时限", "办理结果", "提出人", "走访日期")
-	raised, earlier := [][]any{header}, [][]any{header}
-	for _, r := range content.Rows {
-		if r.List != list || u.Role == domain.RoleLeader && r.RaisedBy != u.Username && !contains(r.Leaders, u.Username) {
-			continue
-		}
-		desc, amount := r.Description, any("")
-		if r.AmountCNY != nil {
-			amount = *r.AmountCNY / 10000
-		}
-		if r.Sensitive && !full {
-			desc, amount = sensitiveHidden, ""
-		}
-		co := make([]string, len(r.CoUnits))
-		for i, id := range r.CoUnits {
-			co[i] = names.unit(id)
-		}
-		dst := &raised
-		if r.Earlier {
-			dst = &earlier
-		}
-		row := []any{len(*dst), r.CaseID, r.Enterprise, names.unit(r.County), domain.Categories[r.Category], desc}
-		if list == domain.ListFunding {
-			row = append(row, amount)
-		}
-		row = append(row, names.unit(r.LeadUnit), strings.Join(co, "、"), domain.Offices[r.Office], domain.StatusLabels[r.Status],
-			r.DueDate, domain.Outcomes[r.Outcome], names.user(r.RaisedBy), r.VisitDate)
-		*dst = append(*dst, row)
+	sheets, err := reportbook.Attachment(content, n, reader, names)
+	if err != nil {
+		return err
 	}
-	title := domain.Lists[list]
-	return writeWorkbook(c, fmt.Sprintf("report-%s-attachment-%s", q, n), fmt.Sprintf("%s 附件%s %s", q, n, title), []sheet{
-		{fmt.Sprintf("附件%s %s", n, title), raised},
-		{fmt.Sprintf("附件%s 往期未办结", n), earlier},
-	})
+	return writeWorkbook(c, fmt.Sprintf("report-%s-attachment-%s", q, n),
+		fmt.Sprintf("%s 附件%s %s", q, n, domain.Lists[reportbook.Lists[n]]), sheets)
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// reportNames turns ids into the names people read.
-type reportNamer struct{ units, users map[string]string }
-
-func (n reportNamer) unit(id string) string {
-	if name, ok := n.units[id]; ok {
-		return name
-	}
-	return id
-}
-
-func (n reportNamer) user(id string) string {
-	if name, ok := n.users[id]; ok && name != "" {
-		return name
-	}
-	return id
-}
-
-func (s *Server) reportNames(c *gin.Context) (reportNamer, error) {
-	n := reportNamer{units: map[string]string{}, users: map[string]string{}}
+func (s *Server) reportNames(c *gin.Context) (reportbook.Names, error) {
+	n := reportbook.Names{Units: map[string]string{}, Users: map[string]string{}}
 	units, err := s.Store.ListUnits(c.Request.Context())
 	if err != nil {
 		return n, err
 	}
 	for _, u := range units {
-		n.units[u.ID] = u.Name
+		n.Units[u.ID] = u.Name
 	}
 	leaders, err := s.Store.Leaders(c.Request.Context())
 	if err != nil {
 		return n, err
 	}
 	for _, l := range leaders {
-		n.users[l.Username] = l.DisplayName
+		n.Users[l.Username] = l.DisplayName
 	}
 	return n, nil
 }
@@ -135,7 +75,7 @@ type bar struct {
 }
 
 // chart lays out horizontal bars for groups: raised (and closed inside it).
-func chart(groups []store.ReportGroup, names reportNamer, label func(store.ReportGroup) string) ([]bar, int) {
+func chart(groups []store.ReportGroup, names reportbook.Names, label func(store.ReportGroup) string) ([]bar, int) {
 	most := 1
 	for _, g := range groups {
 		most = max(most, g.Raised)
@@ -231,7 +171,7 @@ func (s *Server) reportSummary(c *gin.Context) error {
 				sub = sv.Status
 			}
 		}
-		data.Leaders = append(data.Leaders, leaderRow{Name: names.user(l.Leader), Linked: l.Linked, Visited: l.Visited,
+		data.Leaders = append(data.Leaders, leaderRow{Name: names.User(l.Leader), Linked: l.Linked, Visited: l.Visited,
 			NotVisited: len(l.NotVisited), Raised: l.Raised, Closed: l.Closed, Overdue: l.Overdue, Share: l.Share * 100, Submission: subLabel[sub]})
 	}
 	for _, g := range []struct {
@@ -239,9 +179,9 @@ func (s *Server) reportSummary(c *gin.Context) error {
 		groups     []store.ReportGroup
 		label      func(store.ReportGroup) string
 	}{
-		{"分县区", "县区", v.ByCounty, func(g store.ReportGroup) string { return names.unit(g.Key) }},
+		{"分县区", "县区", v.ByCounty, func(g store.ReportGroup) string { return names.Unit(g.Key) }},
 		{"分问题类别", "类别", v.ByCategory, func(g store.ReportGroup) string { return domain.Categories[g.Key] }},
-		{"分承办单位", "承办单位", v.ByUnit, func(g store.ReportGroup) string { return names.unit(g.Key) }},
+		{"分承办单位", "承办单位", v.ByUnit, func(g store.ReportGroup) string { return names.Unit(g.Key) }},
 	} {
 		if len(g.groups) == 0 {
 			continue

@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/audit"
+	"github.com/putian-fic/caseflow/activities/reportbook"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/xlsx"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -82,5 +85,43 @@ func BenchmarkUnitFigures(b *testing.B) {
 		if len(units) == 0 || units["power-supply"] == nil || units["power-supply"].Received == 0 {
 			b.Fatalf("no figures from %d events", len(events))
 		}
+	}
+}
+
+// BenchmarkCompileQuarter compiles a quarter's report over 100,000 synthetic cases of a
+// year and writes its three attachments (go test -bench CompileQuarter ./activities/store):
+// what the report's workflow and the downloads do.
+func BenchmarkCompileQuarter(b *testing.B) {
+	ctx := context.Background()
+	st := newStore(b)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	if err := st.SeedSynthetic(ctx, 100_000, 2026, now); err != nil {
+		b.Fatal(err)
+	}
+	q := domain.Quarter{Year: 2026, Q: 3}
+	names := reportbook.Names{Units: map[string]string{}, Users: map[string]string{}}
+	for b.Loop() {
+		content, err := st.CompileQuarter(ctx, q, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if content.Totals.Raised == 0 {
+			b.Fatal("nothing raised in the quarter")
+		}
+		if _, err := st.SaveReportVersion(ctx, q, domain.ReportClosed, content, false); err != nil {
+			b.Fatal(err)
+		}
+		rows := 0
+		for _, n := range []string{"1", "2", "3"} {
+			sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Full: true}, names)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := xlsx.Write(io.Discard, sheets); err != nil {
+				b.Fatal(err)
+			}
+			rows += len(sheets[0].Rows) + len(sheets[1].Rows) - 2
+		}
+		b.ReportMetric(float64(rows), "rows")
 	}
 }

@@ -1,0 +1,89 @@
+// Package reportbook lays out the quarterly report's three attachments (附件1–3: 问题诉求清单,
+// 资金需求清单, 配套需求清单) as sheets, for one reader.
+package reportbook
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/xlsx"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Lists are the attachments' lists, by number.
+var Lists = map[string]string{"1": domain.ListProblem, "2": domain.ListFunding, "3": domain.ListSupport}
+
+// SensitiveHidden replaces what a reader may not see of a sensitive case.
+const SensitiveHidden = "（敏感信息，已隐藏）"
+
+// Reader is who downloads: Full readers (the member department, admin) see sensitive
+// descriptions and amounts; a Leader sees only the cases they raised.
+type Reader struct {
+	Full   bool
+	Leader string
+}
+
+// Names turns ids into the names people read.
+type Names struct{ Units, Users map[string]string }
+
+// Unit is a unit's name (its id when unknown).
+func (n Names) Unit(id string) string {
+	if name, ok := n.Units[id]; ok {
+		return name
+	}
+	return id
+}
+
+// User is a user's display name (the username when unknown).
+func (n Names) User(id string) string {
+	if name, ok := n.Users[id]; ok && name != "" {
+		return name
+	}
+	return id
+}
+
+// Attachment lays out attachment n ("1", "2" or "3"): the cases of its list raised in the
+// quarter, then a sheet of earlier cases still open at its end.
+func Attachment(content store.ReportContent, n string, r Reader, names Names) ([]xlsx.Sheet, error) {
+	list, ok := Lists[n]
+	if !ok {
+		return nil, fmt.Errorf("no attachment %q", n)
+	}
+	header := []any{"序号", "案件编号", "企业名称", "所属县区", "问题类别", "问题描述"}
+	if list == domain.ListFunding {
+		header = append(header, "涉及金额（万元）")
+	}
+	header = append(header, "牵头单位", "协办单位", "督查室", "状态", "办理时限", "办理结果", "提出人", "走访日期")
+	raised, earlier := [][]any{header}, [][]any{header}
+	for _, row := range content.Rows {
+		if row.List != list || r.Leader != "" && row.RaisedBy != r.Leader && !slices.Contains(row.Leaders, r.Leader) {
+			continue
+		}
+		desc, amount := row.Description, any("")
+		if row.AmountCNY != nil {
+			amount = *row.AmountCNY / 10000
+		}
+		if row.Sensitive && !r.Full {
+			desc, amount = SensitiveHidden, ""
+		}
+		co := make([]string, len(row.CoUnits))
+		for i, id := range row.CoUnits {
+			co[i] = names.Unit(id)
+		}
+		dst := &raised
+		if row.Earlier {
+			dst = &earlier
+		}
+		cells := []any{len(*dst), row.CaseID, row.Enterprise, names.Unit(row.County), domain.Categories[row.Category], desc}
+		if list == domain.ListFunding {
+			cells = append(cells, amount)
+		}
+		cells = append(cells, names.Unit(row.LeadUnit), strings.Join(co, "、"), domain.Offices[row.Office],
+			domain.StatusLabels[row.Status], row.DueDate, domain.Outcomes[row.Outcome], names.User(row.RaisedBy), row.VisitDate)
+		*dst = append(*dst, cells)
+	}
+	title := domain.Lists[list]
+	return []xlsx.Sheet{{Name: fmt.Sprintf("附件%s %s", n, title), Rows: raised}, {Name: fmt.Sprintf("附件%s 往期未办结", n), Rows: earlier}}, nil
+}
