@@ -48,14 +48,17 @@ func reportSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, stri
 	return spec, action, "caseflow spec " + hex.EncodeToString(sum[:8])
 }
 
-// EnsureReportSchedule creates the schedule, or updates it when its spec changed (the hash
-// of the spec is kept in the schedule's note: Describe returns a normalised spec, not the one
-// given). Idempotent: several workers starting at once leave one schedule.
+// EnsureReportSchedule creates the schedule, or updates it when its spec changed (a hash of
+// the spec is kept with the schedule: Describe returns a normalised spec, not the one given,
+// so specs are not compared field by field). Idempotent: several workers starting at once
+// leave one schedule.
 func EnsureReportSchedule(ctx context.Context, c client.Client) error {
 	spec, action, note := reportSchedule()
+	// The hash goes in the memo at creation, as the schedule's record of what it was made
+	// from; the SDK cannot change a schedule's memo, so the hash in force is kept in its note.
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID: ReportScheduleID, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		CatchupWindow: ReportCatchupWindow, Note: note,
+		CatchupWindow: ReportCatchupWindow, Note: note, Memo: map[string]any{"spec_hash": note},
 	})
 	if err == nil {
 		return nil

@@ -35,6 +35,36 @@ func TestTheQuarterlyReportIsScheduledCompiledAndDownloadable(t *testing.T) {
 		t.Fatalf("schedule: %s (want next run %s)", sched.Raw, next)
 	}
 	unit.must(http.StatusForbidden, "GET", "/api/v1/reports/schedule", nil)
+	// Three workers starting at once leave the one schedule as it is.
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { errs <- workflows.EnsureReportSchedule(ctx, env.Client) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("a worker's start: %v", err)
+		}
+	}
+	if again := member.must(http.StatusOK, "GET", "/api/v1/reports/schedule", nil); string(again.Raw) != string(sched.Raw) {
+		t.Errorf("the schedule changed: %s", again.Raw)
+	}
+	// A schedule made from another spec (an older caseflow) is brought up to date.
+	h := env.Client.ScheduleClient().GetHandle(ctx, workflows.ReportScheduleID)
+	if err := h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+		s := in.Description.Schedule
+		s.State.Note = "caseflow spec of an older version"
+		s.Spec.Calendars[0].Hour = []client.ScheduleRange{{Start: 6}}
+		return &client.ScheduleUpdate{Schedule: &s}, nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := workflows.EnsureReportSchedule(ctx, env.Client); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := h.Describe(ctx); err != nil || !strings.HasPrefix(d.Schedule.State.Note, "caseflow spec ") ||
+		d.Schedule.State.Note == "caseflow spec of an older version" || d.Info.NextActionTimes[0].UTC().Format(time.RFC3339) != next {
+		t.Errorf("schedule after an upgrade: %v %+v", err, d)
+	}
 
 	// Cases of the three lists this quarter; one sensitive, with an amount.
 	raise := func(who *apiClient, body map[string]any) string {
