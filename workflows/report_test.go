@@ -2,13 +2,16 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
@@ -33,6 +36,44 @@ type reportRun struct {
 // runReport runs a quarter's report from start; submissions are sent at the given times.
 func runReport(t *testing.T, period string, start time.Time, submissions map[string]time.Time, compileAt ...time.Time) *reportRun {
 	t.Helper()
+	env, run := newReportEnv(t, period, start)
+	for leader, at := range submissions {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(wf.UpdateSubmitReport, leader, &testsuite.TestUpdateCallback{
+				OnAccept: func() {}, OnReject: func(err error) { t.Errorf("%s's submission refused: %v", leader, err) },
+				OnComplete: func(_ any, err error) {
+					if err != nil {
+						t.Errorf("%s's submission failed: %v", leader, err)
+					}
+				}},
+				wf.ActionInput[wf.SubmitReportBody]{Actor: domain.Actor{Username: leader, Role: domain.RoleLeader},
+					Body: wf.SubmitReportBody{Narrative: "本季度走访挂钩企业情况"}})
+		}, at.Sub(start))
+	}
+	for _, at := range compileAt {
+		env.RegisterDelayedCallback(func() { compileReport(env, run, at.String()) }, at.Sub(start))
+	}
+	env.ExecuteWorkflow(wf.QuarterlyReportWorkflow, wf.ReportInput{Period: period})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("report %s: %v", period, err)
+	}
+	return run
+}
+
+// compileReport asks the report to compile again, recording the outcome.
+func compileReport(env *testsuite.TestWorkflowEnvironment, run *reportRun, id string) {
+	env.UpdateWorkflow(wf.UpdateCompileReport, id, &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { run.recompile = append(run.recompile, errType(err)) },
+		OnComplete: func(_ any, err error) {
+			if err == nil {
+				run.recompile = append(run.recompile, "")
+			}
+		}}, wf.SyncInput{})
+}
+
+// newReportEnv is a test environment whose report activities record into the run.
+func newReportEnv(t *testing.T, period string, start time.Time) (*testsuite.TestWorkflowEnvironment, *reportRun) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
@@ -81,36 +122,7 @@ func runReport(t *testing.T, period string, start time.Time, submissions map[str
 		run.delivered++
 		return nil
 	}, activity.RegisterOptions{Name: "DeliverNotifications"})
-	for leader, at := range submissions {
-		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(wf.UpdateSubmitReport, leader, &testsuite.TestUpdateCallback{
-				OnAccept: func() {}, OnReject: func(err error) { t.Errorf("%s's submission refused: %v", leader, err) },
-				OnComplete: func(_ any, err error) {
-					if err != nil {
-						t.Errorf("%s's submission failed: %v", leader, err)
-					}
-				}},
-				wf.ActionInput[wf.SubmitReportBody]{Actor: domain.Actor{Username: leader, Role: domain.RoleLeader},
-					Body: wf.SubmitReportBody{Narrative: "本季度走访挂钩企业情况"}})
-		}, at.Sub(start))
-	}
-	for _, at := range compileAt {
-		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(wf.UpdateCompileReport, at.String(), &testsuite.TestUpdateCallback{
-				OnAccept: func() {},
-				OnReject: func(err error) { run.recompile = append(run.recompile, errType(err)) },
-				OnComplete: func(_ any, err error) {
-					if err == nil {
-						run.recompile = append(run.recompile, "")
-					}
-				}}, wf.SyncInput{})
-		}, at.Sub(start))
-	}
-	env.ExecuteWorkflow(wf.QuarterlyReportWorkflow, wf.ReportInput{Period: period})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatalf("report %s: %v", period, err)
-	}
-	return run
+	return env, run
 }
 
 func TestAQuarterlyReportRemindsTheLeadersStillOwingAndFreezesAtTheDeadline(t *testing.T) {
@@ -162,5 +174,24 @@ func TestABackfilledQuarterIsCompiledFinalAtOnceAndRemindsNobody(t *testing.T) {
 	run := runReport(t, "2026-Q1", shanghai("2026-11-28 10:00"), nil)
 	if len(run.compiles) != 1 || !run.compiles[0].Final || len(run.reminders) != 0 {
 		t.Errorf("compilations %+v, reminders %v", run.compiles, run.reminders)
+	}
+}
+
+func TestAReportWithALongHistoryContinuesAsNewWithWhatItKnows(t *testing.T) {
+	// Temporal suggests a fresh history; the quarter's end wakes the workflow.
+	start := shanghai("2026-09-15 10:00")
+	env, run := newReportEnv(t, "2026-Q3", start)
+	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(true) }, time.Hour)
+	env.ExecuteWorkflow(wf.QuarterlyReportWorkflow, wf.ReportInput{Period: "2026-Q3"})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next wf.ReportInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Period != "2026-Q3" || next.State == nil || next.State.Version != 1 || next.State.Final || len(next.State.Leaders) != 2 {
+		t.Errorf("continued with %+v (state %+v), compiles %d", next, next.State, len(run.compiles))
 	}
 }
