@@ -36,11 +36,7 @@ func (s *Server) reportAttachment(c *gin.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	reader := reportbook.Reader{Full: u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin}
-	if u.Role == domain.RoleLeader {
-		reader.Leader = u.Username
-	}
-	sheets, err := reportbook.Attachment(content, n, reader, names)
+	sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Role: u.Role, Unit: u.Unit, Username: u.Username}, names)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,25 @@ var Lists = map[string]string{"1": domain.ListProblem, "2": domain.ListFunding, 
 // SensitiveHidden replaces what a reader may not see of a sensitive case.
 const SensitiveHidden = "（敏感信息，已隐藏）"
 
-// Reader is who downloads: Full readers (the member department, admin) see sensitive
-// descriptions and amounts; a Leader sees only the cases they raised.
+// Reader is who downloads. As for a case itself: a sensitive description and any amount are
+// shown to the member department, to the case's lead supervision office and to the leader who
+// raised it, and hidden from everyone else (admin and the efficiency office too). A leader's
+// attachments list only the cases they raised or that came from their visits.
 type Reader struct {
-	Full   bool
-	Leader string
+	Role, Unit, Username string
+}
+
+// sees reports whether the reader may read the row's sensitive fields.
+func (r Reader) sees(row store.ReportRow) bool {
+	switch r.Role {
+	case domain.RoleMemberDept:
+		return true
+	case domain.RoleSupervision:
+		return row.Office != "" && row.Office == r.Unit
+	case domain.RoleLeader:
+		return row.RaisedBy == r.Username
+	}
+	return false
 }
 
 // Names turns ids into the names people read.
@@ -58,15 +72,16 @@ func Attachment(content store.ReportContent, n string, r Reader, names Names) ([
 	header = append(header, "牵头单位", "协办单位", "督查室", "状态", "办理时限", "办理结果", "提出人", "走访日期")
 	raised, earlier := [][]any{header}, [][]any{header}
 	for _, row := range content.Rows {
-		if row.List != list || r.Leader != "" && row.RaisedBy != r.Leader && !slices.Contains(row.Leaders, r.Leader) {
+		if row.List != list || r.Role == domain.RoleLeader && row.RaisedBy != r.Username && !slices.Contains(row.Leaders, r.Username) {
 			continue
 		}
 		desc, amount := row.Description, any("")
-		if row.AmountCNY != nil {
+		sees := r.sees(row)
+		if row.AmountCNY != nil && sees {
 			amount = *row.AmountCNY / 10000
 		}
-		if row.Sensitive && !r.Full {
-			desc, amount = SensitiveHidden, ""
+		if row.Sensitive && !sees {
+			desc = SensitiveHidden
 		}
 		co := make([]string, len(row.CoUnits))
 		for i, id := range row.CoUnits {

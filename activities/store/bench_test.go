@@ -113,7 +113,7 @@ func BenchmarkCompileQuarter(b *testing.B) {
 		}
 		rows := 0
 		for _, n := range []string{"1", "2", "3"} {
-			sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Full: true}, names)
+			sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Role: domain.RoleMemberDept}, names)
 			if err != nil {
 				b.Fatal(err)
 			}
