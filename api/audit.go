@@ -212,26 +212,32 @@ func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error)
 // auditUnits: GET /audit/units?period= — every unit's figures, score and rank (a unit: its
 // own line only).
 func (s *Server) auditUnits(c *gin.Context) error {
-	p, err := s.auditPeriod(c)
+	r, err := s.visibleUnits(c)
 	if err != nil {
 		return err
+	}
+	for i := range r.Units {
+		r.Units[i].Cases, r.Units[i].ScoreItems = nil, nil
+	}
+	c.JSON(http.StatusOK, r)
+	return nil
+}
+
+// visibleUnits is the report of the period the request names, with the lines the reader
+// may see (a unit: its own).
+func (s *Server) visibleUnits(c *gin.Context) (unitsReport, error) {
+	p, err := s.auditPeriod(c)
+	if err != nil {
+		return unitsReport{}, err
 	}
 	r, err := s.unitsReport(c, p)
 	if err != nil {
-		return err
+		return unitsReport{}, err
 	}
-	u := currentUser(c)
-	out := r.Units[:0:0]
-	for _, line := range r.Units {
-		if u.Role == domain.RoleUnit && line.Unit != u.Unit {
-			continue
-		}
-		line.Cases, line.ScoreItems = nil, nil
-		out = append(out, line)
+	if u := currentUser(c); u.Role == domain.RoleUnit {
+		r.Units = slices.DeleteFunc(r.Units, func(l unitReport) bool { return l.Unit != u.Unit })
 	}
-	r.Units = out
-	c.JSON(http.StatusOK, r)
-	return nil
+	return r, nil
 }
 
 // auditUnit: GET /audit/units/{id}?period= — one unit's figures with the cases behind each

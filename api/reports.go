@@ -118,12 +118,7 @@ func (s *Server) listReports(c *gin.Context) error {
 		return err
 	}
 	type item struct {
-		Period      string           `json:"period"`
-		Status      string           `json:"status"`
-		StatusLabel string           `json:"status_label"`
-		Deadline    time.Time        `json:"deadline"`
-		CompiledAt  *time.Time       `json:"compiled_at"`
-		Version     int              `json:"version"`
+		reportHead
 		Submissions submissionCounts `json:"submissions"`
 	}
 	items := []item{}
@@ -137,8 +132,7 @@ func (s *Server) listReports(c *gin.Context) error {
 		if r.Final {
 			status = domain.ReportClosed
 		}
-		items = append(items, item{Period: r.Period, Status: status, StatusLabel: domain.ReportStatusLabels[status],
-			Deadline: r.Deadline, CompiledAt: r.CompiledAt, Version: r.Version, Submissions: counts})
+		items = append(items, item{reportHead: headOf(r, status), Submissions: counts})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 	return nil
@@ -171,15 +165,25 @@ func (s *Server) reportUpdate(ctx context.Context, q domain.Quarter, name string
 	return out, err
 }
 
+// reportHead is what the list and the report both say of a quarter's report.
+type reportHead struct {
+	Period      string     `json:"period"`
+	Status      string     `json:"status"`
+	StatusLabel string     `json:"status_label"`
+	Deadline    time.Time  `json:"deadline"`
+	CompiledAt  *time.Time `json:"compiled_at"`
+	Version     int        `json:"version"`
+	Final       bool       `json:"final"`
+}
+
+func headOf(r store.Report, status string) reportHead {
+	return reportHead{Period: r.Period, Status: status, StatusLabel: domain.ReportStatusLabels[status], Deadline: r.Deadline,
+		CompiledAt: r.CompiledAt, Version: r.Version, Final: r.Final}
+}
+
 // reportView is GET /reports/quarterly/{period} for one reader.
 type reportView struct {
-	Period      string                `json:"period"`
-	Status      string                `json:"status"`
-	StatusLabel string                `json:"status_label"`
-	Deadline    time.Time             `json:"deadline"`
-	CompiledAt  *time.Time            `json:"compiled_at"`
-	Version     int                   `json:"version"`
-	Final       bool                  `json:"final"`
+	reportHead
 	Totals      reportTotals          `json:"totals"`
 	ByLeader    []store.LeaderSection `json:"by_leader"`
 	ByCounty    []store.ReportGroup   `json:"by_county"`
@@ -216,8 +220,7 @@ func (s *Server) loadReport(c *gin.Context, q domain.Quarter) (reportView, store
 		status = domain.ReportClosed
 	}
 	t := content.Totals
-	v := reportView{Period: rep.Period, Status: status, StatusLabel: domain.ReportStatusLabels[status], Deadline: rep.Deadline,
-		CompiledAt: rep.CompiledAt, Version: rep.Version, Final: rep.Final,
+	v := reportView{reportHead: headOf(rep, status),
 		Totals:   reportTotals{Raised: t.Raised, Closed: t.Closed, Overdue: t.Overdue, SatisfactionRate: t.SatisfactionRate},
 		ByLeader: content.ByLeader, ByCounty: content.ByCounty, ByCategory: content.ByCategory, ByUnit: content.ByUnit, Submissions: subs}
 	if u := currentUser(c); u.Role == domain.RoleLeader {
