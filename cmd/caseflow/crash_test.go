@@ -56,7 +56,15 @@ func startProc(t *testing.T, logName string, env []string, args ...string) *proc
 	}
 	p := &proc{t: t, cmd: cmd, log: logFile, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); f.Close(); close(p.done) }()
-	t.Cleanup(func() { p.kill() })
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() { // say why: the end of the process's log
+			if raw, err := os.ReadFile(logFile); err == nil {
+				lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+				t.Logf("the last lines of %s:\n%s", logName, strings.Join(lines[max(0, len(lines)-40):], "\n"))
+			}
+		}
+	})
 	return p
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"time"
 
@@ -65,14 +66,14 @@ var demoVisits = []demoVisit{
 var demoCommonProblem = [2][2]int{{2, 1}, {4, 1}} // visit index, problem index
 
 // seedDemoCases logs the demo visits with problems and drives their cases, as the demo
-// users over the API at base.
-func seedDemoCases(ctx context.Context, base string, today time.Time) error {
+// users through the API's handler.
+func seedDemoCases(ctx context.Context, api http.Handler, today time.Time) error {
 	users := map[string]*demoClient{}
 	as := func(username string) (*demoClient, error) {
 		if c := users[username]; c != nil {
 			return c, nil
 		}
-		c := &demoClient{base: base}
+		c := &demoClient{api: api}
 		var out struct{ Token string }
 		if err := c.call(ctx, "POST", "/api/v1/login", map[string]string{"username": username, "password": store.DemoPassword}, "", &out); err != nil {
 			return nil, err
@@ -185,9 +186,10 @@ func driveDemoCase(ctx context.Context, as func(string) (*demoClient, error), id
 	return fmt.Errorf("did not reach %s", p.target)
 }
 
-// demoClient calls the API as one demo user.
+// demoClient calls the API's handler, in the process, as one demo user.
 type demoClient struct {
-	base, token string
+	api   http.Handler
+	token string
 }
 
 func (c *demoClient) call(ctx context.Context, method, path string, body any, key string, out any) error {
@@ -199,10 +201,11 @@ func (c *demoClient) call(ctx context.Context, method, path string, body any, ke
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, path, rd)
 	if err != nil {
 		return err
 	}
+	req.RemoteAddr = "127.0.0.1:0"
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -210,17 +213,11 @@ func (c *demoClient) call(ctx context.Context, method, path string, body any, ke
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(raw))
+	rec := httptest.NewRecorder()
+	c.api.ServeHTTP(rec, req)
+	raw := rec.Body.Bytes()
+	if rec.Code >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, rec.Code, bytes.TrimSpace(raw))
 	}
 	if out != nil {
 		return json.Unmarshal(raw, out)

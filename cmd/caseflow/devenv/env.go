@@ -200,7 +200,18 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	e.ln = nil // the HTTP server owns it now
 	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy,
 		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout, Logger: log}
-	env.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	handler := srv.Handler()
+	// The demo's visits and cases go through the API in the process, before it serves: a
+	// client never sees a half-loaded demo, and nothing from outside races the loading.
+	if cfg.Demo && cfg.DemoVisiting {
+		if cfg.NoWorker {
+			log.Info("the demo visits' problems become cases on a start with a worker")
+		} else if err = seedDemoCases(ctx, handler, cfg.Clock.Business(time.Now()).In(domain.Shanghai)); err != nil {
+			_ = ln.Close()
+			return nil, fmt.Errorf("demo cases: %w", err)
+		}
+	}
+	env.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	env.URL = "http://" + ln.Addr().String()
 	go func() {
 		if err := env.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -208,13 +219,6 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 	}()
 	log.Info("caseflow API listening", "url", env.URL)
-	if cfg.Demo && cfg.DemoVisiting {
-		if cfg.NoWorker {
-			log.Info("the demo visits' problems become cases on a start with a worker")
-		} else if err = seedDemoCases(ctx, env.URL, cfg.Clock.Business(time.Now()).In(domain.Shanghai)); err != nil {
-			return nil, fmt.Errorf("demo cases: %w", err)
-		}
-	}
 	return env, nil
 }
 
