@@ -165,3 +165,8 @@ func (a *Activities) StartQuarterlyReport(ctx context.Context, in StartReportInp
 	}
 	return err
 }
+
+// SealAuditDays seals every day before until's day (Asia/Shanghai) for the audit.
+func (a *Activities) SealAuditDays(ctx context.Context, until time.Time) error {
+	return a.Store.SealDays(ctx, until)
+}

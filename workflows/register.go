@@ -11,5 +11,6 @@ func Register(w worker.Registry, a *activities.Activities) {
 	w.RegisterWorkflow(CaseWorkflow)
 	w.RegisterWorkflow(QuarterlyReportWorkflow)
 	w.RegisterWorkflow(ScheduledQuarterlyReport)
+	w.RegisterWorkflow(SealAuditDaysWorkflow)
 	w.RegisterActivity(a)
 }

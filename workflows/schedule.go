@@ -54,19 +54,55 @@ func reportSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, stri
 // leave one schedule.
 func EnsureReportSchedule(ctx context.Context, c client.Client) error {
 	spec, action, note := reportSchedule()
+	return ensureSchedule(ctx, c, ReportScheduleID, spec, action, ReportCatchupWindow, note)
+}
+
+// SealScheduleID is the Schedule that seals the audit's days every night.
+const SealScheduleID = "audit-seal"
+
+// sealSchedule: 01:00 every day, Asia/Shanghai. A missed night is sealed by the next run
+// (every day not sealed yet is), so the catch-up window is one day.
+func sealSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, string) {
+	spec := client.ScheduleSpec{
+		Calendars:    []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: 1}}}},
+		TimeZoneName: "Asia/Shanghai",
+	}
+	action := &client.ScheduleWorkflowAction{ID: "audit-seal-run", Workflow: "SealAuditDaysWorkflow", TaskQueue: TaskQueue,
+		WorkflowExecutionTimeout: time.Hour}
+	raw, _ := json.Marshal(struct {
+		Spec     client.ScheduleSpec
+		Workflow string
+		Queue    string
+	}{spec, "SealAuditDaysWorkflow", TaskQueue})
+	sum := sha256.Sum256(raw)
+	return spec, action, "caseflow spec " + hex.EncodeToString(sum[:8])
+}
+
+// EnsureSchedules creates or updates every schedule caseflow runs: the quarterly report and
+// the audit's nightly seal.
+func EnsureSchedules(ctx context.Context, c client.Client) error {
+	if err := EnsureReportSchedule(ctx, c); err != nil {
+		return err
+	}
+	spec, action, note := sealSchedule()
+	return ensureSchedule(ctx, c, SealScheduleID, spec, action, 24*time.Hour, note)
+}
+
+func ensureSchedule(ctx context.Context, c client.Client, id string, spec client.ScheduleSpec, action *client.ScheduleWorkflowAction,
+	catchup time.Duration, note string) error {
 	// The hash goes in the memo at creation, as the schedule's record of what it was made
 	// from; the SDK cannot change a schedule's memo, so the hash in force is kept in its note.
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: ReportScheduleID, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		CatchupWindow: ReportCatchupWindow, Note: note, Memo: map[string]any{"spec_hash": note},
+		ID: id, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: catchup, Note: note, Memo: map[string]any{"spec_hash": note},
 	})
 	if err == nil {
 		return nil
 	}
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return fmt.Errorf("the quarterly report schedule: %w", err)
+		return fmt.Errorf("the schedule %s: %w", id, err)
 	}
-	h := c.ScheduleClient().GetHandle(ctx, ReportScheduleID)
+	h := c.ScheduleClient().GetHandle(ctx, id)
 	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 		s := in.Description.Schedule
 		if s.State != nil && strings.HasPrefix(s.State.Note, note) {
@@ -76,7 +112,7 @@ func EnsureReportSchedule(ctx context.Context, c client.Client) error {
 		if s.Policy == nil {
 			s.Policy = &client.SchedulePolicies{}
 		}
-		s.Policy.Overlap, s.Policy.CatchupWindow = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, ReportCatchupWindow
+		s.Policy.Overlap, s.Policy.CatchupWindow = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, catchup
 		if s.State == nil {
 			s.State = &client.ScheduleState{}
 		}
@@ -84,7 +120,7 @@ func EnsureReportSchedule(ctx context.Context, c client.Client) error {
 		return &client.ScheduleUpdate{Schedule: &s}, nil
 	}})
 	if err != nil {
-		return fmt.Errorf("the quarterly report schedule: %w", err)
+		return fmt.Errorf("the schedule %s: %w", id, err)
 	}
 	return nil
 }

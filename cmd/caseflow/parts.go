@@ -102,7 +102,7 @@ func workerCommand() *cobra.Command {
 			if err := w.Start(); err != nil {
 				return err
 			}
-			if err := workflows.EnsureReportSchedule(ctx, tc); err != nil {
+			if err := workflows.EnsureSchedules(ctx, tc); err != nil {
 				w.Stop()
 				return err
 			}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -222,6 +224,25 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 	}
 	if l, frozen := lichengLine("2025-06"); frozen || l.Received != 1 || l.Completed != 1 || l.CompletedOnTime != 0 {
 		t.Errorf("June 2025, not frozen: %+v frozen=%v", l, frozen)
+	}
+
+	// The nightly seal, triggered now: every day before today is sealed.
+	if err := env.Client.ScheduleClient().GetHandle(ctx, workflows.SealScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sealedBy := time.Now().Add(30 * time.Second)
+	for {
+		var days int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_days WHERE day = '2025-06-02'`).Scan(&days); err != nil {
+			t.Fatal(err)
+		}
+		if days == 1 {
+			break
+		}
+		if time.Now().After(sealedBy) {
+			t.Fatal("the triggered nightly seal sealed nothing")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// Verification: intact, then an edited event and a deleted case are named.

@@ -191,7 +191,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		if err = env.worker.Start(); err != nil {
 			return nil, fmt.Errorf("worker: %w", err)
 		}
-		if err = workflows.EnsureReportSchedule(ctx, env.Client); err != nil {
+		if err = workflows.EnsureSchedules(ctx, env.Client); err != nil {
 			return nil, err
 		}
 	}
