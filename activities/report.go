@@ -63,7 +63,7 @@ func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompil
 	}
 	rep, err := a.Store.SaveReportVersion(ctx, q, status, content, in.Final)
 	if errors.Is(err, store.ErrConflict) {
-		if rep, _, err = a.Store.ReportOf(ctx, q); err != nil {
+		if rep, _, err = a.Store.ReportOf(ctx, q, false); err != nil {
 			return ReportCompiled{}, err
 		}
 	} else if err != nil {

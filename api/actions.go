@@ -69,7 +69,7 @@ func (s *Server) runAction(c *gin.Context, action workflows.Action, set func(any
 	// A merge's children are checked once the workflow would accept the merge itself (its
 	// role and status), so that errors come in the order a user fixes them.
 	if m, ok := arg.(workflows.ActionInput[workflows.MergeBody]); ok && u.Role == domain.RoleMemberDept && cs.Status == domain.StatusTriage {
-		if err := s.checkChildren(c.Request.Context(), cs, m.Body.ChildIDs); err != nil {
+		if err := s.checkChildren(c.Request.Context(), cs, u.Actor(), m.Body.ChildIDs); err != nil {
 			return err
 		}
 	}
@@ -103,28 +103,21 @@ func (s *Server) checkUnits(ctx context.Context, ids []string) error {
 }
 
 // checkChildren checks, before a merge is sent, that every child exists and may be merged
-// into the parent as the read model stands: in triage, another enterprise's, not itself a
-// common problem's parent. The workflows check again (another action may come between).
-func (s *Server) checkChildren(ctx context.Context, parent domain.Case, ids []string) error {
+// into the parent as the read model stands (workflows.CheckMergeChild: in triage, another
+// enterprise's, not itself a common problem's parent). The workflows check again (another
+// action may come between).
+func (s *Server) checkChildren(ctx context.Context, parent domain.Case, actor domain.Actor, ids []string) error {
 	children, err := s.Store.CasesByID(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
 		child, ok := children[id]
-		switch {
-		case id == parent.ID:
-			return invalid("child_ids: 不能把案件并入它自己 (a case cannot be merged into itself)")
-		case !ok:
+		if !ok {
 			return invalid(fmt.Sprintf("child_ids: 案件 %s 不存在 (no such case)", id))
-		case child.Status != domain.StatusTriage:
-			return newError(http.StatusConflict, "invalid_transition", fmt.Sprintf(
-				"案件 %s 当前状态为「%s」，只有待梳理的案件可以并案 (only cases in triage can be merged)", id, domain.StatusLabels[child.Status]))
-		case len(child.Children) > 0:
-			return newError(http.StatusConflict, "invalid_transition", fmt.Sprintf(
-				"案件 %s 本身是共性问题主案，不能再并入其他案件 (it is a common problem's parent)", id))
-		case child.EnterpriseID != "" && child.EnterpriseID == parent.EnterpriseID:
-			return invalid(fmt.Sprintf("child_ids: 案件 %s 与主案是同一企业的问题，不能作为共性问题并案 (the same enterprise's case)", id))
+		}
+		if err := workflows.CheckMergeChild(&child, &parent, actor); err != nil {
+			return err
 		}
 	}
 	return nil

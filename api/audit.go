@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -34,6 +33,27 @@ var periodPattern = regexp.MustCompile(`^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$
 // MaxAuditDays bounds a period given by from and to.
 const MaxAuditDays = 400
 
+// namedPeriod reads 2026, 2026-Q4 or 2026-11; msg says what is wrong otherwise.
+func namedPeriod(p string) (period auditPeriod, msg string) {
+	m := periodPattern.FindStringSubmatch(p)
+	if m == nil {
+		return auditPeriod{}, "应为 2026、2026-Q4 或 2026-11 (a year, a quarter or a month)"
+	}
+	year, _ := strconv.Atoi(m[1])
+	if year < 2000 || year > 2100 {
+		return auditPeriod{}, "年份应在 2000 到 2100 之间 (year 2000 to 2100)"
+	}
+	start, months := time.Date(year, 1, 1, 0, 0, 0, 0, domain.Shanghai), 12
+	if m[2] != "" {
+		q, _ := strconv.Atoi(m[2])
+		start, months = start.AddDate(0, 3*(q-1), 0), 3
+	} else if m[3] != "" {
+		mo, _ := strconv.Atoi(m[3])
+		start, months = start.AddDate(0, mo-1, 0), 1
+	}
+	return auditPeriod{Label: p, From: start, To: start.AddDate(0, months, -1)}, ""
+}
+
 func (s *Server) auditPeriod(c *gin.Context) (auditPeriod, error) {
 	bad := func(msg string) error { return newError(http.StatusBadRequest, "invalid_query", msg) }
 	p, from, to := c.Query("period"), c.Query("from"), c.Query("to")
@@ -41,23 +61,11 @@ func (s *Server) auditPeriod(c *gin.Context) (auditPeriod, error) {
 	case p != "" && (from != "" || to != ""):
 		return auditPeriod{}, bad("period 与 from/to 只能给一种 (give period, or from and to)")
 	case p != "":
-		m := periodPattern.FindStringSubmatch(p)
-		if m == nil {
-			return auditPeriod{}, bad("period: 应为 2026、2026-Q4 或 2026-11 (a year, a quarter or a month)")
+		period, msg := namedPeriod(p)
+		if msg != "" {
+			return auditPeriod{}, bad("period: " + msg)
 		}
-		year, _ := strconv.Atoi(m[1])
-		if year < 2000 || year > 2100 {
-			return auditPeriod{}, bad("period: 年份应在 2000 到 2100 之间 (year 2000 to 2100)")
-		}
-		start, months := time.Date(year, 1, 1, 0, 0, 0, 0, domain.Shanghai), 12
-		if m[2] != "" {
-			q, _ := strconv.Atoi(m[2])
-			start, months = start.AddDate(0, 3*(q-1), 0), 3
-		} else if m[3] != "" {
-			mo, _ := strconv.Atoi(m[3])
-			start, months = start.AddDate(0, mo-1, 0), 1
-		}
-		return auditPeriod{Label: p, From: start, To: start.AddDate(0, months, -1)}, nil
+		return period, nil
 	case from != "" || to != "":
 		f, err1 := time.ParseInLocation(domain.DateLayout, from, domain.Shanghai)
 		t, err2 := time.ParseInLocation(domain.DateLayout, to, domain.Shanghai)
@@ -285,13 +293,9 @@ func (s *Server) unitLine(c *gin.Context, id string) (unitsReport, unitReport, e
 // scheme version; from then on the period answers them. Twice is 409.
 func (s *Server) freezePeriod(c *gin.Context) error {
 	label := c.Param("period")
-	if !periodPattern.MatchString(label) {
-		return newError(http.StatusBadRequest, "invalid_path", "period: 应为 2026、2026-Q4 或 2026-11 (a year, a quarter or a month)")
-	}
-	c.Request.URL.RawQuery = url.Values{"period": {label}}.Encode()
-	p, err := s.auditPeriod(c)
-	if err != nil {
-		return err
+	p, msg := namedPeriod(label)
+	if msg != "" {
+		return newError(http.StatusBadRequest, "invalid_path", "period: "+msg)
 	}
 	if today := s.Clock.Business(time.Now()).In(domain.Shanghai); !p.To.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Shanghai)) {
 		return newError(http.StatusConflict, "period_not_over", fmt.Sprintf("%s 尚未结束，不能冻结 (the period is not over)", label))

@@ -27,7 +27,7 @@ func (s *Server) reportAttachment(c *gin.Context) error {
 	if _, ok := reportbook.Lists[n]; !ok || !isXLSX {
 		return newError(http.StatusNotFound, "not_found", "附件只有 1.xlsx、2.xlsx、3.xlsx (attachments are 1.xlsx, 2.xlsx and 3.xlsx)")
 	}
-	_, content, err := s.loadReport(c, q)
+	_, content, err := s.loadReport(c, q, true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) reportSummary(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, content, err := s.loadReport(c, q)
+	v, content, err := s.loadReport(c, q, false)
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,7 @@ type submissionView struct {
 }
 
 // submissionViews lists every leader's submission status for the quarter.
-func (s *Server) submissionViews(ctx context.Context, q domain.Quarter) ([]submissionView, submissionCounts, error) {
-	leaders, err := s.Store.Leaders(ctx)
-	if err != nil {
-		return nil, submissionCounts{}, err
-	}
+func (s *Server) submissionViews(ctx context.Context, q domain.Quarter, leaders []store.Leader) ([]submissionView, submissionCounts, error) {
 	subs, err := s.Store.Submissions(ctx, q)
 	if err != nil {
 		return nil, submissionCounts{}, err
@@ -121,18 +117,18 @@ func (s *Server) listReports(c *gin.Context) error {
 		reportHead
 		Submissions submissionCounts `json:"submissions"`
 	}
+	leaders, err := s.Store.Leaders(c.Request.Context())
+	if err != nil {
+		return err
+	}
 	items := []item{}
 	for _, r := range reports {
 		q, _ := domain.ParseQuarter(r.Period)
-		_, counts, err := s.submissionViews(c.Request.Context(), q)
+		_, counts, err := s.submissionViews(c.Request.Context(), q, leaders)
 		if err != nil {
 			return err
 		}
-		status := q.StatusAt(time.Now())
-		if r.Final {
-			status = domain.ReportClosed
-		}
-		items = append(items, item{reportHead: headOf(r, status), Submissions: counts})
+		items = append(items, item{reportHead: headOf(r), Submissions: counts})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 	return nil
@@ -176,7 +172,14 @@ type reportHead struct {
 	Final       bool       `json:"final"`
 }
 
-func headOf(r store.Report, status string) reportHead {
+// headOf is the report's head; its status follows from the time and whether the final
+// version is written.
+func headOf(r store.Report) reportHead {
+	q, _ := domain.ParseQuarter(r.Period)
+	status := q.StatusAt(time.Now())
+	if r.Final {
+		status = domain.ReportClosed
+	}
 	return reportHead{Period: r.Period, Status: status, StatusLabel: domain.ReportStatusLabels[status], Deadline: r.Deadline,
 		CompiledAt: r.CompiledAt, Version: r.Version, Final: r.Final}
 }
@@ -201,9 +204,9 @@ type reportTotals struct {
 
 // loadReport reads the quarter's latest version, shaped for the reader: a leader gets their
 // own section, their own submission and the Federation-wide totals only.
-func (s *Server) loadReport(c *gin.Context, q domain.Quarter) (reportView, store.ReportContent, error) {
+func (s *Server) loadReport(c *gin.Context, q domain.Quarter, rows bool) (reportView, store.ReportContent, error) {
 	ctx := c.Request.Context()
-	rep, content, err := s.Store.ReportOf(ctx, q)
+	rep, content, err := s.Store.ReportOf(ctx, q, rows)
 	if errors.Is(err, store.ErrNotFound) {
 		return reportView{}, content, newError(http.StatusNotFound, "not_found",
 			fmt.Sprintf("%s 的报告尚未汇总：POST /reports/quarterly/%s/run (not compiled yet)", q, q))
@@ -211,16 +214,16 @@ func (s *Server) loadReport(c *gin.Context, q domain.Quarter) (reportView, store
 	if err != nil {
 		return reportView{}, content, err
 	}
-	subs, _, err := s.submissionViews(ctx, q)
+	leaders, err := s.Store.Leaders(ctx)
 	if err != nil {
 		return reportView{}, content, err
 	}
-	status := q.StatusAt(time.Now())
-	if rep.Final {
-		status = domain.ReportClosed
+	subs, _, err := s.submissionViews(ctx, q, leaders)
+	if err != nil {
+		return reportView{}, content, err
 	}
 	t := content.Totals
-	v := reportView{reportHead: headOf(rep, status),
+	v := reportView{reportHead: headOf(rep),
 		Totals:   reportTotals{Raised: t.Raised, Closed: t.Closed, Overdue: t.Overdue, SatisfactionRate: t.SatisfactionRate},
 		ByLeader: content.ByLeader, ByCounty: content.ByCounty, ByCategory: content.ByCategory, ByUnit: content.ByUnit, Submissions: subs}
 	if u := currentUser(c); u.Role == domain.RoleLeader {
@@ -237,7 +240,7 @@ func (s *Server) loadReport(c *gin.Context, q domain.Quarter) (reportView, store
 }
 
 func (s *Server) respondReport(c *gin.Context, status int, q domain.Quarter) error {
-	v, _, err := s.loadReport(c, q)
+	v, _, err := s.loadReport(c, q, false)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -145,7 +144,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
-	for _, a := range slices.Concat(Actions, AppealActions, internalActions) {
+	for _, a := range registered {
 		if err := a.register(ctx, r); err != nil {
 			return err
 		}

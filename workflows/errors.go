@@ -21,7 +21,7 @@ func invalidTransition(c *domain.Case, action string) error {
 }
 
 func actionLabel(name string) string {
-	for _, a := range slices.Concat(Actions, AppealActions, internalActions) {
+	for _, a := range registered {
 		if a.Name == name {
 			return a.Label
 		}

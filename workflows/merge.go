@@ -116,6 +116,12 @@ func (b MergeIntoBody) check(c *domain.Case, a domain.Actor, _ time.Time) error 
 	return nil
 }
 
+// CheckMergeChild decides whether child may be merged into parent by the actor, as the
+// child's workflow will (the API asks first, so that a bad merge changes nothing).
+func CheckMergeChild(child, parent *domain.Case, a domain.Actor) error {
+	return MergeIntoBody{ParentID: parent.ID, ParentEnterprise: parent.EnterpriseID}.check(child, a, time.Time{})
+}
+
 // checkRun: a case merging others right now is not merged into another (two cases merging
 // each other would each wait for the other).
 func (MergeIntoBody) checkRun(r *caseRun) error {

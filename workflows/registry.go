@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"slices"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -84,6 +86,10 @@ var internalActions = []Action{
 	define[MergeIntoBody](UpdateMergeInto, "并入共性问题"),
 	define[FollowParentBody](UpdateFollowParent, "随主案销号"),
 }
+
+// registered are every Update a case's workflow takes: the users' actions, the appeals and
+// the messages between cases.
+var registered = slices.Concat(Actions, AppealActions, internalActions)
 
 // ActionByName finds an action by its name.
 func ActionByName(name string) (Action, bool) {

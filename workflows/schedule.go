@@ -37,15 +37,21 @@ func reportSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, stri
 	}
 	action := &client.ScheduleWorkflowAction{ID: "quarterly-report-trigger", Workflow: "ScheduledQuarterlyReport", TaskQueue: TaskQueue,
 		WorkflowExecutionTimeout: time.Hour}
+	return spec, action, specNote(spec, action, ReportCatchupWindow)
+}
+
+// specNote is what identifies a schedule as caseflow made it: a hash of its spec, action and
+// policies (overlap is always SKIP), kept with the schedule.
+func specNote(spec client.ScheduleSpec, action *client.ScheduleWorkflowAction, catchup time.Duration) string {
 	raw, _ := json.Marshal(struct {
 		Spec     client.ScheduleSpec
-		Workflow string
+		Workflow any
 		Queue    string
 		Overlap  enumspb.ScheduleOverlapPolicy
 		Catchup  time.Duration
-	}{spec, "ScheduledQuarterlyReport", TaskQueue, enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, ReportCatchupWindow})
+	}{spec, action.Workflow, action.TaskQueue, enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, catchup})
 	sum := sha256.Sum256(raw)
-	return spec, action, "caseflow spec " + hex.EncodeToString(sum[:8])
+	return "caseflow spec " + hex.EncodeToString(sum[:8])
 }
 
 // EnsureReportSchedule creates the schedule, or updates it when its spec changed (a hash of
@@ -69,14 +75,11 @@ func sealSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, string
 	}
 	action := &client.ScheduleWorkflowAction{ID: "audit-seal-run", Workflow: "SealAuditDaysWorkflow", TaskQueue: TaskQueue,
 		WorkflowExecutionTimeout: time.Hour}
-	raw, _ := json.Marshal(struct {
-		Spec     client.ScheduleSpec
-		Workflow string
-		Queue    string
-	}{spec, "SealAuditDaysWorkflow", TaskQueue})
-	sum := sha256.Sum256(raw)
-	return spec, action, "caseflow spec " + hex.EncodeToString(sum[:8])
+	return spec, action, specNote(spec, action, sealCatchupWindow)
 }
+
+// sealCatchupWindow: a missed night is sealed by the next run anyway.
+const sealCatchupWindow = 24 * time.Hour
 
 // EnsureSchedules creates or updates every schedule caseflow runs: the quarterly report and
 // the audit's nightly seal.
@@ -85,7 +88,7 @@ func EnsureSchedules(ctx context.Context, c client.Client) error {
 		return err
 	}
 	spec, action, note := sealSchedule()
-	return ensureSchedule(ctx, c, SealScheduleID, spec, action, 24*time.Hour, note)
+	return ensureSchedule(ctx, c, SealScheduleID, spec, action, sealCatchupWindow, note)
 }
 
 func ensureSchedule(ctx context.Context, c client.Client, id string, spec client.ScheduleSpec, action *client.ScheduleWorkflowAction,

@@ -181,7 +181,14 @@ func LoadScheme(src []byte) (*Scheme, error) {
 			bad(it.ID, pointsNode, "CEL: %v", err)
 			continue
 		}
-		s.Items = append(s.Items, Item{ID: it.ID, Name: it.Name, Points: it.Points, prog: prog})
+		// Every unit is scored, one with nothing counted too: an item that names a figure
+		// that does not exist, or gives no number for it, is refused now, not when read.
+		item := Item{ID: it.ID, Name: it.Name, Points: it.Points, prog: prog}
+		if _, _, err := (&Scheme{Items: []Item{item}}).Score(Figures{}); err != nil {
+			bad(it.ID, pointsNode, "%v", err)
+			continue
+		}
+		s.Items = append(s.Items, item)
 	}
 	if len(problems) == 0 {
 		for i, ex := range raw.Examples {

@@ -29,13 +29,14 @@ func TestTheDefaultSchemeScoresAPerfectUnit100AndDeductsForCards(t *testing.T) {
 
 func TestASchemeThatCannotScoreIsRefusedWithItsItemAndPosition(t *testing.T) {
 	for name, tc := range map[string]struct{ src, item, word string }{
-		"bad CEL":       {"items:\n  - id: a\n    points: m.on_time_rate *\n", "a", "CEL"},
-		"not a number":  {"items:\n  - id: a\n    points: '\"forty\"'\n", "a", "number"},
-		"duplicate id":  {"items:\n  - id: a\n    points: 1.0\n  - id: a\n    points: 2.0\n", "a", "duplicate"},
-		"unknown field": {"items:\n  - id: a\n    points: 1.0\nbonus: 3\n", "", "unknown field"},
-		"wrong example": {"items:\n  - id: a\n    points: m.on_time_rate * 40.0\nexamples:\n  - figures: {on_time_rate: 1.0}\n    score: 50\n", "", "does not hold"},
-		"no items":      {"items: []\n", "", "items"},
-		"not YAML":      {"items: [\n", "", "YAML"},
+		"bad CEL":           {"items:\n  - id: a\n    points: m.on_time_rate *\n", "a", "CEL"},
+		"not a number":      {"items:\n  - id: a\n    points: '\"forty\"'\n", "a", "number"},
+		"duplicate id":      {"items:\n  - id: a\n    points: 1.0\n  - id: a\n    points: 2.0\n", "a", "duplicate"},
+		"unknown field":     {"items:\n  - id: a\n    points: 1.0\nbonus: 3\n", "", "unknown field"},
+		"wrong example":     {"items:\n  - id: a\n    points: m.on_time_rate * 40.0\nexamples:\n  - figures: {on_time_rate: 1.0}\n    score: 50\n", "", "does not hold"},
+		"no items":          {"items: []\n", "", "items"},
+		"an unknown figure": {"items:\n  - id: a\n    points: m.speed * 2.0\n", "a", "speed"},
+		"not YAML":          {"items: [\n", "", "YAML"},
 	} {
 		_, err := audit.LoadScheme([]byte(tc.src))
 		var se *audit.SchemeError

@@ -289,8 +289,8 @@ func (s *Store) Reports(ctx context.Context) ([]Report, error) {
 }
 
 // ReportOf is the quarter's report with its latest version's content (ErrNotFound when
-// nothing was compiled yet).
-func (s *Store) ReportOf(ctx context.Context, q domain.Quarter) (Report, ReportContent, error) {
+// nothing was compiled yet); the attachments' rows, the bulk of it, only when rows.
+func (s *Store) ReportOf(ctx context.Context, q domain.Quarter, rows bool) (Report, ReportContent, error) {
 	list, err := queryAll[Report](ctx, s, "report", `SELECT period, status, deadline, version, compiled_at, final
 		FROM quarterly_reports WHERE period = $1 AND version > 0`, q.String())
 	if err != nil {
@@ -300,8 +300,9 @@ func (s *Store) ReportOf(ctx context.Context, q domain.Quarter) (Report, ReportC
 		return Report{}, ReportContent{}, &Error{Kind: ErrNotFound, Entity: "report", ID: q.String()}
 	}
 	var raw []byte
-	if err := s.pool.QueryRow(ctx, `SELECT content FROM quarterly_report_versions WHERE period = $1 AND version = $2`,
-		q.String(), list[0].Version).Scan(&raw); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT CASE WHEN $3 THEN content ELSE content - 'rows' END
+		FROM quarterly_report_versions WHERE period = $1 AND version = $2`,
+		q.String(), list[0].Version, rows).Scan(&raw); err != nil {
 		return Report{}, ReportContent{}, fmt.Errorf("store: report %s: %w", q, err)
 	}
 	var content ReportContent
