@@ -92,7 +92,7 @@ func (s *Server) verifyCase(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, v)
+	respond(c, http.StatusOK, v)
 	return nil
 }
 
@@ -106,7 +106,7 @@ func (s *Server) verifyRange(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"from": p.From.Format(domain.DateLayout), "to": p.To.Format(domain.DateLayout),
+	respond(c, http.StatusOK, gin.H{"from": p.From.Format(domain.DateLayout), "to": p.To.Format(domain.DateLayout),
 		"checked_cases": v.CheckedCases, "checked_events": v.CheckedEvents, "ok": v.OK, "problems": v.Problems})
 	return nil
 }
@@ -227,7 +227,7 @@ func (s *Server) auditUnits(c *gin.Context) error {
 	for i := range r.Units {
 		r.Units[i].Cases, r.Units[i].ScoreItems = nil, nil
 	}
-	c.JSON(http.StatusOK, r)
+	respond(c, http.StatusOK, r)
 	return nil
 }
 
@@ -262,7 +262,7 @@ func (s *Server) auditUnit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": r.Frozen,
+	respond(c, http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": r.Frozen,
 		"scheme_version": r.SchemeVersion, "unit": line})
 	return nil
 }
@@ -320,7 +320,7 @@ func (s *Server) freezePeriod(c *gin.Context) error {
 		return err
 	}
 	r.Frozen = true
-	c.JSON(http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": true, "scheme_version": r.SchemeVersion,
+	respond(c, http.StatusOK, gin.H{"period": r.Period, "from": r.From, "to": r.To, "frozen": true, "scheme_version": r.SchemeVersion,
 		"units": len(r.Units)})
 	return nil
 }
@@ -331,7 +331,7 @@ func (s *Server) getScheme(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, rec)
+	respond(c, http.StatusOK, rec)
 	return nil
 }
 
@@ -355,7 +355,7 @@ func (s *Server) putScheme(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, rec)
+	respond(c, http.StatusOK, rec)
 	return nil
 }
 
@@ -392,6 +392,6 @@ func (s *Server) auditFlags(c *gin.Context) error {
 	if u := currentUser(c); u.Role == domain.RoleUnit {
 		flags = slices.DeleteFunc(flags, func(f audit.Flag) bool { return f.Unit != u.Unit })
 	}
-	c.JSON(http.StatusOK, flags)
+	respond(c, http.StatusOK, flags)
 	return nil
 }

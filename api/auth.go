@@ -94,7 +94,7 @@ func (s *Server) login(c *gin.Context) error {
 	if err := s.Store.RecordLoginAttempt(ctx, req.Username, addr, store.LoginOK); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": u})
+	respond(c, http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": u})
 	return nil
 }
 
@@ -121,7 +121,7 @@ func (s *Server) revokeSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"username": name, "revoked": n})
+	respond(c, http.StatusOK, gin.H{"username": name, "revoked": n})
 	return nil
 }
 
@@ -165,4 +165,4 @@ func requireRoles(roles ...string) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }
+func (s *Server) me(c *gin.Context) { respond(c, http.StatusOK, currentUser(c)) }

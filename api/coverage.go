@@ -59,7 +59,7 @@ func (s *Server) coverage(c *gin.Context) error {
 		overall.Visited += len(l.Visited)
 	}
 	overall.Share = share(overall.Visited, overall.Linked)
-	c.JSON(http.StatusOK, gin.H{"year": year, "quarter": quarter, "from": from, "to": to, "leaders": leaders, "overall": overall})
+	respond(c, http.StatusOK, gin.H{"year": year, "quarter": quarter, "from": from, "to": to, "leaders": leaders, "overall": overall})
 	return nil
 }
 

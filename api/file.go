@@ -93,7 +93,7 @@ func (s *Server) enterpriseFile(c *gin.Context) error {
 		enterprise["contact_name"], enterprise["contact_phone"] = nil, nil
 		redacted = []string{"contact_name", "contact_phone"}
 	}
-	c.JSON(http.StatusOK, gin.H{"enterprise": enterprise, "redacted": redacted, "leaders": domain.NonNil(leaders), "year": year,
+	respond(c, http.StatusOK, gin.H{"enterprise": enterprise, "redacted": redacted, "leaders": domain.NonNil(leaders), "year": year,
 		"visits": views, "cases": cases, "cases_total": page.Total, "plan": plan})
 	return nil
 }
@@ -164,6 +164,6 @@ func (s *Server) savePlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, plan)
+	respond(c, http.StatusOK, plan)
 	return nil
 }

@@ -76,7 +76,7 @@ func (s *Server) importEnterprises(c *gin.Context) error {
 		return err
 	}
 	if len(rejected) > 0 {
-		c.JSON(http.StatusUnprocessableEntity, gin.H{
+		respond(c, http.StatusUnprocessableEntity, gin.H{
 			"error":    gin.H{"code": "invalid_rows", "message": fmt.Sprintf("%d 行有误，未导入任何企业 (%d rows are wrong; nothing was imported)", len(rejected), len(rejected))},
 			"imported": 0, "updated": 0, "rejected": rejected})
 		return nil
@@ -85,7 +85,7 @@ func (s *Server) importEnterprises(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"imported": imported, "updated": updated, "rejected": []importRejection{}, "dry_run": dryRun})
+	respond(c, http.StatusOK, gin.H{"imported": imported, "updated": updated, "rejected": []importRejection{}, "dry_run": dryRun})
 	return nil
 }
 

@@ -49,7 +49,7 @@ func (s *Server) ledger(c *gin.Context) error {
 		return err
 	}
 	if !xlsx {
-		c.JSON(http.StatusOK, gin.H{"leader": leader, "year": year, "quarter": quarter, "from": from, "to": to, "visits": out})
+		respond(c, http.StatusOK, gin.H{"leader": leader, "year": year, "quarter": quarter, "from": from, "to": to, "visits": out})
 		return nil
 	}
 	return s.ledgerWorkbook(c, period, leader, out)

@@ -90,7 +90,7 @@ func (s *Server) listLeaders(c *gin.Context) error {
 		items = append(items, gin.H{"username": l.Username, "display_name": l.DisplayName, "year": year,
 			"counts": v.Counts, "met": v.Met})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	respond(c, http.StatusOK, gin.H{"items": items})
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) leaderLinks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, countLinks(l.Username, year, links))
+	respond(c, http.StatusOK, countLinks(l.Username, year, links))
 	return nil
 }
 
@@ -145,7 +145,7 @@ func (s *Server) setLeaderLinks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, countLinks(l.Username, req.Year, links))
+	respond(c, http.StatusOK, countLinks(l.Username, req.Year, links))
 	return nil
 }
 
@@ -158,6 +158,6 @@ func (s *Server) leaderLinkHistory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"leader": l.Username, "items": domain.NonNil(changes)})
+	respond(c, http.StatusOK, gin.H{"leader": l.Username, "items": domain.NonNil(changes)})
 	return nil
 }

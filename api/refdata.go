@@ -16,7 +16,7 @@ func (s *Server) listUnits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": units})
+	respond(c, http.StatusOK, gin.H{"items": units})
 	return nil
 }
 
@@ -37,7 +37,7 @@ func (s *Server) listEnterprises(c *gin.Context) error {
 			list[i].ContactName, list[i].ContactPhone = "", ""
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list})
+	respond(c, http.StatusOK, gin.H{"items": list})
 	return nil
 }
 
@@ -93,6 +93,6 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, e)
+	respond(c, http.StatusCreated, e)
 	return nil
 }

@@ -47,7 +47,7 @@ func (s *Server) reportSchedule(c *gin.Context) error {
 		recent = append(recent, r)
 	}
 	paused := desc.Schedule.State != nil && desc.Schedule.State.Paused
-	c.JSON(http.StatusOK, gin.H{"id": workflows.ReportScheduleID, "time_zone": "Asia/Shanghai", "next_runs": next,
+	respond(c, http.StatusOK, gin.H{"id": workflows.ReportScheduleID, "time_zone": "Asia/Shanghai", "next_runs": next,
 		"recent_runs": recent, "paused": paused})
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *Server) listReports(c *gin.Context) error {
 		}
 		items = append(items, item{reportHead: headOf(r), Submissions: counts})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	respond(c, http.StatusOK, gin.H{"items": items})
 	return nil
 }
 
@@ -244,7 +244,7 @@ func (s *Server) respondReport(c *gin.Context, status int, q domain.Quarter) err
 	if err != nil {
 		return err
 	}
-	c.JSON(status, v)
+	respond(c, status, v)
 	return nil
 }
 
@@ -286,7 +286,7 @@ func (s *Server) submitReport(c *gin.Context) error {
 	if sub.Late {
 		status = domain.SubmissionLate
 	}
-	c.JSON(http.StatusCreated, gin.H{"period": q.String(), "leader": sub.Leader, "status": status,
+	respond(c, http.StatusCreated, gin.H{"period": q.String(), "leader": sub.Leader, "status": status,
 		"submitted_at": sub.SubmittedAt, "updated_at": sub.UpdatedAt, "narrative": sub.Narrative})
 	return nil
 }

@@ -22,14 +22,14 @@ func (s *Server) getRules(c *gin.Context) error {
 	}
 	active, err := s.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusOK, gin.H{"version": 0, "source": "", "history": history,
+		respond(c, http.StatusOK, gin.H{"version": 0, "source": "", "history": history,
 			"message": "尚未上传转办规则，案件均转会员部人工梳理 (no rule set: every case is triaged by hand)"})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"version": active.Version, "description": active.Description, "rule_count": active.RuleCount,
+	respond(c, http.StatusOK, gin.H{"version": active.Version, "description": active.Description, "rule_count": active.RuleCount,
 		"uploaded_by": active.UploadedBy, "uploaded_at": active.UploadedAt, "source": active.Source, "history": history})
 	return nil
 }
@@ -85,7 +85,7 @@ func (s *Server) putRules(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"version": rs.Version, "rule_count": rs.Len()})
+	respond(c, http.StatusOK, gin.H{"version": rs.Version, "rule_count": rs.Len()})
 	return nil
 }
 
@@ -129,6 +129,6 @@ func (s *Server) evaluateRules(c *gin.Context) error {
 	if req.History != nil {
 		in.History = *req.History
 	}
-	c.JSON(http.StatusOK, rs.Evaluate(in))
+	respond(c, http.StatusOK, rs.Evaluate(in))
 	return nil
 }

@@ -217,7 +217,7 @@ func plainToken(s string) bool {
 	return true
 }
 
-func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+func (s *Server) healthz(c *gin.Context) { respond(c, http.StatusOK, gin.H{"status": "ok"}) }
 
 // readyz answers 200 when PostgreSQL and Temporal both answer, 503 otherwise.
 func (s *Server) readyz(c *gin.Context) {
@@ -233,5 +233,5 @@ func (s *Server) readyz(c *gin.Context) {
 	if !ready {
 		status = http.StatusServiceUnavailable
 	}
-	c.JSON(status, gin.H{"ready": ready, "checks": checks})
+	respond(c, status, gin.H{"ready": ready, "checks": checks})
 }

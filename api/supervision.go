@@ -30,7 +30,7 @@ func (s *Server) getCalendar(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, cal.Year(y))
+	respond(c, http.StatusOK, cal.Year(y))
 	return nil
 }
 
@@ -65,7 +65,7 @@ func (s *Server) putCalendar(c *gin.Context) error {
 		return err
 	}
 	year.Source = "override"
-	c.JSON(http.StatusOK, year)
+	respond(c, http.StatusOK, year)
 	return nil
 }
 
@@ -87,7 +87,7 @@ func (s *Server) listNotices(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list, "total": len(list)})
+	respond(c, http.StatusOK, gin.H{"items": list, "total": len(list)})
 	return nil
 }
 
@@ -122,7 +122,7 @@ func (s *Server) caseNotifications(c *gin.Context) error {
 			}
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list})
+	respond(c, http.StatusOK, gin.H{"items": list})
 	return nil
 }
 
@@ -131,7 +131,7 @@ func (s *Server) getNotificationSettings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, n)
+	respond(c, http.StatusOK, n)
 	return nil
 }
 
@@ -154,6 +154,6 @@ func (s *Server) putNotificationSettings(c *gin.Context) error {
 	if err := s.Store.SetNotificationSettings(c.Request.Context(), currentUser(c).Username, n); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, n)
+	respond(c, http.StatusOK, n)
 	return nil
 }

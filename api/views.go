@@ -111,11 +111,19 @@ func needsSensitive(c *domain.Case, u domain.User) bool {
 func hasSensitive(c *domain.Case) bool { return c.Sensitive || c.AmountCNY != nil }
 
 func viewCase(c domain.Case, u domain.User) caseView {
+	var v caseView
+	fillCaseView(&v, &c, u)
+	return v
+}
+
+// fillCaseView writes what viewCase answers into v (a list fills its page's views in
+// place: nothing per case is left to the garbage collector but what the JSON needs).
+func fillCaseView(v *caseView, c *domain.Case, u domain.User) {
 	card := c.Card
 	if card == "" {
 		card = domain.CardNone
 	}
-	v := caseView{
+	*v = caseView{
 		ID: c.ID, Status: c.Status, StatusLabel: domain.StatusLabels[c.Status], Title: c.Title, Description: c.Description,
 		Category: c.Category, CategoryLabel: domain.Categories[c.Category], List: c.List, ListLabel: domain.Lists[c.List],
 		Scope: c.Scope, EnterpriseID: c.EnterpriseID, VisitID: c.VisitID, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive,
@@ -130,32 +138,45 @@ func viewCase(c domain.Case, u domain.User) caseView {
 		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq, ParentID: c.ParentID, Children: domain.NonNil(c.Children),
 		Appeals: domain.NonNil(c.Appeals),
 	}
-	if !hasSensitive(&c) || needsSensitive(&c, u) {
-		return v
+	if !hasSensitive(c) || needsSensitive(c, u) {
+		return
 	}
 	if c.AmountCNY != nil {
 		v.AmountCNY = nil
 		v.Redacted = append(v.Redacted, "amount_cny")
 	}
 	if !c.Sensitive {
-		return v
+		return
 	}
-	texts := map[string]*string{"description": &v.Description, "report": &v.Report, "resolution": &v.Resolution}
 	if c.Callback != nil {
 		cb := *c.Callback
-		v.Callback, texts["callback.note"] = &cb, &cb.Note
+		v.Callback = &cb
 	}
 	if c.Extension != nil {
 		ext := *c.Extension
-		v.Extension, texts["extension.reason"], texts["extension.note"] = &ext, &ext.Reason, &ext.Note
+		v.Extension = &ext
 	}
 	for _, field := range sensitiveCaseFields {
-		if t := texts[field]; t != nil && *t != "" {
+		var t *string
+		switch {
+		case field == "description":
+			t = &v.Description
+		case field == "report":
+			t = &v.Report
+		case field == "resolution":
+			t = &v.Resolution
+		case field == "callback.note" && v.Callback != nil:
+			t = &v.Callback.Note
+		case field == "extension.reason" && v.Extension != nil:
+			t = &v.Extension.Reason
+		case field == "extension.note" && v.Extension != nil:
+			t = &v.Extension.Note
+		}
+		if t != nil && *t != "" {
 			*t = redactedText
 			v.Redacted = append(v.Redacted, field)
 		}
 	}
-	return v
 }
 
 // timelineEvent is an event as the API shows it.

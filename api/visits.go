@@ -245,7 +245,7 @@ func (s *Server) respondVisit(c *gin.Context, status int, v domain.Visit) error 
 	if err != nil {
 		return err
 	}
-	c.JSON(status, views[0])
+	respond(c, status, views[0])
 	return nil
 }
 
@@ -298,6 +298,6 @@ func (s *Server) listVisits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": f.Page, "page_size": f.PageSize})
+	respond(c, http.StatusOK, gin.H{"items": items, "total": total, "page": f.Page, "page_size": f.PageSize})
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -234,6 +235,10 @@ type CaseFilter struct {
 	After    *Cursor
 	Page     int // from 1
 	PageSize int
+	// Into, when it has room for a page (PageSize+1), is where the page's cases are
+	// written (from its start): a caller that lists often keeps one and spares the
+	// garbage collector a page of cases per list.
+	Into []domain.Case
 }
 
 // Cursor is a position in a list of cases: the last case of a page.
@@ -283,13 +288,12 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
 	defer rows.Close()
-	var items []listed
+	items := q.listed()
 	for rows.Next() {
-		var l listed
-		if err := rows.Scan(&l.createdAt, &l.c); err != nil {
+		c, at := items.add()
+		if err := rows.Scan(at, c); err != nil {
 			return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 		}
-		items = append(items, l)
 	}
 	if err := rows.Err(); err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
@@ -298,12 +302,28 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	return page, nil
 }
 
-// listed is a case as a list query answers it: the position it is listed at (the columns
-// the order and the cursor use) and its snapshot.
+// listed are the cases a list query answers, and the position each is listed at (the
+// column the order and the cursor use), scanned in place into room for one page.
 type listed struct {
-	createdAt time.Time
-	c         domain.Case
+	cases []domain.Case
+	at    []time.Time
 }
+
+func (q caseListQuery) listed() listed {
+	l := listed{cases: q.into[:0], at: make([]time.Time, 0, q.size+1)}
+	if cap(l.cases) < q.size+1 {
+		l.cases = make([]domain.Case, 0, q.size+1)
+	}
+	return l
+}
+
+// add makes room for one more case and answers where to scan it.
+func (l *listed) add() (*domain.Case, *time.Time) {
+	l.cases, l.at = append(l.cases, domain.Case{}), append(l.at, time.Time{})
+	return &l.cases[len(l.cases)-1], &l.at[len(l.at)-1]
+}
+
+func (l *listed) drop() { l.cases, l.at = l.cases[:len(l.cases)-1], l.at[:len(l.at)-1] }
 
 // smallList fetches the matches (at most ExactTotalUpTo+1), counts them and takes the page
 // from them, in one query; complete is false when there were more (the page is then not
@@ -315,15 +335,16 @@ func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool,
 	}
 	defer rows.Close()
 	var n int
-	var items []listed
+	items := q.listed()
 	for rows.Next() {
-		var at *time.Time
-		var c *domain.Case
-		if err := rows.Scan(&n, &at, &c); err != nil {
+		c, at := items.add()
+		var ts pgtype.Timestamptz
+		snapshot := snapshotInto{c: c}
+		if err := rows.Scan(&n, &ts, &snapshot); err != nil {
 			return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
 		}
-		if c != nil && at != nil {
-			items = append(items, listed{*at, *c})
+		if *at = ts.Time; !snapshot.found { // an empty page: one row, no case
+			items.drop()
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -337,19 +358,28 @@ func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool,
 	return page, true, nil
 }
 
+// snapshotInto scans a case's snapshot into c, and whether there was one: an empty page of
+// a small list is one row whose snapshot is NULL. (The bytes are PostgreSQL's, decoded in
+// place, not copied first.)
+type snapshotInto struct {
+	c     *domain.Case
+	found bool
+}
+
+func (s *snapshotInto) ScanBytes(b []byte) error {
+	if s.found = b != nil; !s.found {
+		return nil
+	}
+	return json.Unmarshal(b, s.c)
+}
+
 // cut trims the extra row a page query fetches and makes the cursor of the next page.
-func (q caseListQuery) cut(items []listed) ([]domain.Case, *Cursor) {
-	var next *Cursor
-	if len(items) > q.size {
-		items = items[:q.size]
-		last := items[len(items)-1]
-		next = &Cursor{CreatedAt: last.createdAt, ID: last.c.ID}
+func (q caseListQuery) cut(items listed) ([]domain.Case, *Cursor) {
+	if len(items.cases) <= q.size {
+		return items.cases, nil
 	}
-	cases := make([]domain.Case, len(items))
-	for i, l := range items {
-		cases[i] = l.c
-	}
-	return cases, next
+	last := q.size - 1
+	return items.cases[:q.size], &Cursor{CreatedAt: items.at[last], ID: items.cases[last].ID}
 }
 
 // ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
@@ -394,74 +424,32 @@ type caseListQuery struct {
 	pageArgs     []any
 	smallArgs    []any
 	size         int
+	into         []domain.Case // CaseFilter.Into
 }
 
 func listQuery(f CaseFilter) caseListQuery {
-	q := caseListQuery{size: f.PageSize}
-	var w conds
-	arg, add := w.arg, w.add
-	if f.Status != "" {
-		add("status = ?", f.Status)
-	}
-	if f.Category != "" {
-		add("category = ?", f.Category)
-	}
-	if f.Unit != "" {
-		add("(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit)
-	}
+	q := caseListQuery{size: f.PageSize, into: f.Into}
 	// A unit's lists walk its own cases newest first (case_units), the others every case.
 	q.from, q.keyAt, q.keyID = "cases", "created_at", "id"
 	if f.VisibleToUnit != "" {
 		q.from, q.keyAt, q.keyID = "case_units cu JOIN cases ON cases.id = cu.case_id", "cu.at", "cu.case_id"
-		add("cu.unit = ?", f.VisibleToUnit)
 	}
-	if f.Office != "" {
-		add("office = ?", f.Office)
-	}
-	if f.EnterpriseID != "" {
-		add("enterprise_id = ?", f.EnterpriseID)
-	}
-	if f.CreatedBy != "" {
-		add("created_by = ?", f.CreatedBy)
-	}
-	if f.Overdue {
-		add("overdue = ?", true)
-	}
-	if f.Card != "" {
-		add("card = ?", f.Card)
-	}
+	w, estimate := listConds(f, true)
+	// The page of a large list searches without the grams index: with more matches than a
+	// small list holds, walking the cases newest first finds a page's worth after a few
+	// thousand rows at most, each checked by LIKE alone — and the planner, left no other
+	// way, cannot take the grams index and sort every match instead on a misjudged guess of
+	// LIKE's selectivity (which a sample of the descriptions makes vary from one ANALYZE to
+	// the next).
+	pw := w
 	if f.Query != "" {
-		// The grams index finds the candidates; ILIKE decides.
-		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
-		// The planner would guess the selectivity of the recheck (it cannot know it), so
-		// the estimate leaves it out: the grams condition alone is close to the truth.
-		q.estimateCond, q.estimateArgs = "WHERE "+strings.Join(w.where, " AND "), slices.Clone(w.args)
-		pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
-		// ILIKE folds ASCII letters only (the C locale); without any in the query, LIKE
-		// finds the same and spares lower-casing every candidate (Chinese, digits).
-		like := "LIKE"
-		if strings.IndexFunc(f.Query, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0 {
-			like = "ILIKE"
-		}
-		switch {
-		case f.SearchSensitive:
-			w.where = append(w.where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
-		default:
-			w.where = append(w.where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
-				(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
-				pattern, arg(f.SearchSensitiveOffice), like))
-		}
+		pw, _ = listConds(f, false)
 	}
 	if q.size <= 0 {
 		q.size = 20
 	}
-	if len(w.where) > 0 {
-		q.cond = "WHERE " + strings.Join(w.where, " AND ")
-	}
-	if q.estimateCond == "" {
-		q.estimateCond, q.estimateArgs = q.cond, w.args
-	}
-	q.args = slices.Clone(w.args)
+	q.cond, q.args = w.sql(), slices.Clone(w.args)
+	q.estimateCond, q.estimateArgs = estimate.sql(), estimate.args
 	offset := 0
 	if f.Page > 1 {
 		offset = (f.Page - 1) * q.size
@@ -483,8 +471,8 @@ func listQuery(f CaseFilter) caseListQuery {
 		offset = 0
 	}
 	// The page of a large list: an index yields the cases newest first.
-	q.pageArgs = slices.Clone(w.args)
-	cond := after(&q.pageArgs, q.cond, [2]string{q.keyAt, q.keyID})
+	q.pageArgs = slices.Clone(pw.args)
+	cond := after(&q.pageArgs, pw.sql(), [2]string{q.keyAt, q.keyID})
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
 	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
 		ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
@@ -501,6 +489,65 @@ func listQuery(f CaseFilter) caseListQuery {
 			JOIN case_snapshots AS s USING (id)) ON true
 		ORDER BY p.created_at DESC, p.id DESC`, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-1, len(q.smallArgs))
 	return q
+}
+
+// listConds are the conditions of a list of f, and those its estimate counts. A text
+// search is its grams condition (the grams index finds the candidates) and LIKE (which
+// decides); without grams, LIKE alone.
+func listConds(f CaseFilter, grams bool) (w, estimate conds) {
+	arg, add := w.arg, w.add
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Category != "" {
+		add("category = ?", f.Category)
+	}
+	if f.Unit != "" {
+		add("(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit)
+	}
+	if f.VisibleToUnit != "" {
+		add("cu.unit = ?", f.VisibleToUnit)
+	}
+	if f.Office != "" {
+		add("office = ?", f.Office)
+	}
+	if f.EnterpriseID != "" {
+		add("enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.CreatedBy != "" {
+		add("created_by = ?", f.CreatedBy)
+	}
+	if f.Overdue {
+		add("overdue = ?", true)
+	}
+	if f.Card != "" {
+		add("card = ?", f.Card)
+	}
+	if f.Query == "" {
+		return w, w
+	}
+	if grams {
+		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
+	}
+	// The planner would guess the selectivity of LIKE (it cannot know it), so the estimate
+	// leaves it out: the grams condition alone is close to the truth.
+	estimate = conds{where: slices.Clone(w.where), args: slices.Clone(w.args)}
+	pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
+	// ILIKE folds ASCII letters only (the C locale); without any in the query, LIKE
+	// finds the same and spares lower-casing every candidate (Chinese, digits).
+	like := "LIKE"
+	if strings.IndexFunc(f.Query, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0 {
+		like = "ILIKE"
+	}
+	switch {
+	case f.SearchSensitive:
+		w.where = append(w.where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
+	default:
+		w.where = append(w.where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
+			(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
+			pattern, arg(f.SearchSensitiveOffice), like))
+	}
+	return w, estimate
 }
 
 // estimateCases answers the planner's estimate of how many rows fromWhere ("cases WHERE …")

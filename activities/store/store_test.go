@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -553,5 +554,86 @@ func TestTheDemosVisitingSideMeetsTheMinimumsForLeader1AndFallsShortForLeader2(t
 	visits, total, err := st.ListVisits(ctx, store.VisitFilter{To: "2026-11-28", PageSize: 1})
 	if err != nil || total < 40 || visits[0].Date > "2026-11-28" {
 		t.Errorf("%d visits (%v), newest %v", total, err, visits)
+	}
+}
+
+// A search with more matches than a small list holds is paged without the grams index (the
+// planner cannot then pick it on a misjudged guess); every page, followed by its cursor,
+// must still find exactly the cases LIKE finds, as each reader may search them.
+func TestASearchWithManyMatchesPagesThroughExactlyTheCasesThatContainTheWord(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	const n = 20_000
+	if err := st.SeedSynthetic(ctx, n, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(f store.CaseFilter) []domain.Case {
+		t.Helper()
+		f.PageSize = 100
+		var all []domain.Case
+		for {
+			page, err := st.ListCases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, page.Items...)
+			if page.Next == nil {
+				return all
+			}
+			f.After = page.Next
+		}
+	}
+	ids := func(cs []domain.Case) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.ID
+		}
+		return out
+	}
+	every := walk(store.CaseFilter{})
+	natural := walk(store.CaseFilter{VisibleToUnit: "natural-resources"})
+	if len(every) != n {
+		t.Fatalf("walked %d cases, want %d", len(every), n)
+	}
+	for _, tc := range []struct {
+		name   string
+		f      store.CaseFilter
+		within []domain.Case
+		want   func(c domain.Case) bool
+	}{
+		{"the member department, 停电", store.CaseFilter{Query: "停电", SearchSensitive: true}, every,
+			func(c domain.Case) bool { return strings.Contains(c.Title+" "+c.Description, "停电") }},
+		{"the party office, 停电 (sensitive descriptions only of its own cases)",
+			store.CaseFilter{Query: "停电", SearchSensitiveOffice: "party"}, every,
+			func(c domain.Case) bool {
+				return strings.Contains(c.Title, "停电") ||
+					strings.Contains(c.Description, "停电") && (!c.Sensitive || c.Office == "party")
+			}},
+		{"the natural resources bureau, 公司", store.CaseFilter{Query: "公司", VisibleToUnit: "natural-resources", SearchSensitive: true}, natural,
+			func(c domain.Case) bool { return strings.Contains(c.Title+" "+c.Description, "公司") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []domain.Case
+			for _, c := range tc.within {
+				if tc.want(c) {
+					want = append(want, c)
+				}
+			}
+			if len(want) <= store.ExactTotalUpTo+100 {
+				t.Fatalf("only %d matches: the search would be a small list", len(want))
+			}
+			plan, err := st.ExplainListCases(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := plan[strings.Index(plan, "Execution Time"):] // the large list's page, after the small list's plan
+			if !strings.Contains(plan, "served by the large-list page") || strings.Contains(page, "case_grams") {
+				t.Errorf("the page of %d matches is not served by walking the cases newest first:\n%s", len(want), plan)
+			}
+			if got := ids(walk(tc.f)); !slices.Equal(got, ids(want)) {
+				t.Errorf("found %d cases, want the %d that contain the word (first found %v, first wanted %v)",
+					len(got), len(want), got[:min(3, len(got))], ids(want)[:3])
+			}
+		})
 	}
 }
