@@ -208,6 +208,9 @@ func (s *Server) listCases(c *gin.Context) error {
 	}
 	buf.cases = page.Items
 	views := slices.Grow(buf.views[:0], len(page.Items))[:len(page.Items)]
+	if views == nil {
+		views = []caseView{} // an empty page answers "items": [], not null
+	}
 	buf.views = views
 	var read []string
 	for i := range page.Items {
