@@ -496,32 +496,18 @@ func listQuery(f CaseFilter) caseListQuery {
 // decides); without grams, LIKE alone.
 func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	arg, add := w.arg, w.add
-	if f.Status != "" {
-		add("status = ?", f.Status)
-	}
-	if f.Category != "" {
-		add("category = ?", f.Category)
-	}
-	if f.Unit != "" {
-		add("(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit)
-	}
-	if f.VisibleToUnit != "" {
-		add("cu.unit = ?", f.VisibleToUnit)
-	}
-	if f.Office != "" {
-		add("office = ?", f.Office)
-	}
-	if f.EnterpriseID != "" {
-		add("enterprise_id = ?", f.EnterpriseID)
-	}
-	if f.CreatedBy != "" {
-		add("created_by = ?", f.CreatedBy)
+	for _, c := range []struct{ cond, v string }{
+		{"status = ?", f.Status}, {"category = ?", f.Category},
+		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit}, {"cu.unit = ?", f.VisibleToUnit},
+		{"office = ?", f.Office}, {"enterprise_id = ?", f.EnterpriseID}, {"created_by = ?", f.CreatedBy},
+		{"card = ?", f.Card},
+	} {
+		if c.v != "" {
+			add(c.cond, c.v)
+		}
 	}
 	if f.Overdue {
 		add("overdue = ?", true)
-	}
-	if f.Card != "" {
-		add("card = ?", f.Card)
 	}
 	if f.Query == "" {
 		return w, w
