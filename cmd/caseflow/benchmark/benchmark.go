@@ -390,6 +390,34 @@ func (r *runner) login(ctx context.Context, user string) error {
 
 // call makes one request and decodes the answer, which must have status want.
 func (r *runner) call(ctx context.Context, user, method, path string, body any, want int) (map[string]any, error) {
+	resp, err := r.send(ctx, user, method, path, body, want)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return out, nil
+}
+
+// fetch reads one answer to its last byte and checks it is 200 — what a reader waits for;
+// the decoding, which a browser would do, is left out of the time (and of this process's
+// garbage collector, which the server shares here).
+func (r *runner) fetch(ctx context.Context, user, path string) error {
+	resp, err := r.send(ctx, user, "GET", path, nil, http.StatusOK)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// send makes one request as user (none: no token) and answers the response, whose status
+// must be want; otherwise the error quotes the answer.
+func (r *runner) send(ctx context.Context, user, method, path string, body any, want int) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -407,41 +435,12 @@ func (r *runner) call(ctx context.Context, user, method, path string, body any, 
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
 	if resp.StatusCode != want {
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return nil, fmt.Errorf("%s %s as %s: %d %s", method, path, user, resp.StatusCode, bytes.TrimSpace(raw))
 	}
-	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	return out, nil
-}
-
-// fetch reads one answer to its last byte and checks it is 200 — what a reader waits for;
-// the decoding, which a browser would do, is left out of the time (and of this process's
-// garbage collector, which the server shares here).
-func (r *runner) fetch(ctx context.Context, user, path string) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", r.API+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+r.tokens[user])
-	resp, err := r.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("GET %s as %s: %d %s", path, user, resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err
+	return resp, nil
 }
 
 // parallel runs f for 0..n-1 on c goroutines and returns how long it took; the first error
