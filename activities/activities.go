@@ -77,6 +77,9 @@ func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.Route
 		return domain.RouteProposal{}, err
 	}
 	res := rs.Evaluate(input)
+	if err := res.CheckComputedUnits(func(id string) (bool, error) { return a.Store.IsResponsibleUnit(ctx, id) }); err != nil {
+		return domain.RouteProposal{}, err
+	}
 	return ProposalOf(res), nil
 }
 

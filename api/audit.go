@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +118,10 @@ type unitReport struct {
 	Unit string `json:"unit"`
 	Name string `json:"name"`
 	audit.Figures
-	Score      float64             `json:"score"`
+	Score float64 `json:"score"`
+	// ScoreError: the scheme could not score this unit's figures (the item and why); its
+	// score is 0 and it is not ranked (rank 0), while every other unit is scored as usual.
+	ScoreError *audit.ItemError    `json:"score_error,omitempty"`
 	Rank       int                 `json:"rank"`
 	ScoreItems []scoreItem         `json:"score_items,omitempty"`
 	Cases      map[string][]string `json:"cases,omitempty"`
@@ -164,7 +168,7 @@ func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error)
 	if err != nil {
 		return unitsReport{}, err
 	}
-	scheme, err := audit.LoadScheme([]byte(rec.Source))
+	scheme, err := audit.ReadScheme([]byte(rec.Source))
 	if err != nil {
 		return unitsReport{}, err
 	}
@@ -188,11 +192,10 @@ func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error)
 			f = &audit.Unit{Cases: map[string][]string{}}
 		}
 		score, items, err := scheme.Score(f.Figures)
-		if err != nil {
-			return unitsReport{}, newError(http.StatusUnprocessableEntity, "invalid_scheme",
-				fmt.Sprintf("考评方案第 %d 版无法计算 %s 的得分：%v (the scheme cannot score this unit)", rec.Version, u.ID, err))
-		}
 		line := unitReport{Unit: u.ID, Name: u.Name, Figures: f.Figures, Score: score, Cases: f.Cases}
+		if err != nil && !errors.As(err, &line.ScoreError) {
+			return unitsReport{}, err
+		}
 		for _, it := range items {
 			var cases []string
 			for _, fig := range itemFigures[it.Item] {
@@ -208,12 +211,24 @@ func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error)
 			line.Cases[fig] = domain.NonNil(line.Cases[fig])
 		}
 		r.Units = append(r.Units, line)
-		scores = append(scores, score)
 	}
-	for i, rank := range audit.Rank(scores) {
-		r.Units[i].Rank = rank
+	// Units whose score could not be computed are not ranked, and come last.
+	var ranked []int
+	for i, line := range r.Units {
+		if line.ScoreError == nil {
+			ranked = append(ranked, i)
+			scores = append(scores, line.Score)
+		}
 	}
-	slices.SortStableFunc(r.Units, func(a, b unitReport) int { return a.Rank - b.Rank })
+	for k, rank := range audit.Rank(scores) {
+		r.Units[ranked[k]].Rank = rank
+	}
+	slices.SortStableFunc(r.Units, func(a, b unitReport) int {
+		if (a.Rank == 0) != (b.Rank == 0) {
+			return cmp.Compare(b.Rank, a.Rank) // the unranked after the ranked
+		}
+		return a.Rank - b.Rank
+	})
 	return r, nil
 }
 

@@ -58,7 +58,7 @@ func (s *Server) auditUnitsWorkbook(c *gin.Context) error {
 	}
 	rows := [][]any{header}
 	for _, line := range r.Units {
-		row := []any{line.Rank, line.Name, line.Score}
+		row := []any{line.rankCell(), line.Name, line.scoreCell()}
 		for _, col := range figureColumns {
 			row = append(row, col.value(line.Figures))
 		}
@@ -74,7 +74,7 @@ func (s *Server) auditUnitWorkbook(c *gin.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	summary := [][]any{{"项目", "数值", "案件数"}, {"得分", line.Score, ""}, {"排名", line.Rank, ""}}
+	summary := [][]any{{"项目", "数值", "案件数"}, {"得分", line.scoreCell(), ""}, {"排名", line.rankCell(), ""}}
 	sheets := []sheet{{Name: "考评汇总"}}
 	for _, col := range figureColumns {
 		summary = append(summary, []any{col.header, col.value(line.Figures), len(line.Cases[col.fig])})
@@ -116,7 +116,7 @@ th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}.scor
 </style></head><body>
 <h1>{{.Name}}（{{.Unit}}）绩效考评</h1>
 <div class="meta">考评期 {{.Period}}（{{.From}} 至 {{.To}}）· 考评方案第 {{.SchemeVersion}} 版 · {{if .Frozen}}已冻结{{else}}未冻结，数据随办理情况变化{{end}}</div>
-<p class="score">得分 {{printf "%.2f" .Score}}　排名第 {{.Rank}} 名</p>
+{{with .ScoreError}}<p class="score">得分无法计算：考评项「{{.Item}}」{{.Reason}}</p>{{else}}<p class="score">得分 {{printf "%.2f" .Score}}　排名第 {{.Rank}} 名</p>{{end}}
 <h2>考评项</h2>
 <table><tr><th>考评项</th><th>得分</th><th>涉及案件</th></tr>
 {{range .Items}}<tr><td>{{.Name}}</td><td class="n">{{printf "%.2f" .Points}}</td><td>{{.Cases}}</td></tr>
@@ -150,10 +150,11 @@ func (s *Server) auditUnitPage(c *gin.Context, id string) error {
 		SchemeVersion                int64
 		Frozen                       bool
 		Score                        float64
+		ScoreError                   *audit.ItemError
 		Rank                         int
 		Items                        []item
 		Figures                      []row
-	}{line.Unit, line.Name, r.Period, r.From, r.To, r.SchemeVersion, r.Frozen, line.Score, line.Rank, nil, nil}
+	}{line.Unit, line.Name, r.Period, r.From, r.To, r.SchemeVersion, r.Frozen, line.Score, line.ScoreError, line.Rank, nil, nil}
 	for _, it := range line.ScoreItems {
 		data.Items = append(data.Items, item{it.Name, it.Points, strings.Join(it.Cases, "、")})
 	}
@@ -170,4 +171,20 @@ func (s *Server) auditUnitPage(c *gin.Context, id string) error {
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 	return nil
+}
+
+// scoreCell is the unit's score in a workbook: the number, or why it could not be computed.
+func (l unitReport) scoreCell() any {
+	if l.ScoreError != nil {
+		return fmt.Sprintf("无法计算（%s：%s）", l.ScoreError.Item, l.ScoreError.Reason)
+	}
+	return l.Score
+}
+
+// rankCell is the unit's rank in a workbook; a unit that could not be scored has none.
+func (l unitReport) rankCell() any {
+	if l.ScoreError != nil {
+		return "—"
+	}
+	return l.Rank
 }

@@ -270,7 +270,7 @@ func parseCursor(v string) (*store.Cursor, error) {
 		return nil, bad
 	}
 	at, id, ok := strings.Cut(string(raw), " ")
-	if !ok || id == "" || workflows.TextProblem(id, true) != "" {
+	if !ok || id == "" || domain.TextProblem(id, true) != "" {
 		return nil, bad
 	}
 	t, err := time.Parse(time.RFC3339Nano, at)

@@ -45,7 +45,7 @@ func FuzzActionBodies(f *testing.F) {
 		walk = func(v any) {
 			switch v := v.(type) {
 			case string:
-				if p := workflows.TextProblem(v, false); p != "" {
+				if p := domain.TextProblem(v, false); p != "" {
 					t.Fatalf("%s: accepted %q: %s", a.Name, v, p)
 				}
 			case []any:

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -230,7 +229,7 @@ func checkEnterpriseRow(get func(string) string, counties map[string]string) (do
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	e := domain.Enterprise{Name: get(colName), IndustryChain: get(colChain), ContactName: get(colContact), ContactPhone: get(colPhone)}
 	for _, f := range []struct{ col, v string }{{colName, e.Name}, {colChain, e.IndustryChain}, {colContact, e.ContactName}} {
-		if p := workflows.TextProblem(f.v, true); p != "" {
+		if p := domain.TextProblem(f.v, true); p != "" {
 			bad("%s：%s", f.col, p)
 		} else if utf8.RuneCountInString(f.v) > 200 {
 			bad("%s：超过 200 字 (longer than 200 characters)", f.col)

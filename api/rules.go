@@ -129,6 +129,10 @@ func (s *Server) evaluateRules(c *gin.Context) error {
 	if req.History != nil {
 		in.History = *req.History
 	}
-	respond(c, http.StatusOK, rs.Evaluate(in))
+	res := rs.Evaluate(in)
+	if err := res.CheckComputedUnits(func(id string) (bool, error) { return s.Store.IsResponsibleUnit(ctx, id) }); err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, res)
 	return nil
 }

@@ -176,7 +176,7 @@ func (s *Server) logRequests(c *gin.Context) {
 // (control characters, invalid UTF-8, over 1000 bytes), before they reach PostgreSQL.
 func plainParams(c *gin.Context) {
 	check := func(name, v string) bool {
-		if p := workflows.TextProblem(v, true); p != "" || len(v) > 1000 {
+		if p := domain.TextProblem(v, true); p != "" || len(v) > 1000 {
 			if p == "" {
 				p = "过长 (too long)"
 			}

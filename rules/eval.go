@@ -43,6 +43,9 @@ func (rs *RuleSet) Evaluate(in Input) Result {
 				}
 				if unit != "" && !slices.Contains(rt.CoUnits, unit) {
 					rt.CoUnits = append(rt.CoUnits, unit)
+					if cu.expr != nil {
+						res.computed = append(res.computed, unit)
+					}
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	"gopkg.in/yaml.v3"
@@ -145,6 +146,27 @@ func (l *loader) strs(ruleID string, n *yaml.Node, what string) []*yaml.Node {
 	return n.Content
 }
 
+// Bounds of a rule set's texts.
+const (
+	maxIDLength          = 100  // a rule id, a unit id, a tag
+	maxDescriptionLength = 2000 // a description
+)
+
+// text checks a text the rule set carries into cases and the read model (an id, a
+// description, a tag, a unit): the same check as every text a person types, so that
+// nothing a rule set lets through can stop a case being written.
+func (l *loader) text(ruleID string, n *yaml.Node, what, v string, oneLine bool) {
+	var p string
+	if oneLine {
+		p = domain.LineProblem(v, maxIDLength)
+	} else if p = domain.TextProblem(v, false); p == "" && utf8.RuneCountInString(v) > maxDescriptionLength {
+		p = fmt.Sprintf("不能超过 %d 字 (too long)", maxDescriptionLength)
+	}
+	if p != "" {
+		l.problem(ruleID, n, "%s: %s", what, p)
+	}
+}
+
 func (l *loader) oneOf(ruleID string, n *yaml.Node, what string, allowed []string) string {
 	v := l.str(ruleID, n, what)
 	if v != "" && !slices.Contains(allowed, v) {
@@ -157,6 +179,11 @@ func (l *loader) oneOf(ruleID string, n *yaml.Node, what string, allowed []strin
 // wrong is a *LoadError listing every problem with its position.
 func Load(src []byte) (*RuleSet, error) {
 	l := &loader{lines: strings.Split(string(src), "\n")}
+	if at := badByte(src); at >= 0 {
+		line := bytes.Count(src[:at], []byte("\n")) + 1
+		return nil, &LoadError{[]Problem{{Line: line, Column: 1,
+			Message: "规则集须为 UTF-8 文本，不能含 U+0000 (the rule set must be UTF-8 text without NUL)"}}}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		line := 0
@@ -168,6 +195,7 @@ func Load(src []byte) (*RuleSet, error) {
 	}
 	top := l.fields("", doc.Content[0], "the rule set", "version", "description", "rules")
 	rs := &RuleSet{Description: l.str("", top["description"], "description")}
+	l.text("", top["description"], "description", rs.Description, false)
 	if v := top["version"]; v == nil {
 		l.problem("", doc.Content[0], "version is required (a whole number greater than the active set's)")
 	} else if err := v.Decode(&rs.Version); err != nil || rs.Version <= 0 {
@@ -191,6 +219,7 @@ func Load(src []byte) (*RuleSet, error) {
 			l.problem("", rn, "id is required")
 			continue
 		}
+		l.text(id, f["id"], "id", id, true)
 		if seen[id] {
 			l.problem(id, f["id"], "id %q is used by an earlier rule", id)
 		}
@@ -224,6 +253,7 @@ func Load(src []byte) (*RuleSet, error) {
 
 func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 	r := &rule{id: id, description: l.str(id, f["description"], "description"), set: map[string]any{}}
+	l.text(id, f["description"], "description", r.description, false)
 	whenNode := f["when"]
 	if whenNode == nil {
 		l.problem(id, nil, "when is required")
@@ -240,6 +270,7 @@ func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 	r.office = l.oneOf(id, s["office"], "office", Offices)
 	r.lead = l.str(id, s["lead_unit"], "lead_unit")
 	if r.lead != "" {
+		l.text(id, s["lead_unit"], "lead_unit", r.lead, true)
 		rs.unitRefs = append(rs.unitRefs, UnitRef{id, r.lead, s["lead_unit"].Line, s["lead_unit"].Column})
 	}
 	r.sla = l.oneOf(id, s["sla"], "sla", SLAs)
@@ -254,12 +285,14 @@ func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 				r.coUnits = append(r.coUnits, coUnit{expr: l.compileText(id, item, expr, cel.StringType)})
 				continue
 			}
+			l.text(id, item, "co_units", item.Value, true)
 			r.coUnits = append(r.coUnits, coUnit{literal: item.Value})
 			rs.unitRefs = append(rs.unitRefs, UnitRef{id, item.Value, item.Line, item.Column})
 		}
 		r.set["co_units"] = domain.NonNil(written)
 	}
 	for _, item := range l.strs(id, s["tags"], "tags") {
+		l.text(id, item, "tags", item.Value, true)
 		r.tags = append(r.tags, item.Value)
 	}
 	for k, v := range map[string]string{"office": r.office, "lead_unit": r.lead, "sla": r.sla, "priority": r.priority, "scope": r.scope} {
@@ -436,4 +469,16 @@ func ruleIDOf(n *yaml.Node) string {
 		}
 	}
 	return ""
+}
+
+// badByte is the offset of the first NUL or invalid UTF-8 in src, or -1.
+func badByte(src []byte) int {
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == 0 || r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }

@@ -182,3 +182,58 @@ func TestRuntimeCostLimitStopsOversizedInputs(t *testing.T) {
 		t.Fatalf("oversized: %+v", res.Errors)
 	}
 }
+
+// TestEveryTextOfARuleSetIsCheckedAsPeoplesTextsAre: a rule set's ids, descriptions,
+// units and tags go into cases and the read model, so a NUL, a control character, a bidi
+// override in a one-line field or an overlong id is refused at load, naming the rule and field.
+func TestEveryTextOfARuleSetIsCheckedAsPeoplesTextsAre(t *testing.T) {
+	rule := func(id, desc, set string) string {
+		return fmt.Sprintf("version: 9\nrules:\n  - id: %s\n    description: %s\n    when: case.category == 'land'\n    set: %s\n", id, desc, set)
+	}
+	for name, tc := range map[string]struct{ src, ruleID, want string }{
+		"NUL in an id":              {rule(`"r\0x"`, "d", "{lead_unit: natural-resources}"), "r\x00x", "id: "},
+		"NUL in a description":      {rule("r", `"a\0b"`, "{lead_unit: natural-resources}"), "r", "description: "},
+		"escape in a tag":           {rule("r", "d", `{tags: ["t\e"]}`), "r", "tags: "},
+		"bidi override in a tag":    {rule("r", "d", `{tags: ["a\u202eb"]}`), "r", "tags: "},
+		"bidi override in a unit":   {rule("r", "d", `{lead_unit: "natural\u202e-resources"}`), "r", "lead_unit: "},
+		"newline in a co-unit":      {rule("r", "d", `{co_units: ["a\nb"]}`), "r", "co_units: "},
+		"id of 101 characters":      {rule(strings.Repeat("x", 101), "d", "{priority: high}"), strings.Repeat("x", 101), "id: "},
+		"NUL in the set's own text": {"version: 9\ndescription: \"x\\0\"\nrules:\n  - id: r\n    when: 'true'\n    set: {priority: high}\n", "", "description: "},
+		"a raw NUL byte":            {"version: 9\nrules:\n  - id: r\x00\n    when: 'true'\n    set: {priority: high}\n", "", "NUL"},
+		"invalid UTF-8":             {"version: 9\nrules:\n  - id: r\xff\n    when: 'true'\n    set: {priority: high}\n", "", "UTF-8"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := rules.Load([]byte(tc.src))
+			var le *rules.LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("loaded: %v", err)
+			}
+			if !slices.ContainsFunc(le.Problems, func(p rules.Problem) bool {
+				return p.RuleID == tc.ruleID && strings.Contains(p.Message, tc.want) && p.Line > 0
+			}) {
+				t.Fatalf("no problem for rule %q naming %q: %+v", tc.ruleID, tc.want, le.Problems)
+			}
+		})
+	}
+}
+
+// TestACoUnitAnExpressionGivesIsKeptOnlyWhenItIsAUnit: a co-unit written "=expr" is known
+// only for the case at hand; the caller's check drops one that is not a unit, and says so.
+func TestACoUnitAnExpressionGivesIsKeptOnlyWhenItIsAUnit(t *testing.T) {
+	rs := mustLoad(t, "version: 9\nrules:\n  - id: r\n    when: 'true'\n    set: {office: party, lead_unit: commerce, co_units: [licheng, '=enterprise.id', '=enterprise.county']}\n")
+	res := rs.Evaluate(rules.Input{Case: rules.Case{Category: "land"}, Enterprise: rules.Enterprise{ID: "ent-001", County: "xiuyu"}})
+	if !slices.Equal(res.Route.CoUnits, []string{"licheng", "ent-001", "xiuyu"}) {
+		t.Fatalf("before the check: %v", res.Route.CoUnits)
+	}
+	var asked []string
+	err := res.CheckComputedUnits(func(id string) (bool, error) { asked = append(asked, id); return id != "ent-001", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(asked, []string{"ent-001", "xiuyu"}) || !slices.Equal(res.Route.CoUnits, []string{"licheng", "xiuyu"}) {
+		t.Fatalf("asked about %v, kept %v", asked, res.Route.CoUnits)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "ent-001") {
+		t.Errorf("errors %v", res.Errors)
+	}
+}

@@ -5,6 +5,7 @@
 package rules
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -78,6 +79,27 @@ type Result struct {
 	// Errors are rules that failed to evaluate (over the cost limit, say); they count as
 	// not matched.
 	Errors []string `json:"errors,omitempty"`
+	// computed are the co-units that expressions (=expr) gave, not checked at load.
+	computed []string
+}
+
+// CheckComputedUnits drops every co-unit that a rule's expression (=expr) gave and that
+// isUnit says is not a responsible unit, listing each in Errors: a rule set is checked
+// for the units it names when it is loaded, but what an expression gives is known only
+// for the case at hand, and a case is never referred to a unit that does not exist.
+func (r *Result) CheckComputedUnits(isUnit func(id string) (bool, error)) error {
+	for _, id := range r.computed {
+		ok, err := isUnit(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.Route.CoUnits = slices.DeleteFunc(r.Route.CoUnits, func(u string) bool { return u == id })
+			r.Errors = append(r.Errors, fmt.Sprintf("co_units: %q 不是承办单位，已略去 (not a responsible unit: left out)", id))
+		}
+	}
+	r.computed = nil
+	return nil
 }
 
 // RuleIDs lists the ids of the rules that matched, in order.

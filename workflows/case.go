@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -207,7 +208,31 @@ func (r *caseRun) intake(ctx workflow.Context, actor domain.Actor, created []eve
 		return err
 	}
 	events := append(created, eventDraft{Type: domain.EventRouted, Data: r.c.RouteProposal, Actor: &SystemActor})
+	err := r.record(ctx, &r.c, actor, r.c.CreatedAt, events)
+	if !isProjectionRefused(err) || r.c.RouteProposal.Reason == activities.ReasonRoutingFailed {
+		return err
+	}
+	// The read model refused the case with its proposal: whatever the rules proposed (a
+	// rule set stored before its texts were checked, say), the case is kept without it
+	// and the member department triages it by hand, rather than the intake failing.
+	if workflow.GetVersion(ctx, "keep-case-without-refused-proposal", workflow.DefaultVersion, 1) != 1 {
+		return err
+	}
+	workflow.GetLogger(ctx).Warn("the route proposal could not be stored; the case goes to manual triage", "case", r.c.ID, "error", err)
+	r.c.RouteProposal, r.c.Tags = manualProposal(activities.ReasonRoutingFailed), []string{}
+	events[len(events)-1].Data = r.c.RouteProposal
 	return r.record(ctx, &r.c, actor, r.c.CreatedAt, events)
+}
+
+// isProjectionRefused says whether err is the read model refusing a write for good.
+func isProjectionRefused(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == domain.ErrProjectionRefused
+}
+
+// manualProposal is the proposal of a case the rules did not route, for reason.
+func manualProposal(reason string) *domain.RouteProposal {
+	return &domain.RouteProposal{Reason: reason, RuleIDs: []string{}, Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}
 }
 
 // intakeBefore is the intake of runs started before "one-write-intake": the case is written,
@@ -268,8 +293,7 @@ func (r *caseRun) route(ctx workflow.Context) {
 	var p domain.RouteProposal
 	if err := r.activity(ctx, routeOptions, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
 		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
-		p = domain.RouteProposal{Reason: activities.ReasonRoutingFailed, RuleIDs: []string{},
-			Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}
+		p = *manualProposal(activities.ReasonRoutingFailed)
 	}
 	r.c.RouteProposal = &p
 	r.c.Tags = p.Tags

@@ -76,7 +76,7 @@ func (b SubmitReportBody) Validate() error {
 	if strings.TrimSpace(b.Narrative) == "" {
 		return invalidInput("narrative", "必填 (required)")
 	}
-	if p := TextProblem(b.Narrative, false); p != "" {
+	if p := domain.TextProblem(b.Narrative, false); p != "" {
 		return invalidInput("narrative", p)
 	}
 	if n := len([]rune(b.Narrative)); n > MaxNarrativeLength {

@@ -1,12 +1,14 @@
 package workflows_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -86,5 +88,38 @@ func TestOnlyTheLeadOfficeAndReferredUnitsComment(t *testing.T) {
 	}
 	if !wf.CanSee(&o.live, natres) || wf.CanSee(&o.live, licheng) {
 		t.Fatal("visibility after a return")
+	}
+}
+
+// TestAProposalTheReadModelRefusesLeavesTheCaseToManualTriage: when the rules propose
+// something PostgreSQL cannot store (a NUL in a tag, from a rule set stored before its texts
+// were checked), the case is still created, without the proposal, for the member
+// department to triage by hand — the intake never fails on a rule.
+func TestAProposalTheReadModelRefusesLeavesTheCaseToManualTriage(t *testing.T) {
+	poisoned := func(context.Context, activities.RouteInput) (domain.RouteProposal, error) {
+		return domain.RouteProposal{RuleSetVersion: 7, RuleIDs: []string{"r\x00x"}, Reason: "matched",
+			Route: domain.Route{Office: domain.OfficeGovernment, LeadUnit: "natural-resources", CoUnits: []string{}, Tags: []string{"t\x00"}}}, nil
+	}
+	refuse := func(p store.Projection) error {
+		if slices.ContainsFunc(p.Case.Tags, func(t string) bool { return strings.Contains(t, "\x00") }) || slices.ContainsFunc(p.Events, func(e domain.Event) bool {
+			return strings.Contains(string(e.Data), `\u0000`)
+		}) {
+			return temporal.NewNonRetryableApplicationError("invalid byte sequence for encoding \"UTF8\": 0x00", domain.ErrProjectionRefused, nil)
+		}
+		return nil
+	}
+	o := runRefusing(t, startTime, poisoned, refuse, referTriage(""))
+	if got, want := o.eventTypes(), []string{"created", "routed", "triaged"}; !slices.Equal(got, want) {
+		t.Fatalf("timeline %v, want %v", got, want)
+	}
+	created := o.projections[0].Case
+	if p := created.RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed || len(p.RuleIDs) != 0 || p.LeadUnit != "" {
+		t.Fatalf("proposal kept on the case: %+v", p)
+	}
+	if len(created.Tags) != 0 || created.Status != domain.StatusTriage {
+		t.Fatalf("case as created: tags %q, status %s", created.Tags, created.Status)
+	}
+	if c := o.final(); c.Status != domain.StatusReferral {
+		t.Errorf("after a manual triage the case is in %s", c.Status)
 	}
 }

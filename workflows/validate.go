@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"math"
-	"unicode/utf8"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -16,32 +15,10 @@ import (
 // under 10^14 yuan.
 const MaxAmountCNY = 99_999_999_999_999
 
-// TextProblem says what is wrong with a text a person typed, or "" when it is fine: invalid
-// UTF-8, U+0000 or another control character (tab and newline are allowed), and — for
-// titles and names, which are shown on one line — bidirectional overrides that can make a
-// text read differently from what it says (U+202A–U+202E, U+2066–U+2069).
-func TextProblem(v string, oneLine bool) string {
-	if !utf8.ValidString(v) {
-		return "含有无效的 UTF-8 编码 (invalid UTF-8)"
-	}
-	for i, r := range v {
-		switch {
-		case r == '\t' || r == '\n':
-		case r < 0x20 || r == 0x7f:
-			return fmt.Sprintf("第 %d 字节处含有控制字符 U+%04X (control character at byte %d)", i, r, i)
-		case r == utf8.RuneError:
-			return "含有无效字符 U+FFFD (replacement character: the text was not valid Unicode)"
-		case oneLine && (r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069):
-			return fmt.Sprintf("含有文字方向控制符 U+%04X (bidirectional override)", r)
-		}
-	}
-	return ""
-}
-
 // CheckText refuses a free text (note, report, reason, comment…) the read model cannot
 // store, or one over MaxTextLength characters. An empty text passes.
 func CheckText(field, v string) error {
-	if p := TextProblem(v, false); p != "" {
+	if p := domain.TextProblem(v, false); p != "" {
 		return invalidInput(field, p)
 	}
 	return limitText(field, v)
@@ -50,16 +27,8 @@ func CheckText(field, v string) error {
 // CheckLine refuses a one-line text (a title, a name) as CheckText does, and also bidi
 // overrides and newlines.
 func CheckLine(field, v string, maxRunes int) error {
-	if p := TextProblem(v, true); p != "" {
+	if p := domain.LineProblem(v, maxRunes); p != "" {
 		return invalidInput(field, p)
-	}
-	for _, r := range v {
-		if r == '\n' || r == '\t' {
-			return invalidInput(field, "不能包含换行或制表符 (must be one line)")
-		}
-	}
-	if utf8.RuneCountInString(v) > maxRunes {
-		return invalidInput(field, fmt.Sprintf("不能超过 %d 字 (too long)", maxRunes))
 	}
 	return nil
 }

@@ -3,12 +3,15 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 
 	"cel.dev/cel-go/cel"
 	"gopkg.in/yaml.v3"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // A scoring scheme (考评方案) gives a unit's score as the sum of items, each a CEL expression
@@ -80,6 +83,15 @@ type Item struct {
 	prog             cel.Program
 }
 
+// ItemError is an item that could not be computed for a unit's figures (a division by
+// zero, an overflow, not a number): the unit's score fails, naming the item and why.
+type ItemError struct {
+	Item   string `json:"item"`
+	Reason string `json:"reason"`
+}
+
+func (e *ItemError) Error() string { return e.Item + ": " + e.Reason }
+
 // ItemScore is one item's points for a unit.
 type ItemScore struct {
 	Item   string  `json:"item"`
@@ -98,9 +110,17 @@ var schemeEnv = func() *cel.Env {
 // MaxSchemeItems bounds a scheme.
 const MaxSchemeItems = 50
 
-// LoadScheme reads and checks a scheme: every item compiles to a number, ids are unique,
-// and every example's figures give its score (within 0.01).
-func LoadScheme(src []byte) (*Scheme, error) {
+// LoadScheme reads and checks a scheme being uploaded: every item compiles to a number
+// and scores the edge figures, texts are as people's texts must be, ids are unique, and
+// every example's figures give its score (within 0.01).
+func LoadScheme(src []byte) (*Scheme, error) { return loadScheme(src, true) }
+
+// ReadScheme reads a scheme stored earlier, which was checked when it was uploaded: a
+// scheme that a later, stricter LoadScheme would refuse still scores every unit it can
+// (the others answer their ItemError), rather than stopping the audit for everyone.
+func ReadScheme(src []byte) (*Scheme, error) { return loadScheme(src, false) }
+
+func loadScheme(src []byte, strict bool) (*Scheme, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, &SchemeError{[]Problem{{Message: "YAML: " + err.Error()}}}
@@ -155,6 +175,18 @@ func LoadScheme(src []byte) (*Scheme, error) {
 				pointsNode = n.Content[j+1]
 			}
 		}
+		for _, t := range []struct {
+			field, v string
+			max  int
+		}{{"id", it.ID, 100}, {"name", it.Name, 200}} {
+			if p := domain.LineProblem(t.v, t.max); p != "" {
+				bad(it.ID, n, "%s: %s", t.field, p)
+			}
+		}
+		if p := domain.TextProblem(it.Points, false); p != "" {
+			bad(it.ID, pointsNode, "points: %s", p)
+			continue
+		}
 		switch {
 		case it.ID == "":
 			bad(it.ID, n, "缺少 id (id is required)")
@@ -181,16 +213,17 @@ func LoadScheme(src []byte) (*Scheme, error) {
 			bad(it.ID, pointsNode, "CEL: %v", err)
 			continue
 		}
-		// Every unit is scored, one with nothing counted too: an item that names a figure
-		// that does not exist, or gives no number for it, is refused now, not when read.
+		// Every unit is scored, one with nothing counted too, one with one case, one with
+		// very many: an item that names a figure that does not exist, divides by zero,
+		// overflows or gives no number for such figures is refused now, not when read.
 		item := Item{ID: it.ID, Name: it.Name, Points: it.Points, prog: prog}
-		if _, _, err := (&Scheme{Items: []Item{item}}).Score(Figures{}); err != nil {
-			bad(it.ID, pointsNode, "%v", err)
+		if f, err := (&Scheme{Items: []Item{item}}).failsOnEdges(); strict && err != nil {
+			bad(it.ID, pointsNode, "%s (figures %s)", err.(*ItemError).Reason, f)
 			continue
 		}
 		s.Items = append(s.Items, item)
 	}
-	if len(problems) == 0 {
+	if len(problems) == 0 && strict {
 		for i, ex := range raw.Examples {
 			total, items, err := s.score(ex.Figures)
 			if err != nil {
@@ -206,6 +239,61 @@ func LoadScheme(src []byte) (*Scheme, error) {
 		return nil, &SchemeError{problems}
 	}
 	return s, nil
+}
+
+// edgeFigures are the figures a scheme must score at upload: every count 0, 1, 2, 3 and
+// very large, every rate 0, ½ and 1, and counts that all differ — where a division by
+// (received - 2) or an overflow shows itself.
+func edgeFigures() []map[string]any {
+	var out []map[string]any
+	for _, n := range []float64{0, 1, 2, 3, 1e6, 1e9} {
+		for _, rate := range []float64{0, 0.5, 1} {
+			out = append(out, figuresWith(func(int) float64 { return n }, rate))
+		}
+	}
+	for _, step := range []float64{1, 7} {
+		out = append(out, figuresWith(func(i int) float64 { return float64(i+1) * step }, 0.25))
+	}
+	return out
+}
+
+// figuresWith is Figures as the scheme reads them (m, decoded from JSON as in Score), with the i-th count count(i) and
+// every rate rate.
+func figuresWith(count func(i int) float64, rate float64) map[string]any {
+	raw, _ := json.Marshal(Figures{})
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	i := 0
+	var fill func(m map[string]any)
+	fill = func(m map[string]any) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			switch v := m[k].(type) {
+			case map[string]any:
+				fill(v)
+			case float64:
+				if strings.HasSuffix(k, "_rate") {
+					m[k] = rate
+				} else {
+					m[k] = count(i) // a number, as Score gives it (JSON's)
+				}
+				i++
+			}
+		}
+	}
+	fill(m)
+	return m
+}
+
+// failsOnEdges scores every edge figure set; the first that fails is returned, shown as
+// JSON, with its error.
+func (s *Scheme) failsOnEdges() (string, error) {
+	for _, m := range edgeFigures() {
+		if _, _, err := s.score(m); err != nil {
+			raw, _ := json.Marshal(m)
+			return string(raw), err
+		}
+	}
+	return "", nil
 }
 
 // Score is a unit's score: the sum of the items' points, each rounded to 0.01.
@@ -227,7 +315,7 @@ func (s *Scheme) score(m map[string]any) (float64, []ItemScore, error) {
 	for _, it := range s.Items {
 		out, _, err := it.prog.Eval(map[string]any{"m": m})
 		if err != nil {
-			return 0, nil, fmt.Errorf("%s: %v", it.ID, err)
+			return 0, nil, &ItemError{it.ID, err.Error()}
 		}
 		var p float64
 		switch v := out.Value().(type) {
@@ -236,10 +324,10 @@ func (s *Scheme) score(m map[string]any) (float64, []ItemScore, error) {
 		case int64:
 			p = float64(v)
 		default:
-			return 0, nil, fmt.Errorf("%s: 得到 %v，不是数值 (not a number)", it.ID, out.Value())
+			return 0, nil, &ItemError{it.ID, fmt.Sprintf("得到 %v，不是数值 (not a number)", out.Value())}
 		}
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return 0, nil, fmt.Errorf("%s: 不是有效数值 (not a finite number)", it.ID)
+			return 0, nil, &ItemError{it.ID, "不是有效数值 (not a finite number)"}
 		}
 		p = math.Round(p*100) / 100
 		total += p

@@ -29,14 +29,19 @@ func TestTheDefaultSchemeScoresAPerfectUnit100AndDeductsForCards(t *testing.T) {
 
 func TestASchemeThatCannotScoreIsRefusedWithItsItemAndPosition(t *testing.T) {
 	for name, tc := range map[string]struct{ src, item, word string }{
-		"bad CEL":           {"items:\n  - id: a\n    points: m.on_time_rate *\n", "a", "CEL"},
-		"not a number":      {"items:\n  - id: a\n    points: '\"forty\"'\n", "a", "number"},
-		"duplicate id":      {"items:\n  - id: a\n    points: 1.0\n  - id: a\n    points: 2.0\n", "a", "duplicate"},
-		"unknown field":     {"items:\n  - id: a\n    points: 1.0\nbonus: 3\n", "", "unknown field"},
-		"wrong example":     {"items:\n  - id: a\n    points: m.on_time_rate * 40.0\nexamples:\n  - figures: {on_time_rate: 1.0}\n    score: 50\n", "", "does not hold"},
-		"no items":          {"items: []\n", "", "items"},
-		"an unknown figure": {"items:\n  - id: a\n    points: m.speed * 2.0\n", "a", "speed"},
-		"not YAML":          {"items: [\n", "", "YAML"},
+		"bad CEL":                          {"items:\n  - id: a\n    points: m.on_time_rate *\n", "a", "CEL"},
+		"not a number":                     {"items:\n  - id: a\n    points: '\"forty\"'\n", "a", "number"},
+		"duplicate id":                     {"items:\n  - id: a\n    points: 1.0\n  - id: a\n    points: 2.0\n", "a", "duplicate"},
+		"unknown field":                    {"items:\n  - id: a\n    points: 1.0\nbonus: 3\n", "", "unknown field"},
+		"wrong example":                    {"items:\n  - id: a\n    points: m.on_time_rate * 40.0\nexamples:\n  - figures: {on_time_rate: 1.0}\n    score: 50\n", "", "does not hold"},
+		"no items":                         {"items: []\n", "", "items"},
+		"an unknown figure":                {"items:\n  - id: a\n    points: m.speed * 2.0\n", "a", "speed"},
+		"not YAML":                         {"items: [\n", "", "YAML"},
+		"division by zero at two received": {"items:\n  - id: a\n    points: double(100 / (int(m.received) - 2))\n", "a", "division by zero"},
+		"an int overflow":                  {"items:\n  - id: a\n    points: double(int(m.received) * 9223372036854775807)\n", "a", "overflow"},
+		"NUL in a name":                    {"items:\n  - id: a\n    name: \"x\\0y\"\n    points: 1.0\n", "a", "U+0000"},
+		"bidi override in an id":           {"items:\n  - id: \"a\\u202eb\"\n    points: 1.0\n", "a\u202eb", "bidirectional"},
+		"NUL in an id":                     {"items:\n  - id: \"a\\0\"\n    points: 1.0\n", "a\x00", "U+0000"},
 	} {
 		_, err := audit.LoadScheme([]byte(tc.src))
 		var se *audit.SchemeError
@@ -47,5 +52,22 @@ func TestASchemeThatCannotScoreIsRefusedWithItsItemAndPosition(t *testing.T) {
 		if tc.item != "" && se.Problems[0].Line == 0 {
 			t.Errorf("%s: no position: %+v", name, se.Problems[0])
 		}
+	}
+}
+
+// TestAnItemThatFailsForOneUnitNamesItself: a scheme that passes its checks but still
+// cannot score some unit's figures fails with the item and the reason, as an *ItemError.
+func TestAnItemThatFailsForOneUnitNamesItself(t *testing.T) {
+	s, err := audit.LoadScheme([]byte("items:\n  - id: base\n    points: 10.0\n  - id: odd\n    points: double(100 / (int(m.received) - 997))\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Score(audit.Figures{Received: 3}); err != nil {
+		t.Fatalf("three received: %v", err)
+	}
+	_, _, err = s.Score(audit.Figures{Received: 997})
+	var ie *audit.ItemError
+	if !errors.As(err, &ie) || ie.Item != "odd" || !strings.Contains(ie.Reason, "division by zero") {
+		t.Fatalf("997 received: %v", err)
 	}
 }

@@ -92,3 +92,13 @@ func (s *Store) GetEnterprise(ctx context.Context, id string) (domain.Enterprise
 func (s *Store) ListEnterprises(ctx context.Context) ([]domain.Enterprise, error) {
 	return queryAll[domain.Enterprise](ctx, s, "list enterprises", `SELECT `+enterpriseColumns+` FROM enterprises ORDER BY county, id`)
 }
+
+// IsResponsibleUnit says whether id is a unit that cases are referred to (not a
+// supervision office or the Federation).
+func (s *Store) IsResponsibleUnit(ctx context.Context, id string) (bool, error) {
+	u, err := s.GetUnit(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && u.Responsible(), err
+}
