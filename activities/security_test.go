@@ -101,6 +101,16 @@ func TestWebhookAndEmailAddressesAreChecked(t *testing.T) {
 		{"http://127.0.0.1:5432/", true, true},
 		{"ftp://example.com/", true, false},
 		{"http://user:pw@example.com/", false, false},
+		// The other spellings of 127.0.0.1 and 10.0.0.1 that curl and browsers accept.
+		{"http://127.1/", false, false},
+		{"http://2130706433/", false, false},
+		{"http://0x7f000001/", false, false},
+		{"http://017700000001/", false, false},
+		{"http://0x7f.1/", false, false},
+		{"http://10.1/", false, false},
+		{"http://167772161/", false, false},
+		{"http://134744072/", false, true}, // 8.8.8.8: public in any spelling
+		{"http://127.1/", true, true},
 	} {
 		err := domain.CheckWebhookURL(ctx, tc.url, tc.allowPrivate)
 		if (err == nil) != tc.ok {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -136,6 +137,9 @@ func readTable(contentType string, raw []byte) (*table, error) {
 			}
 		}
 	case xlsxType:
+		if err := refuseDTD(raw); err != nil {
+			return nil, unreadable("XLSX", err)
+		}
 		// A small zip can inflate enormously: unzip at most 200 MB (50,000 rows take a few).
 		f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 16 << 20})
 		if err != nil {
@@ -167,10 +171,34 @@ func readTable(contentType string, raw []byte) (*table, error) {
 	return t, nil
 }
 
+// refuseDTD refuses an XLSX whose XML parts declare a document type: a spreadsheet
+// program never writes one, and it is how entity attacks (XXE, "billion laughs") begin.
+func refuseDTD(raw []byte) error {
+	z, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return nil // not a zip: excelize says why
+	}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil
+		}
+		part, err := io.ReadAll(io.LimitReader(rc, 16<<20))
+		rc.Close()
+		if err != nil {
+			return nil
+		}
+		if bytes.Contains(bytes.ToUpper(part), []byte("<!DOCTYPE")) || bytes.Contains(bytes.ToUpper(part), []byte("<!ENTITY")) {
+			return fmt.Errorf("%s declares a DTD, which spreadsheets never do", f.Name)
+		}
+	}
+	return nil
+}
+
 // checkEnterpriseRows checks the header and every row; it answers the enterprises of the
 // good rows and what is wrong with the others.
 func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterprise, []importRejection, error) {
-	if len(t.rows) == 0 {
+	if len(t.rows) == 0 || !slices.ContainsFunc(t.rows, func(rec []string) bool { return strings.TrimSpace(strings.Join(rec, "")) != "" }) {
 		return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file", "文件为空 (the file is empty)")
 	}
 	col := map[string]int{}
@@ -219,6 +247,10 @@ func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterpr
 			continue
 		}
 		rows = append(rows, e)
+	}
+	if len(rows) == 0 && len(rejected) == 0 {
+		return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file",
+			"文件中没有企业，只有表头或空行 (the file has no enterprise rows, only the header or blank rows)")
 	}
 	return rows, rejected, nil
 }

@@ -44,7 +44,7 @@ func Write(w io.Writer, sheets []Sheet) error {
 		}
 		for r, row := range sh.Rows {
 			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := sw.SetRow(cell, row); err != nil {
+			if err := sw.SetRow(cell, inert(row)); err != nil {
 				return err
 			}
 		}
@@ -53,4 +53,26 @@ func Write(w io.Writer, sheets []Sheet) error {
 		}
 	}
 	return f.Write(w)
+}
+
+// inert returns row with every text that a spreadsheet program could take for a formula
+// (one beginning with =, +, -, @, a tab or a carriage return: a case's title typed as
+// "=HYPERLINK(…)", say) written with a leading apostrophe, as OWASP advises: it is shown,
+// and kept if the sheet is saved again as CSV, as text, never evaluated.
+func inert(row []any) []any {
+	var out []any
+	for i, v := range row {
+		s, ok := v.(string)
+		if !ok || s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), row...)
+		}
+		out[i] = "'" + s
+	}
+	if out == nil {
+		return row
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -40,7 +41,11 @@ func CheckWebhookURL(ctx context.Context, raw string, allowPrivate bool) error {
 		return nil
 	}
 	host := u.Hostname()
-	if ip, err := netip.ParseAddr(host); err == nil {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ip, err = inetAton(host)
+	}
+	if err == nil {
 		if !PublicIP(ip) {
 			return fmt.Errorf("%s 是本机或内网地址 (%w)", host, ErrPrivateAddress)
 		}
@@ -61,6 +66,38 @@ func CheckWebhookURL(ctx context.Context, raw string, allowPrivate bool) error {
 		}
 	}
 	return nil
+}
+
+// inetAton reads an IPv4 address in the other spellings the C library (and so curl, a
+// browser or a proxy) accepts: one to four parts, each decimal, octal (a leading 0) or
+// hexadecimal (0x), the last filling the remaining bytes — 127.1, 2130706433, 0x7f000001,
+// 017700000001 are all 127.0.0.1.
+func inetAton(host string) (netip.Addr, error) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, errors.New("not an address")
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		v, err := strconv.ParseUint(p, 0, 32) // base 0: 0x… hexadecimal, 0… octal
+		if err != nil || p == "" || strings.ContainsAny(p, "_bBoO") {
+			return netip.Addr{}, errors.New("not an address")
+		}
+		vals[i] = v
+	}
+	var n uint64
+	for i, v := range vals[:len(vals)-1] {
+		if v > 255 {
+			return netip.Addr{}, errors.New("not an address")
+		}
+		n |= v << (24 - 8*i)
+	}
+	last := vals[len(vals)-1]
+	if last >= 1<<(8*(5-len(vals))) {
+		return netip.Addr{}, errors.New("not an address")
+	}
+	n |= last
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), nil
 }
 
 // CheckEmail checks an e-mail address: one plain address (no name, no angle brackets),
