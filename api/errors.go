@@ -52,6 +52,9 @@ func fail(c *gin.Context, err error) {
 	if e.Status >= 500 {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 	}
+	if e.Status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", "5") // a workflow or the database that is away: try again shortly
+	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Details = e.Code, e.Message, e.Details
 	c.Abort()

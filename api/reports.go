@@ -141,7 +141,10 @@ func (s *Server) runReport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Minute)
+	// Like every request that waits on a workflow, within ActionTimeout: a compilation that
+	// a crashed worker left under way goes on when a worker is back, and the client, told
+	// 503 with Retry-After, reads the report again.
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)
 	defer cancel()
 	if _, err := workflows.RunReport(ctx, s.Temporal, q); err != nil {
 		return err

@@ -174,8 +174,7 @@ func distinctIDs(field string, ids []string, least, most int) error {
 	return nil
 }
 
-// visitView is a visit as a reader sees it: a sensitive problem's description and amount
-// only for the member department, the administrator and the visit's leaders.
+// visitView is a visit as a reader sees it: each problem redacted as its case is (viewVisit).
 type visitView struct {
 	domain.Visit
 	Cases    []visitCase `json:"cases"`
@@ -207,23 +206,45 @@ func casesOf(v domain.Visit, cases map[string]domain.Case) []visitCase {
 	return out
 }
 
-func viewVisit(v domain.Visit, u domain.User) visitView {
-	out := visitView{Visit: v}
-	if u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin || slices.Contains(v.Leaders, u.Username) {
-		return out
-	}
+// viewVisit is the visit as u sees it: each problem redacted exactly as its case is (the
+// amount unless u handles the case; a sensitive problem's description too), so that no
+// one reads through a visit what the case hides from them. A problem whose case is not
+// written yet is shown in full only to the member department. It also answers the cases
+// whose sensitive fields u reads unredacted, to be recorded.
+func viewVisit(v domain.Visit, cases map[string]domain.Case, u domain.User) (visitView, []string) {
+	out := visitView{Visit: v, Cases: casesOf(v, cases)}
 	out.Problems = slices.Clone(v.Problems)
+	var read []string
 	for i := range out.Problems {
-		if out.Problems[i].Sensitive {
-			out.Problems[i].Description, out.Problems[i].AmountCNY = "", nil
-			out.Redacted = append(out.Redacted, fmt.Sprintf("problems[%d].description", i), fmt.Sprintf("problems[%d].amount_cny", i))
+		p := &out.Problems[i]
+		if !p.Sensitive && p.AmountCNY == nil {
+			continue
+		}
+		may := u.Role == domain.RoleMemberDept
+		if i < len(v.CaseIDs) {
+			if cs, ok := cases[v.CaseIDs[i]]; ok {
+				if may = needsSensitive(&cs, u); may && hasSensitive(&cs) {
+					read = append(read, cs.ID)
+				}
+			}
+		}
+		if may {
+			continue
+		}
+		if p.Sensitive {
+			p.Description = redactedText
+			out.Redacted = append(out.Redacted, fmt.Sprintf("problems[%d].description", i))
+		}
+		if p.AmountCNY != nil {
+			p.AmountCNY = nil
+			out.Redacted = append(out.Redacted, fmt.Sprintf("problems[%d].amount_cny", i))
 		}
 	}
-	return out
+	return out, read
 }
 
 // visitViews are visits as the user sees them, each with its cases as they stand (read in
-// one query).
+// one query); every sensitive field read unredacted is recorded, as for a case.
 func (s *Server) visitViews(c *gin.Context, visits []domain.Visit) ([]visitView, error) {
 	var ids []string
 	for _, v := range visits {
@@ -235,10 +256,14 @@ func (s *Server) visitViews(c *gin.Context, visits []domain.Visit) ([]visitView,
 	}
 	u := currentUser(c)
 	out := make([]visitView, 0, len(visits))
+	var read []string
 	for _, v := range visits {
-		view := viewVisit(v, u)
-		view.Cases = casesOf(v, cases)
+		view, r := viewVisit(v, cases, u)
 		out = append(out, view)
+		read = append(read, r...)
+	}
+	if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, read...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -88,8 +88,10 @@ func (b SubmitReportBody) Validate() error {
 // LateWindow is how long after its deadline a report still takes (late) submissions.
 const LateWindow = 92 * 24 * time.Hour
 
+// reportOptions: compiling a quarter takes seconds (a million cases: under ten); a worker
+// that died under way is noticed after a minute, and the activity retried on another.
 var reportOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 5 * time.Minute,
+	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,

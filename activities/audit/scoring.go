@@ -177,7 +177,7 @@ func loadScheme(src []byte, strict bool) (*Scheme, error) {
 		}
 		for _, t := range []struct {
 			field, v string
-			max  int
+			max      int
 		}{{"id", it.ID, 100}, {"name", it.Name, 200}} {
 			if p := domain.LineProblem(t.v, t.max); p != "" {
 				bad(it.ID, n, "%s: %s", t.field, p)

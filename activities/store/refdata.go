@@ -96,6 +96,9 @@ func (s *Store) ListEnterprises(ctx context.Context) ([]domain.Enterprise, error
 // IsResponsibleUnit says whether id is a unit that cases are referred to (not a
 // supervision office or the Federation).
 func (s *Store) IsResponsibleUnit(ctx context.Context, id string) (bool, error) {
+	if domain.LineProblem(id, 100) != "" {
+		return false, nil // no unit's id holds a NUL or a newline: and PostgreSQL cannot compare one
+	}
 	u, err := s.GetUnit(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil

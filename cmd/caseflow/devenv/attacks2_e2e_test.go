@@ -14,6 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestTheSecondRoundOfAttacksIsRefused replays over HTTP the requests of the second
@@ -21,10 +23,15 @@ import (
 // that stopped the intake or broke the audit for everyone, and checks that each is
 // refused with the field named while caseflow goes on working.
 func TestTheSecondRoundOfAttacksIsRefused(t *testing.T) {
-	env := start(t, dataDir(t))
-	t.Cleanup(env.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
+	const actionTimeout = 4 * time.Second
+	env, err := devenv.Start(ctx, devenv.Config{DataDir: dataDir(t), Addr: "127.0.0.1:0", Demo: true, Logger: quietLogger(),
+		ActionTimeout: actionTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
 	admin, member, leader, eff := login(t, env.URL, "admin"), login(t, env.URL, "member"), login(t, env.URL, "leader1"), login(t, env.URL, "efficiency")
 	newCase := func(who *apiClient) response {
 		t.Helper()
@@ -152,6 +159,37 @@ func TestTheSecondRoundOfAttacksIsRefused(t *testing.T) {
 		}
 		if r := eff.putYAML("/api/v1/audit/scoring", "items:\n  - id: a\n    points: 100.0\n"); r.Status != http.StatusOK {
 			t.Fatalf("a good scheme: %d %s", r.Status, r.Raw)
+		}
+	})
+
+	t.Run("5. a report run with no worker answers 503 with Retry-After in time, and completes once one is back", func(t *testing.T) {
+		q := domain.QuarterOf(time.Now()).String()
+		env.StopWorker()
+		started := time.Now()
+		req, _ := http.NewRequest("POST", env.URL+"/api/v1/reports/quarterly/"+q+"/run", nil)
+		req.Header.Set("Authorization", "Bearer "+member.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if took := time.Since(started); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+			!strings.Contains(string(raw), `"code":"timeout"`) || took > actionTimeout+5*time.Second {
+			t.Errorf("run without a worker: %d after %v, Retry-After %q: %s", resp.StatusCode, took, resp.Header.Get("Retry-After"), raw)
+		}
+		if err := env.StartWorker(nil); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(90 * time.Second); ; {
+			r := member.do("POST", "/api/v1/reports/quarterly/"+q+"/run", nil, nil)
+			if r.Status == http.StatusAccepted && r.Body["version"] != nil && r.Body["version"] != 0.0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the run did not complete after the worker came back: %d %s", r.Status, r.Raw)
+			}
+			time.Sleep(time.Second)
 		}
 	})
 

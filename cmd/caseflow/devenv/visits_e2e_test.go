@@ -2,6 +2,8 @@ package devenv_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,10 +106,32 @@ func TestAVisitsProblemsBecomeCasesOnceWhateverTheRetries(t *testing.T) {
 	if r := unit.do("GET", "/api/v1/visits", nil, nil); r.Status != http.StatusForbidden {
 		t.Errorf("a unit lists visits: %d", r.Status)
 	}
+	// A problem is redacted exactly as its case is: the efficiency office and the admin,
+	// who do not handle the case, read neither its amount nor its sensitive description,
+	// through the visit, the ledger or the enterprise file; the member department does,
+	// and that read is recorded as a read of the case's sensitive fields.
+	admin := login(t, env.URL, "admin")
+	for name, who := range map[string]*apiClient{"efficiency": eff, "admin": admin} {
+		for _, path := range []string{"/api/v1/visits/" + v.ID, "/api/v1/visits", "/api/v1/ledger?leader=leader1", "/api/v1/enterprises/ent-001/file"} {
+			r := who.must(http.StatusOK, "GET", path, nil)
+			if strings.Contains(string(r.Raw), "需转贷支持五百万元") || strings.Contains(string(r.Raw), "5000000") {
+				t.Errorf("%s reads the sensitive problem through %s: %.400s", name, path, r.Raw)
+			}
+		}
+	}
 	r = eff.must(http.StatusOK, "GET", "/api/v1/visits/"+v.ID, nil)
 	problems := r.Body["problems"].([]any)
-	if p := problems[2].(map[string]any); p["description"] != "" || p["amount_cny"] != nil || len(r.Body["redacted"].([]any)) != 2 {
+	if p := problems[2].(map[string]any); p["description"] != "（涉及企业敏感信息，已隐去）" || p["amount_cny"] != nil || len(r.Body["redacted"].([]any)) != 2 {
 		t.Errorf("the efficiency office reads a sensitive problem: %s", r.Raw)
+	}
+	if p := member.must(http.StatusOK, "GET", "/api/v1/visits/"+v.ID, nil).Body["problems"].([]any)[2].(map[string]any); p["amount_cny"] != float64(5000000) {
+		t.Errorf("the member department reads the problem: %v", p)
+	}
+	var reads struct{ Reads []struct{ Username string } }
+	decode(t, admin.must(http.StatusOK, "GET", "/api/v1/cases/"+v.CaseIDs[2]+"/sensitive-reads", nil).Raw, &reads)
+	if !slices.ContainsFunc(reads.Reads, func(r struct{ Username string }) bool { return r.Username == "member" }) ||
+		slices.ContainsFunc(reads.Reads, func(r struct{ Username string }) bool { return r.Username == "efficiency" || r.Username == "admin" }) {
+		t.Errorf("sensitive reads recorded: %+v", reads.Reads)
 	}
 	if r := member.must(http.StatusOK, "GET", "/api/v1/visits?enterprise_id=ent-001&from="+today+"&to="+today, nil); r.Body["total"] != float64(1) {
 		t.Errorf("visits of ent-001 today: %s", r.Raw)
