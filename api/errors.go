@@ -77,6 +77,10 @@ func mapError(err error) *Error {
 			return newError(http.StatusNotFound, "not_found", appErr.Message())
 		case workflows.ErrInvalidInput:
 			return newError(http.StatusUnprocessableEntity, "invalid_input", appErr.Message())
+		case workflows.ErrIdempotencyConflict:
+			return newError(http.StatusConflict, "idempotency_conflict", appErr.Message())
+		case workflows.ErrVisitRefused:
+			return newError(http.StatusUnprocessableEntity, "invalid_input", appErr.Message())
 		case domain.ErrProjectionRefused:
 			return newError(http.StatusUnprocessableEntity, "invalid_input",
 				"内容无法保存，案件未作任何改变 (the read model refused a value in this request; the case is unchanged)")

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/putian-fic/caseflow/activities/store"
@@ -30,11 +34,12 @@ type visitRequest struct {
 // Bounds of one visit.
 const maxVisitLeaders, maxVisitEnterprises, maxVisitItems = 20, 100, 50
 
-// createVisit logs a visit; each problem heard becomes a case, through the case workflow
-// as POST /cases does. The case numbers are allocated with the visit, so that a retry
-// with the same Idempotency-Key answers the same visit and starts no second set of cases.
+// createVisit logs a visit; each problem heard becomes a case. The visit's own workflow
+// (workflows.VisitWorkflow) writes it, starts its cases and shows it once every case is
+// written; this waits for that within the action timeout. With an Idempotency-Key, a
+// retried request finds the workflow the first one started (running or done) and answers
+// the same visit; a crash anywhere is finished by that workflow, without a retry.
 func (s *Server) createVisit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	u := currentUser(c)
 	raw, err := readBody(c)
 	if err != nil {
@@ -53,17 +58,32 @@ func (s *Server) createVisit(c *gin.Context) error {
 		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
 	}
 	v.CreatedBy = u.Username
-	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
-	v, _, err = s.Store.CreateVisit(ctx, year, v, key, raw)
+	canonical, err := json.Marshal(req)
 	if err != nil {
 		return err
 	}
-	for i, p := range v.Problems {
-		cs := domain.Case{ID: v.CaseIDs[i], Title: p.Title, Description: p.Description, Category: p.Category, List: p.List,
-			EnterpriseID: p.EnterpriseID, VisitID: v.ID, AmountCNY: p.AmountCNY, Sensitive: p.Sensitive}
-		if err := s.startCase(ctx, cs, u.Actor()); err != nil {
-			return fmt.Errorf("visit %s: case %s: %w", v.ID, cs.ID, err)
-		}
+	in := workflows.VisitInput{
+		Visit: v, Year: s.Clock.Business(time.Now()).In(domain.Shanghai).Year(), Key: key, Request: raw,
+		Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy,
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)
+	defer cancel()
+	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        workflows.VisitWorkflowID(u.Username, key, canonical),
+		TaskQueue: workflows.TaskQueue,
+		// A run that failed (a refusal) may be tried again; one that succeeded answers.
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.VisitWorkflow, in)
+	if err != nil {
+		return err
+	}
+	var id string
+	if err := run.Get(ctx, &id); err != nil {
+		return err
+	}
+	if v, err = s.Store.GetVisit(ctx, id); err != nil {
+		return err
 	}
 	return s.respondVisit(c, http.StatusCreated, v)
 }

@@ -12,5 +12,6 @@ func Register(w worker.Registry, a *activities.Activities) {
 	w.RegisterWorkflow(QuarterlyReportWorkflow)
 	w.RegisterWorkflow(ScheduledQuarterlyReport)
 	w.RegisterWorkflow(SealAuditDaysWorkflow)
+	w.RegisterWorkflow(VisitWorkflow)
 	w.RegisterActivity(a)
 }

@@ -123,7 +123,12 @@ func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 					Method: []string{"onsite", "symposium", "field_office", "online"}[seq%4],
 					Topics: []string{"policy", "opinions", "facts"}, Notes: "走访挂钩联系企业，宣讲政策、听取意见（演示数据）",
 					CreatedBy: leader}
-				if _, _, err := s.CreateVisit(ctx, year, v, fmt.Sprintf("demo-visit-%d-%d", year, seq), []byte(`{}`)); err != nil {
+				// Without problems, a visit has no cases to start: it is complete once written.
+				v, _, err := s.CreateVisit(ctx, year, v, fmt.Sprintf("demo-visit-%d-%d", year, seq), []byte(`{}`), "")
+				if err != nil {
+					return err
+				}
+				if err := s.CompleteVisit(ctx, v.ID); err != nil {
 					return err
 				}
 			}

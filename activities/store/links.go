@@ -166,7 +166,7 @@ type LinkCoverage struct {
 
 // Coverage answers, for every leader, their linked enterprises of the year and those they
 // visited between from and to (dates, both included): a visit counts for a leader when it
-// lists them and the enterprise.
+// lists them and the enterprise, once it is complete (its cases all started).
 func (s *Store) Coverage(ctx context.Context, year int, from, to string) ([]LinkCoverage, error) {
 	leaders, err := s.Leaders(ctx)
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Store) Coverage(ctx context.Context, year int, from, to string) ([]Link
 		SELECT l.leader, l.enterprise_id, EXISTS (
 			SELECT 1 FROM visit_leaders vl
 			JOIN visit_enterprises ve ON ve.visit_id = vl.visit_id AND ve.enterprise_id = l.enterprise_id
-			JOIN visits v ON v.id = vl.visit_id AND v.date BETWEEN $2::date AND $3::date
+			JOIN visits v ON v.id = vl.visit_id AND v.complete AND v.date BETWEEN $2::date AND $3::date
 			WHERE vl.leader = l.leader) AS visited
 		FROM leader_links l WHERE l.year = $1 ORDER BY l.leader, l.enterprise_id`, year, from, to)
 	if err != nil {

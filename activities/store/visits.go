@@ -15,12 +15,26 @@ import (
 // EntityVisit names a visit in store errors.
 const EntityVisit = "visit"
 
-// CreateVisit logs a visit and allocates its problems' case numbers, in one transaction,
-// so that whoever retries it starts the same cases. With an idempotency key, a repeated
-// request of the same user answers the visit the first one logged (created false); the same
-// key with another request is a conflict.
-func (s *Store) CreateVisit(ctx context.Context, year int, v domain.Visit, key string, request []byte) (visit domain.Visit, created bool, err error) {
+// CreateVisit writes a visit and allocates its problems' case numbers, in one
+// transaction, so that whoever retries it starts the same cases. The visit is not complete
+// (not shown anywhere) until CompleteVisit: its workflow writes it, starts its cases and
+// then completes it (workflows/visit.go). requestID is that workflow's id: a second call
+// with it answers the visit the first one wrote (created false), whatever else changed. With
+// an idempotency key, a repeated request of the same user answers the visit the first one
+// wrote; the same key with another request is a conflict.
+func (s *Store) CreateVisit(ctx context.Context, year int, v domain.Visit, key string, request []byte, requestID string) (visit domain.Visit, created bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if requestID != "" {
+			var id string
+			err := tx.QueryRow(ctx, `SELECT id FROM visits WHERE request_id = $1`, requestID).Scan(&id)
+			if err == nil {
+				visit, err = getVisit(ctx, tx, id, false)
+				return err
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
 		if key != "" {
 			var id string
 			var prev []byte
@@ -30,7 +44,7 @@ func (s *Store) CreateVisit(ctx context.Context, year int, v domain.Visit, key s
 				if !jsonEqual(prev, request) {
 					return storeError(EntityIdempotencyKey, key, ErrConflict, "used for another visit")
 				}
-				visit, err = getVisit(ctx, tx, id)
+				visit, err = getVisit(ctx, tx, id, false)
 				return err
 			}
 			if !errors.Is(err, pgx.ErrNoRows) {
@@ -56,9 +70,11 @@ func (s *Store) CreateVisit(ctx context.Context, year int, v domain.Visit, key s
 		}
 		leads, _ := json.Marshal(domain.NonNil(v.InvestmentLeads))
 		problems, _ := json.Marshal(domain.NonNil(v.Problems))
-		if err := tx.QueryRow(ctx, `INSERT INTO visits (id, date, method, topics, notes, investment_leads, problems, case_ids, created_by)
-			VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
-			v.ID, v.Date, v.Method, domain.NonNil(v.Topics), v.Notes, leads, problems, v.CaseIDs, v.CreatedBy).Scan(&v.CreatedAt); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO visits (id, date, method, topics, notes, investment_leads, problems, case_ids, created_by,
+				request_id, complete)
+			VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, nullif($10, ''), false) RETURNING created_at`,
+			v.ID, v.Date, v.Method, domain.NonNil(v.Topics), v.Notes, leads, problems, v.CaseIDs, v.CreatedBy,
+			requestID).Scan(&v.CreatedAt); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO visit_leaders (visit_id, leader) SELECT $1, unnest($2::text[])`, v.ID, v.Leaders); err != nil {
@@ -99,10 +115,11 @@ func scanVisit(row pgx.CollectableRow) (domain.Visit, error) {
 	return v, err
 }
 
+// getVisit reads one visit; onlyComplete: a visit still being logged is not found.
 func getVisit(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, id string) (domain.Visit, error) {
-	rows, _ := q.Query(ctx, `SELECT `+visitColumns+` FROM visits v WHERE v.id = $1`, id)
+}, id string, onlyComplete bool) (domain.Visit, error) {
+	rows, _ := q.Query(ctx, `SELECT `+visitColumns+` FROM visits v WHERE v.id = $1 AND (v.complete OR NOT $2)`, id, onlyComplete)
 	v, err := pgx.CollectExactlyOneRow(rows, scanVisit)
 	if err != nil {
 		return domain.Visit{}, notFound(err, EntityVisit, id)
@@ -110,9 +127,23 @@ func getVisit(ctx context.Context, q interface {
 	return v, nil
 }
 
-// GetVisit answers one visit.
+// GetVisit answers one complete visit: a visit whose cases are still being started is not
+// found.
 func (s *Store) GetVisit(ctx context.Context, id string) (domain.Visit, error) {
-	return getVisit(ctx, s.pool, id)
+	return getVisit(ctx, s.pool, id, true)
+}
+
+// CompleteVisit marks a visit complete: its cases are all in the read model, and from now
+// on it is shown. Completing it again changes nothing.
+func (s *Store) CompleteVisit(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE visits SET complete = true WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("store: complete visit %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return storeError(EntityVisit, id, ErrNotFound, "no such visit")
+	}
+	return nil
 }
 
 // VisitFilter selects visits; empty fields do not filter. From and To are dates
@@ -122,9 +153,11 @@ type VisitFilter struct {
 	Page, PageSize                 int
 }
 
-// ListVisits answers a page of the visits that match f, newest first, and how many match.
+// ListVisits answers a page of the complete visits that match f, newest first, and how
+// many match.
 func (s *Store) ListVisits(ctx context.Context, f VisitFilter) ([]domain.Visit, int, error) {
 	var w conds
+	w.add("v.complete = ?", true)
 	if f.Leader != "" {
 		w.add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
 	}

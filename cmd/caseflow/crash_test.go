@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 )
 
@@ -505,5 +507,133 @@ func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 	})
 	c.check(t, acked, 0, 60)
 	worker.stop()
+	dev.stop()
+}
+
+// TestAVisitCutShortByACrashIsFinishedByTheServer kills caseflow (kill -9, API, worker and
+// Temporal at once) while a visit with 20 problems is being logged, without an
+// Idempotency-Key, and restarts it: with no client retrying, the visit and all its cases
+// exist within a minute, each case once with an exact timeline, and no reader ever saw the
+// visit with a case still pending.
+func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
+	site, dev, c := crashScene(t)
+	ctx := context.Background()
+	cl, err := pgcluster.Start(ctx, site.pgDir()) // the running one
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgxpool.New(ctx, cl.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	const n = 20
+	problems := make([]map[string]any, n)
+	for i := range problems {
+		problems[i] = map[string]any{"title": fmt.Sprintf("崩溃走访：问题 %02d", i), "description": "企业反映的问题",
+			"category": "land", "list": "problem"}
+	}
+	body := map[string]any{"date": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"),
+		"leaders": []string{"leader1"}, "enterprise_ids": []string{"ent-001"}, "method": "onsite",
+		"topics": []string{"policy"}, "problems": problems}
+	answered := make(chan int, 1)
+	go func() {
+		status, _, _ := c.once("member", "POST", "/api/v1/visits", body, "") // no key: never sent again
+		answered <- status
+	}()
+
+	// Kill once the visit is written but not complete, with some of its cases written.
+	var visitID string
+	var written int
+	var seen time.Time
+	for deadline := time.Now().Add(30 * time.Second); visitID == "" || written == 0 && time.Since(seen) < 3*time.Second; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the visit was not caught half-logged (visit %q, %d cases)", visitID, written)
+		}
+		var complete bool
+		err := db.QueryRow(ctx, `SELECT id, complete, (SELECT count(*) FROM cases c WHERE c.visit_id = v.id)
+			FROM visits v WHERE v.problems->0->>'title' = $1`, "崩溃走访：问题 00").Scan(&visitID, &complete, &written)
+		if err == nil && complete {
+			t.Fatalf("visit %s was complete before it could be killed", visitID)
+		}
+		if err == nil && seen.IsZero() {
+			seen = time.Now()
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	dev.kill()
+	if status := <-answered; status == http.StatusCreated {
+		t.Fatalf("the visit was acknowledged before the kill")
+	}
+	t.Logf("killed with visit %s written and %d of its %d cases", visitID, written, n)
+
+	time.Sleep(time.Second)
+	dev = site.start()
+	restarted := time.Now()
+	var v struct {
+		CaseIDs []string `json:"case_ids"`
+		Cases   []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"cases"`
+	}
+	for {
+		if time.Since(restarted) > time.Minute {
+			t.Fatalf("visit %s not complete a minute after the restart", visitID)
+		}
+		status, out, err := c.once("member", "GET", "/api/v1/visits/"+visitID, nil, "")
+		if err == nil && status == http.StatusOK {
+			raw, _ := json.Marshal(out)
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, vc := range v.Cases {
+				if vc.Status == "pending" {
+					t.Fatalf("visit %s shown with case %s pending: %s", visitID, vc.ID, raw)
+				}
+			}
+			break
+		}
+		if err == nil && status != http.StatusNotFound {
+			t.Fatalf("GET /visits/%s: %d %v", visitID, status, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("visit %s complete %v after the restart", visitID, time.Since(restarted).Round(100*time.Millisecond))
+
+	if len(v.CaseIDs) != n || len(v.Cases) != n {
+		t.Fatalf("visit %s has %d case numbers and %d cases, want %d", visitID, len(v.CaseIDs), len(v.Cases), n)
+	}
+	var cases, distinct int
+	if err := db.QueryRow(ctx, `SELECT count(*), count(DISTINCT title) FROM cases WHERE title LIKE '崩溃走访：%'`).Scan(&cases, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if cases != n || distinct != n {
+		t.Errorf("%d cases (%d titles) raised from the visit, want %d", cases, distinct, n)
+	}
+	for _, id := range v.CaseIDs {
+		status, tl, err := c.call("member", "GET", "/api/v1/cases/"+id+"/timeline", nil, "")
+		if err != nil || status != http.StatusOK {
+			t.Errorf("%s timeline: %d %v", id, status, err)
+			continue
+		}
+		created := 0
+		for k, e := range tl["events"].([]any) {
+			ev := e.(map[string]any)
+			if ev["seq"] != float64(k+1) {
+				t.Errorf("%s: event %d has seq %v", id, k+1, ev["seq"])
+			}
+			if ev["type"] == "created" {
+				created++
+				if data, _ := ev["data"].(map[string]any); data["visit_id"] != visitID {
+					t.Errorf("%s: created event names visit %v, want %s", id, data["visit_id"], visitID)
+				}
+			}
+		}
+		if created != 1 {
+			t.Errorf("%s: %d created events, want 1", id, created)
+		}
+	}
 	dev.stop()
 }

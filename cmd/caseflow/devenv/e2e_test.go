@@ -351,7 +351,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	}
 
 	if path := os.Getenv("CASEFLOW_SAVE_HISTORY"); path != "" {
-		saveHistory(t, env, id, path)
+		saveHistory(t, env, workflows.CaseWorkflowID(id), path)
 	}
 }
 
@@ -362,9 +362,9 @@ func decode(t *testing.T, raw []byte, v any) {
 	}
 }
 
-// saveHistory writes the case workflow's history as JSON, for the replay test in workflows.
-func saveHistory(t *testing.T, env *devenv.Env, caseID, path string) {
-	iter := env.Client.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(caseID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+// saveHistory writes a workflow's history as JSON, for the replay test in workflows.
+func saveHistory(t *testing.T, env *devenv.Env, workflowID, path string) {
+	iter := env.Client.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var events []json.RawMessage
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -381,7 +381,7 @@ func saveHistory(t *testing.T, env *devenv.Env, caseID, path string) {
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("history of %s saved to %s (%d events)", caseID, path, len(events))
+	t.Logf("history of %s saved to %s (%d events)", workflowID, path, len(events))
 }
 
 // TestReferenceData covers units and enterprises: who may add an enterprise, and what

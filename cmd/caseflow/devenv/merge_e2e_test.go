@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/putian-fic/caseflow/workflows"
 )
 
 // TestACommonProblemClosesTheCasesMergedIntoItAcrossAWorkerRestart: three enterprises
@@ -115,8 +117,8 @@ func TestACommonProblemClosesTheCasesMergedIntoItAcrossAWorkerRestart(t *testing
 		}
 	}
 	if dir := os.Getenv("CASEFLOW_SAVE_MERGE_HISTORY"); dir != "" {
-		saveHistory(t, env, parent, filepath.Join(dir, "case-common-parent-closed.json"))
-		saveHistory(t, env, child1, filepath.Join(dir, "case-merged-child-closed.json"))
+		saveHistory(t, env, workflows.CaseWorkflowID(parent), filepath.Join(dir, "case-common-parent-closed.json"))
+		saveHistory(t, env, workflows.CaseWorkflowID(child1), filepath.Join(dir, "case-merged-child-closed.json"))
 	}
 }
 

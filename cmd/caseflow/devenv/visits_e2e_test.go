@@ -1,14 +1,19 @@
 package devenv_test
 
 import (
+	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -59,6 +64,19 @@ func TestAVisitsProblemsBecomeCasesOnceWhateverTheRetries(t *testing.T) {
 	if again.Status != http.StatusCreated || v2.ID != v.ID || len(v2.CaseIDs) != 3 || v2.CaseIDs[2] != v.CaseIDs[2] ||
 		member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"] != total {
 		t.Errorf("retried visit: %d %s (cases %v → %v)", again.Status, again.Raw, total, member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"])
+	}
+	// The same key with another visit is a conflict, and starts nothing.
+	other := map[string]any{}
+	for k, val := range visit {
+		other[k] = val
+	}
+	other["notes"] = "另一次走访"
+	if r := leader1.do("POST", "/api/v1/visits", other, key); r.Status != http.StatusConflict || r.errCode() != "idempotency_conflict" ||
+		member.must(http.StatusOK, "GET", "/api/v1/cases", nil).Body["total"] != total {
+		t.Errorf("the key of another visit: %d %s", r.Status, r.Raw)
+	}
+	if dir := os.Getenv("CASEFLOW_SAVE_VISIT_HISTORY"); dir != "" {
+		saveHistory(t, env, visitWorkflowID(t, env), filepath.Join(dir, "visit-logged.json"))
 	}
 	// Bad visits change nothing.
 	for name, tc := range map[string]struct {
@@ -245,4 +263,22 @@ func TestTheLedgerListsEachVisitWithItsCasesAsJSONAndAsAWorkbook(t *testing.T) {
 		rows[2][3] != "莆田市华兴鞋业有限公司" || rows[2][10] != "待梳理" || rows[3][9] != "频繁停电" {
 		t.Errorf("workbook rows: %q", rows)
 	}
+}
+
+// visitWorkflowID finds a workflow that logged a visit to its end (as Temporal's
+// visibility lists it, shortly after).
+func visitWorkflowID(t *testing.T, env *devenv.Env) string {
+	for range 100 {
+		resp, err := env.Client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "WorkflowType = 'VisitWorkflow' AND ExecutionStatus = 'Completed'"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(resp.Executions); n > 0 {
+			return resp.Executions[n-1].Execution.WorkflowId
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no visit workflow listed")
+	return ""
 }
