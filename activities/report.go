@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -45,6 +46,7 @@ func quarter(period string) (domain.Quarter, error) {
 // a final version exists, nothing more is compiled: the final one is answered (so a retried
 // final compilation writes nothing twice).
 func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompileInput) (ReportCompiled, error) {
+	defer heartbeat(ctx)()
 	q, err := quarter(in.Period)
 	if err != nil {
 		return ReportCompiled{}, err
@@ -169,4 +171,26 @@ func (a *Activities) StartQuarterlyReport(ctx context.Context, in StartReportInp
 // SealAuditDays seals every day before until's day (Asia/Shanghai) for the audit.
 func (a *Activities) SealAuditDays(ctx context.Context, until time.Time) error {
 	return a.Store.SealDays(ctx, until)
+}
+
+// heartbeat records the activity's heartbeat every two seconds until the stop it answers is
+// called. With a HeartbeatTimeout in the activity's options, an activity whose worker died
+// is tried again once its heartbeats stop, not after its whole StartToClose timeout.
+func heartbeat(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
 }

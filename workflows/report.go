@@ -88,8 +88,8 @@ func (b SubmitReportBody) Validate() error {
 // LateWindow is how long after its deadline a report still takes (late) submissions.
 const LateWindow = 92 * 24 * time.Hour
 
-// reportOptions: compiling a quarter takes seconds (a million cases: under ten); a worker
-// that died under way is noticed after a minute, and the activity retried on another.
+// reportOptions: a report's activities take seconds; a worker that died under way is
+// noticed after a minute, and the activity retried on another.
 var reportOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -98,6 +98,14 @@ var reportOptions = workflow.ActivityOptions{
 		MaximumInterval:    time.Minute,
 	},
 }
+
+// compileOptions: compiling a quarter takes seconds (a million cases: under ten) and
+// heartbeats, so a worker that died under way is noticed within ten seconds, not a minute.
+var compileOptions = func() workflow.ActivityOptions {
+	o := reportOptions
+	o.HeartbeatTimeout = 10 * time.Second
+	return o
+}()
 
 // QuarterlyReportWorkflow runs one quarter's report until its deadline.
 func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
@@ -115,7 +123,7 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 
 	// compile writes a new version, as of now (final at the deadline).
 	compile := func(ctx workflow.Context, final bool) error {
-		ctx = workflow.WithActivityOptions(ctx, reportOptions)
+		ctx = workflow.WithActivityOptions(ctx, compileOptions)
 		if err := mu.Lock(ctx); err != nil {
 			return err
 		}

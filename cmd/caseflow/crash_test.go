@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestMain lets the tests run caseflow itself as a separate process (the test binary,
@@ -635,5 +636,103 @@ func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 			t.Errorf("%s: %d created events, want 1", id, created)
 		}
 	}
+	dev.stop()
+}
+
+// TestAReportRunCutShortByACrashAnswersInTimeAndCompletes kills caseflow (kill -9) while
+// the member department's run of the quarter's report is compiling (held there by a lock
+// the test takes on the reports table), and restarts it: the next run answers within the
+// action timeout (202, or 503 with Retry-After while the interrupted compilation is still
+// being noticed), and a run tried again as a client would completes within 45 s of the
+// kill: the interrupted compilation is retried once its heartbeats stop (10 s), not after
+// its minute-long timeout.
+func TestAReportRunCutShortByACrashAnswersInTimeAndCompletes(t *testing.T) {
+	site, dev, c := crashScene(t)
+	ctx := context.Background()
+	cl, err := pgcluster.Start(ctx, site.pgDir()) // the running one
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgxpool.New(ctx, cl.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(ctx, `LOCK TABLE quarterly_reports IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	run := "/api/v1/reports/quarterly/" + domain.QuarterOf(time.Now()).String() + "/run"
+	answered := make(chan int, 1)
+	go func() {
+		status, _, _ := c.once("member", "POST", run, nil, "")
+		answered <- status
+	}()
+	// The compilation waits on the lock: kill once PostgreSQL shows it waiting.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var waiting int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+			AND query ILIKE '%quarterly_reports%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run never reached the reports table")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	dev.kill()
+	if status := <-answered; status != 0 {
+		t.Fatalf("the run answered %d before the kill", status)
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	dev = site.start()
+	restarted := time.Now()
+
+	const actionTimeout = 30 * time.Second // caseflow dev's
+	var statuses []int
+	for {
+		sent := time.Now()
+		req, _ := http.NewRequest("POST", c.base+run, nil)
+		req.Header.Set("Authorization", "Bearer "+c.tokens["member"])
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatalf("run after the restart: %v", err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		took := time.Since(sent)
+		statuses = append(statuses, resp.StatusCode)
+		if took > actionTimeout+5*time.Second {
+			t.Errorf("a run after the restart answered after %v (%d), beyond the action timeout", took.Round(time.Second), resp.StatusCode)
+		}
+		if resp.StatusCode == http.StatusAccepted {
+			var out map[string]any
+			if err := json.Unmarshal(raw, &out); err != nil || out["version"] == nil || out["version"] == 0.0 {
+				t.Fatalf("run: 202 without a compiled version: %s", raw)
+			}
+			break
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("run after the restart: %d (Retry-After %q) %s", resp.StatusCode, resp.Header.Get("Retry-After"), raw)
+		}
+		if time.Since(killed) > 2*time.Minute {
+			t.Fatalf("the report was not compiled two minutes after the kill (answers %v)", statuses)
+		}
+		time.Sleep(time.Second)
+	}
+	if took := time.Since(killed); took > 45*time.Second {
+		t.Errorf("the report was compiled %v after the kill (answers %v), want within 45 s", took.Round(time.Second), statuses)
+	}
+	t.Logf("runs after the restart answered %v; compiled %v after the kill (%v after the restart)", statuses,
+		time.Since(killed).Round(100*time.Millisecond), time.Since(restarted).Round(100*time.Millisecond))
 	dev.stop()
 }
