@@ -36,12 +36,23 @@ func (s *Server) reportAttachment(c *gin.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Role: u.Role, Unit: u.Unit, Username: u.Username}, names)
+	sees := func(row store.ReportRow) bool { return needsSensitive(reportCase(row), u) }
+	sheets, read, err := reportbook.Attachment(content, n, reportbook.Reader{Role: u.Role, Username: u.Username, Sees: sees}, names)
 	if err != nil {
+		return err
+	}
+	if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, read...); err != nil {
 		return err
 	}
 	return writeWorkbook(c, fmt.Sprintf("report-%s-attachment-%s", q, n),
 		fmt.Sprintf("%s 附件%s %s", q, n, domain.Lists[reportbook.Lists[n]]), sheets)
+}
+
+// reportCase is a report row as the case it shows, with what needsSensitive asks of a case
+// read by the report's readers (no units read reports).
+func reportCase(row store.ReportRow) *domain.Case {
+	return &domain.Case{ID: row.CaseID, CreatedBy: row.RaisedBy, Office: row.Office, LeadUnit: row.LeadUnit,
+		CoUnits: row.CoUnits, Status: row.Status, Sensitive: row.Sensitive, AmountCNY: row.AmountCNY}
 }
 
 func (s *Server) reportNames(c *gin.Context) (reportbook.Names, error) {

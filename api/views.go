@@ -89,7 +89,7 @@ type caseView struct {
 }
 
 // redactedText replaces a sensitive text for roles that may not read it.
-const redactedText = "（涉及企业敏感信息，已隐去）"
+const redactedText = domain.RedactedText
 
 // needsSensitive reports whether the user handles the case and so may read its sensitive
 // fields: the member department, the case's lead supervision office, the leader who raised

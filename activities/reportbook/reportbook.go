@@ -15,29 +15,16 @@ import (
 // Lists are the attachments' lists, by number.
 var Lists = map[string]string{"1": domain.ListProblem, "2": domain.ListFunding, "3": domain.ListSupport}
 
-// SensitiveHidden replaces what a reader may not see of a sensitive case.
-const SensitiveHidden = "（敏感信息，已隐藏）"
-
-// Reader is who downloads. As for a case itself: a sensitive description and any amount are
-// shown to the member department, to the case's lead supervision office and to the leader who
-// raised it, and hidden from everyone else (admin and the efficiency office too). A leader's
-// attachments list only the cases they raised or that came from their visits.
+// Reader is who downloads. Sees says whether they may read a row's sensitive fields (a
+// sensitive description, an amount): the rule a case itself is read by, which the caller
+// owns (nil: never). A leader's attachments list only the cases they raised or that came
+// from their visits.
 type Reader struct {
-	Role, Unit, Username string
+	Role, Username string
+	Sees           func(store.ReportRow) bool
 }
 
-// sees reports whether the reader may read the row's sensitive fields.
-func (r Reader) sees(row store.ReportRow) bool {
-	switch r.Role {
-	case domain.RoleMemberDept:
-		return true
-	case domain.RoleSupervision:
-		return row.Office != "" && row.Office == r.Unit
-	case domain.RoleLeader:
-		return row.RaisedBy == r.Username
-	}
-	return false
-}
+func (r Reader) sees(row store.ReportRow) bool { return r.Sees != nil && r.Sees(row) }
 
 // Names turns ids into the names people read.
 type Names struct{ Units, Users map[string]string }
@@ -59,11 +46,12 @@ func (n Names) User(id string) string {
 }
 
 // Attachment lays out attachment n ("1", "2" or "3"): the cases of its list raised in the
-// quarter, then a sheet of earlier cases still open at its end.
-func Attachment(content store.ReportContent, n string, r Reader, names Names) ([]xlsx.Sheet, error) {
+// quarter, then a sheet of earlier cases still open at its end. It answers too the cases
+// whose sensitive fields it shows the reader, for the sensitive-reads record.
+func Attachment(content store.ReportContent, n string, r Reader, names Names) (sheets []xlsx.Sheet, read []string, err error) {
 	list, ok := Lists[n]
 	if !ok {
-		return nil, fmt.Errorf("no attachment %q", n)
+		return nil, nil, fmt.Errorf("no attachment %q", n)
 	}
 	header := []any{"序号", "案件编号", "企业名称", "所属县区", "问题类别", "问题描述"}
 	if list == domain.ListFunding {
@@ -81,7 +69,10 @@ func Attachment(content store.ReportContent, n string, r Reader, names Names) ([
 			amount = *row.AmountCNY / 10000
 		}
 		if row.Sensitive && !sees {
-			desc = SensitiveHidden
+			desc = domain.RedactedText
+		}
+		if sees && (row.Sensitive || list == domain.ListFunding && row.AmountCNY != nil) {
+			read = append(read, row.CaseID)
 		}
 		co := make([]string, len(row.CoUnits))
 		for i, id := range row.CoUnits {
@@ -100,5 +91,5 @@ func Attachment(content store.ReportContent, n string, r Reader, names Names) ([
 		*dst = append(*dst, cells)
 	}
 	title := domain.Lists[list]
-	return []xlsx.Sheet{{Name: fmt.Sprintf("附件%s %s", n, title), Rows: raised}, {Name: fmt.Sprintf("附件%s 往期未办结", n), Rows: earlier}}, nil
+	return []xlsx.Sheet{{Name: fmt.Sprintf("附件%s %s", n, title), Rows: raised}, {Name: fmt.Sprintf("附件%s 往期未办结", n), Rows: earlier}}, read, nil
 }

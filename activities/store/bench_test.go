@@ -113,7 +113,8 @@ func BenchmarkCompileQuarter(b *testing.B) {
 		}
 		rows := 0
 		for _, n := range []string{"1", "2", "3"} {
-			sheets, err := reportbook.Attachment(content, n, reportbook.Reader{Role: domain.RoleMemberDept}, names)
+			sheets, _, err := reportbook.Attachment(content, n, reportbook.Reader{Role: domain.RoleMemberDept,
+				Sees: func(store.ReportRow) bool { return true }}, names)
 			if err != nil {
 				b.Fatal(err)
 			}

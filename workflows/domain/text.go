@@ -44,3 +44,7 @@ func LineProblem(v string, maxRunes int) string {
 	}
 	return ""
 }
+
+// RedactedText stands in for a sensitive text wherever a reader may not read it: a case, its
+// timeline, a visit, the ledger, an enterprise's file and the report's attachments.
+const RedactedText = "（涉及企业敏感信息，已隐去）"

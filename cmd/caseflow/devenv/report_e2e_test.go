@@ -153,12 +153,32 @@ func TestTheQuarterlyReportIsScheduledCompiledAndDownloadable(t *testing.T) {
 		!strings.Contains(strings.Join(caseIDs(a1), ","), p2) || strings.Contains(strings.Join(caseIDs(a1), ","), f1) {
 		t.Errorf("attachment 1: %q", a1)
 	}
+	// A download that shows a case's sensitive fields is recorded as a read of the case is.
+	admin := login(t, env.URL, "admin")
+	readsOf := func(user string) int {
+		var reads struct{ Reads []struct{ Username string } }
+		decode(t, admin.must(http.StatusOK, "GET", "/api/v1/cases/"+f1+"/sensitive-reads", nil).Raw, &reads)
+		n := 0
+		for _, r := range reads.Reads {
+			if r.Username == user {
+				n++
+			}
+		}
+		return n
+	}
+	memberReads := readsOf("member")
 	a2 := rows(member, "2", "附件2 资金需求清单")
+	if readsOf("member") != memberReads+1 {
+		t.Errorf("the member department's download of attachment 2 is not recorded as a read of %s", f1)
+	}
 	if len(a2) != 2 || a2[0][6] != "涉及金额（万元）" || a2[1][1] != f1 || a2[1][6] != "5000" || a2[1][5] != "需授信五千万元" {
 		t.Errorf("attachment 2 for the member department: %q", a2)
 	}
-	if g := rows(gov, "2", "附件2 资金需求清单"); g[1][5] != "（敏感信息，已隐藏）" || len(g[1]) > 6 && g[1][6] != "" {
+	if g := rows(gov, "2", "附件2 资金需求清单"); g[1][5] != domain.RedactedText || len(g[1]) > 6 && g[1][6] != "" {
 		t.Errorf("attachment 2 for a supervision office: %q", g)
+	}
+	if readsOf("gov") != 0 {
+		t.Errorf("a redacted download is recorded as a read")
 	}
 	if a3 := rows(member, "3", "附件3 配套需求清单"); len(a3) != 2 || a3[1][1] != s1 {
 		t.Errorf("attachment 3: %q", a3)
