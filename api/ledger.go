@@ -3,11 +3,9 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -94,21 +92,7 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 			leaderNames[l.Username] = l.DisplayName
 		}
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "工作台账"
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", ledgerColumns); err != nil {
-		return err
-	}
-	row := 2
-	n := 0
+	rows := [][]any{ledgerColumns}
 	for _, v := range visits {
 		topics := make([]string, len(v.Topics))
 		for i, t := range v.Topics {
@@ -125,25 +109,13 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 			cases = []visitCase{{}}
 		}
 		for _, lc := range cases {
-			n++
-			cells := append([]any{n}, visitCells...)
-			cells = append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome])
-			cell, _ := excelize.CoordinatesToCellName(1, row)
-			if err := sw.SetRow(cell, cells); err != nil {
-				return err
-			}
-			row++
+			cells := append([]any{len(rows)}, visitCells...)
+			rows = append(rows, append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome]))
 		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
 	}
 	name := "工作台账-" + period
 	if leader != "" {
 		name += "-" + leader
 	}
-	c.Header("Content-Disposition", "attachment; filename=\"ledger-"+period+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
-	c.Status(http.StatusOK)
-	c.Header("Content-Type", xlsxType)
-	return f.Write(c.Writer)
+	return writeWorkbook(c, "ledger-"+period, name, []sheet{{Name: "工作台账", Rows: rows}})
 }

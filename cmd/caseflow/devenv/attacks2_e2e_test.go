@@ -230,6 +230,47 @@ func TestTheSecondRoundOfAttacksIsRefused(t *testing.T) {
 			docs.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("page headers: %v", docs.Header)
 		}
+
+		// A problem typed as a formula is exported as text: shown, never evaluated.
+		formula := `=HYPERLINK("http://evil.example/","点此查看")`
+		today := time.Now().In(domain.Shanghai).Format(domain.DateLayout)
+		leader.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": today, "leaders": []string{"leader1"},
+			"enterprise_ids": []string{"ent-001"}, "method": "onsite", "notes": "@SUM(1+1)",
+			"problems": []map[string]any{{"title": formula, "description": "-2+3", "category": "land", "list": "problem"}}})
+		req, _ := http.NewRequest("GET", env.URL+"/api/v1/ledger?leader=leader1&format=xlsx", nil)
+		req.Header.Set("Authorization", "Bearer "+member.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		ledger, err := excelize.OpenReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := ledger.GetRows("工作台账")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for i, row := range rows {
+			if len(row) < 10 || row[9] != "'"+formula {
+				continue
+			}
+			found = true
+			for col := range row {
+				cell, _ := excelize.CoordinatesToCellName(col+1, i+1)
+				if f, _ := ledger.GetCellFormula("工作台账", cell); f != "" {
+					t.Errorf("cell %s holds a formula: %q", cell, f)
+				}
+			}
+			if row[6] != "'@SUM(1+1)" {
+				t.Errorf("notes cell: %q", row[6])
+			}
+		}
+		if !found {
+			t.Errorf("the ledger has no row with the title written as text: %q", rows)
+		}
 	})
 }
 
