@@ -145,7 +145,7 @@ func (n *Notifier) webhook(ctx context.Context, msg store.Notification) error {
 	req.Header.Set("X-Caseflow-Signature", Sign(n.WebhookSecret, body))
 	resp, err := n.httpClient().Do(req)
 	if err != nil {
-		if errors.Is(err, domain.ErrPrivateAddress) {
+		if errors.Is(err, ErrPrivateAddress) {
 			return fmt.Errorf("%w: %w", errNotConfigured, err) // will not get better by retrying
 		}
 		return err

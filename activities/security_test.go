@@ -112,15 +112,15 @@ func TestWebhookAndEmailAddressesAreChecked(t *testing.T) {
 		{"http://134744072/", false, true}, // 8.8.8.8: public in any spelling
 		{"http://127.1/", true, true},
 	} {
-		err := domain.CheckWebhookURL(ctx, tc.url, tc.allowPrivate)
+		err := activities.CheckWebhookURL(ctx, tc.url, tc.allowPrivate)
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckWebhookURL(%s, allowPrivate=%v) = %v", tc.url, tc.allowPrivate, err)
 		}
 	}
 	for addr, ok := range map[string]bool{"gov@putian.test": true, "张三@例子.中国": true, "a@": false, "@b": false,
 		"Gov <gov@putian.test>": false, "gov@putian.test\r\nBcc: x@y.z": false, "no-at-sign": false, "a b@c.d": false} {
-		if err := domain.CheckEmail(addr); (err == nil) != ok {
-			t.Errorf("CheckEmail(%q) = %v", addr, err)
+		if err := activities.CheckEmail(addr); (err == nil) != ok {
+			t.Errorf("activities.CheckEmail(%q) = %v", addr, err)
 		}
 	}
 }

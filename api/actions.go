@@ -51,6 +51,10 @@ func (s *Server) runAction(c *gin.Context, action workflows.Action, set func(any
 	if err != nil {
 		return err
 	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	raw, err := readBody(c)
 	if err != nil {
 		return err
@@ -74,7 +78,7 @@ func (s *Server) runAction(c *gin.Context, action workflows.Action, set func(any
 		}
 	}
 	updateID := ""
-	if key := c.GetHeader("Idempotency-Key"); key != "" {
+	if key != "" {
 		updateID = u.Username + "/" + name + "/" + key
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)

@@ -63,9 +63,9 @@ func (s *Server) createCase(c *gin.Context) error {
 	if _, err := s.Store.GetEnterprise(ctx, req.EnterpriseID); err != nil {
 		return referenced(err, "enterprise_id")
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if len(key) > 200 {
-		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
 	}
 	year := s.Clock.Business(time.Now()).In(domain.Shanghai).Year()
 	cs.ID, err = s.Store.AllocateCaseID(ctx, year, u.Username, key, raw)

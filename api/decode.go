@@ -25,6 +25,25 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return raw, nil
 }
 
+// maxIdempotencyKey bounds an Idempotency-Key (it is kept with what it made).
+const maxIdempotencyKey = 200
+
+// idempotencyKey is the request's Idempotency-Key header ("" for none), checked the same
+// for every request that takes one: at most 200 characters, printable ASCII.
+func idempotencyKey(c *gin.Context) (string, error) {
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > maxIdempotencyKey {
+		return "", newError(http.StatusBadRequest, "invalid_header",
+			fmt.Sprintf("Idempotency-Key 过长 (at most %d characters)", maxIdempotencyKey))
+	}
+	for _, r := range key {
+		if r < 0x20 || r > 0x7e {
+			return "", newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 只能含可打印的 ASCII 字符 (printable ASCII only)")
+		}
+	}
+	return key, nil
+}
+
 // decodeStrict decodes one JSON object into v, rejecting unknown fields and trailing data.
 // An empty body decodes as {}.
 func decodeStrict(raw []byte, v any) error {

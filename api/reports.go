@@ -47,7 +47,7 @@ func (s *Server) reportSchedule(c *gin.Context) error {
 		recent = append(recent, r)
 	}
 	paused := desc.Schedule.State != nil && desc.Schedule.State.Paused
-	respond(c, http.StatusOK, gin.H{"id": workflows.ReportScheduleID, "time_zone": "Asia/Shanghai", "next_runs": next,
+	respond(c, http.StatusOK, gin.H{"id": workflows.ReportScheduleID, "time_zone": domain.Shanghai.String(), "next_runs": next,
 		"recent_runs": recent, "paused": paused})
 	return nil
 }

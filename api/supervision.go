@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -142,12 +143,12 @@ func (s *Server) putNotificationSettings(c *gin.Context) error {
 		return err
 	}
 	if n.NotifyEmail || n.Email != "" {
-		if err := domain.CheckEmail(n.Email); err != nil {
+		if err := activities.CheckEmail(n.Email); err != nil {
 			return invalid("email: " + err.Error())
 		}
 	}
 	if n.NotifyWebhook || n.WebhookURL != "" {
-		if err := domain.CheckWebhookURL(c.Request.Context(), n.WebhookURL, s.AllowPrivateWebhooks); err != nil {
+		if err := activities.CheckWebhookURL(c.Request.Context(), n.WebhookURL, s.AllowPrivateWebhooks); err != nil {
 			return invalid("webhook_url: " + err.Error())
 		}
 	}

@@ -53,9 +53,9 @@ func (s *Server) createVisit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if len(key) > 200 {
-		return newError(http.StatusBadRequest, "invalid_header", "Idempotency-Key 过长 (at most 200 characters)")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
 	}
 	v.CreatedBy = u.Username
 	canonical, err := json.Marshal(req)

@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	_ "time/tzdata" // the schedule's time zone loads in images without zoneinfo
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // The Temporal Schedule that starts each quarter's report: 08:00 on 1 January, April, July
@@ -33,7 +35,7 @@ func reportSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, stri
 			DayOfMonth: []client.ScheduleRange{{Start: 1}},
 			Hour:       []client.ScheduleRange{{Start: 8}},
 		}},
-		TimeZoneName: "Asia/Shanghai",
+		TimeZoneName: domain.Shanghai.String(),
 	}
 	action := &client.ScheduleWorkflowAction{ID: "quarterly-report-trigger", Workflow: "ScheduledQuarterlyReport", TaskQueue: TaskQueue,
 		WorkflowExecutionTimeout: time.Hour}
@@ -71,7 +73,7 @@ const SealScheduleID = "audit-seal"
 func sealSchedule() (client.ScheduleSpec, *client.ScheduleWorkflowAction, string) {
 	spec := client.ScheduleSpec{
 		Calendars:    []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: 1}}}},
-		TimeZoneName: "Asia/Shanghai",
+		TimeZoneName: domain.Shanghai.String(),
 	}
 	action := &client.ScheduleWorkflowAction{ID: "audit-seal-run", Workflow: "SealAuditDaysWorkflow", TaskQueue: TaskQueue,
 		WorkflowExecutionTimeout: time.Hour}

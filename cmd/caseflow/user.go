@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/workflows"
@@ -45,12 +46,12 @@ func userCommand() *cobra.Command {
 				return err
 			}
 			if email != "" {
-				if err := domain.CheckEmail(email); err != nil {
+				if err := activities.CheckEmail(email); err != nil {
 					return fmt.Errorf("--email: %w", err)
 				}
 			}
 			if webhook != "" {
-				if err := domain.CheckWebhookURL(ctx, webhook, cfg.AllowPrivateWebhooks); err != nil {
+				if err := activities.CheckWebhookURL(ctx, webhook, cfg.AllowPrivateWebhooks); err != nil {
 					return fmt.Errorf("--webhook-url: %w", err)
 				}
 			}

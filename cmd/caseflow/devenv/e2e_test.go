@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -334,6 +335,13 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	for range 2 {
 		if r := member.do("POST", "/api/v1/cases/"+fundingID+"/actions/comment", comment, retry); r.Status != http.StatusOK {
 			t.Fatalf("comment: %d %s", r.Status, r.Raw)
+		}
+	}
+	// An action's key is bounded as a case's and a visit's are: refused, nothing recorded.
+	for _, bad := range []string{strings.Repeat("k", 201), "评论-1"} {
+		if r := member.do("POST", "/api/v1/cases/"+fundingID+"/actions/comment", comment,
+			map[string]string{"Idempotency-Key": bad}); r.Status != http.StatusBadRequest || r.errCode() != "invalid_header" {
+			t.Errorf("an action with the key %q: %d %s", bad, r.Status, r.Raw)
 		}
 	}
 	decode(t, member.must(http.StatusOK, "GET", "/api/v1/cases/"+fundingID+"/timeline", nil).Raw, &tl)
