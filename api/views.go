@@ -8,7 +8,7 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// What is sensitive, declared once (DESIGN.md, Security): a case's amount, always; and,
+// What is sensitive, declared once (docs/security.md): a case's amount, always; and,
 // when the case is marked sensitive, its free texts and those of its timeline's events.
 // Readers who do not handle the case see them redacted; every read of them unredacted
 // is recorded in sensitive_reads.

@@ -111,7 +111,7 @@ func (r *caseRun) lock(ctx workflow.Context) error {
 // now is the business time.
 func (r *caseRun) now(ctx workflow.Context) time.Time { return r.clock.Business(workflow.Now(ctx)) }
 
-// CaseWorkflow runs one case from intake to closure (DESIGN.md, the case lifecycle). Every
+// CaseWorkflow runs one case from intake to closure (docs/lifecycle.md). Every
 // user action is an Update whose validator rejects, before it touches history, an action
 // the case's status or the user's role or unit does not allow. Beside the actions, the
 // supervision ladder fires reminders, urging notices and cards on working-day deadlines.

@@ -11,7 +11,7 @@ import (
 // TaskQueue is the task queue caseflow's workers poll.
 const TaskQueue = "caseflow"
 
-// Update names: one per user action on a case (DESIGN.md, the case lifecycle).
+// Update names: one per user action on a case (docs/lifecycle.md).
 const (
 	UpdateTriage   = "triage"
 	UpdateRefer    = "refer"

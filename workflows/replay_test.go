@@ -12,7 +12,7 @@ import (
 // TestReplayKeptHistories replays every history in testdata/ against today's workflow
 // code: a change that would break running cases fails here. A workflow change needs
 // workflow.GetVersion; new histories are saved by the end-to-end test with
-// CASEFLOW_SAVE_HISTORY=<file> (a visit's: CASEFLOW_SAVE_VISIT_HISTORY=<dir>; see README).
+// CASEFLOW_SAVE_HISTORY=<file> (a visit's: CASEFLOW_SAVE_VISIT_HISTORY=<dir>; see docs/testing.md).
 func TestReplayKeptHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil {

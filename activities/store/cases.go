@@ -266,7 +266,7 @@ const ExactTotalUpTo = 500
 const smallListUpTo = 600
 
 // ListCases returns one page of the cases that match f, newest first, and how many match.
-// Every condition is one an index answers (README, "Lists at 100,000 cases"). Each query
+// Every condition is one an index answers (docs/api.md, "Lists at 100,000 cases"). Each query
 // is planned with its own values (pgx.QueryExecModeExec: no generic plan from the
 // statement cache), since how selective a unit or a word is decides which index serves.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {

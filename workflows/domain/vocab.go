@@ -1,6 +1,6 @@
 package domain
 
-// Case statuses (DESIGN.md, the case lifecycle).
+// Case statuses (docs/lifecycle.md).
 const (
 	StatusTriage   = "triage"    // 会员部梳理
 	StatusReferral = "referral"  // 待转办

@@ -45,7 +45,7 @@ type Options struct {
 	Progress io.Writer
 }
 
-// Defaults are the sizes of the table in the README.
+// Defaults are the sizes of the table in BENCHMARKS.md.
 func Defaults() Options {
 	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000, ReadConcurrency: 4}
 }
