@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,49 +20,21 @@ import (
 
 // The efficiency office's audit (市效能办): verifiable timelines and unit figures.
 
-// auditPeriod is the period an audit request names: ?period=2026, 2026-Q4 or 2026-11, or
-// ?from=&to= (dates, both included, Asia/Shanghai); neither is this month so far.
-type auditPeriod struct {
-	Label    string
-	From, To time.Time // the first and the last day
-}
-
-var periodPattern = regexp.MustCompile(`^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$`)
-
 // MaxAuditDays bounds a period given by from and to.
 const MaxAuditDays = 400
 
-// namedPeriod reads 2026, 2026-Q4 or 2026-11; msg says what is wrong otherwise.
-func namedPeriod(p string) (period auditPeriod, msg string) {
-	m := periodPattern.FindStringSubmatch(p)
-	if m == nil {
-		return auditPeriod{}, "应为 2026、2026-Q4 或 2026-11 (a year, a quarter or a month)"
-	}
-	year, _ := strconv.Atoi(m[1])
-	if year < 2000 || year > 2100 {
-		return auditPeriod{}, "年份应在 2000 到 2100 之间 (year 2000 to 2100)"
-	}
-	start, months := time.Date(year, 1, 1, 0, 0, 0, 0, domain.Shanghai), 12
-	if m[2] != "" {
-		q, _ := strconv.Atoi(m[2])
-		start, months = start.AddDate(0, 3*(q-1), 0), 3
-	} else if m[3] != "" {
-		mo, _ := strconv.Atoi(m[3])
-		start, months = start.AddDate(0, mo-1, 0), 1
-	}
-	return auditPeriod{Label: p, From: start, To: start.AddDate(0, months, -1)}, ""
-}
-
-func (s *Server) auditPeriod(c *gin.Context) (auditPeriod, error) {
-	bad := func(msg string) error { return newError(http.StatusBadRequest, "invalid_query", msg) }
+// auditPeriod is the period an audit request names: ?period=2026, 2026-Q4 or 2026-11, or
+// ?from=&to= (dates, both included, Asia/Shanghai); neither is this month so far.
+func (s *Server) auditPeriod(c *gin.Context) (domain.Period, error) {
+	bad := func(param, msg string) error { return badPeriod(param, errors.New(msg)) }
 	p, from, to := c.Query("period"), c.Query("from"), c.Query("to")
 	switch {
 	case p != "" && (from != "" || to != ""):
-		return auditPeriod{}, bad("period 与 from/to 只能给一种 (give period, or from and to)")
+		return domain.Period{}, bad("period", "period 与 from/to 只能给一种 (give period, or from and to)")
 	case p != "":
-		period, msg := namedPeriod(p)
-		if msg != "" {
-			return auditPeriod{}, bad("period: " + msg)
+		period, err := domain.ParsePeriod(p)
+		if err != nil {
+			return domain.Period{}, badPeriod("period", err)
 		}
 		return period, nil
 	case from != "" || to != "":
@@ -72,19 +42,18 @@ func (s *Server) auditPeriod(c *gin.Context) (auditPeriod, error) {
 		t, err2 := time.ParseInLocation(domain.DateLayout, to, domain.Shanghai)
 		switch {
 		case err1 != nil:
-			return auditPeriod{}, bad("from: 应为 YYYY-MM-DD (a date)")
+			return domain.Period{}, bad("from", "应为 YYYY-MM-DD (a date)")
 		case err2 != nil:
-			return auditPeriod{}, bad("to: 应为 YYYY-MM-DD (a date)")
+			return domain.Period{}, bad("to", "应为 YYYY-MM-DD (a date)")
 		case t.Before(f):
-			return auditPeriod{}, bad("to 不能早于 from (to is before from)")
+			return domain.Period{}, bad("to", "to 不能早于 from (to is before from)")
 		case t.Sub(f) > MaxAuditDays*24*time.Hour:
-			return auditPeriod{}, bad(fmt.Sprintf("一次最多 %d 天 (at most %d days)", MaxAuditDays, MaxAuditDays))
+			return domain.Period{}, bad("to", fmt.Sprintf("一次最多 %d 天 (at most %d days)", MaxAuditDays, MaxAuditDays))
 		}
-		return auditPeriod{Label: from + "/" + to, From: f, To: t}, nil
+		return domain.Period{Label: from + "/" + to, From: f, To: t}, nil
 	}
 	now := s.Clock.Business(time.Now()).In(domain.Shanghai)
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.Shanghai)
-	return auditPeriod{Label: start.Format("2006-01"), From: start, To: start.AddDate(0, 1, -1)}, nil
+	return domain.MonthPeriod(now.Year(), now.Month()), nil
 }
 
 // verifyCase: GET /audit/cases/{id}/verify.
@@ -152,7 +121,7 @@ var itemFigures = map[string][]string{
 
 // unitsReport answers a period's figures: the frozen ones if it is frozen, else computed
 // now from the timelines with the current scheme.
-func (s *Server) unitsReport(c *gin.Context, p auditPeriod) (unitsReport, error) {
+func (s *Server) unitsReport(c *gin.Context, p domain.Period) (unitsReport, error) {
 	ctx := c.Request.Context()
 	if fp, err := s.Store.FrozenPeriodOf(ctx, p.Label); err == nil {
 		var r unitsReport
@@ -307,11 +276,11 @@ func (s *Server) unitLine(c *gin.Context, id string) (unitsReport, unitReport, e
 // freezePeriod: POST /audit/periods/{period}/freeze — store the period's figures, scores and
 // scheme version; from then on the period answers them. Twice is 409.
 func (s *Server) freezePeriod(c *gin.Context) error {
-	label := c.Param("period")
-	p, msg := namedPeriod(label)
-	if msg != "" {
-		return newError(http.StatusBadRequest, "invalid_path", "period: "+msg)
+	p, err := pathPeriod(c, "period")
+	if err != nil {
+		return err
 	}
+	label := p.Label
 	if today := s.Clock.Business(time.Now()).In(domain.Shanghai); !p.To.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Shanghai)) {
 		return newError(http.StatusConflict, "period_not_over", fmt.Sprintf("%s 尚未结束，不能冻结 (the period is not over)", label))
 	}
@@ -375,7 +344,7 @@ func (s *Server) putScheme(c *gin.Context) error {
 }
 
 // figures computes every unit's figures for the period from the timelines.
-func (s *Server) figures(c *gin.Context, p auditPeriod) (map[string]*audit.Unit, error) {
+func (s *Server) figures(c *gin.Context, p domain.Period) (map[string]*audit.Unit, error) {
 	ctx := c.Request.Context()
 	events, err := s.Store.AuditEvents(ctx, p.To.AddDate(0, 0, 1))
 	if err != nil {

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,11 +28,11 @@ func share(visited, linked int) float64 {
 // year). An enterprise counts as visited when a visit dated inside the period lists it and
 // the leader.
 func (s *Server) coverage(c *gin.Context) error {
-	p, err := s.periodParams(c)
+	p, err := s.queryYearOrQuarter(c)
 	if err != nil {
 		return err
 	}
-	year, from, to, quarter := p.year, p.from, p.to, p.quarter
+	year, from, to, quarter := p.Year, p.FromDate(), p.ToDate(), p.Quarter
 	list, err := s.Store.Coverage(c.Request.Context(), year, from, to)
 	if err != nil {
 		return err
@@ -63,28 +60,3 @@ func (s *Server) coverage(c *gin.Context) error {
 	return nil
 }
 
-// period is what ?year= and ?quarter= select: a quarter, or the whole year.
-type period struct {
-	year     int
-	from, to string // dates, both included
-	quarter  any    // 1–4, or nil for the whole year (null in JSON)
-	label    string // 2026, 2026-Q4
-}
-
-func (s *Server) periodParams(c *gin.Context) (period, error) {
-	year, err := s.yearParam(c)
-	if err != nil {
-		return period{}, err
-	}
-	p := period{year: year, from: fmt.Sprintf("%d-01-01", year), to: fmt.Sprintf("%d-12-31", year), label: strconv.Itoa(year)}
-	if q := c.Query("quarter"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 1 || n > 4 {
-			return period{}, newError(http.StatusBadRequest, "invalid_query", "quarter: 应为 1 到 4 (1 to 4)")
-		}
-		start := time.Date(year, time.Month(3*n-2), 1, 0, 0, 0, 0, domain.Shanghai)
-		p.from, p.to = start.Format(domain.DateLayout), start.AddDate(0, 3, -1).Format(domain.DateLayout)
-		p.quarter, p.label = n, fmt.Sprintf("%d-Q%d", year, n)
-	}
-	return p, nil
-}

@@ -18,11 +18,11 @@ const maxLedgerVisits = 20_000
 // cases as they stand; JSON, or an XLSX workbook with Chinese headers.
 func (s *Server) ledger(c *gin.Context) error {
 	u := currentUser(c)
-	p, err := s.periodParams(c)
+	p, err := s.queryYearOrQuarter(c)
 	if err != nil {
 		return err
 	}
-	year, from, to, quarter, period := p.year, p.from, p.to, p.quarter, p.label
+	year, from, to, quarter, period := p.Year, p.FromDate(), p.ToDate(), p.Quarter, p.Label
 	leader := c.Query("leader")
 	if u.Role == domain.RoleLeader {
 		if leader != "" && leader != u.Username {

@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,19 +41,6 @@ func countLinks(leader string, year int, links []store.LinkedEnterprise) linksVi
 	return v
 }
 
-// yearParam is ?year= (default: this year in Asia/Shanghai).
-func (s *Server) yearParam(c *gin.Context) (int, error) {
-	v := c.Query("year")
-	if v == "" {
-		return s.Clock.Business(time.Now()).In(domain.Shanghai).Year(), nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, newError(http.StatusBadRequest, "invalid_query", "year: 应为 2000 到 2100 之间的年份 (a year from 2000 to 2100)")
-	}
-	return y, nil
-}
-
 // leaderFor loads the leader of the path and checks that the user may read their links:
 // a leader only their own.
 func (s *Server) leaderFor(c *gin.Context) (store.Leader, error) {
@@ -68,7 +53,7 @@ func (s *Server) leaderFor(c *gin.Context) (store.Leader, error) {
 }
 
 func (s *Server) listLeaders(c *gin.Context) error {
-	year, err := s.yearParam(c)
+	year, err := s.queryYear(c)
 	if err != nil {
 		return err
 	}
@@ -99,7 +84,7 @@ func (s *Server) leaderLinks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := s.yearParam(c)
+	year, err := s.queryYear(c)
 	if err != nil {
 		return err
 	}
@@ -128,8 +113,8 @@ func (s *Server) setLeaderLinks(c *gin.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	if req.Year < 2000 || req.Year > 2100 {
-		return invalid("year: 应为 2000 到 2100 之间的年份 (a year from 2000 to 2100)")
+	if err := domain.CheckYear(req.Year); err != nil {
+		return invalid("year: " + err.Error())
 	}
 	if req.EnterpriseIDs == nil {
 		return invalid("enterprise_ids: 必填，可为空列表 (required; [] removes every link)")

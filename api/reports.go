@@ -54,9 +54,9 @@ func (s *Server) reportSchedule(c *gin.Context) error {
 
 // reportPeriod reads {period}: 422 when malformed, 404 for a quarter after the current one.
 func (s *Server) reportPeriod(c *gin.Context) (domain.Quarter, error) {
-	q, err := domain.ParseQuarter(c.Param("period"))
+	q, err := pathQuarter(c, "period")
 	if err != nil {
-		return q, newError(http.StatusUnprocessableEntity, "invalid_input", "period: "+err.Error())
+		return q, err
 	}
 	if cur := domain.QuarterOf(time.Now()); q.Start().After(cur.Start()) {
 		return q, newError(http.StatusNotFound, "not_found", fmt.Sprintf("%s 尚未开始 (the quarter has not begun)", q))

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,17 +12,9 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-func yearParam(c *gin.Context) (int, error) {
-	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, newError(http.StatusBadRequest, "invalid_year", "年份应为 2000 到 2100 之间的整数 (year must be 2000–2100)")
-	}
-	return y, nil
-}
-
 // getCalendar answers a year's statutory holidays and make-up working days, as in force.
 func (s *Server) getCalendar(c *gin.Context) error {
-	y, err := yearParam(c)
+	y, err := pathYear(c, "year")
 	if err != nil {
 		return err
 	}
@@ -44,7 +35,7 @@ type calendarRequest struct {
 // notice): they replace the built-in data for that year. Cases' deadlines set from now on
 // use them; deadlines already set stay.
 func (s *Server) putCalendar(c *gin.Context) error {
-	y, err := yearParam(c)
+	y, err := pathYear(c, "year")
 	if err != nil {
 		return err
 	}

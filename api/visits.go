@@ -99,8 +99,9 @@ func (s *Server) checkVisit(c *gin.Context, req visitRequest) (domain.Visit, err
 	if err != nil {
 		return v, invalid("date: 应为 YYYY-MM-DD (a date like 2026-11-20)")
 	}
-	if day.Year() < 2000 {
-		return v, invalid(fmt.Sprintf("date: %s 早于 2000 年 (a visit before 2000 cannot be counted in any ledger, coverage or report)", v.Date))
+	if day.Year() < domain.FirstYear {
+		return v, invalid(fmt.Sprintf("date: %s 早于 %d 年 (a visit before %d cannot be counted in any ledger, coverage or report)",
+			v.Date, domain.FirstYear, domain.FirstYear))
 	}
 	if today := domain.Today(s.Clock.Business(time.Now())); day.Format(domain.DateLayout) > today {
 		return v, invalid(fmt.Sprintf("date: %s 晚于今天 %s (a visit cannot be in the future)", v.Date, today))

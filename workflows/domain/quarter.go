@@ -23,8 +23,8 @@ func ParseQuarter(s string) (Quarter, error) {
 	}
 	y, _ := strconv.Atoi(m[1])
 	q, _ := strconv.Atoi(m[2])
-	if y < 2000 || y > 2100 {
-		return Quarter{}, fmt.Errorf("%q：年份应在 2000 到 2100 之间 (year 2000 to 2100)", s)
+	if err := CheckYear(y); err != nil {
+		return Quarter{}, err
 	}
 	return Quarter{Year: y, Q: q}, nil
 }

@@ -169,7 +169,7 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		t.Errorf("flags: %s", r.Raw)
 	}
 	leader1.must(http.StatusForbidden, "GET", "/api/v1/audit/flags", nil)
-	if r := eff.do("GET", "/api/v1/audit/units?period=2026-Q5", nil, nil); r.Status != http.StatusBadRequest {
+	if r := eff.do("GET", "/api/v1/audit/units?period=2026-Q5", nil, nil); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a bad period: %d", r.Status)
 	}
 

@@ -451,8 +451,29 @@ func TestReferenceData(t *testing.T) {
 			t.Errorf("calendar %v: %d %s", bad, r.Status, r.Raw)
 		}
 	}
-	if r := admin.do("GET", "/api/v1/calendar/20x8", nil, nil); r.Status != http.StatusBadRequest {
-		t.Errorf("calendar year 20x8: %d", r.Status)
+	// Every period=, year= and quarter=, in the query or the path, is read one way: a
+	// malformed one is 422 invalid_period naming the parameter.
+	for path, param := range map[string]string{
+		"/api/v1/calendar/20x8":                             "year",
+		"/api/v1/calendar/1999":                             "year",
+		"/api/v1/audit/units?period=2026-Q5":                "period",
+		"/api/v1/audit/units?period=2026&from=2026-01-01":   "period",
+		"/api/v1/audit/units?from=2026-13-01&to=2026-12-31": "from",
+		"/api/v1/audit/verify?period=3000":                  "period",
+		"/api/v1/coverage?quarter=5":                        "quarter",
+		"/api/v1/coverage?year=19x":                         "year",
+		"/api/v1/ledger?year=2101":                          "year",
+		"/api/v1/leaders?year=abc":                          "year",
+		"/api/v1/reports/quarterly/2026-Q9":                 "period",
+		"/api/v1/reports/quarterly/26-Q1/summary.html":      "period",
+	} {
+		if r := admin.do("GET", path, nil, nil); r.Status != http.StatusUnprocessableEntity || r.errCode() != "invalid_period" ||
+			!strings.HasPrefix(r.Body["error"].(map[string]any)["message"].(string), param+": ") {
+			t.Errorf("GET %s: %d %s, want 422 invalid_period naming %s", path, r.Status, r.Raw, param)
+		}
+	}
+	if r := login(t, env.URL, "efficiency").do("POST", "/api/v1/audit/periods/2026-13/freeze", nil, nil); r.Status != http.StatusUnprocessableEntity || r.errCode() != "invalid_period" {
+		t.Errorf("freeze 2026-13: %d %s", r.Status, r.Raw)
 	}
 
 	if r := member.do("GET", "/api/v1/nothing", nil, nil); r.Status != http.StatusNotFound || r.errCode() != "not_found" {

@@ -209,7 +209,7 @@ func TestCoverageCountsLinkedEnterprisesVisitedInsideTheQuarter(t *testing.T) {
 	if c := get(leader2, ""); len(c.Leaders) != 1 || c.Leaders[0].Leader != "leader2" {
 		t.Errorf("leader2 sees %+v", c.Leaders)
 	}
-	if r := member.do("GET", "/api/v1/coverage?quarter=5", nil, nil); r.Status != http.StatusBadRequest {
+	if r := member.do("GET", "/api/v1/coverage?quarter=5", nil, nil); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("quarter 5: %d", r.Status)
 	}
 }
