@@ -59,4 +59,3 @@ func (s *Server) coverage(c *gin.Context) error {
 	respond(c, http.StatusOK, gin.H{"year": year, "quarter": quarter, "from": from, "to": to, "leaders": leaders, "overall": overall})
 	return nil
 }
-
