@@ -59,10 +59,7 @@ func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompil
 	for i, l := range content.ByLeader {
 		leaders[i] = l.Leader
 	}
-	status := q.StatusAt(in.AsOf)
-	if in.Final {
-		status = domain.ReportClosed
-	}
+	status := q.Status(in.AsOf, in.Final)
 	rep, err := a.Store.SaveReportVersion(ctx, q, status, content, in.Final)
 	if errors.Is(err, store.ErrConflict) {
 		if rep, _, err = a.Store.ReportOf(ctx, q, false); err != nil {

@@ -179,10 +179,7 @@ type reportHead struct {
 // version is written.
 func headOf(r store.Report) reportHead {
 	q, _ := domain.ParseQuarter(r.Period)
-	status := q.StatusAt(time.Now())
-	if r.Final {
-		status = domain.ReportClosed
-	}
+	status := q.Status(time.Now(), r.Final)
 	return reportHead{Period: r.Period, Status: status, StatusLabel: domain.ReportStatusLabels[status], Deadline: r.Deadline,
 		CompiledAt: r.CompiledAt, Version: r.Version, Final: r.Final}
 }

@@ -137,10 +137,7 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 			return err
 		}
 		st.Version, st.CompiledAt, st.Final, st.Leaders = out.Version, out.CompiledAt, out.Final, domain.NonNil(out.Leaders)
-		st.Status = q.StatusAt(workflow.Now(ctx))
-		if st.Final {
-			st.Status = domain.ReportClosed
-		}
+		st.Status = q.Status(workflow.Now(ctx), st.Final)
 		return nil
 	}
 

@@ -70,7 +70,17 @@ const (
 	SubmissionLate    = "late"
 )
 
-// StatusAt is the report's status at t.
+// Status is the report's status at t: closed once its final version is written (final),
+// else as StatusAt. Every report status is derived here.
+func (q Quarter) Status(t time.Time, final bool) string {
+	if final {
+		return ReportClosed
+	}
+	return q.StatusAt(t)
+}
+
+// StatusAt is the report's status at t by the calendar alone: open while the quarter runs,
+// collecting until the deadline, closed after.
 func (q Quarter) StatusAt(t time.Time) string {
 	switch {
 	case t.Before(q.End()):
