@@ -112,13 +112,6 @@ type unitsReport struct {
 	Units         []unitReport `json:"units"`
 }
 
-// itemFigures: the figures whose cases stand behind each default item.
-var itemFigures = map[string][]string{
-	"on_time": {audit.FigCompleted, audit.FigCompletedOnTime}, "satisfied": {audit.FigCalledBack, audit.FigSatisfied},
-	"signed_on_time": {audit.FigSigned, audit.FigSignedOnTime}, "solved": {audit.FigCalledBack, audit.FigSolved},
-	"few_returns": {audit.FigReturned}, "few_redos": {audit.FigRedone}, "yellow_cards": {audit.FigYellow}, "red_cards": {audit.FigRed},
-}
-
 // unitsReport answers a period's figures: the frozen ones if it is frozen, else computed
 // now from the timelines with the current scheme.
 func (s *Server) unitsReport(c *gin.Context, p domain.Period) (unitsReport, error) {
@@ -167,7 +160,7 @@ func (s *Server) unitsReport(c *gin.Context, p domain.Period) (unitsReport, erro
 		}
 		for _, it := range items {
 			var cases []string
-			for _, fig := range itemFigures[it.Item] {
+			for _, fig := range it.Figures {
 				cases = append(cases, f.Cases[fig]...)
 			}
 			slices.Sort(cases)

@@ -40,6 +40,23 @@ var Types = []string{domain.EventTriaged, domain.EventReferred, domain.EventSign
 	domain.EventExtensionRequested, domain.EventExtensionApproved, domain.EventCompleted, domain.EventCalledBack,
 	domain.EventUrged, domain.EventYellowCard, domain.EventRedCard, domain.EventAppealAccepted}
 
+// CasesBehind names, for each figure a scoring scheme may read (m.<name>), the lists of
+// Unit.Cases that stand behind it: a count's own cases, a rate's (the cases of the events it
+// counts, and for a completion, callback or sign-for rate those it divides by). The cases
+// behind a score item are those of the figures its expression reads (Item.Figures).
+var CasesBehind = map[string][]string{
+	"received": {FigReceived}, "signed": {FigSigned}, "signed_on_time": {FigSignedOnTime},
+	"sign_on_time_rate": {FigSigned, FigSignedOnTime}, "completed": {FigCompleted},
+	"completed_on_time": {FigCompletedOnTime}, "on_time_rate": {FigCompleted, FigCompletedOnTime},
+	"overdue": {FigOverdue}, "overdue_workdays": {FigOverdue},
+	"extensions_requested": {FigExtensionsRequested}, "extensions_granted": {FigExtensionsGranted},
+	"returned": {FigReturned}, "return_rate": {FigReturned}, "redone": {FigRedone}, "redo_rate": {FigRedone},
+	"called_back": {FigCalledBack}, "solved": {FigSolved}, "solved_rate": {FigCalledBack, FigSolved},
+	"satisfied": {FigSatisfied}, "satisfied_rate": {FigCalledBack, FigSatisfied},
+	"handling_workdays": {FigCompleted}, "avg_handling_workdays": {FigCompleted},
+	"cards": {FigBlue, FigYellow, FigRed}, "cards.blue": {FigBlue}, "cards.yellow": {FigYellow}, "cards.red": {FigRed},
+}
+
 // Policy is the part of the SLA policy the figures need, in working days.
 type Policy struct {
 	SignDays     int

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
 	"gopkg.in/yaml.v3"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -80,7 +82,10 @@ type Scheme struct {
 // Item is one scored item.
 type Item struct {
 	ID, Name, Points string
-	prog             cel.Program
+	// Figures are the lists of Unit.Cases behind the item: those of every figure its
+	// expression reads (CasesBehind), so that each item shows the cases it was scored on.
+	Figures []string
+	prog    cel.Program
 }
 
 // ItemError is an item that could not be computed for a unit's figures (a division by
@@ -97,6 +102,8 @@ type ItemScore struct {
 	Item   string  `json:"item"`
 	Name   string  `json:"name"`
 	Points float64 `json:"points"`
+	// Figures: the item's Figures (the lists of cases behind it).
+	Figures []string `json:"-"`
 }
 
 var schemeEnv = func() *cel.Env {
@@ -216,7 +223,7 @@ func loadScheme(src []byte, strict bool) (*Scheme, error) {
 		// Every unit is scored, one with nothing counted too, one with one case, one with
 		// very many: an item that names a figure that does not exist, divides by zero,
 		// overflows or gives no number for such figures is refused now, not when read.
-		item := Item{ID: it.ID, Name: it.Name, Points: it.Points, prog: prog}
+		item := Item{ID: it.ID, Name: it.Name, Points: it.Points, Figures: figuresRead(ast), prog: prog}
 		if f, err := (&Scheme{Items: []Item{item}}).failsOnEdges(); strict && err != nil {
 			bad(it.ID, pointsNode, "%s (figures %s)", err.(*ItemError).Reason, f)
 			continue
@@ -331,9 +338,46 @@ func (s *Scheme) score(m map[string]any) (float64, []ItemScore, error) {
 		}
 		p = math.Round(p*100) / 100
 		total += p
-		items = append(items, ItemScore{Item: it.ID, Name: it.Name, Points: p})
+		items = append(items, ItemScore{Item: it.ID, Name: it.Name, Points: p, Figures: it.Figures})
 	}
 	return math.Round(total*100) / 100, items, nil
+}
+
+// figuresRead lists the lists of cases behind the figures an item's expression reads:
+// every m.a (or m.a.b, m["a"]) it selects, the longest path where one extends another.
+func figuresRead(a *cel.Ast) []string {
+	var paths []string
+	var path func(e celast.Expr) (string, bool)
+	path = func(e celast.Expr) (string, bool) {
+		switch e.Kind() {
+		case celast.IdentKind:
+			return "", e.AsIdent() == "m"
+		case celast.SelectKind:
+			p, ok := path(e.AsSelect().Operand())
+			return strings.TrimPrefix(p+"."+e.AsSelect().FieldName(), "."), ok
+		case celast.CallKind:
+			if c := e.AsCall(); c.FunctionName() == operators.Index && len(c.Args()) == 2 && c.Args()[1].Kind() == celast.LiteralKind {
+				if key, isString := c.Args()[1].AsLiteral().Value().(string); isString {
+					p, ok := path(c.Args()[0])
+					return strings.TrimPrefix(p+"."+key, "."), ok
+				}
+			}
+		}
+		return "", false
+	}
+	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if p, ok := path(e); ok && p != "" {
+			paths = append(paths, p)
+		}
+	}))
+	var out []string
+	for _, p := range paths {
+		if !slices.ContainsFunc(paths, func(q string) bool { return strings.HasPrefix(q, p+".") }) {
+			out = append(out, CasesBehind[p]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Rank orders scores from the highest; equal scores share a rank (1, 2, 2, 4).

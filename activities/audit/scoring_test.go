@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,5 +70,32 @@ func TestAnItemThatFailsForOneUnitNamesItself(t *testing.T) {
 	var ie *audit.ItemError
 	if !errors.As(err, &ie) || ie.Item != "odd" || !strings.Contains(ie.Reason, "division by zero") {
 		t.Fatalf("997 received: %v", err)
+	}
+}
+
+func TestEachItemShowsTheCasesOfTheFiguresItsExpressionReads(t *testing.T) {
+	s, err := audit.LoadScheme([]byte(audit.DefaultScheme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"on_time": {"completed", "completed_on_time"}, "satisfied": {"called_back", "satisfied"},
+		"signed_on_time": {"signed", "signed_on_time"}, "solved": {"called_back", "solved"},
+		"few_returns": {"returned"}, "few_redos": {"redone"}, "yellow_cards": {"yellow"}, "red_cards": {"red"},
+	}
+	for _, it := range s.Items {
+		if !slices.Equal(it.Figures, want[it.ID]) {
+			t.Errorf("item %s shows the cases of %v, want %v", it.ID, it.Figures, want[it.ID])
+		}
+	}
+	custom, err := audit.ReadScheme([]byte("items:\n  - id: mix\n    points: double(m[\"returned\"]) + double(m.cards.red) - double(m.cards.blue) * m.redo_rate\n  - id: flat\n    points: 1.0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := custom.Items[0].Figures; !slices.Equal(got, []string{"blue", "red", "redone", "returned"}) {
+		t.Errorf("a custom item shows the cases of %v", got)
+	}
+	if got := custom.Items[1].Figures; len(got) != 0 {
+		t.Errorf("an item that reads no figure shows the cases of %v", got)
 	}
 }
