@@ -83,10 +83,11 @@ func (s *Server) runAction(c *gin.Context, action workflows.Action, set func(any
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)
 	defer cancel()
-	if _, err := s.update(ctx, cs.ID, name, updateID, arg); err != nil {
+	after, err := s.update(ctx, cs.ID, name, updateID, arg)
+	if err != nil {
 		return err
 	}
-	return s.respondCase(c, status, cs.ID)
+	return s.answerCase(c, status, after)
 }
 
 // checkUnits verifies that every named unit exists and can be given cases.

@@ -72,17 +72,19 @@ func (s *Server) createCase(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.startCase(ctx, cs, u.Actor()); err != nil {
+	created, err := s.startCase(ctx, cs, u.Actor())
+	if err != nil {
 		return err
 	}
-	return s.respondCase(c, http.StatusCreated, cs.ID)
+	return s.answerCase(c, http.StatusCreated, created)
 }
 
-// startCase starts a raised case's workflow and waits until the case is in the read model.
+// startCase starts a raised case's workflow, waits until the case is in the read model and
+// answers it as written.
 // One request starts the workflow and asks it to answer once the case is written
 // (update-with-start: both are handled in the workflow's first task); a retried request
 // finds the workflow the first one started and waits on it the same way.
-func (s *Server) startCase(ctx context.Context, cs domain.Case, actor domain.Actor) error {
+func (s *Server) startCase(ctx context.Context, cs domain.Case, actor domain.Actor) (domain.Case, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
 	defer cancel()
 	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
@@ -96,10 +98,11 @@ func (s *Server) startCase(ctx context.Context, cs domain.Case, actor domain.Act
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: workflows.CaseWorkflowID(cs.ID), UpdateName: workflows.UpdateSync,
 			Args: []any{workflows.SyncInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
+	var created domain.Case
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, &created)
 	}
-	return err
+	return created, err
 }
 
 // update runs an Update on a case's workflow and waits for its result.
@@ -137,7 +140,17 @@ func (s *Server) respondCase(c *gin.Context, status int, id string) error {
 	if err != nil {
 		return err
 	}
+	return s.answerCase(c, status, cs)
+}
+
+// answerCase answers a case as the user may read it, recording a read of its sensitive
+// fields: one the read model gave, or the one a workflow's Update returned (the case as
+// the action left it, written to the read model before the Update answered).
+func (s *Server) answerCase(c *gin.Context, status int, cs domain.Case) error {
 	u := currentUser(c)
+	if !workflows.CanSee(&cs, u.Actor()) {
+		return fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound)
+	}
 	if hasSensitive(&cs) && needsSensitive(&cs, u) {
 		if err := s.Store.RecordSensitiveReads(c.Request.Context(), u.Username, cs.ID); err != nil {
 			return err
