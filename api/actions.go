@@ -27,7 +27,7 @@ func (s *Server) act(c *gin.Context) error {
 // appeal: POST /cases/{id}/appeals — a unit's appeal (申诉) against items of its audit
 // figures for the case → 201 with the case.
 func (s *Server) appeal(c *gin.Context) error {
-	return s.runAction(c, workflows.AppealActions[0], nil, http.StatusCreated)
+	return s.runAction(c, workflows.AppealAction, nil, http.StatusCreated)
 }
 
 // decideAppeal: POST /cases/{id}/appeals/{n}/decide — the efficiency office's decision.
@@ -36,7 +36,7 @@ func (s *Server) decideAppeal(c *gin.Context) error {
 	if err != nil || n < 1 || n > workflows.MaxAppeals {
 		return newError(http.StatusNotFound, "not_found", fmt.Sprintf("没有第 %s 号申诉 (no such appeal)", c.Param("n")))
 	}
-	return s.runAction(c, workflows.AppealActions[1], func(arg any) any {
+	return s.runAction(c, workflows.DecideAppealAction, func(arg any) any {
 		in := arg.(workflows.ActionInput[workflows.DecideAppealBody])
 		in.Body.N = n
 		return in

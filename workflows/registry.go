@@ -73,12 +73,12 @@ var Actions = []Action{
 	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody]()},
 }
 
-// AppealActions are a unit's appeal and the efficiency office's decision; the API sends
-// them from POST /cases/{id}/appeals and …/appeals/{n}/decide.
-var AppealActions = []Action{
-	define[AppealBody](UpdateAppeal, "申诉"),
-	define[DecideAppealBody](UpdateDecideAppeal, "申诉裁决"),
-}
+// AppealAction is a unit's appeal against an audit item (POST /cases/{id}/appeals);
+// DecideAppealAction the efficiency office's decision on it (…/appeals/{n}/decide).
+var (
+	AppealAction       = define[AppealBody](UpdateAppeal, "申诉")
+	DecideAppealAction = define[DecideAppealBody](UpdateDecideAppeal, "申诉裁决")
+)
 
 // internalActions are the Updates one case's workflow sends another (merge.go); the API
 // never sends them.
@@ -89,7 +89,7 @@ var internalActions = []Action{
 
 // registered are every Update a case's workflow takes: the users' actions, the appeals and
 // the messages between cases.
-var registered = slices.Concat(Actions, AppealActions, internalActions)
+var registered = slices.Concat(Actions, []Action{AppealAction, DecideAppealAction}, internalActions)
 
 // ActionByName finds an action by its name.
 func ActionByName(name string) (Action, bool) {
