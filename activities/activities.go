@@ -36,7 +36,7 @@ func New(st *store.Store, n *Notifier, tc client.Client) *Activities {
 // ProjectCase writes a case and its new timeline events to the read model. It is
 // idempotent (events are keyed by case and sequence), so a retry never writes twice. A
 // write PostgreSQL refuses for good is a non-retryable error of type domain.ErrProjectionRefused.
-func (a *Activities) ProjectCase(ctx context.Context, p store.Projection) error {
+func (a *Activities) ProjectCase(ctx context.Context, p domain.Projection) error {
 	err := a.Store.Project(ctx, p)
 	if store.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError(

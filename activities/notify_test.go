@@ -56,7 +56,7 @@ func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
 	ev := domain.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
 		Data: json.RawMessage(`{"lead_unit":"hanjiang"}`), Notify: &domain.Audience{Units: []string{"hanjiang"}, Offices: []string{"government"}}}
 	for range 2 { // a retried projection writes the outbox once
-		must(st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{ev}}))
+		must(st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{ev}}))
 	}
 
 	var s testsuite.WorkflowTestSuite

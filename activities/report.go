@@ -95,10 +95,10 @@ type SubmissionInput struct {
 }
 
 // SaveSubmission stores a leader's submission.
-func (a *Activities) SaveSubmission(ctx context.Context, in SubmissionInput) (store.Submission, error) {
+func (a *Activities) SaveSubmission(ctx context.Context, in SubmissionInput) (domain.Submission, error) {
 	q, err := quarter(in.Period)
 	if err != nil {
-		return store.Submission{}, err
+		return domain.Submission{}, err
 	}
 	return a.Store.SaveSubmission(ctx, q, in.Leader, in.Narrative, in.At)
 }
@@ -127,7 +127,7 @@ func (a *Activities) RemindLeaders(ctx context.Context, in ReminderInput) ([]str
 	}
 	missing := []string{}
 	for _, l := range leaders {
-		if !slices.ContainsFunc(subs, func(s store.Submission) bool { return s.Leader == l.Username }) {
+		if !slices.ContainsFunc(subs, func(s domain.Submission) bool { return s.Leader == l.Username }) {
 			missing = append(missing, l.Username)
 		}
 	}

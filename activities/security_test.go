@@ -32,7 +32,7 @@ func referredCase(t *testing.T, st *store.Store, hookURL string) domain.Case {
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
 	ev := domain.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
 		Data: json.RawMessage(`{}`), Notify: &domain.Audience{Units: []string{"hanjiang"}}}
-	if err := st.Project(ctx, store.Projection{Case: c, Events: []domain.Event{ev}}); err != nil {
+	if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{ev}}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -142,7 +142,7 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 		"amount beyond numeric(16,2)": {ID: "PT-2026-000002", Status: "triage", Title: "t", Description: "d", Category: "financing",
 			List: "funding", AmountCNY: &huge, EnterpriseID: "ent-001", CreatedBy: "leader1", CreatedAt: now, UpdatedAt: now, LastSeq: 1},
 	} {
-		_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
+		_, err := env.ExecuteActivity(a.ProjectCase, domain.Projection{Case: c,
 			Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "created", At: now, Data: json.RawMessage(`{}`)}}})
 		var app *temporal.ApplicationError
 		if !errors.As(err, &app) || app.Type() != domain.ErrProjectionRefused || !app.NonRetryable() {
@@ -155,7 +155,7 @@ func TestAProjectionTheReadModelRefusesIsNotRetried(t *testing.T) {
 	// An event whose data holds an escaped NUL, which jsonb refuses (22P05).
 	c := domain.Case{ID: "PT-2026-000003", Status: "triage", Title: "t", Description: "d", Category: "land",
 		List: "problem", EnterpriseID: "ent-001", CreatedBy: "leader1", CreatedAt: now, UpdatedAt: now, LastSeq: 1}
-	_, err := env.ExecuteActivity(a.ProjectCase, store.Projection{Case: c,
+	_, err := env.ExecuteActivity(a.ProjectCase, domain.Projection{Case: c,
 		Events: []domain.Event{{CaseID: c.ID, Seq: 1, Type: "commented", At: now, Data: json.RawMessage(`{"text":"hi\u0000there"}`)}}})
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != domain.ErrProjectionRefused {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/calendar"
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -66,6 +65,6 @@ func (a *Activities) PlanLadder(ctx context.Context, in LadderInput) (LadderPlan
 }
 
 // IssueNotice numbers a supervision notice (督办单); idempotent per case, deadline and card.
-func (a *Activities) IssueNotice(ctx context.Context, n store.Notice) (store.Notice, error) {
+func (a *Activities) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice, error) {
 	return a.Store.IssueNotice(ctx, n)
 }

@@ -87,7 +87,7 @@ func (s *Server) submissionViews(ctx context.Context, q domain.Quarter, leaders 
 	out := make([]submissionView, 0, len(leaders))
 	for _, l := range leaders {
 		v := submissionView{Leader: l.Username, Status: domain.SubmissionMissing}
-		if i := slices.IndexFunc(subs, func(sb store.Submission) bool { return sb.Leader == l.Username }); i >= 0 {
+		if i := slices.IndexFunc(subs, func(sb domain.Submission) bool { return sb.Leader == l.Username }); i >= 0 {
 			sb := subs[i]
 			v.SubmittedAt, v.Narrative, v.Status = &sb.SubmittedAt, &sb.Narrative, domain.SubmissionOnTime
 			if sb.Late {
@@ -276,7 +276,7 @@ func (s *Server) submitReport(c *gin.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)
 	defer cancel()
-	var sub store.Submission
+	var sub domain.Submission
 	u := currentUser(c)
 	if _, err := s.reportUpdate(ctx, q, workflows.UpdateSubmitReport,
 		workflows.ActionInput[workflows.SubmitReportBody]{Actor: u.Actor(), Body: body}, &sub); err != nil {

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -401,7 +400,7 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 	p := *c
 	p.LastSeq, p.UpdatedAt = seq, now
 	var a *activities.Activities
-	if err := r.activity(ctx, projectOptions, a.ProjectCase, store.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
+	if err := r.activity(ctx, projectOptions, a.ProjectCase, domain.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
 		return err
 	}
 	*c = p

@@ -17,7 +17,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/rules"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -59,10 +58,10 @@ func referTriage(want string) step {
 // outcome of running the steps.
 type outcome struct {
 	results     []string // per step: "" accepted, else the error type
-	projections []store.Projection
+	projections []domain.Projection
 	live        domain.Case // what the query answered at the end
 	continued   bool        // the closed case continued as new
-	notices     []store.Notice
+	notices     []domain.Notice
 	deliveries  []activities.DeliverInput
 	tells       []activities.UpdateCaseInput // messages to other cases
 }
@@ -70,7 +69,7 @@ type outcome struct {
 func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }
 
 // with returns the first projection that wrote an event of type, and that event.
-func (o outcome) with(eventType string) (store.Projection, domain.Event) {
+func (o outcome) with(eventType string) (domain.Projection, domain.Event) {
 	for _, p := range o.projections {
 		for _, e := range p.Events {
 			if e.Type == eventType {
@@ -78,7 +77,7 @@ func (o outcome) with(eventType string) (store.Projection, domain.Event) {
 			}
 		}
 	}
-	return store.Projection{}, domain.Event{}
+	return domain.Projection{}, domain.Event{}
 }
 
 // eventTypes lists the timeline's event types, without the supervision ladder's.
@@ -127,12 +126,12 @@ func newEnv(start time.Time, route routeFunc, out *outcome) *testsuite.TestWorkf
 }
 
 // newEnvWith is newEnv whose read model may refuse a projection (refuse returns an error).
-func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(store.Projection) error) *testsuite.TestWorkflowEnvironment {
+func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(domain.Projection) error) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
-	env.RegisterActivityWithOptions(func(_ context.Context, p store.Projection) error {
+	env.RegisterActivityWithOptions(func(_ context.Context, p domain.Projection) error {
 		if refuse != nil {
 			if err := refuse(p); err != nil {
 				return err
@@ -152,7 +151,7 @@ func runAt(t *testing.T, start time.Time, route routeFunc, steps ...step) outcom
 }
 
 // runRefusing runs the steps against a read model that refuses what refuse says.
-func runRefusing(t *testing.T, start time.Time, route routeFunc, refuse func(store.Projection) error, steps ...step) outcome {
+func runRefusing(t *testing.T, start time.Time, route routeFunc, refuse func(domain.Projection) error, steps ...step) outcome {
 	t.Helper()
 	var out outcome
 	env := newEnvWith(start, route, &out, refuse)

@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -163,9 +162,9 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitReport,
-		func(ctx workflow.Context, in ActionInput[SubmitReportBody]) (store.Submission, error) {
+		func(ctx workflow.Context, in ActionInput[SubmitReportBody]) (domain.Submission, error) {
 			ctx = workflow.WithActivityOptions(ctx, reportOptions)
-			var sub store.Submission
+			var sub domain.Submission
 			err := workflow.ExecuteActivity(ctx, a.SaveSubmission, activities.SubmissionInput{Period: st.Period,
 				Leader: in.Actor.Username, Narrative: in.Body.Narrative, At: workflow.Now(ctx)}).Get(ctx, &sub)
 			if err == nil && !slices.Contains(st.Submitted, in.Actor.Username) {

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -26,7 +25,7 @@ type reportRun struct {
 	statuses  []string
 	reminders map[int][]string // days before → leaders reminded
 	remindAt  map[int]time.Time
-	submitted map[string]store.Submission
+	submitted map[string]domain.Submission
 	delivered int
 	version   int
 	final     bool
@@ -78,7 +77,7 @@ func newReportEnv(t *testing.T, period string, start time.Time) (*testsuite.Test
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	q, _ := domain.ParseQuarter(period)
-	run := &reportRun{reminders: map[int][]string{}, remindAt: map[int]time.Time{}, submitted: map[string]store.Submission{}}
+	run := &reportRun{reminders: map[int][]string{}, remindAt: map[int]time.Time{}, submitted: map[string]domain.Submission{}}
 	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.ReportCompileInput) (activities.ReportCompiled, error) {
 		run.mu.Lock()
 		defer run.mu.Unlock()
@@ -96,10 +95,10 @@ func newReportEnv(t *testing.T, period string, start time.Time) (*testsuite.Test
 		run.statuses = append(run.statuses, in.Status)
 		return nil
 	}, activity.RegisterOptions{Name: "SetReportStatus"})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.SubmissionInput) (store.Submission, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.SubmissionInput) (domain.Submission, error) {
 		run.mu.Lock()
 		defer run.mu.Unlock()
-		sub := store.Submission{Period: in.Period, Leader: in.Leader, Narrative: in.Narrative, SubmittedAt: in.At, Late: !in.At.Before(q.Deadline())}
+		sub := domain.Submission{Period: in.Period, Leader: in.Leader, Narrative: in.Narrative, SubmittedAt: in.At, Late: !in.At.Before(q.Deadline())}
 		run.submitted[in.Leader] = sub
 		return sub, nil
 	}, activity.RegisterOptions{Name: "SaveSubmission"})

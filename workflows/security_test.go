@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -38,7 +37,7 @@ func TestPoisonTextIsRefusedBeforeItTouchesTheCase(t *testing.T) {
 // good, the Update fails with that error, the case (and its sequence numbers) stay as they
 // were, and the next action is recorded as if the refused one had never been tried.
 func TestARefusedProjectionLeavesTheCaseAsItWas(t *testing.T) {
-	refuse := func(p store.Projection) error {
+	refuse := func(p domain.Projection) error {
 		for _, e := range p.Events {
 			if e.Type == domain.EventCommented && strings.Contains(string(e.Data), "拒收") {
 				return temporal.NewNonRetryableApplicationError("refused", domain.ErrProjectionRefused, nil)
@@ -100,7 +99,7 @@ func TestAProposalTheReadModelRefusesLeavesTheCaseToManualTriage(t *testing.T) {
 		return domain.RouteProposal{RuleSetVersion: 7, RuleIDs: []string{"r\x00x"}, Reason: "matched",
 			Route: domain.Route{Office: domain.OfficeGovernment, LeadUnit: "natural-resources", CoUnits: []string{}, Tags: []string{"t\x00"}}}, nil
 	}
-	refuse := func(p store.Projection) error {
+	refuse := func(p domain.Projection) error {
 		if slices.ContainsFunc(p.Case.Tags, func(t string) bool { return strings.Contains(t, "\x00") }) || slices.ContainsFunc(p.Events, func(e domain.Event) bool {
 			return strings.Contains(string(e.Data), `\u0000`)
 		}) {

@@ -7,7 +7,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/putian-fic/caseflow/activities"
-	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -215,8 +214,8 @@ func (r *caseRun) fire(ctx workflow.Context, li int, rung Rung) error {
 	notice := domain.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
 	if rung >= RungYellow {
 		var a *activities.Activities
-		var n store.Notice
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.IssueNotice, store.Notice{
+		var n domain.Notice
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.IssueNotice, domain.Notice{
 			CaseID: r.c.ID, DeadlineKind: l.Deadline, Deadline: l.Due, Card: kind, Unit: r.c.LeadUnit,
 			Office: r.c.Office, IssuedAt: now}).Get(ctx, &n)
 		if err != nil {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
-	"github.com/putian-fic/caseflow/activities/store"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -44,7 +43,7 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
 		return activities.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
 	}, activity.RegisterOptions{Name: "PlanLadder"})
-	env.RegisterActivityWithOptions(func(_ context.Context, n store.Notice) (store.Notice, error) {
+	env.RegisterActivityWithOptions(func(_ context.Context, n domain.Notice) (domain.Notice, error) {
 		for _, prev := range out.notices {
 			if prev.CaseID == n.CaseID && prev.DeadlineKind == n.DeadlineKind && prev.Deadline == n.Deadline && prev.Card == n.Card {
 				return prev, nil

@@ -21,16 +21,9 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// Projection is what a case workflow writes after an accepted action: the case as it now
-// stands and the timeline events the action produced.
-type Projection struct {
-	Case   domain.Case    `json:"case"`
-	Events []domain.Event `json:"events"`
-}
-
 // Project writes a projection in one transaction. It is idempotent: an event already
 // written (same case and sequence) is skipped, and the case row only moves forward.
-func (s *Store) Project(ctx context.Context, p Projection) error {
+func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 	snapshot, err := json.Marshal(p.Case)
 	if err != nil {
 		return fmt.Errorf("store: project %s: %w", p.Case.ID, err)

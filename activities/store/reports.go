@@ -312,37 +312,27 @@ func (s *Store) ReportOf(ctx context.Context, q domain.Quarter, rows bool) (Repo
 	return list[0], content, nil
 }
 
-// Submission is a leader's quarterly submission (调研报告).
-type Submission struct {
-	Period      string    `json:"period" db:"period"`
-	Leader      string    `json:"leader" db:"leader"`
-	Narrative   string    `json:"narrative" db:"narrative"`
-	SubmittedAt time.Time `json:"submitted_at" db:"submitted_at"`
-	UpdatedAt   time.Time `json:"updated_at" db:"updated_at"`
-	Late        bool      `json:"late" db:"late"`
-}
-
 // SaveSubmission records a leader's submission; a later one replaces the narrative and keeps
 // the first submission's time and lateness. Idempotent for the same text.
-func (s *Store) SaveSubmission(ctx context.Context, q domain.Quarter, leader, narrative string, at time.Time) (Submission, error) {
+func (s *Store) SaveSubmission(ctx context.Context, q domain.Quarter, leader, narrative string, at time.Time) (domain.Submission, error) {
 	if err := s.SetReportStatus(ctx, q, q.StatusAt(at)); err != nil {
-		return Submission{}, err
+		return domain.Submission{}, err
 	}
-	list, err := queryAll[Submission](ctx, s, "submission", `
+	list, err := queryAll[domain.Submission](ctx, s, "submission", `
 		INSERT INTO report_submissions (period, leader, narrative, submitted_at, updated_at, late)
 		VALUES ($1, $2, $3, $4, $4, $5)
 		ON CONFLICT (period, leader) DO UPDATE SET narrative = EXCLUDED.narrative, updated_at = EXCLUDED.updated_at
 		RETURNING period, leader, narrative, submitted_at, updated_at, late`,
 		q.String(), leader, narrative, at, !at.Before(q.Deadline()))
 	if err != nil {
-		return Submission{}, err
+		return domain.Submission{}, err
 	}
 	return list[0], nil
 }
 
 // Submissions lists a quarter's submissions by leader.
-func (s *Store) Submissions(ctx context.Context, q domain.Quarter) ([]Submission, error) {
-	return queryAll[Submission](ctx, s, "submissions", `SELECT period, leader, narrative, submitted_at, updated_at, late
+func (s *Store) Submissions(ctx context.Context, q domain.Quarter) ([]domain.Submission, error) {
+	return queryAll[domain.Submission](ctx, s, "submissions", `SELECT period, leader, narrative, submitted_at, updated_at, late
 		FROM report_submissions WHERE period = $1 ORDER BY leader`, q.String())
 }
 

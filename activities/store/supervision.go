@@ -38,28 +38,16 @@ func (s *Store) SaveCalendarYear(ctx context.Context, y CalendarYear) error {
 	return nil
 }
 
-// Notice is a numbered supervision notice (督办单).
-type Notice struct {
-	No           string    `json:"no" db:"no"`
-	CaseID       string    `json:"case_id" db:"case_id"`
-	DeadlineKind string    `json:"deadline_kind" db:"deadline_kind"`
-	Deadline     string    `json:"deadline" db:"deadline"`
-	Card         string    `json:"card" db:"card"`
-	Unit         string    `json:"unit" db:"unit"`
-	Office       string    `json:"office" db:"office"`
-	IssuedAt     time.Time `json:"issued_at" db:"issued_at"`
-}
-
 const noticeColumns = `no, case_id, deadline_kind, deadline, card, unit, office, issued_at`
 
 // IssueNotice numbers a supervision notice. It is idempotent: the same case, deadline and
 // card always get the notice issued the first time.
-func (s *Store) IssueNotice(ctx context.Context, n Notice) (Notice, error) {
-	var out Notice
+func (s *Store) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice, error) {
+	var out domain.Notice
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
 			WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4`, n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
-		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Notice])
+		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Notice])
 		if err == nil {
 			out = existing
 			return nil
@@ -76,11 +64,11 @@ func (s *Store) IssueNotice(ctx context.Context, n Notice) (Notice, error) {
 		n.No = fmt.Sprintf("DB-%d-%04d", year, num)
 		rows, _ = tx.Query(ctx, `INSERT INTO supervision_notices (`+noticeColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
 			RETURNING `+noticeColumns, n.No, n.CaseID, n.DeadlineKind, n.Deadline, n.Card, n.Unit, n.Office, n.IssuedAt)
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Notice])
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Notice])
 		return err
 	})
 	if err != nil {
-		return Notice{}, fmt.Errorf("store: issue notice for %s: %w", n.CaseID, err)
+		return domain.Notice{}, fmt.Errorf("store: issue notice for %s: %w", n.CaseID, err)
 	}
 	return out, nil
 }
@@ -93,8 +81,8 @@ type NoticeFilter struct {
 }
 
 // ListNotices returns supervision notices, newest first.
-func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error) {
-	return queryAll[Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at
+func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]domain.Notice, error) {
+	return queryAll[domain.Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at
 		FROM supervision_notices n JOIN cases c ON c.id = n.case_id
 		WHERE ($1 = '' OR n.case_id = $1) AND ($2 = '' OR n.card = $2) AND ($3 = '' OR n.unit = $3)
 		  AND ($4 = '' OR n.office = $4) AND ($5 = '' OR c.created_by = $5)
