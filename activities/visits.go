@@ -28,10 +28,9 @@ type CreateVisitInput struct {
 	Visit domain.Visit `json:"visit"`
 	// Year numbers the visit and its cases.
 	Year int `json:"year"`
-	// Key is the request's Idempotency-Key ("" for none); Request is its body, which a
-	// repeated key must match.
-	Key     string          `json:"key"`
-	Request json.RawMessage `json:"request"`
+	// Key is the request's Idempotency-Key ("" for none): a repeated key must come with the
+	// same visit.
+	Key string `json:"key"`
 }
 
 // CreateVisit writes a visit, not yet complete, with its case numbers, under the calling
@@ -39,7 +38,13 @@ type CreateVisitInput struct {
 // the visit written the first time.
 func (a *Activities) CreateVisit(ctx context.Context, in CreateVisitInput) (domain.Visit, error) {
 	requestID := activity.GetInfo(ctx).WorkflowExecution.ID
-	v, _, err := a.Store.CreateVisit(ctx, in.Year, in.Visit, in.Key, in.Request, requestID)
+	// The visit as checked stands for its request (so the workflow's history does not carry
+	// the body twice): the same key with another visit is a conflict.
+	request, err := json.Marshal(in.Visit)
+	if err != nil {
+		return domain.Visit{}, err
+	}
+	v, _, err := a.Store.CreateVisit(ctx, in.Year, in.Visit, in.Key, request, requestID)
 	var se *store.Error
 	var pgErr *pgconn.PgError
 	switch {

@@ -63,7 +63,7 @@ func (s *Server) createVisit(c *gin.Context) error {
 		return err
 	}
 	in := workflows.VisitInput{
-		Visit: v, Year: s.Clock.Business(time.Now()).In(domain.Shanghai).Year(), Key: key, Request: raw,
+		Visit: v, Year: s.Clock.Business(time.Now()).In(domain.Shanghai).Year(), Key: key,
 		Actor: u.Actor(), Clock: s.Clock, Policy: s.Policy,
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.ActionTimeout)

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -49,10 +48,8 @@ type VisitInput struct {
 	Visit domain.Visit `json:"visit"`
 	// Year numbers the visit and its cases.
 	Year int `json:"year"`
-	// Key is the request's Idempotency-Key ("" for none); Request is its body, which a
-	// repeated key must match.
-	Key     string          `json:"key"`
-	Request json.RawMessage `json:"request"`
+	// Key is the request's Idempotency-Key ("" for none).
+	Key string `json:"key"`
 	// Actor logged the visit: the cases are raised by them.
 	Actor  domain.Actor `json:"actor"`
 	Clock  Clock        `json:"clock"`
@@ -94,7 +91,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (string, error) {
 	ctx = workflow.WithActivityOptions(ctx, visitStepOptions)
 	var v domain.Visit
 	if err := workflow.ExecuteActivity(ctx, a.CreateVisit,
-		activities.CreateVisitInput{Visit: in.Visit, Year: in.Year, Key: in.Key, Request: in.Request}).Get(ctx, &v); err != nil {
+		activities.CreateVisitInput{Visit: in.Visit, Year: in.Year, Key: in.Key}).Get(ctx, &v); err != nil {
 		return "", err
 	}
 	started := make([]workflow.Future, len(v.CaseIDs))

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -159,6 +160,40 @@ func TestTheSecondRoundOfAttacksIsRefused(t *testing.T) {
 		}
 		if r := eff.putYAML("/api/v1/audit/scoring", "items:\n  - id: a\n    points: 100.0\n"); r.Status != http.StatusOK {
 			t.Fatalf("a good scheme: %d %s", r.Status, r.Raw)
+		}
+	})
+
+	t.Run("3. a visit as large as a request may be is logged whole, each problem a case", func(t *testing.T) {
+		problems := make([]map[string]any, 50)
+		for i := range problems {
+			problems[i] = map[string]any{"title": fmt.Sprintf("大走访问题 %02d", i), "description": strings.Repeat("企", 5000),
+				"category": "land", "list": "problem"}
+		}
+		today := time.Now().In(domain.Shanghai).Format(domain.DateLayout)
+		body := map[string]any{"date": today, "leaders": []string{"leader1"}, "enterprise_ids": []string{"ent-001"},
+			"method": "onsite", "notes": strings.Repeat("记", 5000), "problems": problems}
+		// Beyond this test's 4-second action timeout the answer is 503 timeout, and the
+		// client sends the same request again with its key, as a client must.
+		started := time.Now()
+		var r response
+		for tries := 1; ; tries++ {
+			r = member.do("POST", "/api/v1/visits", body, map[string]string{"Idempotency-Key": "big-visit"})
+			if r.Status != http.StatusServiceUnavailable || time.Since(started) > time.Minute {
+				t.Logf("answered %d after %v and %d tries", r.Status, time.Since(started).Round(100*time.Millisecond), tries)
+				break
+			}
+		}
+		if r.Status != http.StatusCreated {
+			t.Fatalf("a %d-problem visit of about 750 KB: %d %.300s", len(problems), r.Status, r.Raw)
+		}
+		cases, _ := r.Body["cases"].([]any)
+		for _, c := range cases {
+			if c.(map[string]any)["status"] == "pending" {
+				t.Errorf("a case of the visit is pending: %v", c)
+			}
+		}
+		if len(cases) != 50 {
+			t.Errorf("%d cases, want 50", len(cases))
 		}
 	})
 
