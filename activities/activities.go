@@ -45,23 +45,12 @@ func (a *Activities) ProjectCase(ctx context.Context, p domain.Projection) error
 	return err
 }
 
-// RouteInput is what routing a case needs.
-type RouteInput struct {
-	Case domain.Case `json:"case"`
-}
-
-// Reasons for a proposal without a route, besides the rules' own.
-const (
-	ReasonNoRuleSet     = "no_rule_set"
-	ReasonRoutingFailed = "routing_failed"
-)
-
 // RouteCase evaluates the active rule set for a case and returns the proposal. With no
 // rule set, the proposal says so and the case goes to manual triage.
-func (a *Activities) RouteCase(ctx context.Context, in RouteInput) (domain.RouteProposal, error) {
+func (a *Activities) RouteCase(ctx context.Context, in domain.RouteInput) (domain.RouteProposal, error) {
 	rec, err := a.Store.ActiveRuleSet(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		return domain.RouteProposal{Reason: ReasonNoRuleSet, RuleIDs: []string{}, Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}, nil
+		return domain.RouteProposal{Reason: domain.ReasonNoRuleSet, RuleIDs: []string{}, Route: domain.Route{CoUnits: []string{}, Tags: []string{}}}, nil
 	}
 	if err != nil {
 		return domain.RouteProposal{}, err

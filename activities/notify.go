@@ -62,22 +62,10 @@ func (n *Notifier) httpClient() *http.Client {
 // errNotConfigured: a channel caseflow was not set up for; retrying cannot help.
 var errNotConfigured = errors.New("not configured")
 
-// MaxDeliveryAttempts is how often a notification is tried before it is marked failed.
-const MaxDeliveryAttempts = 8
-
-// DeliverInput names the event whose notifications (and any earlier undelivered ones of
-// the case) to deliver.
-type DeliverInput struct {
-	CaseID string `json:"case_id"`
-	Seq    int    `json:"seq"`
-	// Period, instead of a case: a quarterly report's pending reminders.
-	Period string `json:"period,omitempty"`
-}
-
 // DeliverNotifications sends a case's pending notifications. A notification that fails is
-// retried with the activity; after MaxDeliveryAttempts it is marked failed. The case never
+// retried with the activity; after domain.MaxDeliveryAttempts it is marked failed. The case never
 // waits for this.
-func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) error {
+func (a *Activities) DeliverNotifications(ctx context.Context, in domain.DeliverInput) error {
 	var pending []store.Notification
 	var err error
 	if in.Period != "" {
@@ -92,7 +80,7 @@ func (a *Activities) DeliverNotifications(ctx context.Context, in DeliverInput) 
 	if err != nil {
 		return err
 	}
-	lastAttempt := activity.GetInfo(ctx).Attempt >= MaxDeliveryAttempts
+	lastAttempt := activity.GetInfo(ctx).Attempt >= domain.MaxDeliveryAttempts
 	var failed []string
 	for _, n := range pending {
 		sendErr := a.Notifier.send(ctx, n)

@@ -64,7 +64,7 @@ func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
 	// No SMTP; the test's webhook listens on loopback, which needs AllowPrivate.
 	a := &activities.Activities{Store: st, Notifier: &activities.Notifier{WebhookSecret: []byte("k"), AllowPrivate: true}}
 	env.RegisterActivity(a)
-	in := activities.DeliverInput{CaseID: c.ID, Seq: 1}
+	in := domain.DeliverInput{CaseID: c.ID, Seq: 1}
 	if _, err := env.ExecuteActivity(a.DeliverNotifications, in); err == nil {
 		t.Fatal("the first attempt should fail: the webhook answered 503")
 	}

@@ -18,22 +18,6 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// ReportCompileInput asks for a new version of a quarter's report, as things stand at AsOf;
-// Final makes it the last (at the deadline).
-type ReportCompileInput struct {
-	Period string    `json:"period"`
-	AsOf   time.Time `json:"as_of"`
-	Final  bool      `json:"final"`
-}
-
-// ReportCompiled says which version was written, and who the leaders are.
-type ReportCompiled struct {
-	Version    int       `json:"version"`
-	CompiledAt time.Time `json:"compiled_at"`
-	Final      bool      `json:"final"`
-	Leaders    []string  `json:"leaders"`
-}
-
 func quarter(period string) (domain.Quarter, error) {
 	q, err := domain.ParseQuarter(period)
 	if err != nil {
@@ -45,15 +29,15 @@ func quarter(period string) (domain.Quarter, error) {
 // CompileQuarterlyReport compiles the quarter's report and stores it as a new version. Once
 // a final version exists, nothing more is compiled: the final one is answered (so a retried
 // final compilation writes nothing twice).
-func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompileInput) (ReportCompiled, error) {
+func (a *Activities) CompileQuarterlyReport(ctx context.Context, in domain.ReportCompileInput) (domain.ReportCompiled, error) {
 	defer heartbeat(ctx)()
 	q, err := quarter(in.Period)
 	if err != nil {
-		return ReportCompiled{}, err
+		return domain.ReportCompiled{}, err
 	}
 	content, err := a.Store.CompileQuarter(ctx, q, in.AsOf)
 	if err != nil {
-		return ReportCompiled{}, err
+		return domain.ReportCompiled{}, err
 	}
 	leaders := make([]string, len(content.ByLeader))
 	for i, l := range content.ByLeader {
@@ -63,22 +47,16 @@ func (a *Activities) CompileQuarterlyReport(ctx context.Context, in ReportCompil
 	rep, err := a.Store.SaveReportVersion(ctx, q, status, content, in.Final)
 	if errors.Is(err, store.ErrConflict) {
 		if rep, _, err = a.Store.ReportOf(ctx, q, false); err != nil {
-			return ReportCompiled{}, err
+			return domain.ReportCompiled{}, err
 		}
 	} else if err != nil {
-		return ReportCompiled{}, err
+		return domain.ReportCompiled{}, err
 	}
-	return ReportCompiled{Version: rep.Version, CompiledAt: *rep.CompiledAt, Final: rep.Final, Leaders: leaders}, nil
-}
-
-// ReportStatusInput records a report's status.
-type ReportStatusInput struct {
-	Period string `json:"period"`
-	Status string `json:"status"`
+	return domain.ReportCompiled{Version: rep.Version, CompiledAt: *rep.CompiledAt, Final: rep.Final, Leaders: leaders}, nil
 }
 
 // SetReportStatus records the report's status.
-func (a *Activities) SetReportStatus(ctx context.Context, in ReportStatusInput) error {
+func (a *Activities) SetReportStatus(ctx context.Context, in domain.ReportStatusInput) error {
 	q, err := quarter(in.Period)
 	if err != nil {
 		return err
@@ -86,16 +64,8 @@ func (a *Activities) SetReportStatus(ctx context.Context, in ReportStatusInput) 
 	return a.Store.SetReportStatus(ctx, q, in.Status)
 }
 
-// SubmissionInput is a leader's submission as the report's workflow accepted it.
-type SubmissionInput struct {
-	Period    string    `json:"period"`
-	Leader    string    `json:"leader"`
-	Narrative string    `json:"narrative"`
-	At        time.Time `json:"at"`
-}
-
 // SaveSubmission stores a leader's submission.
-func (a *Activities) SaveSubmission(ctx context.Context, in SubmissionInput) (domain.Submission, error) {
+func (a *Activities) SaveSubmission(ctx context.Context, in domain.SubmissionInput) (domain.Submission, error) {
 	q, err := quarter(in.Period)
 	if err != nil {
 		return domain.Submission{}, err
@@ -103,16 +73,9 @@ func (a *Activities) SaveSubmission(ctx context.Context, in SubmissionInput) (do
 	return a.Store.SaveSubmission(ctx, q, in.Leader, in.Narrative, in.At)
 }
 
-// ReminderInput reminds the leaders who have not submitted, DaysBefore days before the deadline.
-type ReminderInput struct {
-	Period     string    `json:"period"`
-	DaysBefore int       `json:"days_before"`
-	At         time.Time `json:"at"` // when the workflow sent it
-}
-
 // RemindLeaders puts a reminder in the outbox for every leader whose submission is missing,
 // and returns who they are. Idempotent (one reminder per leader, channel and day).
-func (a *Activities) RemindLeaders(ctx context.Context, in ReminderInput) ([]string, error) {
+func (a *Activities) RemindLeaders(ctx context.Context, in domain.ReminderInput) ([]string, error) {
 	q, err := quarter(in.Period)
 	if err != nil {
 		return nil, err
@@ -140,17 +103,9 @@ func (a *Activities) RemindLeaders(ctx context.Context, in ReminderInput) ([]str
 	return missing, a.Store.QueueReportReminders(ctx, q, in.DaysBefore, missing, payload)
 }
 
-// StartReportInput starts (or finds) a quarter's report workflow.
-type StartReportInput struct {
-	WorkflowID string `json:"workflow_id"`
-	Workflow   string `json:"workflow"`
-	TaskQueue  string `json:"task_queue"`
-	Period     string `json:"period"`
-}
-
 // StartQuarterlyReport starts the quarter's report workflow unless it exists (running or
 // ended): the schedule, a manual run and a backfill all reach the same report.
-func (a *Activities) StartQuarterlyReport(ctx context.Context, in StartReportInput) error {
+func (a *Activities) StartQuarterlyReport(ctx context.Context, in domain.StartReportInput) error {
 	if a.Temporal == nil {
 		return errors.New("this worker has no Temporal client to start reports")
 	}

@@ -44,7 +44,7 @@ func deliverOnce(t *testing.T, st *store.Store, n *activities.Notifier, caseID s
 	env := s.NewTestActivityEnvironment()
 	a := &activities.Activities{Store: st, Notifier: n}
 	env.RegisterActivity(a)
-	if _, err := env.ExecuteActivity(a.DeliverNotifications, activities.DeliverInput{CaseID: caseID, Seq: 1}); err != nil {
+	if _, err := env.ExecuteActivity(a.DeliverNotifications, domain.DeliverInput{CaseID: caseID, Seq: 1}); err != nil {
 		t.Fatalf("a delivery that cannot succeed must not be retried: %v", err)
 	}
 	list, err := st.CaseNotifications(context.Background(), caseID)

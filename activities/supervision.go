@@ -8,17 +8,9 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// DeadlineInput asks for the date Days working days after From (or after the date
-// FromDate, when set).
-type DeadlineInput struct {
-	From     time.Time `json:"from"`
-	FromDate string    `json:"from_date"`
-	Days     int       `json:"days"`
-}
-
 // WorkdayDeadline computes a deadline on the calendar in force. It is an activity because
 // the calendar lives in PostgreSQL and can change.
-func (a *Activities) WorkdayDeadline(ctx context.Context, in DeadlineInput) (string, error) {
+func (a *Activities) WorkdayDeadline(ctx context.Context, in domain.DeadlineInput) (string, error) {
 	cal, err := a.Store.Calendar(ctx)
 	if err != nil {
 		return "", err
@@ -32,36 +24,18 @@ func (a *Activities) WorkdayDeadline(ctx context.Context, in DeadlineInput) (str
 	return cal.AddWorkdays(from, in.Days).Format(domain.DateLayout), nil
 }
 
-// LadderInput asks when the supervision ladder of a deadline fires.
-type LadderInput struct {
-	Due            string `json:"due"`
-	ReminderBefore int    `json:"reminder_before"`
-	UrgeAfter      int    `json:"urge_after"`
-	YellowAfter    int    `json:"yellow_after"`
-	RedAfter       int    `json:"red_after"`
-	Hour           int    `json:"hour"`
-}
-
-// LadderPlan is when each rung fires, in business time.
-type LadderPlan struct {
-	Reminder time.Time `json:"reminder"`
-	Blue     time.Time `json:"blue"`
-	Yellow   time.Time `json:"yellow"`
-	Red      time.Time `json:"red"`
-}
-
 // PlanLadder places the rungs of a deadline's ladder on working days, at the given hour.
-func (a *Activities) PlanLadder(ctx context.Context, in LadderInput) (LadderPlan, error) {
+func (a *Activities) PlanLadder(ctx context.Context, in domain.LadderInput) (domain.LadderPlan, error) {
 	cal, err := a.Store.Calendar(ctx)
 	if err != nil {
-		return LadderPlan{}, err
+		return domain.LadderPlan{}, err
 	}
 	due, err := calendar.ParseDate(in.Due)
 	if err != nil {
-		return LadderPlan{}, err
+		return domain.LadderPlan{}, err
 	}
 	at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
-	return LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
+	return domain.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
 }
 
 // IssueNotice numbers a supervision notice (督办单); idempotent per case, deadline and card.

@@ -8,7 +8,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -43,7 +42,7 @@ var deliverOptions = workflow.ActivityOptions{
 		InitialInterval:    2 * time.Second,
 		BackoffCoefficient: 2.5,
 		MaximumInterval:    20 * time.Minute,
-		MaximumAttempts:    activities.MaxDeliveryAttempts,
+		MaximumAttempts:    domain.MaxDeliveryAttempts,
 	},
 }
 
@@ -208,7 +207,7 @@ func (r *caseRun) intake(ctx workflow.Context, actor domain.Actor, created []eve
 	}
 	events := append(created, eventDraft{Type: domain.EventRouted, Data: r.c.RouteProposal, Actor: &SystemActor})
 	err := r.record(ctx, &r.c, actor, r.c.CreatedAt, events)
-	if !isProjectionRefused(err) || r.c.RouteProposal.Reason == activities.ReasonRoutingFailed {
+	if !isProjectionRefused(err) || r.c.RouteProposal.Reason == domain.ReasonRoutingFailed {
 		return err
 	}
 	// The read model refused the case with its proposal: whatever the rules proposed (a
@@ -218,7 +217,7 @@ func (r *caseRun) intake(ctx workflow.Context, actor domain.Actor, created []eve
 		return err
 	}
 	workflow.GetLogger(ctx).Warn("the route proposal could not be stored; the case goes to manual triage", "case", r.c.ID, "error", err)
-	r.c.RouteProposal, r.c.Tags = manualProposal(activities.ReasonRoutingFailed), []string{}
+	r.c.RouteProposal, r.c.Tags = manualProposal(domain.ReasonRoutingFailed), []string{}
 	events[len(events)-1].Data = r.c.RouteProposal
 	return r.record(ctx, &r.c, actor, r.c.CreatedAt, events)
 }
@@ -288,11 +287,10 @@ func (r *caseRun) live(ctx workflow.Context, atClosure bool) error {
 // route asks the routing rules for a proposal. When routing fails, the proposal says so
 // and the member department triages by hand.
 func (r *caseRun) route(ctx workflow.Context) {
-	var a *activities.Activities
 	var p domain.RouteProposal
-	if err := r.activity(ctx, routeOptions, a.RouteCase, activities.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
+	if err := r.activity(ctx, routeOptions, actRouteCase, domain.RouteInput{Case: r.c}).Get(ctx, &p); err != nil {
 		workflow.GetLogger(ctx).Warn("routing failed; the case goes to manual triage", "case", r.c.ID, "error", err)
-		p = *manualProposal(activities.ReasonRoutingFailed)
+		p = *manualProposal(domain.ReasonRoutingFailed)
 	}
 	r.c.RouteProposal = &p
 	r.c.Tags = p.Tags
@@ -399,8 +397,7 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 	}
 	p := *c
 	p.LastSeq, p.UpdatedAt = seq, now
-	var a *activities.Activities
-	if err := r.activity(ctx, projectOptions, a.ProjectCase, domain.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
+	if err := r.activity(ctx, projectOptions, actProjectCase, domain.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
 		return err
 	}
 	*c = p
@@ -438,7 +435,6 @@ func (r *caseRun) deliver(ctx workflow.Context, seq int) {
 }
 
 func (r *caseRun) deliverFrom(ctx workflow.Context, seq int) {
-	var a *activities.Activities
 	dctx := workflow.WithActivityOptions(ctx, deliverOptions)
-	_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, activities.DeliverInput{CaseID: r.c.ID, Seq: seq}).Get(dctx, nil)
+	_ = workflow.ExecuteActivity(dctx, actDeliverNotifications, domain.DeliverInput{CaseID: r.c.ID, Seq: seq}).Get(dctx, nil)
 }

@@ -62,8 +62,8 @@ type outcome struct {
 	live        domain.Case // what the query answered at the end
 	continued   bool        // the closed case continued as new
 	notices     []domain.Notice
-	deliveries  []activities.DeliverInput
-	tells       []activities.UpdateCaseInput // messages to other cases
+	deliveries  []domain.DeliverInput
+	tells       []domain.UpdateCaseInput // messages to other cases
 }
 
 func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }
@@ -95,10 +95,10 @@ func (o outcome) eventTypes() []string {
 }
 
 // routeFunc stands in for the RouteCase activity.
-type routeFunc func(context.Context, activities.RouteInput) (domain.RouteProposal, error)
+type routeFunc func(context.Context, domain.RouteInput) (domain.RouteProposal, error)
 
 // routeWithDefaultRules routes with the real default rule set, for an enterprise in Licheng.
-func routeWithDefaultRules(_ context.Context, in activities.RouteInput) (domain.RouteProposal, error) {
+func routeWithDefaultRules(_ context.Context, in domain.RouteInput) (domain.RouteProposal, error) {
 	rs, err := rules.Load(rules.PutianYAML)
 	if err != nil {
 		return domain.RouteProposal{}, err
@@ -423,17 +423,17 @@ func TestTriageStartsFromTheRulesProposal(t *testing.T) {
 }
 
 func TestRoutingFailureLeavesTheCaseToManualTriage(t *testing.T) {
-	failing := func(context.Context, activities.RouteInput) (domain.RouteProposal, error) {
+	failing := func(context.Context, domain.RouteInput) (domain.RouteProposal, error) {
 		return domain.RouteProposal{}, errors.New("database unreachable")
 	}
 	o := runWith(t, failing,
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, wf.ErrInvalidInput), // nothing to start from
 		referTriage(""),
 	)
-	if routed, _ := o.with(domain.EventRouted); routed.Case.RouteProposal == nil || routed.Case.RouteProposal.Reason != activities.ReasonRoutingFailed {
+	if routed, _ := o.with(domain.EventRouted); routed.Case.RouteProposal == nil || routed.Case.RouteProposal.Reason != domain.ReasonRoutingFailed {
 		t.Fatalf("proposal %+v", routed.Case.RouteProposal)
 	}
-	if p := o.final().RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed {
+	if p := o.final().RouteProposal; p == nil || p.Reason != domain.ReasonRoutingFailed {
 		t.Fatalf("proposal %+v", p)
 	}
 	if c := o.final(); c.Status != domain.StatusReferral || c.Office != domain.OfficeParty {

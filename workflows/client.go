@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-
-	"github.com/putian-fic/caseflow/activities"
 )
 
 // Dial connects to Temporal and waits (up to a minute, or until ctx ends) until the
@@ -37,12 +35,13 @@ func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (cl
 	}
 }
 
-// NewWorker returns a worker for caseflow's task queue with every workflow and activity.
-// On shutdown, activities under way get time to finish (a delivery half-sent would
-// otherwise wait out its timeout before it is retried).
-func NewWorker(c client.Client, a *activities.Activities) worker.Worker {
+// NewWorker returns a worker for caseflow's task queue with every workflow and acts, the
+// activities (an *activities.Activities; see Register). On shutdown, activities under way
+// get time to finish (a delivery half-sent would otherwise wait out its timeout before it
+// is retried).
+func NewWorker(c client.Client, acts any) worker.Worker {
 	w := worker.New(c, TaskQueue, worker.Options{WorkerStopTimeout: 15 * time.Second})
-	Register(w, a)
+	Register(w, acts)
 	return w
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -57,7 +56,7 @@ var deadlineEffects = map[string]deadlineEffect{
 			return nil
 		}
 		var err error
-		c.Deadlines.Handling, err = r.workdays(ctx, activities.DeadlineInput{FromDate: c.Deadlines.Handling, Days: c.Extension.Days})
+		c.Deadlines.Handling, err = r.workdays(ctx, domain.DeadlineInput{FromDate: c.Deadlines.Handling, Days: c.Extension.Days})
 		return err
 	},
 }
@@ -73,7 +72,7 @@ func startReferral(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Ti
 
 // setDeadline sets a deadline days working days from now.
 func (r *caseRun) setDeadline(ctx workflow.Context, field *string, now time.Time, days int) error {
-	date, err := r.workdays(ctx, activities.DeadlineInput{From: now, Days: days})
+	date, err := r.workdays(ctx, domain.DeadlineInput{From: now, Days: days})
 	*field = date
 	return err
 }

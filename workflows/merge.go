@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -219,7 +218,7 @@ func (r *caseRun) merge(ctx workflow.Context, in ActionInput[MergeBody]) (domain
 		switch {
 		case err == nil:
 			merged = append(merged, id)
-		case errors.As(err, &app) && app.Type() == activities.ErrCaseRefused:
+		case errors.As(err, &app) && app.Type() == domain.ErrCaseRefused:
 			refused = append(refused, refusedChild{CaseID: id, Reason: app.Message()})
 		default:
 			return domain.Case{}, err
@@ -263,8 +262,7 @@ func (r *caseRun) tell(ctx workflow.Context, caseID, update, updateID string, ar
 	if err != nil {
 		return err
 	}
-	var a *activities.Activities
 	actx := workflow.WithActivityOptions(ctx, tellOptions)
-	return workflow.ExecuteActivity(actx, a.UpdateCase, activities.UpdateCaseInput{
+	return workflow.ExecuteActivity(actx, actUpdateCase, domain.UpdateCaseInput{
 		WorkflowID: CaseWorkflowID(caseID), Update: update, UpdateID: updateID, Arg: raw}).Get(actx, nil)
 }

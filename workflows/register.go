@@ -2,16 +2,16 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/worker"
-
-	"github.com/putian-fic/caseflow/activities"
 )
 
-// Register puts caseflow's workflows and activities on a worker.
-func Register(w worker.Registry, a *activities.Activities) {
+// Register puts caseflow's workflows on a worker, and acts — the activities, an
+// *activities.Activities — registered under its methods' names, which the workflows call
+// (activitynames.go). The workflows do not import the activities: they stay below them.
+func Register(w worker.Registry, acts any) {
 	w.RegisterWorkflow(CaseWorkflow)
 	w.RegisterWorkflow(QuarterlyReportWorkflow)
 	w.RegisterWorkflow(ScheduledQuarterlyReport)
 	w.RegisterWorkflow(SealAuditDaysWorkflow)
 	w.RegisterWorkflow(VisitWorkflow)
-	w.RegisterActivity(a)
+	w.RegisterActivity(acts)
 }

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -117,7 +116,6 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 		st = *in.State
 	}
 	ctx = workflow.WithActivityOptions(ctx, reportOptions)
-	var a *activities.Activities
 	mu := workflow.NewMutex(ctx)
 
 	// compile writes a new version, as of now (final at the deadline).
@@ -130,8 +128,8 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 		if st.Final {
 			return nil
 		}
-		var out activities.ReportCompiled
-		if err := workflow.ExecuteActivity(ctx, a.CompileQuarterlyReport, activities.ReportCompileInput{
+		var out domain.ReportCompiled
+		if err := workflow.ExecuteActivity(ctx, actCompileQuarterlyReport, domain.ReportCompileInput{
 			Period: st.Period, AsOf: workflow.Now(ctx), Final: final}).Get(ctx, &out); err != nil {
 			return err
 		}
@@ -165,7 +163,7 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 		func(ctx workflow.Context, in ActionInput[SubmitReportBody]) (domain.Submission, error) {
 			ctx = workflow.WithActivityOptions(ctx, reportOptions)
 			var sub domain.Submission
-			err := workflow.ExecuteActivity(ctx, a.SaveSubmission, activities.SubmissionInput{Period: st.Period,
+			err := workflow.ExecuteActivity(ctx, actSaveSubmission, domain.SubmissionInput{Period: st.Period,
 				Leader: in.Actor.Username, Narrative: in.Body.Narrative, At: workflow.Now(ctx)}).Get(ctx, &sub)
 			if err == nil && !slices.Contains(st.Submitted, in.Actor.Username) {
 				st.Submitted = append(st.Submitted, in.Actor.Username)
@@ -196,7 +194,7 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 	for !st.Final {
 		now := workflow.Now(ctx)
 		if s := q.StatusAt(now); s != st.Status && !now.Before(q.End()) {
-			if err := workflow.ExecuteActivity(ctx, a.SetReportStatus, activities.ReportStatusInput{Period: st.Period, Status: s}).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(ctx, actSetReportStatus, domain.ReportStatusInput{Period: st.Period, Status: s}).Get(ctx, nil); err != nil {
 				return err
 			}
 			st.Status = s
@@ -260,9 +258,8 @@ func QuarterlyReportWorkflow(ctx workflow.Context, in ReportInput) error {
 // remind tells the leaders still owing a submission, days before the deadline, through
 // the outbox.
 func remind(ctx workflow.Context, st *ReportState, days int) error {
-	var a *activities.Activities
 	var leaders []string
-	if err := workflow.ExecuteActivity(ctx, a.RemindLeaders, activities.ReminderInput{Period: st.Period, DaysBefore: days,
+	if err := workflow.ExecuteActivity(ctx, actRemindLeaders, domain.ReminderInput{Period: st.Period, DaysBefore: days,
 		At: workflow.Now(ctx)}).Get(ctx, &leaders); err != nil {
 		return err
 	}
@@ -275,7 +272,7 @@ func remind(ctx workflow.Context, st *ReportState, days int) error {
 		period := st.Period
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			dctx := workflow.WithActivityOptions(ctx, deliverOptions)
-			_ = workflow.ExecuteActivity(dctx, a.DeliverNotifications, activities.DeliverInput{Period: period}).Get(dctx, nil)
+			_ = workflow.ExecuteActivity(dctx, actDeliverNotifications, domain.DeliverInput{Period: period}).Get(dctx, nil)
 		})
 	}
 	return nil
@@ -289,9 +286,8 @@ func ScheduledQuarterlyReport(ctx workflow.Context) error {
 		at = t
 	}
 	period := domain.QuarterOf(at).Prev().String()
-	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, reportOptions)
-	err := workflow.ExecuteActivity(ctx, a.StartQuarterlyReport, activities.StartReportInput{WorkflowID: ReportWorkflowID(period),
+	err := workflow.ExecuteActivity(ctx, actStartQuarterlyReport, domain.StartReportInput{WorkflowID: ReportWorkflowID(period),
 		Workflow: "QuarterlyReportWorkflow", TaskQueue: TaskQueue, Period: period}).Get(ctx, nil)
 	if err != nil {
 		return errors.Join(fmt.Errorf("quarterly report %s", period), err)

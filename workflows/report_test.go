@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -21,7 +20,7 @@ import (
 // reportRun records what a report's workflow asked of its activities.
 type reportRun struct {
 	mu        sync.Mutex
-	compiles  []activities.ReportCompileInput
+	compiles  []domain.ReportCompileInput
 	statuses  []string
 	reminders map[int][]string // days before → leaders reminded
 	remindAt  map[int]time.Time
@@ -78,31 +77,31 @@ func newReportEnv(t *testing.T, period string, start time.Time) (*testsuite.Test
 	env.SetStartTime(start)
 	q, _ := domain.ParseQuarter(period)
 	run := &reportRun{reminders: map[int][]string{}, remindAt: map[int]time.Time{}, submitted: map[string]domain.Submission{}}
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.ReportCompileInput) (activities.ReportCompiled, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.ReportCompileInput) (domain.ReportCompiled, error) {
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		if run.final {
-			return activities.ReportCompiled{Version: run.version, Final: true, Leaders: []string{"leader1", "leader2"}}, nil
+			return domain.ReportCompiled{Version: run.version, Final: true, Leaders: []string{"leader1", "leader2"}}, nil
 		}
 		run.compiles = append(run.compiles, in)
 		run.version++
 		run.final = in.Final
-		return activities.ReportCompiled{Version: run.version, CompiledAt: in.AsOf, Final: in.Final, Leaders: []string{"leader1", "leader2"}}, nil
+		return domain.ReportCompiled{Version: run.version, CompiledAt: in.AsOf, Final: in.Final, Leaders: []string{"leader1", "leader2"}}, nil
 	}, activity.RegisterOptions{Name: "CompileQuarterlyReport"})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.ReportStatusInput) error {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.ReportStatusInput) error {
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		run.statuses = append(run.statuses, in.Status)
 		return nil
 	}, activity.RegisterOptions{Name: "SetReportStatus"})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.SubmissionInput) (domain.Submission, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.SubmissionInput) (domain.Submission, error) {
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		sub := domain.Submission{Period: in.Period, Leader: in.Leader, Narrative: in.Narrative, SubmittedAt: in.At, Late: !in.At.Before(q.Deadline())}
 		run.submitted[in.Leader] = sub
 		return sub, nil
 	}, activity.RegisterOptions{Name: "SaveSubmission"})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.ReminderInput) ([]string, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.ReminderInput) ([]string, error) {
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		var missing []string
@@ -115,7 +114,7 @@ func newReportEnv(t *testing.T, period string, start time.Time) (*testsuite.Test
 		run.remindAt[in.DaysBefore] = in.At
 		return missing, nil
 	}, activity.RegisterOptions{Name: "RemindLeaders"})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in activities.DeliverInput) error {
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.DeliverInput) error {
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		run.delivered++

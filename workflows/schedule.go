@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // the schedule's time zone loads in images without zoneinfo
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	_ "time/tzdata" // the schedule's time zone loads in images without zoneinfo
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )

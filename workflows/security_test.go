@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/putian-fic/caseflow/activities"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -95,7 +94,7 @@ func TestOnlyTheLeadOfficeAndReferredUnitsComment(t *testing.T) {
 // were checked), the case is still created, without the proposal, for the member
 // department to triage by hand — the intake never fails on a rule.
 func TestAProposalTheReadModelRefusesLeavesTheCaseToManualTriage(t *testing.T) {
-	poisoned := func(context.Context, activities.RouteInput) (domain.RouteProposal, error) {
+	poisoned := func(context.Context, domain.RouteInput) (domain.RouteProposal, error) {
 		return domain.RouteProposal{RuleSetVersion: 7, RuleIDs: []string{"r\x00x"}, Reason: "matched",
 			Route: domain.Route{Office: domain.OfficeGovernment, LeadUnit: "natural-resources", CoUnits: []string{}, Tags: []string{"t\x00"}}}, nil
 	}
@@ -112,7 +111,7 @@ func TestAProposalTheReadModelRefusesLeavesTheCaseToManualTriage(t *testing.T) {
 		t.Fatalf("timeline %v, want %v", got, want)
 	}
 	created := o.projections[0].Case
-	if p := created.RouteProposal; p == nil || p.Reason != activities.ReasonRoutingFailed || len(p.RuleIDs) != 0 || p.LeadUnit != "" {
+	if p := created.RouteProposal; p == nil || p.Reason != domain.ReasonRoutingFailed || len(p.RuleIDs) != 0 || p.LeadUnit != "" {
 		t.Fatalf("proposal kept on the case: %+v", p)
 	}
 	if len(created.Tags) != 0 || created.Status != domain.StatusTriage {

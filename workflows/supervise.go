@@ -6,7 +6,6 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -28,10 +27,9 @@ var rungs = [4]struct{ kind, event string }{
 }
 
 // workdays computes a deadline on the calendar in force (an activity: the calendar can change).
-func (r *caseRun) workdays(ctx workflow.Context, in activities.DeadlineInput) (string, error) {
-	var a *activities.Activities
+func (r *caseRun) workdays(ctx workflow.Context, in domain.DeadlineInput) (string, error) {
 	var date string
-	err := r.activity(ctx, projectOptions, a.WorkdayDeadline, in).Get(ctx, &date)
+	err := r.activity(ctx, projectOptions, actWorkdayDeadline, in).Get(ctx, &date)
 	return date, err
 }
 
@@ -143,16 +141,15 @@ func (r *caseRun) planLadders(ctx workflow.Context) error {
 }
 
 // planNew plans the ladders of the active deadlines that have none yet.
-func (r *caseRun) planNew(ctx workflow.Context, active [][2]string) (map[[2]string]activities.LadderPlan, error) {
-	plans := map[[2]string]activities.LadderPlan{}
+func (r *caseRun) planNew(ctx workflow.Context, active [][2]string) (map[[2]string]domain.LadderPlan, error) {
+	plans := map[[2]string]domain.LadderPlan{}
 	for _, ad := range active {
 		if r.hasLadder(ad) {
 			continue
 		}
-		var a *activities.Activities
-		var plan activities.LadderPlan
+		var plan domain.LadderPlan
 		p := r.policy
-		err := r.activity(ctx, projectOptions, a.PlanLadder, activities.LadderInput{
+		err := r.activity(ctx, projectOptions, actPlanLadder, domain.LadderInput{
 			Due: ad[1], ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter, YellowAfter: p.YellowAfter,
 			RedAfter: p.RedAfter, Hour: p.LadderHour}).Get(ctx, &plan)
 		if err != nil {
@@ -168,7 +165,7 @@ func (r *caseRun) hasLadder(ad [2]string) bool {
 }
 
 // keepLadders keeps exactly the ladders of the active deadlines, adding the planned ones.
-func (r *caseRun) keepLadders(active [][2]string, plans map[[2]string]activities.LadderPlan, now time.Time) {
+func (r *caseRun) keepLadders(active [][2]string, plans map[[2]string]domain.LadderPlan, now time.Time) {
 	kept := r.ladders[:0:0]
 	for _, l := range r.ladders {
 		if slices.Contains(active, [2]string{l.Deadline, l.Due}) {
@@ -213,9 +210,8 @@ func (r *caseRun) fire(ctx workflow.Context, li int, rung Rung) error {
 	kind := rungs[rung].kind
 	notice := domain.CaseNotice{Kind: kind, Deadline: l.Deadline, Due: l.Due, At: now}
 	if rung >= RungYellow {
-		var a *activities.Activities
 		var n domain.Notice
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), a.IssueNotice, domain.Notice{
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), actIssueNotice, domain.Notice{
 			CaseID: r.c.ID, DeadlineKind: l.Deadline, Deadline: l.Due, Card: kind, Unit: r.c.LeadUnit,
 			Office: r.c.Office, IssuedAt: now}).Get(ctx, &n)
 		if err != nil {

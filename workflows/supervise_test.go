@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
 	wf "github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -31,17 +30,17 @@ var refusingChildren = map[string]string{"PT-2026-000009": "案件 PT-2026-00000
 
 func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 	cal := calendar.New()
-	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeadlineInput) (string, error) {
+	env.RegisterActivityWithOptions(func(_ context.Context, in domain.DeadlineInput) (string, error) {
 		from := in.From
 		if in.FromDate != "" {
 			from, _ = calendar.ParseDate(in.FromDate)
 		}
 		return cal.AddWorkdays(from, in.Days).Format(domain.DateLayout), nil
 	}, activity.RegisterOptions{Name: "WorkdayDeadline"})
-	env.RegisterActivityWithOptions(func(_ context.Context, in activities.LadderInput) (activities.LadderPlan, error) {
+	env.RegisterActivityWithOptions(func(_ context.Context, in domain.LadderInput) (domain.LadderPlan, error) {
 		due, _ := calendar.ParseDate(in.Due)
 		at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
-		return activities.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
+		return domain.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
 	}, activity.RegisterOptions{Name: "PlanLadder"})
 	env.RegisterActivityWithOptions(func(_ context.Context, n domain.Notice) (domain.Notice, error) {
 		for _, prev := range out.notices {
@@ -53,7 +52,7 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		out.notices = append(out.notices, n)
 		return n, nil
 	}, activity.RegisterOptions{Name: "IssueNotice"})
-	env.RegisterActivityWithOptions(func(_ context.Context, in activities.DeliverInput) error {
+	env.RegisterActivityWithOptions(func(_ context.Context, in domain.DeliverInput) error {
 		// Deliveries run beside the case's other activities: record them under a lock.
 		stubMu.Lock()
 		defer stubMu.Unlock()
@@ -62,12 +61,12 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 	}, activity.RegisterOptions{Name: "DeliverNotifications"})
 	// Other cases: a child named in refusingChildren refuses to be merged; every other
 	// accepts. Each message is recorded.
-	env.RegisterActivityWithOptions(func(_ context.Context, in activities.UpdateCaseInput) error {
+	env.RegisterActivityWithOptions(func(_ context.Context, in domain.UpdateCaseInput) error {
 		stubMu.Lock()
 		defer stubMu.Unlock()
 		out.tells = append(out.tells, in)
 		if reason, ok := refusingChildren[strings.TrimPrefix(in.WorkflowID, "case-")]; ok && in.Update == wf.UpdateMergeInto {
-			return temporal.NewNonRetryableApplicationError(reason, activities.ErrCaseRefused, nil)
+			return temporal.NewNonRetryableApplicationError(reason, domain.ErrCaseRefused, nil)
 		}
 		return nil
 	}, activity.RegisterOptions{Name: "UpdateCase"})

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -58,8 +57,8 @@ type VisitInput struct {
 
 // Errors a visit's workflow ends with when its visit is refused for good.
 const (
-	ErrIdempotencyConflict = activities.ErrIdempotencyConflict // the key was used for another visit (409)
-	ErrVisitRefused        = activities.ErrVisitRefused        // PostgreSQL refuses the visit (422)
+	ErrIdempotencyConflict = domain.ErrIdempotencyConflict // the key was used for another visit (409)
+	ErrVisitRefused        = domain.ErrVisitRefused        // PostgreSQL refuses the visit (422)
 )
 
 // VisitWorkflowID is the id of the workflow that logs a visit. With an Idempotency-Key,
@@ -87,11 +86,10 @@ func VisitCase(v domain.Visit, i int) domain.Case {
 
 // VisitWorkflow logs a visit and starts its cases (see above); it answers the visit's id.
 func VisitWorkflow(ctx workflow.Context, in VisitInput) (string, error) {
-	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, visitStepOptions)
 	var v domain.Visit
-	if err := workflow.ExecuteActivity(ctx, a.CreateVisit,
-		activities.CreateVisitInput{Visit: in.Visit, Year: in.Year, Key: in.Key}).Get(ctx, &v); err != nil {
+	if err := workflow.ExecuteActivity(ctx, actCreateVisit,
+		domain.CreateVisitInput{Visit: in.Visit, Year: in.Year, Key: in.Key}).Get(ctx, &v); err != nil {
 		return "", err
 	}
 	started := make([]workflow.Future, len(v.CaseIDs))
@@ -113,7 +111,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (string, error) {
 	}
 	synced := make([]workflow.Future, len(v.CaseIDs))
 	for i, id := range v.CaseIDs {
-		synced[i] = workflow.ExecuteActivity(ctx, a.UpdateCase, activities.UpdateCaseInput{
+		synced[i] = workflow.ExecuteActivity(ctx, actUpdateCase, domain.UpdateCaseInput{
 			WorkflowID: CaseWorkflowID(id), Update: UpdateSync, UpdateID: "visit-" + v.ID, Arg: []byte(`{}`)})
 	}
 	for _, f := range synced {
@@ -121,7 +119,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (string, error) {
 			return "", err
 		}
 	}
-	if err := workflow.ExecuteActivity(ctx, a.CompleteVisit, v.ID).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, actCompleteVisit, v.ID).Get(ctx, nil); err != nil {
 		return "", err
 	}
 	return v.ID, nil
