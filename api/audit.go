@@ -351,7 +351,7 @@ func (s *Server) figures(c *gin.Context, p domain.Period) (map[string]*audit.Uni
 	if s.Policy != nil {
 		policy = *s.Policy
 	}
-	return audit.Compute(events, cal, audit.Policy{SignDays: policy.SignDays, HandlingDays: policy.HandlingDays},
+	return audit.Compute(events, cal, policy,
 		p.From, p.To, s.Clock.Business(time.Now())), nil
 }
 

@@ -32,7 +32,7 @@ var deadlineEffects = map[string]deadlineEffect{
 			d.Handling = c.DueDate // given at referral
 			return nil
 		}
-		return r.setDeadline(ctx, &d.Handling, now, r.policy.handlingDays(c.SLA))
+		return r.setDeadline(ctx, &d.Handling, now, r.policy.HandlingDaysFor(c.SLA))
 	},
 	domain.EventReturned: startReferral,
 	domain.EventCompleted: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
@@ -43,7 +43,7 @@ var deadlineEffects = map[string]deadlineEffect{
 			return nil
 		}
 		c.Deadlines.Callback = "" // redo (重办): handled again
-		return r.setDeadline(ctx, &c.Deadlines.Handling, now, r.policy.handlingDays(c.SLA))
+		return r.setDeadline(ctx, &c.Deadlines.Handling, now, r.policy.HandlingDaysFor(c.SLA))
 	},
 	domain.EventReopened: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
 		if c.Status == domain.StatusTriage {

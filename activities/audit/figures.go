@@ -57,19 +57,6 @@ var CasesBehind = map[string][]string{
 	"cards": {FigBlue, FigYellow, FigRed}, "cards.blue": {FigBlue}, "cards.yellow": {FigYellow}, "cards.red": {FigRed},
 }
 
-// Policy is the part of the SLA policy the figures need, in working days.
-type Policy struct {
-	SignDays     int
-	HandlingDays map[string]int // by SLA class
-}
-
-func (p Policy) handling(sla string) int {
-	if d, ok := p.HandlingDays[sla]; ok {
-		return d
-	}
-	return p.HandlingDays[domain.SLAStandard]
-}
-
 // Cards counts the supervision notices about a unit's own deadlines (sign-for, handling).
 type Cards struct {
 	Blue   int `json:"blue"`
@@ -145,7 +132,7 @@ func (u *Unit) add(fig, caseID string, n *int) {
 // Compute counts the figures of every unit over [from, to] (dates, both included) from the
 // events of the cases, each case's in seq order, cases one after another. now ends the
 // overdue time of a case still being handled.
-func Compute(events []Event, cal *calendar.Calendar, policy Policy, from, to, now time.Time) map[string]*Unit {
+func Compute(events []Event, cal *calendar.Calendar, policy domain.SLAPolicy, from, to, now time.Time) map[string]*Unit {
 	from, to = day(from), day(to)
 	idx := newIndex(cal, events, to, now)
 	units := map[string]*Unit{}
@@ -191,7 +178,7 @@ func rate(n, d int) float64 {
 }
 
 // replay walks one case's events.
-func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, unit func(string) *Unit, from, to, today time.Time) {
+func replay(evs []Event, idx *index, policy domain.SLAPolicy, in func(time.Time) bool, unit func(string) *Unit, from, to, today time.Time) {
 	caseID := evs[0].CaseID
 	// What accepted appeals take out, by unit: whenever accepted, it holds for every period
 	// computed from then on (frozen periods keep what they stored).
@@ -256,7 +243,7 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			endEpisode(at)
 			lead, signedLead, handling, start = e.Unit, false, true, at
 			signDue = idx.add(at, policy.SignDays)
-			handlingDue = idx.add(at, policy.handling(sla))
+			handlingDue = idx.add(at, policy.HandlingDaysFor(sla))
 			if d, err := calendar.ParseDate(e.DueDate); e.DueDate != "" && err == nil {
 				handlingDue = d
 			}
@@ -336,7 +323,7 @@ func replay(evs []Event, idx *index, policy Policy, in func(time.Time) bool, uni
 			lastMinute = ""
 			if e.Redo { // handled again, with a new deadline
 				lead, handling, start = completedBy, true, at
-				handlingDue = idx.add(at, policy.handling(sla))
+				handlingDue = idx.add(at, policy.HandlingDaysFor(sla))
 			}
 		case domain.EventUrged, domain.EventYellowCard, domain.EventRedCard:
 			if (e.Deadline != domain.DeadlineSign && e.Deadline != domain.DeadlineHandling) || e.Unit == "" || !in(at) {

@@ -19,7 +19,7 @@ func at(s string) time.Time {
 	return t
 }
 
-var policy = audit.Policy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15, domain.SLAUrgent: 5}}
+var policy = domain.SLAPolicy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15, domain.SLAUrgent: 5}}
 
 // The timelines of five cases, with the figures counted by hand on the 2026 calendar
 // (Spring Festival: 15–23 February off, Saturdays 14 and 28 February worked).

@@ -75,7 +75,7 @@ func BenchmarkUnitFigures(b *testing.B) {
 		b.Fatal(err)
 	}
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, domain.Shanghai), time.Date(2026, 12, 31, 0, 0, 0, 0, domain.Shanghai)
-	policy := audit.Policy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15}}
+	policy := domain.SLAPolicy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15}}
 	for b.Loop() {
 		events, err := st.AuditEvents(ctx, to.AddDate(0, 0, 1))
 		if err != nil {
