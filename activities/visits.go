@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/activity"
@@ -35,8 +34,10 @@ func (a *Activities) CreateVisit(ctx context.Context, in domain.CreateVisitInput
 		return domain.Visit{}, temporal.NewNonRetryableApplicationError(
 			"该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for a different visit)", domain.ErrIdempotencyConflict, nil)
 	case store.IsPermanent(err), errors.As(err, &pgErr) && pgErr.Code == "23503":
+		// The user reads the message: PostgreSQL's own words stay in the cause, for the log.
 		return domain.Visit{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("走访无法保存 (the visit cannot be written: %v)", err), domain.ErrVisitRefused, nil)
+			"走访无法保存：所列班子成员或企业已不存在，或内容无法保存 (the visit cannot be written: a leader or enterprise it names is gone, or a value cannot be stored)",
+			domain.ErrVisitRefused, err)
 	}
 	return domain.Visit{}, err
 }

@@ -136,7 +136,23 @@ func newDevSite(t *testing.T) *devSite {
 }
 
 func (s *devSite) pgDir() string { return filepath.Join(s.dir, "postgres") }
-func (s *devSite) url() string   { return "http://" + s.addr }
+
+// db connects to the site's running PostgreSQL, for what a test checks or holds there; the
+// pool closes when the test ends.
+func (s *devSite) db(ctx context.Context) *pgxpool.Pool {
+	s.t.Helper()
+	cl, err := pgcluster.Start(ctx, s.pgDir()) // the running one
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	db, err := pgxpool.New(ctx, cl.URL())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(db.Close)
+	return db
+}
+func (s *devSite) url() string { return "http://" + s.addr }
 
 // start runs caseflow dev on the site and waits until it answers.
 func (s *devSite) start(extra ...string) *proc {
@@ -519,15 +535,7 @@ func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 	site, dev, c := crashScene(t)
 	ctx := context.Background()
-	cl, err := pgcluster.Start(ctx, site.pgDir()) // the running one
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgxpool.New(ctx, cl.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := site.db(ctx)
 
 	const n = 20
 	problems := make([]map[string]any, n)
@@ -649,15 +657,7 @@ func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 func TestAReportRunCutShortByACrashAnswersInTimeAndCompletes(t *testing.T) {
 	site, dev, c := crashScene(t)
 	ctx := context.Background()
-	cl, err := pgcluster.Start(ctx, site.pgDir()) // the running one
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgxpool.New(ctx, cl.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := site.db(ctx)
 	lock, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
