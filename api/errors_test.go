@@ -11,6 +11,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/api"
+	"github.com/putian-fic/caseflow/api/service"
 )
 
 // TestADatabaseThatDoesNotAnswerIs503: with PostgreSQL down, the API says the service is
@@ -28,7 +29,7 @@ func TestADatabaseThatDoesNotAnswerIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h := (&api.Server{Store: st}).Handler()
+	h := (&api.Server{Service: service.New(service.Config{Store: st})}).Handler()
 	for _, req := range []*http.Request{
 		httptest.NewRequest("POST", "/api/v1/login", strings.NewReader(`{"username":"member","password":"demo"}`)),
 		func() *http.Request {

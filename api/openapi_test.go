@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/putian-fic/caseflow/api"
 	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestTheDocumentDescribesEveryRoute: the OpenAPI document is valid, and it and the
@@ -87,6 +89,66 @@ func TestTheDocumentIsServedAndReadable(t *testing.T) {
 		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
 			t.Errorf("GET %s: %d, body lacks %q", path, w.Code, want)
+		}
+	}
+}
+
+// TestTheDocumentDescribesEveryEventsDataAsItsGoType: the document names, for every event
+// type, the schema of its data, and that schema's fields — and which of them are sensitive —
+// are those of the event's Go type (workflows/domain/events.go).
+func TestTheDocumentDescribesEveryEventsDataAsItsGoType(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := doc.Components.Schemas["Event"].Value
+	refs, _ := event.Extensions["x-event-data"].(map[string]any)
+	var enum []string
+	for _, v := range event.Properties["type"].Value.Enum {
+		enum = append(enum, v.(string))
+	}
+	slices.Sort(enum)
+	var types []string
+	for typ := range domain.EventData {
+		types = append(types, typ)
+	}
+	slices.Sort(types)
+	if !slices.Equal(enum, types) {
+		t.Errorf("documented event types %v, the domain's %v", enum, types)
+	}
+	for _, typ := range types {
+		ref, _ := refs[typ].(string)
+		schema := doc.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]
+		if schema == nil {
+			t.Errorf("%s: no schema for its data (x-event-data: %q)", typ, ref)
+			continue
+		}
+		var documented, sensitive []string
+		for name, p := range schema.Value.Properties {
+			documented = append(documented, name)
+			if p.Value.Description == "sensitive" {
+				sensitive = append(sensitive, name)
+			}
+		}
+		var fields []string
+		var walk func(reflect.Type)
+		walk = func(t reflect.Type) {
+			for f := range t.Fields() {
+				if f.Anonymous {
+					walk(f.Type)
+					continue
+				}
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				fields = append(fields, name)
+			}
+		}
+		walk(domain.EventData[typ])
+		want := slices.Clone(domain.SensitiveEventFields[typ])
+		for _, l := range [][]string{documented, sensitive, fields, want} {
+			slices.Sort(l)
+		}
+		if !slices.Equal(documented, fields) || !slices.Equal(sensitive, want) {
+			t.Errorf("%s: documented %v (sensitive %v), the Go type %v (sensitive %v)", typ, documented, sensitive, fields, want)
 		}
 	}
 }

@@ -11,49 +11,28 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
-	"github.com/putian-fic/caseflow/activities/store"
-	"github.com/putian-fic/caseflow/rules"
-	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// Server holds what the handlers need. One per process.
+// Server is the JSON API over the services: its handlers decode a request, call one
+// service operation and encode its answer. One per process.
 type Server struct {
-	Store    *store.Store
-	Temporal client.Client
-	// SessionTTL is how long a login token lives (default 12 hours).
-	SessionTTL time.Duration
-	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
-	ActionTimeout time.Duration
-	// Clock maps real time to business time for new cases (zero: real time).
-	Clock workflows.Clock
-	// Policy is the SLA policy of new cases (nil: workflows.DefaultPolicy).
-	Policy *workflows.SLAPolicy
+	// Service does every operation (api/service).
+	Service *service.Service
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies whose
 	// X-Forwarded-For names the client; none by default, so the client address that login
 	// throttling counts is the connection's.
 	TrustedProxies []string
-	// AllowPrivateWebhooks lets users point webhooks at loopback, link-local and private
-	// addresses (CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1; for tests and closed networks).
-	AllowPrivateWebhooks bool
 	// Logger receives the request log (default slog.Default()).
 	Logger *slog.Logger
-
-	rules rules.Cache
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 // Handler returns the HTTP handler with every route.
 func (s *Server) Handler() http.Handler {
-	if s.SessionTTL == 0 {
-		s.SessionTTL = 12 * time.Hour
-	}
-	if s.ActionTimeout == 0 {
-		s.ActionTimeout = 30 * time.Second
-	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
@@ -228,13 +207,14 @@ func (s *Server) healthz(c *gin.Context) { respond(c, http.StatusOK, gin.H{"stat
 // readyz answers 200 when PostgreSQL and Temporal both answer, 503 otherwise.
 func (s *Server) readyz(c *gin.Context) {
 	checks := gin.H{"postgres": "ok", "temporal": "ok"}
-	ready := true
-	if err := s.Store.Ping(c.Request.Context()); err != nil {
-		checks["postgres"], ready = "unreachable", false
+	postgres, temporal := s.Service.Ready(c.Request.Context())
+	if !postgres {
+		checks["postgres"] = "unreachable"
 	}
-	if _, err := s.Temporal.CheckHealth(c.Request.Context(), &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"], ready = "unreachable", false
+	if !temporal {
+		checks["temporal"] = "unreachable"
 	}
+	ready := postgres && temporal
 	status := http.StatusOK
 	if !ready {
 		status = http.StatusServiceUnavailable

@@ -16,6 +16,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/api"
+	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows"
 )
 
@@ -66,8 +67,8 @@ func apiCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("API address %s cannot be used (%v); pass --addr host:port", cfg.Addr, err)
 			}
-			srv := &http.Server{Handler: (&api.Server{Store: st, Temporal: tc, Policy: policy,
-				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: (&api.Server{Service: service.New(service.Config{Store: st, Temporal: tc, Policy: policy,
+				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks})}).Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(api.Listen(ln)) }()
 			slog.Info("caseflow API listening", "addr", cfg.Addr)

@@ -25,6 +25,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/api"
+	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -198,8 +199,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 
 	ln := api.Listen(e.ln)
 	e.ln = nil // the HTTP server owns it now
-	srv := &api.Server{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock, Policy: cfg.Policy,
-		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout, Logger: log}
+	srv := &api.Server{Service: service.New(service.Config{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock,
+		Policy: cfg.Policy, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout}), Logger: log}
 	handler := srv.Handler()
 	// The demo's visits and cases go through the API in the process, before it serves: a
 	// client never sees a half-loaded demo, and nothing from outside races the loading.

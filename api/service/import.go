@@ -1,19 +1,18 @@
-package api
+package service
 
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -29,41 +28,50 @@ const (
 var importColumns = []string{colName, colCounty, colChain, colKind, colSize, colKey, colContact, colPhone}
 
 const (
-	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	// maxImportBody and maxImportRows bound an import file.
-	maxImportBody = 20 << 20
+	XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	// MaxImportBody and maxImportRows bound an import file.
+	MaxImportBody = 20 << 20
 	maxImportRows = 50_000
 )
 
-// importRejection is one rejected row: its number in the file (the header is row 1) and
+// ImportRejection is one rejected row: its number in the file (the header is row 1) and
 // what is wrong with it.
-type importRejection struct {
+type ImportRejection struct {
 	Row    int      `json:"row"`
 	Errors []string `json:"errors"`
 }
 
-// importEnterprises imports enterprises from a CSV (UTF-8, with or without BOM) or XLSX
-// file: every row is checked first, and a file with any bad row imports nothing.
-func (s *Server) importEnterprises(c *gin.Context) error {
-	dryRun := false
-	switch c.Query("dry_run") {
-	case "", "false":
-	case "true":
-		dryRun = true
-	default:
-		return newError(http.StatusBadRequest, "invalid_query", "dry_run: 应为 true 或 false (must be true or false)")
+// ImportFile is a file of enterprises: CSV (UTF-8, with or without BOM) or XLSX, as its
+// content type says.
+type ImportFile struct {
+	ContentType string
+	Data        []byte
+	// DryRun checks and counts without writing.
+	DryRun bool
+}
+
+// ImportResult is what an import did, or (Rejected) why it did nothing.
+type ImportResult struct {
+	DryRun   bool              `json:"dry_run"`
+	Imported int               `json:"imported"`
+	Rejected []ImportRejection `json:"rejected"`
+	Updated  int               `json:"updated"`
+}
+
+// ImportEnterprises imports enterprises from a file: every row is checked first, and a file
+// with any bad row imports nothing (its rows and their problems in Rejected, with an
+// Invalid error coded invalid_rows).
+func (s Visits) ImportEnterprises(ctx context.Context, f ImportFile) (ImportResult, error) {
+	if len(f.Data) > MaxImportBody {
+		return ImportResult{}, newError(TooLarge, "body_too_large", "文件过大，最多 20 MB (the file is larger than 20 MB)")
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody))
+	file, err := readTable(f.ContentType, f.Data)
 	if err != nil {
-		return newError(http.StatusRequestEntityTooLarge, "body_too_large", "文件过大，最多 20 MB (the file is larger than 20 MB)")
+		return ImportResult{}, err
 	}
-	file, err := readTable(c.GetHeader("Content-Type"), raw)
+	units, err := s.Store.ListUnits(ctx)
 	if err != nil {
-		return err
-	}
-	units, err := s.Store.ListUnits(c.Request.Context())
-	if err != nil {
-		return err
+		return ImportResult{}, err
 	}
 	counties := map[string]string{} // name or id → id
 	for _, u := range units {
@@ -73,20 +81,17 @@ func (s *Server) importEnterprises(c *gin.Context) error {
 	}
 	rows, rejected, err := checkEnterpriseRows(file, counties)
 	if err != nil {
-		return err
+		return ImportResult{}, err
 	}
 	if len(rejected) > 0 {
-		respond(c, http.StatusUnprocessableEntity, gin.H{
-			"error":    gin.H{"code": "invalid_rows", "message": fmt.Sprintf("%d 行有误，未导入任何企业 (%d rows are wrong; nothing was imported)", len(rejected), len(rejected))},
-			"imported": 0, "updated": 0, "rejected": rejected})
-		return nil
+		return ImportResult{Rejected: rejected}, newError(Invalid, "invalid_rows",
+			fmt.Sprintf("%d 行有误，未导入任何企业 (%d rows are wrong; nothing was imported)", len(rejected), len(rejected)))
 	}
-	imported, updated, err := s.Store.ImportEnterprises(c.Request.Context(), rows, dryRun)
+	imported, updated, err := s.Store.ImportEnterprises(ctx, rows, f.DryRun)
 	if err != nil {
-		return err
+		return ImportResult{}, err
 	}
-	respond(c, http.StatusOK, gin.H{"imported": imported, "updated": updated, "rejected": []importRejection{}, "dry_run": dryRun})
-	return nil
+	return ImportResult{Imported: imported, Updated: updated, Rejected: []ImportRejection{}, DryRun: f.DryRun}, nil
 }
 
 // table is a file's rows and the number each has in the file (what a person sees: the
@@ -99,7 +104,7 @@ type table struct {
 func (t *table) add(rec []string, n int) error {
 	t.rows, t.number = append(t.rows, rec), append(t.number, n)
 	if len(t.rows) > maxImportRows+1 {
-		return newError(http.StatusUnprocessableEntity, "invalid_file", fmt.Sprintf("一次最多导入 %d 行 (at most %d rows per file)", maxImportRows, maxImportRows))
+		return newError(Invalid, "invalid_file", fmt.Sprintf("一次最多导入 %d 行 (at most %d rows per file)", maxImportRows, maxImportRows))
 	}
 	return nil
 }
@@ -112,14 +117,14 @@ func readTable(contentType string, raw []byte) (*table, error) {
 	}
 	unreadable := func(what string, err error) error {
 		msg, _, _ := strings.Cut(err.Error(), "\n")
-		return newError(http.StatusUnprocessableEntity, "invalid_file", fmt.Sprintf("无法读取%s文件 (the %s file cannot be read: %s)", what, what, msg))
+		return newError(Invalid, "invalid_file", fmt.Sprintf("无法读取%s文件 (the %s file cannot be read: %s)", what, what, msg))
 	}
 	t := &table{}
 	switch mt {
 	case "text/csv", "application/csv":
 		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 		if !utf8.Valid(raw) {
-			return nil, newError(http.StatusUnprocessableEntity, "invalid_file", "CSV 文件须为 UTF-8 编码，请另存为“CSV UTF-8” (the CSV file must be UTF-8)")
+			return nil, newError(Invalid, "invalid_file", "CSV 文件须为 UTF-8 编码，请另存为“CSV UTF-8” (the CSV file must be UTF-8)")
 		}
 		r := csv.NewReader(bytes.NewReader(raw))
 		r.FieldsPerRecord = -1
@@ -136,7 +141,7 @@ func readTable(contentType string, raw []byte) (*table, error) {
 				return nil, err
 			}
 		}
-	case xlsxType:
+	case XLSXType:
 		if err := refuseDTD(raw); err != nil {
 			return nil, unreadable("XLSX", err)
 		}
@@ -165,8 +170,8 @@ func readTable(contentType string, raw []byte) (*table, error) {
 			}
 		}
 	default:
-		return nil, newError(http.StatusUnsupportedMediaType, "unsupported_media_type",
-			"请上传 CSV（Content-Type: text/csv）或 XLSX 文件 (send text/csv or "+xlsxType+")")
+		return nil, newError(Unsupported, "unsupported_media_type",
+			"请上传 CSV（Content-Type: text/csv）或 XLSX 文件 (send text/csv or "+XLSXType+")")
 	}
 	return t, nil
 }
@@ -197,9 +202,9 @@ func refuseDTD(raw []byte) error {
 
 // checkEnterpriseRows checks the header and every row; it answers the enterprises of the
 // good rows and what is wrong with the others.
-func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterprise, []importRejection, error) {
+func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterprise, []ImportRejection, error) {
 	if len(t.rows) == 0 || !slices.ContainsFunc(t.rows, func(rec []string) bool { return strings.TrimSpace(strings.Join(rec, "")) != "" }) {
-		return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file", "文件为空 (the file is empty)")
+		return nil, nil, newError(Invalid, "invalid_file", "文件为空 (the file is empty)")
 	}
 	col := map[string]int{}
 	for i, h := range t.rows[0] {
@@ -208,22 +213,22 @@ func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterpr
 			continue
 		}
 		if !slices.Contains(importColumns, h) {
-			return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file",
+			return nil, nil, newError(Invalid, "invalid_file",
 				fmt.Sprintf("未知的列「%s」，列名应为：%s (unknown column)", h, strings.Join(importColumns, "、")))
 		}
 		if _, dup := col[h]; dup {
-			return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file", fmt.Sprintf("列「%s」重复 (duplicate column)", h))
+			return nil, nil, newError(Invalid, "invalid_file", fmt.Sprintf("列「%s」重复 (duplicate column)", h))
 		}
 		col[h] = i
 	}
 	for _, required := range []string{colName, colCounty} {
 		if _, ok := col[required]; !ok {
-			return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file",
+			return nil, nil, newError(Invalid, "invalid_file",
 				fmt.Sprintf("缺少必需的列「%s」(the first row must name the columns, %s and %s at least)", required, colName, colCounty))
 		}
 	}
 	var rows []domain.Enterprise
-	var rejected []importRejection
+	var rejected []ImportRejection
 	firstRow := map[string]int{} // name → the row it was first seen on
 	for i, rec := range t.rows[1:] {
 		rowNo := t.number[i+1]
@@ -243,13 +248,13 @@ func checkEnterpriseRows(t *table, counties map[string]string) ([]domain.Enterpr
 			firstRow[e.Name] = rowNo
 		}
 		if len(problems) > 0 {
-			rejected = append(rejected, importRejection{Row: rowNo, Errors: problems})
+			rejected = append(rejected, ImportRejection{Row: rowNo, Errors: problems})
 			continue
 		}
 		rows = append(rows, e)
 	}
 	if len(rows) == 0 && len(rejected) == 0 {
-		return nil, nil, newError(http.StatusUnprocessableEntity, "invalid_file",
+		return nil, nil, newError(Invalid, "invalid_file",
 			"文件中没有企业，只有表头或空行 (the file has no enterprise rows, only the header or blank rows)")
 	}
 	return rows, rejected, nil

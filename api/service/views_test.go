@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"slices"
@@ -18,7 +18,7 @@ func TestAReusedViewShowsEachReaderOnlyWhatTheyMaySee(t *testing.T) {
 	member := domain.User{Username: "member", Role: domain.RoleMemberDept}
 	otherOffice := domain.User{Username: "government", Role: domain.RoleSupervision, Unit: domain.OfficeGovernment}
 
-	var v caseView
+	var v CaseView
 	fillCaseView(&v, &sensitive, member)
 	if v.Description != "企业负债详情" || v.AmountCNY == nil || len(v.Redacted) != 0 {
 		t.Fatalf("the member department reads %q, amount %v, redacted %v", v.Description, v.AmountCNY, v.Redacted)
@@ -37,5 +37,32 @@ func TestAReusedViewShowsEachReaderOnlyWhatTheyMaySee(t *testing.T) {
 	if v.Description != "企业负债详情" || v.Callback.Note != "企业满意" || v.AmountCNY == nil || len(v.Redacted) != 0 {
 		t.Errorf("after another office's view, the member department reads %q, note %q, redacted %v",
 			v.Description, v.Callback.Note, v.Redacted)
+	}
+}
+
+// The sensitive fields of the events are those their Go types tag (domain/events.go): the
+// same free texts the API has always redacted, and no other.
+func TestTheEventsRedactedFieldsAreTheFreeTextsTheyAlwaysWere(t *testing.T) {
+	want := map[string][]string{
+		domain.EventTriaged:            {"note", "override_reason", "answer", "reason"},
+		domain.EventReferred:           {"instructions"},
+		domain.EventProgress:           {"note"},
+		domain.EventReturned:           {"grounds"},
+		domain.EventCompleted:          {"report"},
+		domain.EventCalledBack:         {"note"},
+		domain.EventClosed:             {"note"},
+		domain.EventReopened:           {"reason"},
+		domain.EventCommented:          {"text"},
+		domain.EventExtensionRequested: {"reason"},
+		domain.EventExtensionApproved:  {"note"},
+		domain.EventExtensionDenied:    {"note"},
+	}
+	if len(sensitiveEventFields) != len(want) {
+		t.Errorf("%d event types have sensitive fields, want %d: %v", len(sensitiveEventFields), len(want), sensitiveEventFields)
+	}
+	for typ, fields := range want {
+		if !slices.Equal(sensitiveEventFields[typ], fields) {
+			t.Errorf("%s: %v, want %v", typ, sensitiveEventFields[typ], fields)
+		}
 	}
 }

@@ -1,69 +1,75 @@
-package api
+package service
 
 import (
+	"context"
 	"fmt"
-	"net/http"
+	"io"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/xlsx"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // maxLedgerVisits bounds one ledger (a year of a Federation's visits is a few thousand).
 const maxLedgerVisits = 20_000
 
-// ledger is the work ledger (工作台账): the visits of a period, each with its problems'
-// cases as they stand; JSON, or an XLSX workbook with Chinese headers.
-func (s *Server) ledger(c *gin.Context) error {
-	u := currentUser(c)
-	p, err := s.queryYearOrQuarter(c)
-	if err != nil {
-		return err
-	}
-	year, from, to, quarter, period := p.Year, p.FromDate(), p.ToDate(), p.Quarter, p.Label
-	leader := c.Query("leader")
+// Ledger is the work ledger (工作台账): the visits of a period, each with its problems'
+// cases as they stand.
+type Ledger struct {
+	From    string      `json:"from"`
+	Leader  string      `json:"leader"`
+	Quarter any         `json:"quarter"`
+	To      string      `json:"to"`
+	Visits  []VisitView `json:"visits"`
+	Year    int         `json:"year"`
+
+	period string
+}
+
+// Ledger is the ledger of a period, of one leader or ("") of all (a leader: their own).
+func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, leader string) (Ledger, error) {
 	if u.Role == domain.RoleLeader {
 		if leader != "" && leader != u.Username {
-			return newError(http.StatusForbidden, "forbidden", "只能查看本人的工作台账 (a leader reads only their own ledger)")
+			return Ledger{}, forbidden("只能查看本人的工作台账 (a leader reads only their own ledger)")
 		}
 		leader = u.Username
 	}
-	xlsx := c.Query("format") == "xlsx" || strings.Contains(c.GetHeader("Accept"), xlsxType)
-	if f := c.Query("format"); f != "" && f != "xlsx" && f != "json" {
-		return newError(http.StatusBadRequest, "invalid_query", "format: 应为 json 或 xlsx (json or xlsx)")
-	}
-	ctx := c.Request.Context()
+	from, to := p.FromDate(), p.ToDate()
 	visits, total, err := s.Store.ListVisits(ctx, store.VisitFilter{Leader: leader, From: from, To: to, PageSize: maxLedgerVisits})
 	if err != nil {
-		return err
+		return Ledger{}, err
 	}
 	if total > len(visits) {
-		return newError(http.StatusUnprocessableEntity, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询 (more than %d visits: ask by quarter or leader)", maxLedgerVisits, maxLedgerVisits))
+		return Ledger{}, newError(Invalid, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询 (more than %d visits: ask by quarter or leader)", maxLedgerVisits, maxLedgerVisits))
 	}
-	out, err := s.visitViews(c, visits)
+	out, err := s.views(ctx, u, visits)
 	if err != nil {
-		return err
+		return Ledger{}, err
 	}
-	if !xlsx {
-		respond(c, http.StatusOK, gin.H{"leader": leader, "year": year, "quarter": quarter, "from": from, "to": to, "visits": out})
-		return nil
-	}
-	return s.ledgerWorkbook(c, period, leader, out)
+	return Ledger{Leader: leader, Year: p.Year, Quarter: p.Quarter, From: from, To: to, Visits: out, period: p.Label}, nil
 }
 
 // ledgerColumns are the workbook's headers.
 var ledgerColumns = []any{"序号", "走访日期", "班子成员", "走访企业", "走访方式", "走访内容", "情况记录", "招商线索",
 	"案件编号", "问题", "状态", "牵头单位", "办理时限", "办理结果"}
 
-// ledgerWorkbook writes the ledger as XLSX, one row per case (a visit without problems has
-// one row), streamed.
-func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []visitView) error {
-	ctx := c.Request.Context()
+// Workbook is a workbook to download: its sheets and its file name (ASCII, and in Chinese).
+type Workbook struct {
+	ASCIIName, Name string
+	Sheets          []xlsx.Sheet
+}
+
+// Write writes the workbook as XLSX (activities/xlsx: a text a spreadsheet could take for a
+// formula is written as text).
+func (wb Workbook) Write(w io.Writer) error { return xlsx.Write(w, wb.Sheets) }
+
+// LedgerWorkbook is the ledger as a workbook, one row per case (a visit without problems
+// has one row), with Chinese headers and names.
+func (s Visits) LedgerWorkbook(ctx context.Context, l Ledger) (Workbook, error) {
 	units, err := s.Store.ListUnits(ctx)
 	if err != nil {
-		return err
+		return Workbook{}, err
 	}
 	unitName := map[string]string{}
 	for _, u := range units {
@@ -71,7 +77,7 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 	}
 	enterprises, err := s.Store.ListEnterprises(ctx)
 	if err != nil {
-		return err
+		return Workbook{}, err
 	}
 	entName := map[string]string{}
 	for _, e := range enterprises {
@@ -93,7 +99,7 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 		}
 	}
 	rows := [][]any{ledgerColumns}
-	for _, v := range visits {
+	for _, v := range l.Visits {
 		topics := make([]string, len(v.Topics))
 		for i, t := range v.Topics {
 			topics[i] = domain.VisitTopics[t]
@@ -106,16 +112,16 @@ func (s *Server) ledgerWorkbook(c *gin.Context, period, leader string, visits []
 			strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
 		cases := v.Cases
 		if len(cases) == 0 {
-			cases = []visitCase{{}}
+			cases = []VisitCase{{}}
 		}
 		for _, lc := range cases {
 			cells := append([]any{len(rows)}, visitCells...)
 			rows = append(rows, append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome]))
 		}
 	}
-	name := "工作台账-" + period
-	if leader != "" {
-		name += "-" + leader
+	name := "工作台账-" + l.period
+	if l.Leader != "" {
+		name += "-" + l.Leader
 	}
-	return writeWorkbook(c, "ledger-"+period, name, []sheet{{Name: "工作台账", Rows: rows}})
+	return Workbook{ASCIIName: "ledger-" + l.period, Name: name, Sheets: []xlsx.Sheet{{Name: "工作台账", Rows: rows}}}, nil
 }

@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"bytes"
@@ -61,7 +61,7 @@ func TestAnXLSXImportReadsTheFirstSheet(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	table, err := readTable(xlsxType, buf.Bytes())
+	table, err := readTable(XLSXType, buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestAFileThatIsNotATableIsRefusedAsAWhole(t *testing.T) {
 		"no county column":  {"text/csv", "企业名称\n莆田鞋业\n", "invalid_file"},
 		"a column twice":    {"text/csv", "企业名称,所属县区,企业名称\n", "invalid_file"},
 		"broken quotes":     {"text/csv", "企业名称,所属县区\n\"a,b\n", "invalid_file"},
-		"not a workbook":    {xlsxType, "PK not really", "invalid_file"},
+		"not a workbook":    {XLSXType, "PK not really", "invalid_file"},
 	} {
 		table, err := readTable(tc.contentType, []byte(tc.body))
 		if err == nil {
@@ -96,7 +96,7 @@ func TestAFileThatIsNotATableIsRefusedAsAWhole(t *testing.T) {
 }
 
 // BenchmarkCheckEnterpriseFile reads and checks a 10,000-row CSV (go test -bench
-// CheckEnterpriseFile ./api); with the store's BenchmarkImportEnterprises it is the import.
+// CheckEnterpriseFile ./api/service); with the store's BenchmarkImportEnterprises it is the import.
 func BenchmarkCheckEnterpriseFile(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString("企业名称,所属县区,产业链,会员类型,规模,重点企业,联系人,联系电话\n")

@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"encoding/json"
@@ -16,27 +16,15 @@ var (
 	// sensitiveCaseFields are the case's fields, as the API names them.
 	sensitiveCaseFields = []string{"amount_cny", "description", "report", "resolution", "callback.note",
 		"extension.reason", "extension.note"}
-	// sensitiveEventFields are, per event type, the fields of the event's data.
-	sensitiveEventFields = map[string][]string{
-		domain.EventTriaged:            {"note", "override_reason", "answer", "reason"},
-		domain.EventReferred:           {"instructions"},
-		domain.EventProgress:           {"note"},
-		domain.EventReturned:           {"grounds"},
-		domain.EventCompleted:          {"report"},
-		domain.EventCalledBack:         {"note"},
-		domain.EventClosed:             {"note"},
-		domain.EventReopened:           {"reason"},
-		domain.EventCommented:          {"text"},
-		domain.EventExtensionRequested: {"reason"},
-		domain.EventExtensionApproved:  {"note"},
-		domain.EventExtensionDenied:    {"note"},
-	}
+	// sensitiveEventFields are, per event type, the sensitive fields of the event's data
+	// (tagged in its Go type, workflows/domain/events.go).
+	sensitiveEventFields = domain.SensitiveEventFields
 )
 
-// caseView is a case as the API shows it: a deliberate view, field by field (the workflow's
+// CaseView is a case as the API shows it: a deliberate view, field by field (the workflow's
 // state may grow without the API changing), with Chinese labels for people and sensitive
 // fields redacted for roles that do not need them. Lists are [] in JSON, never null.
-type caseView struct {
+type CaseView struct {
 	ID                   string                `json:"id"`
 	Status               string                `json:"status"`
 	StatusLabel          string                `json:"status_label"`
@@ -110,20 +98,20 @@ func needsSensitive(c *domain.Case, u domain.User) bool {
 // hasSensitive reports whether the case holds anything sensitive.
 func hasSensitive(c *domain.Case) bool { return c.Sensitive || c.AmountCNY != nil }
 
-func viewCase(c domain.Case, u domain.User) caseView {
-	var v caseView
+func viewCase(c domain.Case, u domain.User) CaseView {
+	var v CaseView
 	fillCaseView(&v, &c, u)
 	return v
 }
 
 // fillCaseView writes what viewCase answers into v (a list fills its page's views in
 // place: nothing per case is left to the garbage collector but what the JSON needs).
-func fillCaseView(v *caseView, c *domain.Case, u domain.User) {
+func fillCaseView(v *CaseView, c *domain.Case, u domain.User) {
 	card := c.Card
 	if card == "" {
 		card = domain.CardNone
 	}
-	*v = caseView{
+	*v = CaseView{
 		ID: c.ID, Status: c.Status, StatusLabel: domain.StatusLabels[c.Status], Title: c.Title, Description: c.Description,
 		Category: c.Category, CategoryLabel: domain.Categories[c.Category], List: c.List, ListLabel: domain.Lists[c.List],
 		Scope: c.Scope, EnterpriseID: c.EnterpriseID, VisitID: c.VisitID, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive,
@@ -179,8 +167,8 @@ func fillCaseView(v *caseView, c *domain.Case, u domain.User) {
 	}
 }
 
-// timelineEvent is an event as the API shows it.
-type timelineEvent struct {
+// TimelineEvent is an event as the API shows it.
+type TimelineEvent struct {
 	Seq      int             `json:"seq"`
 	Type     string          `json:"type"`
 	At       time.Time       `json:"at"`
@@ -192,11 +180,11 @@ type timelineEvent struct {
 
 // viewTimeline shows a case's events to the user, the sensitive fields of each event's data
 // redacted as the case's are; it reports whether the user read any of them unredacted.
-func viewTimeline(c *domain.Case, events []domain.Event, u domain.User) (out []timelineEvent, readSensitive bool) {
+func viewTimeline(c *domain.Case, events []domain.Event, u domain.User) (out []TimelineEvent, readSensitive bool) {
 	hide := c.Sensitive && !needsSensitive(c, u)
-	out = make([]timelineEvent, 0, len(events))
+	out = make([]TimelineEvent, 0, len(events))
 	for _, e := range events {
-		v := timelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash}
+		v := TimelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash}
 		if fields := sensitiveEventFields[e.Type]; c.Sensitive && len(fields) > 0 {
 			var data map[string]any
 			if json.Unmarshal(e.Data, &data) == nil {

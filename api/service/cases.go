@@ -1,0 +1,380 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// Cases are the operations on cases: raise one, read it, list them, act on one, and read
+// its timeline, notifications and sensitive reads; the supervision notices; the routing
+// rules (rules.go).
+type Cases struct{ *deps }
+
+// NewCase is a case as a person raises it (POST /cases).
+type NewCase struct {
+	EnterpriseID string   `json:"enterprise_id"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Category     string   `json:"category"`
+	List         string   `json:"list"`
+	AmountCNY    *float64 `json:"amount_cny"`
+	Sensitive    bool     `json:"sensitive"`
+	VisitID      string   `json:"visit_id"`
+	// Key is the idempotency key ("" for none) and Request the request as sent: the same
+	// key with the same request answers the case the first one raised.
+	Key     string `json:"-"`
+	Request []byte `json:"-"`
+}
+
+// Create raises a case: it allocates the case number, starts the case's workflow and
+// answers once the case is in the read model.
+func (s Cases) Create(ctx context.Context, u domain.User, req NewCase) (CaseView, error) {
+	cs := domain.Case{
+		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
+		Category: req.Category, List: req.List, EnterpriseID: req.EnterpriseID, VisitID: req.VisitID,
+		AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
+	}
+	if err := workflows.ValidateNewCase(cs); err != nil {
+		return CaseView{}, err
+	}
+	if req.EnterpriseID == "" {
+		return CaseView{}, invalid("enterprise_id: 必填 (required)")
+	}
+	if _, err := s.Store.GetEnterprise(ctx, req.EnterpriseID); err != nil {
+		return CaseView{}, referenced(err, "enterprise_id")
+	}
+	if err := CheckIdempotencyKey(req.Key); err != nil {
+		return CaseView{}, err
+	}
+	var err error
+	cs.ID, err = s.Store.AllocateCaseID(ctx, s.Year(), u.Username, req.Key, req.Request)
+	if err != nil {
+		return CaseView{}, err
+	}
+	created, err := s.startCase(ctx, cs, u.Actor())
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.view(ctx, u, created)
+}
+
+// startCase starts a raised case's workflow, waits until the case is in the read model and
+// answers it as written.
+// One request starts the workflow and asks it to answer once the case is written
+// (update-with-start: both are handled in the workflow's first task); a retried request
+// finds the workflow the first one started and waits on it the same way.
+func (s Cases) startCase(ctx context.Context, cs domain.Case, actor domain.Actor) (domain.Case, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.ActionTimeout)
+	defer cancel()
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.CaseWorkflowID(cs.ID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.CaseWorkflow, workflows.CaseInput{Case: cs, Actor: actor, Clock: s.Clock, Policy: s.Policy})
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: workflows.CaseWorkflowID(cs.ID), UpdateName: workflows.UpdateSync,
+			Args: []any{workflows.SyncInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	var created domain.Case
+	if err == nil {
+		err = h.Get(ctx, &created)
+	}
+	return created, err
+}
+
+// update runs an Update on a case's workflow and waits for its result.
+func (s Cases) update(ctx context.Context, caseID, name, updateID string, arg any) (domain.Case, error) {
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.CaseWorkflowID(caseID),
+		UpdateID:     updateID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return domain.Case{}, err
+	}
+	var out domain.Case
+	err = h.Get(ctx, &out)
+	return out, err
+}
+
+// visibleCase loads a case the user may see; any other is not found, so that its
+// existence does not leak.
+func (d *deps) visibleCase(ctx context.Context, u domain.User, id string) (domain.Case, error) {
+	cs, err := d.Store.GetCase(ctx, id)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	if !workflows.CanSee(&cs, u.Actor()) {
+		return domain.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	return cs, nil
+}
+
+// view is a case as the user may read it, recording a read of its sensitive fields: one
+// the read model gave, or the one a workflow's Update returned (the case as the action left
+// it, written to the read model before the Update answered).
+func (d *deps) view(ctx context.Context, u domain.User, cs domain.Case) (CaseView, error) {
+	if !workflows.CanSee(&cs, u.Actor()) {
+		return CaseView{}, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound)
+	}
+	if hasSensitive(&cs) && needsSensitive(&cs, u) {
+		if err := d.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
+			return CaseView{}, err
+		}
+	}
+	return viewCase(cs, u), nil
+}
+
+// Get is a case as the user may read it.
+func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, error) {
+	cs, err := s.visibleCase(ctx, u, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.view(ctx, u, cs)
+}
+
+// CaseQuery selects a page of cases (GET /cases).
+type CaseQuery struct {
+	Status, Category, Unit, Office, EnterpriseID, Card string
+	// Query is a search in the cases' texts.
+	Query   string
+	Overdue bool
+	// Page and PageSize (from 1; at most 100 a page), or Cursor: the next_cursor of the
+	// page before.
+	Page, PageSize int
+	Cursor         string
+}
+
+// CasePage is a page of a list (the fields in the order a map of them was written before:
+// by name).
+type CasePage struct {
+	Items          []CaseView `json:"items"`
+	NextCursor     string     `json:"next_cursor,omitempty"`
+	Page           int        `json:"page"`
+	PageSize       int        `json:"page_size"`
+	Total          int        `json:"total"`
+	TotalEstimated bool       `json:"total_estimated"`
+}
+
+// ListBuffer keeps a page of cases and of their views between lists: a page is some forty
+// kilobytes of structures, which the garbage collector — on the cores the API shares with
+// PostgreSQL — would otherwise clear after every list. Release it once the page is written.
+type ListBuffer struct {
+	cases []domain.Case
+	views []CaseView
+	page  CasePage
+}
+
+var listBuffers = sync.Pool{New: func() any { return new(ListBuffer) }}
+
+// NewListBuffer is a buffer for List.
+func NewListBuffer() *ListBuffer { return listBuffers.Get().(*ListBuffer) }
+
+// Release returns the buffer for another list; its page is not to be read after.
+func (b *ListBuffer) Release() { listBuffers.Put(b) }
+
+// List is a page of the cases the user may see, each as they may read it; it is written
+// into buf, and valid until buf is released.
+func (s Cases) List(ctx context.Context, u domain.User, q CaseQuery, buf *ListBuffer) (*CasePage, error) {
+	f := store.CaseFilter{
+		Status: q.Status, Category: q.Category, Unit: q.Unit, Office: q.Office, EnterpriseID: q.EnterpriseID,
+		Query: strings.TrimSpace(q.Query), Card: q.Card, Overdue: q.Overdue, Page: q.Page, PageSize: q.PageSize,
+	}
+	for _, check := range []struct {
+		name, v string
+		allowed map[string]string
+	}{{"status", f.Status, domain.StatusLabels}, {"category", f.Category, domain.Categories},
+		{"office", f.Office, domain.Offices}, {"card", f.Card, domain.CardLabels}} {
+		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
+			return nil, newError(BadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v))
+		}
+	}
+	if q.Cursor != "" {
+		var err error
+		if f.After, err = parseCursor(q.Cursor); err != nil {
+			return nil, err
+		}
+	}
+	switch u.Role {
+	case domain.RoleUnit:
+		f.VisibleToUnit = u.Unit
+		f.SearchSensitive = true // only cases referred to the unit: it handles them all
+	case domain.RoleLeader:
+		f.CreatedBy = u.Username
+		f.SearchSensitive = true // only the leader's own cases
+	case domain.RoleMemberDept:
+		f.SearchSensitive = true
+	case domain.RoleSupervision:
+		f.SearchSensitiveOffice = u.Unit
+	}
+	f.Into = buf.cases
+	page, err := s.Store.ListCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	buf.cases = page.Items
+	views := slices.Grow(buf.views[:0], len(page.Items))[:len(page.Items)]
+	if views == nil {
+		views = []CaseView{} // an empty page answers "items": [], not null
+	}
+	buf.views = views
+	var read []string
+	for i := range page.Items {
+		cs := &page.Items[i]
+		if hasSensitive(cs) && needsSensitive(cs, u) {
+			read = append(read, cs.ID)
+		}
+		fillCaseView(&views[i], cs, u)
+	}
+	if err := s.Store.RecordSensitiveReads(ctx, u.Username, read...); err != nil {
+		return nil, err
+	}
+	buf.page = CasePage{Items: views, Total: page.Total, TotalEstimated: page.TotalEstimated, Page: f.Page, PageSize: f.PageSize}
+	if page.Next != nil {
+		buf.page.NextCursor = formatCursor(*page.Next)
+	}
+	return &buf.page, nil
+}
+
+// A cursor is the position after a page's last case: its creation time and id, in
+// URL-safe base64 so that it passes unescaped in a query string. It reveals nothing the
+// page did not show.
+func formatCursor(k store.Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(k.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + k.ID))
+}
+
+func parseCursor(v string) (*store.Cursor, error) {
+	bad := newError(BadRequest, "invalid_query", "cursor: 无效，请使用上一页返回的 next_cursor (use the next_cursor of the previous page)")
+	if len(v) > 200 {
+		return nil, bad
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil, bad
+	}
+	at, id, ok := strings.Cut(string(raw), " ")
+	if !ok || id == "" || domain.TextProblem(id, true) != "" {
+		return nil, bad
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return nil, bad
+	}
+	return &store.Cursor{CreatedAt: t, ID: id}, nil
+}
+
+// Timeline is a case's events as the user may read them.
+type Timeline struct {
+	CaseID string          `json:"case_id"`
+	Events []TimelineEvent `json:"events"`
+}
+
+// Timeline is the case's timeline, each event's sensitive fields redacted as the case's
+// are; a read of them unredacted is recorded.
+func (s Cases) Timeline(ctx context.Context, u domain.User, id string) (Timeline, error) {
+	cs, err := s.visibleCase(ctx, u, id)
+	if err != nil {
+		return Timeline{}, err
+	}
+	events, err := s.Store.Timeline(ctx, cs.ID)
+	if err != nil {
+		return Timeline{}, err
+	}
+	out, readSensitive := viewTimeline(&cs, events, u)
+	if readSensitive {
+		if err := s.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
+			return Timeline{}, err
+		}
+	}
+	return Timeline{CaseID: cs.ID, Events: out}, nil
+}
+
+// SensitiveReads is who read a case's sensitive fields, and when.
+type SensitiveReads struct {
+	CaseID string                `json:"case_id"`
+	Reads  []store.SensitiveRead `json:"reads"`
+}
+
+// SensitiveReads is the audit of who read a case's sensitive fields (efficiency office,
+// admin: the route decides).
+func (s Cases) SensitiveReads(ctx context.Context, u domain.User, id string) (SensitiveReads, error) {
+	cs, err := s.visibleCase(ctx, u, id)
+	if err != nil {
+		return SensitiveReads{}, err
+	}
+	reads, err := s.Store.SensitiveReads(ctx, cs.ID)
+	if err != nil {
+		return SensitiveReads{}, err
+	}
+	return SensitiveReads{CaseID: cs.ID, Reads: reads}, nil
+}
+
+// Notifications lists a case's notifications and their delivery status: a unit or a
+// leader their own; addresses and delivery errors for the administrator only.
+func (s Cases) Notifications(ctx context.Context, u domain.User, id string) ([]store.Notification, error) {
+	cs, err := s.visibleCase(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.Store.CaseNotifications(ctx, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == domain.RoleUnit || u.Role == domain.RoleLeader {
+		mine := list[:0]
+		for _, n := range list {
+			if n.Username == u.Username {
+				mine = append(mine, n)
+			}
+		}
+		list = mine
+	}
+	for i := range list {
+		list[i].Payload = nil // the timeline has it
+		// Recipients' addresses, and delivery errors that may name them or the network
+		// beyond, are for the administrator only.
+		if u.Role != domain.RoleAdmin {
+			list[i].Address = ""
+			if list[i].LastError != "" {
+				list[i].LastError = "投递失败 (delivery failed)"
+			}
+		}
+	}
+	return list, nil
+}
+
+// NoticeQuery selects supervision notices.
+type NoticeQuery struct{ CaseID, Card, Unit, Office string }
+
+// Notices lists supervision notices (督办单): supervision, efficiency, member department
+// and admin see all; a unit sees its own; a leader the ones on cases they raised.
+func (s Cases) Notices(ctx context.Context, u domain.User, q NoticeQuery) ([]domain.Notice, error) {
+	f := store.NoticeFilter{CaseID: q.CaseID, Card: q.Card, Unit: q.Unit, Office: q.Office}
+	if f.Card != "" && f.Card != domain.CardYellow && f.Card != domain.CardRed {
+		return nil, newError(BadRequest, "invalid_query", "card: 应为 yellow 或 red (must be yellow or red)")
+	}
+	switch u.Role {
+	case domain.RoleUnit:
+		f.Unit = u.Unit
+	case domain.RoleLeader:
+		f.CreatedBy = u.Username
+	}
+	return s.Store.ListNotices(ctx, f)
+}

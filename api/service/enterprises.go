@@ -1,0 +1,255 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// The units and the enterprises: the enterprise file (一企一档) with its plan (一企一策),
+// part of the visits' context. The import of a file of enterprises is in import.go.
+
+// Units lists every unit.
+func (s Visits) Units(ctx context.Context) ([]domain.Unit, error) { return s.Store.ListUnits(ctx) }
+
+// seesContacts reports whether the role may read every enterprise's personal contacts: the
+// member department and the administrator (a leader linked to an enterprise reads them in
+// its file).
+func seesContacts(role string) bool {
+	return role == domain.RoleMemberDept || role == domain.RoleAdmin
+}
+
+// Enterprises lists the enterprises, their contacts blank for whoever may not read them.
+func (s Visits) Enterprises(ctx context.Context, u domain.User) ([]domain.Enterprise, error) {
+	list, err := s.Store.ListEnterprises(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !seesContacts(u.Role) {
+		for i := range list {
+			list[i].ContactName, list[i].ContactPhone = "", ""
+		}
+	}
+	return list, nil
+}
+
+// NewEnterprise is an enterprise as entered by hand.
+type NewEnterprise struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	County        string `json:"county"`
+	IndustryChain string `json:"industry_chain"`
+	MemberKind    string `json:"member_kind"`
+	Size          string `json:"size"`
+	IsKey         bool   `json:"is_key"`
+	ContactName   string `json:"contact_name"`
+	ContactPhone  string `json:"contact_phone"`
+}
+
+// CreateEnterprise enters an enterprise.
+func (s Visits) CreateEnterprise(ctx context.Context, req NewEnterprise) (domain.Enterprise, error) {
+	req.Name = strings.TrimSpace(req.Name)
+	if req.Name == "" {
+		return domain.Enterprise{}, invalid("name: 必填 (required)")
+	}
+	for _, f := range []struct{ name, v string }{{"id", req.ID}, {"name", req.Name}, {"county", req.County},
+		{"industry_chain", req.IndustryChain}, {"member_kind", req.MemberKind}, {"size", req.Size},
+		{"contact_name", req.ContactName}, {"contact_phone", req.ContactPhone}} {
+		if err := workflows.CheckLine(f.name, f.v, 200); err != nil {
+			return domain.Enterprise{}, err
+		}
+	}
+	if req.MemberKind != "" {
+		if err := workflows.CheckWord("member_kind", req.MemberKind, domain.MemberKinds); err != nil {
+			return domain.Enterprise{}, err
+		}
+	}
+	if req.Size != "" {
+		if err := workflows.CheckWord("size", req.Size, domain.Sizes); err != nil {
+			return domain.Enterprise{}, err
+		}
+	}
+	county, err := s.Store.GetUnit(ctx, req.County)
+	if err != nil {
+		return domain.Enterprise{}, referenced(err, "county")
+	}
+	if county.Kind != domain.UnitCounty && county.Kind != domain.UnitAdminCommittee {
+		return domain.Enterprise{}, invalid(fmt.Sprintf("county: %q 不是县区或管委会 (not a county, district or administrative committee)", req.County))
+	}
+	return s.Store.CreateEnterprise(ctx, domain.Enterprise{
+		ID: strings.TrimSpace(req.ID), Name: req.Name, County: req.County, IndustryChain: req.IndustryChain,
+		MemberKind: req.MemberKind, Size: req.Size, IsKey: req.IsKey, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
+	})
+}
+
+// FileCase is a case as the enterprise file lists it.
+type FileCase struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	LeadUnit string `json:"lead_unit"`
+	DueDate  string `json:"due_date"`
+	Card     string `json:"card"`
+}
+
+// FileEnterprise is the enterprise as its file shows it: its contacts null for whoever may
+// not read them.
+type FileEnterprise struct {
+	ContactName   *string   `json:"contact_name"`
+	ContactPhone  *string   `json:"contact_phone"`
+	County        string    `json:"county"`
+	CreatedAt     time.Time `json:"created_at"`
+	ID            string    `json:"id"`
+	IndustryChain string    `json:"industry_chain"`
+	IsKey         bool      `json:"is_key"`
+	MemberKind    string    `json:"member_kind"`
+	Name          string    `json:"name"`
+	Size          string    `json:"size"`
+}
+
+// EnterpriseFile is the enterprise file (一企一档).
+type EnterpriseFile struct {
+	Cases      []FileCase     `json:"cases"`
+	CasesTotal int            `json:"cases_total"`
+	Enterprise FileEnterprise `json:"enterprise"`
+	Leaders    []store.Leader `json:"leaders"`
+	Plan       domain.Plan    `json:"plan"`
+	Redacted   []string       `json:"redacted"`
+	Visits     []VisitView    `json:"visits"`
+	Year       int            `json:"year"`
+}
+
+// File is the enterprise file (一企一档): the enterprise, the leaders linked to it this
+// year, the visits, the cases and the plan (一企一策). Contacts are shown to the member
+// department, the administrator and the leaders linked to it (each read recorded); a unit
+// sees the file only through cases referred to it, and only those cases.
+func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseFile, error) {
+	e, err := s.Store.GetEnterprise(ctx, id)
+	if err != nil {
+		return EnterpriseFile{}, err
+	}
+	year := s.Year()
+	leaders, err := s.Store.EnterpriseLeaders(ctx, e.ID, year)
+	if err != nil {
+		return EnterpriseFile{}, err
+	}
+	linked := u.Role == domain.RoleLeader && slices.ContainsFunc(leaders, func(l store.Leader) bool { return l.Username == u.Username })
+	f := store.CaseFilter{EnterpriseID: e.ID, PageSize: 100, SearchSensitive: true}
+	visits := []domain.Visit{}
+	switch u.Role {
+	case domain.RoleUnit:
+		f.VisibleToUnit = u.Unit
+	case domain.RoleLeader:
+		if !linked {
+			f.CreatedBy = u.Username
+		}
+	}
+	page, err := s.Store.ListCases(ctx, f)
+	if err != nil {
+		return EnterpriseFile{}, err
+	}
+	if u.Role == domain.RoleUnit && len(page.Items) == 0 {
+		return EnterpriseFile{}, missing(store.EntityEnterprise, e.ID)
+	}
+	if u.Role != domain.RoleUnit {
+		vf := store.VisitFilter{EnterpriseID: e.ID, PageSize: maxLedgerVisits}
+		if u.Role == domain.RoleLeader && !linked {
+			vf.Leader = u.Username
+		}
+		if visits, _, err = s.Store.ListVisits(ctx, vf); err != nil {
+			return EnterpriseFile{}, err
+		}
+	}
+	cases := []FileCase{}
+	for _, cs := range page.Items {
+		cases = append(cases, FileCase{ID: cs.ID, Title: cs.Title, Status: cs.Status, LeadUnit: cs.LeadUnit, DueDate: cs.DueDate, Card: cs.Card})
+	}
+	views, err := s.views(ctx, u, visits)
+	if err != nil {
+		return EnterpriseFile{}, err
+	}
+	plan, err := s.Store.Plan(ctx, e.ID)
+	if err != nil {
+		return EnterpriseFile{}, err
+	}
+	out := EnterpriseFile{Enterprise: FileEnterprise{ID: e.ID, Name: e.Name, County: e.County, IndustryChain: e.IndustryChain,
+		MemberKind: e.MemberKind, Size: e.Size, IsKey: e.IsKey, CreatedAt: e.CreatedAt,
+		ContactName: &e.ContactName, ContactPhone: &e.ContactPhone},
+		Redacted: []string{}, Leaders: domain.NonNil(leaders), Year: year, Visits: views, Cases: cases, CasesTotal: page.Total, Plan: plan}
+	if seesContacts(u.Role) || linked {
+		if e.ContactName != "" || e.ContactPhone != "" {
+			if err := s.Store.RecordContactReads(ctx, u.Username, e.ID); err != nil {
+				return EnterpriseFile{}, err
+			}
+		}
+	} else {
+		out.Enterprise.ContactName, out.Enterprise.ContactPhone = nil, nil
+		out.Redacted = []string{"contact_name", "contact_phone"}
+	}
+	return out, nil
+}
+
+// NewPlan is a new version of an enterprise's plan.
+type NewPlan struct {
+	Measures []domain.PlanMeasure `json:"measures"`
+}
+
+const maxPlanMeasures = 100
+
+// SavePlan stores a new version of an enterprise's plan (一企一策): the member department,
+// or a leader linked to the enterprise this year.
+func (s Visits) SavePlan(ctx context.Context, u domain.User, enterpriseID string, req NewPlan) (domain.Plan, error) {
+	e, err := s.Store.GetEnterprise(ctx, enterpriseID)
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	if u.Role == domain.RoleLeader {
+		leaders, err := s.Store.EnterpriseLeaders(ctx, e.ID, s.Year())
+		if err != nil {
+			return domain.Plan{}, err
+		}
+		if !slices.ContainsFunc(leaders, func(l store.Leader) bool { return l.Username == u.Username }) {
+			return domain.Plan{}, forbidden("只有挂钩联系该企业的班子成员可以修改一企一策 (only a leader linked to the enterprise)")
+		}
+	}
+	if req.Measures == nil || len(req.Measures) > maxPlanMeasures {
+		return domain.Plan{}, invalid(fmt.Sprintf("measures: 必填，最多 %d 项 (required, at most %d)", maxPlanMeasures, maxPlanMeasures))
+	}
+	for i := range req.Measures {
+		m := &req.Measures[i]
+		field := fmt.Sprintf("measures[%d]", i)
+		m.Title = strings.TrimSpace(m.Title)
+		if m.Title == "" {
+			return domain.Plan{}, invalid(field + ".title: 必填 (required)")
+		}
+		if err := workflows.CheckLine(field+".title", m.Title, 200); err != nil {
+			return domain.Plan{}, err
+		}
+		if err := workflows.CheckText(field+".note", m.Note); err != nil {
+			return domain.Plan{}, err
+		}
+		if m.Status == "" {
+			m.Status = "planned"
+		}
+		if err := workflows.CheckWord(field+".status", m.Status, domain.PlanStatuses); err != nil {
+			return domain.Plan{}, err
+		}
+		if m.DueDate != "" {
+			if _, err := time.Parse(domain.DateLayout, m.DueDate); err != nil {
+				return domain.Plan{}, invalid(field + ".due_date: 应为 YYYY-MM-DD (a date)")
+			}
+		}
+		if m.OwnerUnit != "" {
+			if _, err := s.Store.GetUnit(ctx, m.OwnerUnit); err != nil {
+				return domain.Plan{}, referenced(err, field+".owner_unit")
+			}
+		}
+	}
+	return s.Store.SavePlan(ctx, e.ID, req.Measures, u.Username)
+}
