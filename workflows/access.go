@@ -1,3 +1,6 @@
+// Who may act on a case and who may see it; and the comment (备注), whole as every action
+// is: its body and Validate, check and apply, and the event it records (domain/events.go).
+
 package workflows
 
 import (
@@ -6,6 +9,14 @@ import (
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// CommentBody adds a remark to the timeline.
+type CommentBody struct {
+	Text string `json:"text"`
+}
+
+// Validate checks the comment.
+func (b CommentBody) Validate() error { return CheckText("text", b.Text) }
 
 func requireRole(a domain.Actor, roles ...string) error {
 	if slices.Contains(roles, a.Role) {
@@ -117,5 +128,5 @@ func (CommentBody) checkStrict(c *domain.Case, a domain.Actor) error {
 }
 
 func (b CommentBody) apply(_ *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
-	return []eventDraft{{Type: domain.EventCommented, Data: b}}
+	return []eventDraft{{Type: domain.EventCommented, Data: domain.Commented{Text: b.Text}}}
 }

@@ -1,3 +1,9 @@
+// The actions of appeals (申诉) against items of a unit's audit figures, and their decision.
+// Each action is whole here, as registered by its entry in Actions (registry.go): its body and
+// the body's Validate, its check and apply, the event type and data it records (the data's
+// type and sensitive fields are in domain/events.go) and the deadlines that event sets (named
+// in deadlineEffects).
+
 package workflows
 
 import (
@@ -7,6 +13,22 @@ import (
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// AppealBody is a unit's appeal (申诉): why, and which items (domain.AppealItems).
+type AppealBody struct {
+	Reason string   `json:"reason"`
+	Items  []string `json:"items"`
+}
+
+// DecideAppealBody is the efficiency office's decision on appeal N.
+type DecideAppealBody struct {
+	N      int    `json:"n"` // set from the path by the API
+	Accept *bool  `json:"accept"`
+	Note   string `json:"note"`
+}
+
+// MaxAppeals bounds the appeals on one case.
+const MaxAppeals = 20
 
 // Appeals (申诉): a unit asks the efficiency office to take items of a case out of its audit
 // figures (its overdue time, a card…); the office accepts or rejects it. Both are timeline
@@ -58,7 +80,7 @@ func (b AppealBody) apply(c *domain.Case, a domain.Actor, now time.Time) []event
 	n := len(c.Appeals) + 1
 	c.Appeals = append(slices.Clone(c.Appeals), domain.Appeal{N: n, Unit: a.Unit, Reason: b.Reason, Items: slices.Clone(b.Items),
 		Status: domain.AppealPending, At: now})
-	return []eventDraft{{Type: domain.EventAppealed, Data: map[string]any{"n": n, "unit": a.Unit, "reason": b.Reason, "items": b.Items}}}
+	return []eventDraft{{Type: domain.EventAppealed, Data: domain.Appealed{N: n, Unit: a.Unit, Reason: b.Reason, Items: b.Items}}}
 }
 
 // Validate checks the decision's own fields.
@@ -91,5 +113,5 @@ func (b DecideAppealBody) apply(c *domain.Case, a domain.Actor, now time.Time) [
 		ap.Status, typ = domain.AppealAccepted, domain.EventAppealAccepted
 	}
 	ap.Note, ap.DecidedBy, ap.DecidedAt = b.Note, a.Username, now
-	return []eventDraft{{Type: typ, Data: map[string]any{"n": b.N, "unit": ap.Unit, "items": ap.Items, "note": b.Note}}}
+	return []eventDraft{{Type: typ, Data: domain.AppealDecided{N: b.N, Unit: ap.Unit, Items: ap.Items, Note: b.Note}}}
 }

@@ -74,8 +74,12 @@ type caseRun struct {
 	// serialDelivery: the run delivers its notifications one activity at a time, so that
 	// two deliveries never pick the same pending notification (runs started before did not).
 	serialDelivery bool
-	delivering     bool
-	deliverNext    int // the lowest event seq a delivery under way must go on with, 0 if none
+	// deadlinesOnTimeline: the run records, on each event that sets deadlines, the deadlines
+	// it set (the audit reads them there); runs started before do not, and the audit counts
+	// theirs as the workflow did.
+	deadlinesOnTimeline bool
+	delivering          bool
+	deliverNext         int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
 	// children being told that the case closed (merge.go).
 	merging bool
@@ -129,9 +133,9 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		r.c.CreatedAt = now
 		r.c.Card = domain.CardNone
 		r.c.CoUnits, r.c.SignedUnits, r.c.ReferredUnits = domain.NonNil(r.c.CoUnits), domain.NonNil(r.c.SignedUnits), []string{}
-		created = []eventDraft{{Type: domain.EventCreated, Data: map[string]any{
-			"title": r.c.Title, "category": r.c.Category, "list": r.c.List,
-			"enterprise_id": r.c.EnterpriseID, "visit_id": r.c.VisitID, "sensitive": r.c.Sensitive}}}
+		created = []eventDraft{{Type: domain.EventCreated, Data: domain.Created{
+			Title: r.c.Title, Category: r.c.Category, List: r.c.List,
+			EnterpriseID: r.c.EnterpriseID, VisitID: r.c.VisitID, Sensitive: r.c.Sensitive}}}
 	}
 
 	if in.Continued {
@@ -140,6 +144,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	// Decided afresh by every run (continued runs too): it changes how, not what.
 	r.local = workflow.GetVersion(ctx, "local-activities", workflow.DefaultVersion, 1) == 1
 	r.serialDelivery = workflow.GetVersion(ctx, "serial-delivery", workflow.DefaultVersion, 1) == 1
+	r.deadlinesOnTimeline = workflow.GetVersion(ctx, "deadlines-on-timeline", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -344,6 +349,9 @@ func (r *caseRun) commit(ctx workflow.Context, next domain.Case, actor domain.Ac
 		}
 		for i := range events {
 			events[i].Notify = audienceFor(events[i].Type, &next)
+			if r.deadlinesOnTimeline && deadlineEffects[events[i].Type] != nil {
+				events[i].Data = withDeadlines(events[i].Data, next.Deadlines)
+			}
 		}
 	}
 	if err := r.record(ctx, &next, actor, now, events); err != nil {

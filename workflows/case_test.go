@@ -351,6 +351,36 @@ func TestUnsatisfiedCallbackRedoesAtMostTwice(t *testing.T) {
 	if redo != 2 {
 		t.Errorf("%d redos, want 2", redo)
 	}
+	// The referral and each redo record on the timeline the deadlines they set, which the
+	// audit reads.
+	recorded := 0
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			v, err := domain.DecodeEvent(e.Type, e.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *domain.Deadlines
+			switch d := v.(type) {
+			case *domain.Referred:
+				got = d.Deadlines
+			case *domain.CalledBack:
+				if !d.Redo {
+					continue
+				}
+				got = d.Deadlines
+			default:
+				continue
+			}
+			recorded++
+			if got == nil || *got != p.Case.Deadlines || got.Handling == "" {
+				t.Errorf("%s (seq %d) recorded deadlines %+v, the case has %+v", e.Type, e.Seq, got, p.Case.Deadlines)
+			}
+		}
+	}
+	if recorded != 3 {
+		t.Errorf("%d events recorded deadlines, want the referral and two redos", recorded)
+	}
 }
 
 func TestActionsAreRejectedBeforeTheyTouchTheCase(t *testing.T) {

@@ -16,49 +16,35 @@ type deadlineEffect func(r *caseRun, ctx workflow.Context, c *domain.Case, now t
 // approved extension moves the handling deadline, keeping the budget that remained. Events
 // not listed leave the deadlines alone.
 var deadlineEffects = map[string]deadlineEffect{
-	domain.EventCreated: startTriage,
-	domain.EventTriaged: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
-		if c.Status != domain.StatusReferral { // answered or rejected: closed
-			return nil
+	domain.EventCreated:           startTriage,
+	domain.EventTriaged:           triagedDeadlines,           // triage.go
+	domain.EventReferred:          referredDeadlines,          // handling.go
+	domain.EventReturned:          startReferral,              // handling.go: the unit's clock stops
+	domain.EventCompleted:         completedDeadlines,         // handling.go
+	domain.EventCalledBack:        calledBackDeadlines,        // followup.go
+	domain.EventReopened:          reopenedDeadlines,          // followup.go
+	domain.EventExtensionApproved: extensionApprovedDeadlines, // extension.go
+}
+
+// withDeadlines is an event's data with the deadlines the event set, for the event types
+// whose data records them (a referral, an approved extension, a callback that sends the
+// case back): the audit reads a unit's deadlines from the timeline, not by counting them
+// again.
+func withDeadlines(data any, d domain.Deadlines) any {
+	switch v := data.(type) {
+	case domain.Referred:
+		v.Deadlines = &d
+		return v
+	case domain.ExtensionDecided:
+		v.Deadlines = &d
+		return v
+	case domain.CalledBack:
+		if v.Redo {
+			v.Deadlines = &d
 		}
-		return startReferral(r, ctx, c, now)
-	},
-	domain.EventReferred: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
-		d := &c.Deadlines
-		if err := r.setDeadline(ctx, &d.Sign, now, r.policy.SignDays); err != nil {
-			return err
-		}
-		if c.DueDate != "" {
-			d.Handling = c.DueDate // given at referral
-			return nil
-		}
-		return r.setDeadline(ctx, &d.Handling, now, r.policy.HandlingDaysFor(c.SLA))
-	},
-	domain.EventReturned: startReferral,
-	domain.EventCompleted: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
-		return r.setDeadline(ctx, &c.Deadlines.Callback, now, r.policy.CallbackDays)
-	},
-	domain.EventCalledBack: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
-		if c.Status != domain.StatusHandling { // satisfied, or out of redos
-			return nil
-		}
-		c.Deadlines.Callback = "" // redo (重办): handled again
-		return r.setDeadline(ctx, &c.Deadlines.Handling, now, r.policy.HandlingDaysFor(c.SLA))
-	},
-	domain.EventReopened: func(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
-		if c.Status == domain.StatusTriage {
-			return startTriage(r, ctx, c, now)
-		}
-		return startReferral(r, ctx, c, now)
-	},
-	domain.EventExtensionApproved: func(r *caseRun, ctx workflow.Context, c *domain.Case, _ time.Time) error {
-		if c.Deadlines.Handling == "" {
-			return nil
-		}
-		var err error
-		c.Deadlines.Handling, err = r.workdays(ctx, domain.DeadlineInput{FromDate: c.Deadlines.Handling, Days: c.Extension.Days})
-		return err
-	},
+		return v
+	}
+	return data
 }
 
 func startTriage(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {

@@ -1,11 +1,39 @@
+// The actions of extensions (延期): the lead unit asks, the lead office decides. Each action is
+// whole here, as registered by its entry in Actions (registry.go): its body and the body's
+// Validate, its check and apply, the event type and data it records (the data's type and
+// sensitive fields are in domain/events.go) and the deadlines that event sets (named in
+// deadlineEffects).
+
 package workflows
 
 import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// ExtendBody is the lead unit's extension request: how many working days, and why.
+type ExtendBody struct {
+	Days   int    `json:"days"`
+	Reason string `json:"reason"`
+}
+
+// Validate checks the reason for an extension.
+func (b ExtendBody) Validate() error { return CheckText("reason", b.Reason) }
+
+// DecideExtensionBody is the lead office's decision on an extension request.
+type DecideExtensionBody struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+	// AllowAnother lets the unit ask once more (one extension per case otherwise).
+	AllowAnother bool `json:"allow_another"`
+}
+
+// Validate checks the decision's note.
+func (b DecideExtensionBody) Validate() error { return CheckText("note", b.Note) }
 
 func (b ExtendBody) check(c *domain.Case, a domain.Actor, now time.Time) error {
 	if err := requireAssignedUnit(c, a, true); err != nil {
@@ -31,8 +59,8 @@ func (b ExtendBody) check(c *domain.Case, a domain.Actor, now time.Time) error {
 
 func (b ExtendBody) apply(c *domain.Case, a domain.Actor, now time.Time) []eventDraft {
 	c.Extension = &domain.Extension{Days: b.Days, Reason: b.Reason, RequestedBy: a.Username, RequestedAt: now, Status: domain.ExtensionPending}
-	return []eventDraft{{Type: domain.EventExtensionRequested, Data: map[string]any{"days": b.Days, "reason": b.Reason,
-		"deadline": c.Deadlines.Handling}}}
+	return []eventDraft{{Type: domain.EventExtensionRequested, Data: domain.ExtensionRequested{Days: b.Days, Reason: b.Reason,
+		Deadline: c.Deadlines.Handling}}}
 }
 
 func (b DecideExtensionBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
@@ -64,5 +92,16 @@ func (b DecideExtensionBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) 
 		}
 	}
 	c.Extension = &ext
-	return []eventDraft{{Type: typ, Data: map[string]any{"days": ext.Days, "note": b.Note, "allow_another": b.AllowAnother}}}
+	return []eventDraft{{Type: typ, Data: domain.ExtensionDecided{Days: ext.Days, Note: b.Note, AllowAnother: b.AllowAnother}}}
+}
+
+// extensionApprovedDeadlines: an approved extension moves the handling deadline by its
+// working days, keeping the budget that remained.
+func extensionApprovedDeadlines(r *caseRun, ctx workflow.Context, c *domain.Case, _ time.Time) error {
+	if c.Deadlines.Handling == "" {
+		return nil
+	}
+	var err error
+	c.Deadlines.Handling, err = r.workdays(ctx, domain.DeadlineInput{FromDate: c.Deadlines.Handling, Days: c.Extension.Days})
+	return err
 }

@@ -1,11 +1,45 @@
+// The actions of follow-up: the callback to the enterprise (回访), close-out (销号) and reopening.
+// Each action is whole here, as registered by its entry in Actions (registry.go): its body and
+// the body's Validate, its check and apply, the event type and data it records (the data's
+// type and sensitive fields are in domain/events.go) and the deadlines that event sets (named
+// in deadlineEffects).
+
 package workflows
 
 import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// CallbackBody is the enterprise's answer when called back (回访).
+type CallbackBody struct {
+	Solved    *bool  `json:"solved"`
+	Satisfied *bool  `json:"satisfied"`
+	Note      string `json:"note"`
+}
+
+// Validate checks the callback's note.
+func (b CallbackBody) Validate() error { return CheckText("note", b.Note) }
+
+// CloseBody closes the case out (销号).
+type CloseBody struct {
+	Note string `json:"note"`
+}
+
+// Validate checks the closing note.
+func (b CloseBody) Validate() error { return CheckText("note", b.Note) }
+
+// ReopenBody reopens a closed case.
+type ReopenBody struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks the reason for reopening.
+func (b ReopenBody) Validate() error { return CheckText("reason", b.Reason) }
 
 func (b CallbackBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
 	if a.Role == domain.RoleSupervision {
@@ -32,14 +66,14 @@ func (b CallbackBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
 
 func (b CallbackBody) apply(c *domain.Case, _ domain.Actor, now time.Time) []eventDraft {
 	cb := &domain.Callback{Solved: *b.Solved, Satisfied: *b.Satisfied, Note: b.Note, At: now}
-	data := map[string]any{"solved": cb.Solved, "satisfied": cb.Satisfied, "note": b.Note, "redo": false}
+	data := domain.CalledBack{Solved: cb.Solved, Satisfied: cb.Satisfied, Note: b.Note}
 	if !cb.Satisfied && c.RedoCount < MaxRedos {
 		// Not satisfied: handled again (重办) with a new deadline.
 		c.RedoCount++
 		c.Status = domain.StatusHandling
 		c.Outcome, c.Report = "", ""
 		c.Callback = nil
-		data["redo"], data["redo_count"] = true, c.RedoCount
+		data.Redo, data.RedoCount = true, c.RedoCount
 		return []eventDraft{{Type: domain.EventCalledBack, Data: data}}
 	}
 	// Satisfied, or out of redos: the lead office may now close the case.
@@ -63,7 +97,7 @@ func (b CloseBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
 func (b CloseBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
 	c.Status = domain.StatusClosed
 	c.Resolution = b.Note
-	return []eventDraft{{Type: domain.EventClosed, Data: map[string]any{"note": b.Note, "outcome": c.Outcome}}}
+	return []eventDraft{{Type: domain.EventClosed, Data: domain.Closed{Note: text(b.Note), Outcome: text(c.Outcome)}}}
 }
 
 func (b ReopenBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
@@ -88,5 +122,23 @@ func (b ReopenBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDr
 	}
 	c.Callback, c.Outcome, c.Report, c.Resolution, c.DueDate = nil, "", "", "", ""
 	c.SignedUnits = []string{}
-	return []eventDraft{{Type: domain.EventReopened, Data: map[string]string{"reason": b.Reason, "status": c.Status}}}
+	return []eventDraft{{Type: domain.EventReopened, Data: domain.Reopened{Reason: b.Reason, Status: c.Status}}}
+}
+
+// calledBackDeadlines: a callback that sends the case back (重办) gives the unit a new
+// handling deadline; one satisfied, or out of redos, sets none.
+func calledBackDeadlines(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
+	if c.Status != domain.StatusHandling {
+		return nil
+	}
+	c.Deadlines.Callback = ""
+	return r.setDeadline(ctx, &c.Deadlines.Handling, now, r.policy.HandlingDaysFor(c.SLA))
+}
+
+// reopenedDeadlines: a reopened case starts its step's clock again.
+func reopenedDeadlines(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
+	if c.Status == domain.StatusTriage {
+		return startTriage(r, ctx, c, now)
+	}
+	return startReferral(r, ctx, c, now)
 }

@@ -14,6 +14,31 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
+// MergeBody merges other enterprises' cases, each in triage, into this one (the parent)
+// as one common problem. MaxMergeChildren bounds one merge.
+type MergeBody struct {
+	ChildIDs []string `json:"child_ids"`
+	Note     string   `json:"note"`
+}
+
+// MaxMergeChildren is the most cases one merge takes in.
+const MaxMergeChildren = 50
+
+// MergeIntoBody tells a child it is merged into ParentID (sent by the parent's workflow).
+type MergeIntoBody struct {
+	ParentID         string `json:"parent_id"`
+	ParentEnterprise string `json:"parent_enterprise"`
+	Note             string `json:"note"`
+}
+
+// FollowParentBody tells a child that its parent closed, and how (sent by the parent's
+// workflow, as caseflow itself).
+type FollowParentBody struct {
+	ParentID   string `json:"parent_id"`
+	Resolution string `json:"resolution"`
+	Outcome    string `json:"outcome"`
+}
+
 // Common problems (共性问题). The member department merges cases of other enterprises,
 // each in triage, into one case, the parent: the parent becomes a common problem and goes
 // on through triage and referral; each child, a separate workflow, is told by the parent
@@ -136,7 +161,7 @@ func (b MergeIntoBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []even
 	}
 	c.Status, c.ParentID = domain.StatusMerged, b.ParentID
 	c.Deadlines, c.DueDate, c.Overdue = domain.Deadlines{}, "", false
-	return []eventDraft{{Type: domain.EventMergedInto, Data: map[string]string{"parent_id": b.ParentID, "note": b.Note}}}
+	return []eventDraft{{Type: domain.EventMergedInto, Data: domain.MergedInto{ParentID: b.ParentID, Note: b.Note}}}
 }
 
 // Validate checks the parent's message.
@@ -177,8 +202,8 @@ func (b FollowParentBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []e
 	if b.Resolution != "" {
 		c.Resolution += "：" + b.Resolution
 	}
-	return []eventDraft{{Type: domain.EventClosed, Data: map[string]string{
-		"parent_id": b.ParentID, "note": b.Resolution, "outcome": b.Outcome}}}
+	return []eventDraft{{Type: domain.EventClosed, Data: domain.Closed{
+		ParentID: text(b.ParentID), Note: text(b.Resolution), Outcome: text(b.Outcome)}}}
 }
 
 // registerMerge registers the merge: not through handle, since the children are asked,
@@ -189,10 +214,7 @@ func registerMerge(ctx workflow.Context, r *caseRun) error {
 }
 
 // refusedChild is a child that would not be merged (another action came first).
-type refusedChild struct {
-	CaseID string `json:"case_id"`
-	Reason string `json:"reason"`
-}
+type refusedChild = domain.MergeRefusal
 
 // merge asks each child, under the parent's lock, to merge into it; the children that
 // accept are recorded on the parent (event merged, with those that refused and why). The
@@ -235,7 +257,7 @@ func (r *caseRun) merge(ctx workflow.Context, in ActionInput[MergeBody]) (domain
 	next.Scope = domain.ScopeCommon
 	next.Children = append(slices.Clone(next.Children), merged...)
 	return r.commit(ctx, next, in.Actor, now,
-		[]eventDraft{{Type: domain.EventMerged, Data: map[string]any{"children": merged, "refused": refused, "note": in.Body.Note}}})
+		[]eventDraft{{Type: domain.EventMerged, Data: domain.Merged{Children: merged, Refused: refused, Note: in.Body.Note}}})
 }
 
 // closeChildren tells every child of a parent that has just closed to close with it. It

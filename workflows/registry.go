@@ -11,7 +11,9 @@ import (
 // Action is one user action on a case. One generic definition gives everything the action
 // needs beside its check and apply: its Update name and Chinese label, how the case
 // workflow registers it, and how a request body becomes its argument. Adding an action is
-// one entry in Actions plus its body's check, apply and Validate.
+// one entry in Actions plus, in its stage's file (triage.go, handling.go…), its body with
+// the body's Validate, check and apply, its event's data type (domain/events.go) and, if
+// the event sets deadlines, its effect named in deadlineEffects.
 type Action struct {
 	Name  string // the Update's name, and the last segment of POST /cases/{id}/actions/{name}
 	Label string // for people: 签收, 办结…

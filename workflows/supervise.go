@@ -224,8 +224,8 @@ func (r *caseRun) fire(ctx workflow.Context, li int, rung Rung) error {
 		next.Card = kind
 	}
 	next.Overdue = overdue(&next, r.ladders)
-	data := map[string]any{"deadline": l.Deadline, "due": l.Due, "card": kind, "notice_no": notice.No,
-		"unit": next.LeadUnit, "office": next.Office}
+	data := domain.Supervised{Deadline: l.Deadline, Due: l.Due, Card: kind, NoticeNo: notice.No,
+		Unit: next.LeadUnit, Office: next.Office}
 	if err := r.record(ctx, &next, SystemActor, now, []eventDraft{{Type: rungs[rung].event, Data: data,
 		Notify: ladderAudience(&next, l.Deadline, rung)}}); err != nil {
 		return err

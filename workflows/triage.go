@@ -1,3 +1,9 @@
+// The actions of triage (梳理): the member department refers, answers or rejects a new case.
+// Each action is whole here, as registered by its entry in Actions (registry.go): its body and
+// the body's Validate, its check and apply, the event type and data it records (the data's
+// type and sensitive fields are in domain/events.go) and the deadlines that event sets (named
+// in deadlineEffects).
+
 package workflows
 
 import (
@@ -5,8 +11,51 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// TriageBody is the member department's triage (会员部梳理). For decision refer, a field
+// left out takes the routing rules' proposal (category and list: the case's own); a field
+// that differs from the proposal is an override and needs OverrideReason.
+type TriageBody struct {
+	Decision       string    `json:"decision"`
+	Category       string    `json:"category,omitempty"`
+	Scope          string    `json:"scope,omitempty"`
+	List           string    `json:"list,omitempty"`
+	Office         string    `json:"office,omitempty"`
+	LeadUnit       string    `json:"lead_unit,omitempty"`
+	CoUnits        *[]string `json:"co_units,omitempty"`
+	SLA            string    `json:"sla,omitempty"`
+	Priority       string    `json:"priority,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	OverrideReason string    `json:"override_reason,omitempty"`
+	Answer         string    `json:"answer,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
+}
+
+// Validate checks the body's own fields, whatever the case's state (so does every
+// action's Validate): the API calls it before it sends the action, and the Update's
+// validator again before the workflow accepts it.
+func (b TriageBody) Validate() error {
+	if err := checkIDs("units", unitsOf(b.LeadUnit, b.CoUnits)...); err != nil {
+		return err
+	}
+	// The words are checked against the vocabulary with the case (check); here, that
+	// they are words at all.
+	for _, w := range [][2]string{{"decision", b.Decision}, {"category", b.Category}, {"scope", b.Scope},
+		{"list", b.List}, {"office", b.Office}, {"sla", b.SLA}, {"priority", b.Priority}} {
+		if err := CheckLine(w[0], w[1], 100); err != nil {
+			return err
+		}
+	}
+	return checkTexts([2]string{"note", b.Note}, [2]string{"override_reason", b.OverrideReason},
+		[2]string{"answer", b.Answer}, [2]string{"reason", b.Reason})
+}
+
+// Override is one field of the route where triage chose other than the rules proposed.
+type Override = domain.Override
 
 func (b TriageBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
 	if err := requireRole(a, domain.RoleMemberDept); err != nil {
@@ -77,20 +126,29 @@ func (b TriageBody) resolve(c *domain.Case) (TriageBody, []Override) {
 		{"scope", p.Scope, e.Scope}, {"office", p.Office, e.Office}, {"lead_unit", p.LeadUnit, e.LeadUnit},
 		{"sla", p.SLA, e.SLA}, {"priority", p.Priority, e.Priority}} {
 		if f.proposed != "" && f.proposed != f.chosen {
-			overrides = append(overrides, Override{f.name, f.proposed, f.chosen})
+			overrides = append(overrides, Override{Field: f.name, Proposed: f.proposed, Chosen: f.chosen})
 		}
 	}
 	if p.LeadUnit != "" && !slices.Equal(domain.NonNil(p.CoUnits), co) {
-		overrides = append(overrides, Override{"co_units", domain.NonNil(p.CoUnits), co})
+		overrides = append(overrides, Override{Field: "co_units", Proposed: domain.NonNil(p.CoUnits), Chosen: co})
 	}
 	return e, overrides
 }
 
-// triagedEvent is the triaged event's data for a refer decision.
-type triagedEvent struct {
-	TriageBody
-	Overrides []Override `json:"overrides"`
+// event is the triaged event's data: the decision, and for a referral its overrides of
+// the proposal (nil for the other decisions, which have none).
+func (b TriageBody) event(overrides []Override) domain.Triaged {
+	e := domain.Triaged{Decision: b.Decision, Category: b.Category, Scope: b.Scope, List: b.List, Office: b.Office,
+		LeadUnit: b.LeadUnit, CoUnits: b.CoUnits, SLA: b.SLA, Priority: b.Priority, Note: b.Note,
+		OverrideReason: b.OverrideReason, Answer: b.Answer, Reason: b.Reason}
+	if overrides != nil {
+		e.Overrides = &overrides
+	}
+	return e
 }
+
+// text is s as a field that some events of a type leave out.
+func text(s string) *string { return &s }
 
 func (b TriageBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
 	switch b.Decision {
@@ -100,12 +158,21 @@ func (b TriageBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDr
 		c.LeadUnit, c.CoUnits = e.LeadUnit, *e.CoUnits
 		c.SLA, c.Priority = e.SLA, e.Priority
 		c.Status = domain.StatusReferral
-		return []eventDraft{{Type: domain.EventTriaged, Data: triagedEvent{e, domain.NonNil(overrides)}}}
+		return []eventDraft{{Type: domain.EventTriaged, Data: e.event(domain.NonNil(overrides))}}
 	case domain.DecisionAnswer:
 		c.Resolution = b.Answer
 	default:
 		c.Resolution = b.Reason
 	}
 	c.Status = domain.StatusClosed
-	return []eventDraft{{Type: domain.EventTriaged, Data: b}, {Type: domain.EventClosed, Data: map[string]string{"reason": b.Decision}}}
+	return []eventDraft{{Type: domain.EventTriaged, Data: b.event(nil)}, {Type: domain.EventClosed, Data: domain.Closed{Reason: text(b.Decision)}}}
+}
+
+// triagedDeadlines: a case referred at triage starts the referral's clock (one answered or
+// rejected is closed).
+func triagedDeadlines(r *caseRun, ctx workflow.Context, c *domain.Case, now time.Time) error {
+	if c.Status != domain.StatusReferral {
+		return nil
+	}
+	return startReferral(r, ctx, c, now)
 }

@@ -33,6 +33,10 @@ type Event struct {
 	Solved, Satisfied, Redo bool
 	// Items: what an accepted appeal takes out of the appealing unit's (Unit) figures.
 	Items []string
+	// Deadlines: the deadlines the event set, as the workflow recorded them on a referral,
+	// an approved extension or a callback that sends the case back (nil on events written
+	// before they were recorded: those deadlines are counted again as the workflow did).
+	Deadlines *domain.Deadlines
 }
 
 // Types are the event types the figures read; the store reads only those.
@@ -247,6 +251,8 @@ func replay(evs []Event, idx *index, policy domain.SLAPolicy, in func(time.Time)
 			if d, err := calendar.ParseDate(e.DueDate); e.DueDate != "" && err == nil {
 				handlingDue = d
 			}
+			signDue = recorded(e, func(d *domain.Deadlines) string { return d.Sign }, signDue)
+			handlingDue = recorded(e, func(d *domain.Deadlines) string { return d.Handling }, handlingDue)
 			if in(at) && lead != "" {
 				u := unit(lead)
 				u.add(FigReceived, caseID, &u.Received)
@@ -277,7 +283,7 @@ func replay(evs []Event, idx *index, policy domain.SLAPolicy, in func(time.Time)
 				u.add(FigExtensionsRequested, caseID, &u.ExtensionsRequested)
 			}
 		case domain.EventExtensionApproved:
-			handlingDue = idx.add(handlingDue, e.Days)
+			handlingDue = recorded(e, func(d *domain.Deadlines) string { return d.Handling }, idx.add(handlingDue, e.Days))
 			if in(at) && lead != "" {
 				u := unit(lead)
 				u.add(FigExtensionsGranted, caseID, &u.ExtensionsGranted)
@@ -323,7 +329,7 @@ func replay(evs []Event, idx *index, policy domain.SLAPolicy, in func(time.Time)
 			lastMinute = ""
 			if e.Redo { // handled again, with a new deadline
 				lead, handling, start = completedBy, true, at
-				handlingDue = idx.add(at, policy.HandlingDaysFor(sla))
+				handlingDue = recorded(e, func(d *domain.Deadlines) string { return d.Handling }, idx.add(at, policy.HandlingDaysFor(sla)))
 			}
 		case domain.EventUrged, domain.EventYellowCard, domain.EventRedCard:
 			if (e.Deadline != domain.DeadlineSign && e.Deadline != domain.DeadlineHandling) || e.Unit == "" || !in(at) {
@@ -347,6 +353,19 @@ func replay(evs []Event, idx *index, policy domain.SLAPolicy, in func(time.Time)
 			u.pingPong = append(u.pingPong, caseID)
 		}
 	}
+}
+
+// recorded is the deadline the event recorded (which picks it of the deadlines), or else
+// counted: the deadline as the workflow counted it, for events written before deadlines
+// were recorded on the timeline.
+func recorded(e Event, which func(*domain.Deadlines) string, counted time.Time) time.Time {
+	if e.Deadlines == nil {
+		return counted
+	}
+	if d, err := calendar.ParseDate(which(e.Deadlines)); err == nil {
+		return d
+	}
+	return counted
 }
 
 // LastWorkingHour starts the last working hour of a day (17:00–18:00, Asia/Shanghai): a

@@ -162,3 +162,37 @@ func TestAnAcceptedAppealTakesItsItemsOutOfTheUnitsFigures(t *testing.T) {
 		t.Errorf("natural resources after the appeal: %+v", nr)
 	}
 }
+
+// A case's deadlines are those its workflow recorded on the timeline: a unit whose case the
+// workflow gave a later deadline (a policy changed since, a calendar entered later) is
+// judged by that deadline, not by one the audit would count again today; an event written
+// before deadlines were recorded is counted as the workflow counted it.
+func TestTheAuditJudgesAUnitByTheDeadlinesTheWorkflowRecorded(t *testing.T) {
+	ev := func(c string, seq int, typ, when string, e audit.Event) audit.Event {
+		e.CaseID, e.Seq, e.Type, e.At = c, seq, typ, at(when)
+		return e
+	}
+	recorded := &domain.Deadlines{Sign: "2026-03-04", Handling: "2026-03-31"}
+	events := []audit.Event{
+		// Referred 2 Mar: counted today, sign-for is due 3 Mar and handling 23 Mar; the
+		// workflow recorded 4 Mar and 31 Mar. Signed 4 Mar, completed 27 Mar: both on time.
+		ev("R", 1, "triaged", "2026-03-01 09:00", audit.Event{SLA: domain.SLAStandard}),
+		ev("R", 2, "referred", "2026-03-02 10:00", audit.Event{Unit: "housing-construction", Deadlines: recorded}),
+		ev("R", 3, "signed", "2026-03-04 09:00", audit.Event{Unit: "housing-construction"}),
+		ev("R", 4, "completed", "2026-03-27 10:00", audit.Event{}),
+		// The same timeline without recorded deadlines: late on both counts.
+		ev("S", 1, "triaged", "2026-03-01 09:00", audit.Event{SLA: domain.SLAStandard}),
+		ev("S", 2, "referred", "2026-03-02 10:00", audit.Event{Unit: "licheng"}),
+		ev("S", 3, "signed", "2026-03-04 09:00", audit.Event{Unit: "licheng"}),
+		ev("S", 4, "completed", "2026-03-27 10:00", audit.Event{}),
+	}
+	units := audit.Compute(events, calendar.New(), policy, at("2026-03-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00"))
+	if f := units["housing-construction"].Figures; f.SignedOnTime != 1 || f.CompletedOnTime != 1 || f.Overdue != 0 {
+		t.Errorf("with the recorded deadlines: signed on time %d, completed on time %d, overdue %d; want 1, 1, 0",
+			f.SignedOnTime, f.CompletedOnTime, f.Overdue)
+	}
+	if f := units["licheng"].Figures; f.SignedOnTime != 0 || f.CompletedOnTime != 0 || f.Overdue != 1 {
+		t.Errorf("counted again: signed on time %d, completed on time %d, overdue %d; want 0, 0, 1",
+			f.SignedOnTime, f.CompletedOnTime, f.Overdue)
+	}
+}

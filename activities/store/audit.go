@@ -378,18 +378,15 @@ func (s *Store) checkDayChain(ctx context.Context, end time.Time, out *RangeVeri
 // AuditEvents reads what the figures need of every timeline event before end, each case's
 // in seq order.
 func (s *Store) AuditEvents(ctx context.Context, end time.Time) ([]audit.Event, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT case_id, seq, type, at, coalesce(data->>'lead_unit', data->>'unit', ''), coalesce(data->>'due_date', ''),
-			coalesce(data->>'sla', ''), coalesce((data->>'days')::int, 0), coalesce(data->>'deadline', ''),
-			coalesce((data->>'solved')::bool, false), coalesce((data->>'satisfied')::bool, false),
-			coalesce((data->>'redo')::bool, false),
-			CASE WHEN jsonb_typeof(data->'items') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(data->'items')) ELSE '{}' END
+	rows, _ := s.pool.Query(ctx, `SELECT case_id, seq, type, at, data
 		FROM case_events WHERE type = ANY($1) AND at < $2 ORDER BY case_id, seq`, audit.Types, end)
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (audit.Event, error) {
 		var e audit.Event
-		err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &e.Unit, &e.DueDate, &e.SLA, &e.Days, &e.Deadline,
-			&e.Solved, &e.Satisfied, &e.Redo, &e.Items)
-		return e, err
+		var data []byte
+		if err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &data); err != nil {
+			return e, err
+		}
+		return e, e.Read(data)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: audit events: %w", err)

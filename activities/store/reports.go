@@ -96,8 +96,7 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 			coalesce(v.date::text, ''), c.sensitive,
 			coalesce((SELECT array_agg(vl.leader ORDER BY vl.leader) FROM visit_leaders vl WHERE vl.visit_id = c.visit_id), '{}'),
 			c.created_at, c.overdue,
-			(SELECT count(*) FROM case_events cb WHERE cb.case_id = c.id AND cb.type = 'called_back')::int,
-			(SELECT count(*) FROM case_events cb WHERE cb.case_id = c.id AND cb.type = 'called_back' AND (cb.data->>'satisfied')::bool)::int,
+			coalesce((SELECT array_agg(cb.data ORDER BY cb.seq) FROM case_events cb WHERE cb.case_id = c.id AND cb.type = 'called_back'), '{}'),
 			c.created_at < $1
 		FROM cases c
 		LEFT JOIN enterprises e ON e.id = c.enterprise_id
@@ -108,10 +107,25 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 		ORDER BY c.created_at, c.id`, start, end)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ReportRow, error) {
 		var r ReportRow
+		var callbacks [][]byte
 		err := row.Scan(&r.CaseID, &r.List, &r.Enterprise, &r.County, &r.Category, &r.Description, &r.AmountCNY,
 			&r.LeadUnit, &r.CoUnits, &r.Office, &r.Status, &r.DueDate, &r.Outcome, &r.RaisedBy, &r.VisitDate, &r.Sensitive,
-			&r.Leaders, &r.CreatedAt, &r.Overdue, &r.CalledBack, &r.Satisfied, &r.Earlier)
-		return r, err
+			&r.Leaders, &r.CreatedAt, &r.Overdue, &callbacks, &r.Earlier)
+		if err != nil {
+			return r, err
+		}
+		// The callbacks, read as their events' type says (domain.CalledBack).
+		for _, data := range callbacks {
+			var cb domain.CalledBack
+			if err := json.Unmarshal(data, &cb); err != nil {
+				return r, fmt.Errorf("case %s: a callback: %w", r.CaseID, err)
+			}
+			r.CalledBack++
+			if cb.Satisfied {
+				r.Satisfied++
+			}
+		}
+		return r, nil
 	})
 	if err != nil {
 		return ReportContent{}, fmt.Errorf("store: compile %s: %w", q, err)

@@ -198,25 +198,25 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	return nil
 }
 
-// syntheticData is what an event of typ says, as the workflow writes it, for the figures
-// the audit reads (the lead unit, the unit, a callback's answer).
+// syntheticData is what an event of typ says, as the workflow writes it (its type's Go value,
+// workflows/domain/events.go), for the figures the audit reads (the lead unit, the unit, a
+// callback's answer), marked "synthetic".
 func syntheticData(typ string, c *domain.Case) json.RawMessage {
-	var v map[string]any
+	var v any
 	switch typ {
 	case domain.EventReferred:
-		v = map[string]any{"lead_unit": c.LeadUnit, "co_units": domain.NonNil(c.CoUnits), "due_date": c.DueDate}
+		v = domain.Referred{LeadUnit: c.LeadUnit, CoUnits: domain.NonNil(c.CoUnits), DueDate: c.DueDate}
 	case domain.EventSigned:
-		v = map[string]any{"unit": c.LeadUnit}
+		v = domain.Signed{Unit: c.LeadUnit}
 	case domain.EventUrged, domain.EventYellowCard:
-		v = map[string]any{"deadline": domain.DeadlineHandling, "unit": c.LeadUnit, "office": c.Office}
+		v = domain.Supervised{Deadline: domain.DeadlineHandling, Unit: c.LeadUnit, Office: c.Office}
 	case domain.EventCalledBack:
-		v = map[string]any{"solved": true, "satisfied": true, "redo": false}
+		v = domain.CalledBack{Solved: true, Satisfied: true}
 	case domain.EventTriaged:
-		v = map[string]any{"decision": domain.DecisionRefer, "sla": domain.SLAStandard, "lead_unit": c.LeadUnit}
+		v = domain.Triaged{Decision: domain.DecisionRefer, SLA: domain.SLAStandard, LeadUnit: c.LeadUnit}
 	default:
 		return json.RawMessage(`{"synthetic":true}`)
 	}
-	v["synthetic"] = true
 	raw, _ := json.Marshal(v)
-	return raw
+	return append(raw[:len(raw)-1], `,"synthetic":true}`...)
 }
