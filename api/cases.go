@@ -13,11 +13,6 @@ import (
 // The cases' endpoints (service.Cases): each decodes its request, calls one operation and
 // answers its result.
 
-// invalid is the answer to a request whose content is wrong.
-func invalid(msg string) *Error {
-	return newError(http.StatusUnprocessableEntity, "invalid_input", msg)
-}
-
 // createCase raises a case (POST /cases). With an Idempotency-Key header a retried request
 // answers with the case the first one created.
 func (s *Server) createCase(c *gin.Context) error {

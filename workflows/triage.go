@@ -19,21 +19,7 @@ import (
 // TriageBody is the member department's triage (会员部梳理). For decision refer, a field
 // left out takes the routing rules' proposal (category and list: the case's own); a field
 // that differs from the proposal is an override and needs OverrideReason.
-type TriageBody struct {
-	Decision       string    `json:"decision"`
-	Category       string    `json:"category,omitempty"`
-	Scope          string    `json:"scope,omitempty"`
-	List           string    `json:"list,omitempty"`
-	Office         string    `json:"office,omitempty"`
-	LeadUnit       string    `json:"lead_unit,omitempty"`
-	CoUnits        *[]string `json:"co_units,omitempty"`
-	SLA            string    `json:"sla,omitempty"`
-	Priority       string    `json:"priority,omitempty"`
-	Note           string    `json:"note,omitempty"`
-	OverrideReason string    `json:"override_reason,omitempty"`
-	Answer         string    `json:"answer,omitempty"`
-	Reason         string    `json:"reason,omitempty"`
-}
+type TriageBody domain.Triage
 
 // Validate checks the body's own fields, whatever the case's state (so does every
 // action's Validate): the API calls it before it sends the action, and the Update's
@@ -138,9 +124,7 @@ func (b TriageBody) resolve(c *domain.Case) (TriageBody, []Override) {
 // event is the triaged event's data: the decision, and for a referral its overrides of
 // the proposal (nil for the other decisions, which have none).
 func (b TriageBody) event(overrides []Override) domain.Triaged {
-	e := domain.Triaged{Decision: b.Decision, Category: b.Category, Scope: b.Scope, List: b.List, Office: b.Office,
-		LeadUnit: b.LeadUnit, CoUnits: b.CoUnits, SLA: b.SLA, Priority: b.Priority, Note: b.Note,
-		OverrideReason: b.OverrideReason, Answer: b.Answer, Reason: b.Reason}
+	e := domain.Triaged{Triage: domain.Triage(b)}
 	if overrides != nil {
 		e.Overrides = &overrides
 	}

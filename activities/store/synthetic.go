@@ -213,7 +213,7 @@ func syntheticData(typ string, c *domain.Case) json.RawMessage {
 	case domain.EventCalledBack:
 		v = domain.CalledBack{Solved: true, Satisfied: true}
 	case domain.EventTriaged:
-		v = domain.Triaged{Decision: domain.DecisionRefer, SLA: domain.SLAStandard, LeadUnit: c.LeadUnit}
+		v = domain.Triaged{Triage: domain.Triage{Decision: domain.DecisionRefer, SLA: domain.SLAStandard, LeadUnit: c.LeadUnit}}
 	default:
 		return json.RawMessage(`{"synthetic":true}`)
 	}

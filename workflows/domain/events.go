@@ -34,23 +34,29 @@ type Override struct {
 	Chosen   any    `json:"chosen"`
 }
 
+// Triage is the member department's decision at triage (会员部梳理), as the action's body
+// (workflows.TriageBody) carries it and the triaged event records it.
+type Triage struct {
+	Decision       string    `json:"decision"`
+	Category       string    `json:"category,omitempty"`
+	Scope          string    `json:"scope,omitempty"`
+	List           string    `json:"list,omitempty"`
+	Office         string    `json:"office,omitempty"`
+	LeadUnit       string    `json:"lead_unit,omitempty"`
+	CoUnits        *[]string `json:"co_units,omitempty"`
+	SLA            string    `json:"sla,omitempty"`
+	Priority       string    `json:"priority,omitempty"`
+	Note           string    `json:"note,omitempty" caseflow:"sensitive"`
+	OverrideReason string    `json:"override_reason,omitempty" caseflow:"sensitive"`
+	Answer         string    `json:"answer,omitempty" caseflow:"sensitive"`
+	Reason         string    `json:"reason,omitempty" caseflow:"sensitive"`
+}
+
 // Triaged is the data of a "triaged" event: the member department's decision, and for a
 // referral the route it chose (Overrides: where it differs from the proposal).
 type Triaged struct {
-	Decision       string      `json:"decision"`
-	Category       string      `json:"category,omitempty"`
-	Scope          string      `json:"scope,omitempty"`
-	List           string      `json:"list,omitempty"`
-	Office         string      `json:"office,omitempty"`
-	LeadUnit       string      `json:"lead_unit,omitempty"`
-	CoUnits        *[]string   `json:"co_units,omitempty"`
-	SLA            string      `json:"sla,omitempty"`
-	Priority       string      `json:"priority,omitempty"`
-	Note           string      `json:"note,omitempty" caseflow:"sensitive"`
-	OverrideReason string      `json:"override_reason,omitempty" caseflow:"sensitive"`
-	Answer         string      `json:"answer,omitempty" caseflow:"sensitive"`
-	Reason         string      `json:"reason,omitempty" caseflow:"sensitive"`
-	Overrides      *[]Override `json:"overrides,omitempty"`
+	Triage
+	Overrides *[]Override `json:"overrides,omitempty"`
 }
 
 // Referred is the data of a "referred" event (转办).
@@ -236,13 +242,21 @@ func DecodeEvent(typ string, data []byte) (any, error) {
 // case see redacted.
 var SensitiveEventFields = func() map[string][]string {
 	out := map[string][]string{}
-	for typ, t := range EventData {
+	var walk func(typ string, t reflect.Type)
+	walk = func(typ string, t reflect.Type) {
 		for f := range t.Fields() {
+			if f.Anonymous {
+				walk(typ, f.Type) // an embedded struct's fields are the data's own
+				continue
+			}
 			if f.Tag.Get("caseflow") == "sensitive" {
 				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 				out[typ] = append(out[typ], name)
 			}
 		}
+	}
+	for typ, t := range EventData {
+		walk(typ, t)
 	}
 	return out
 }()
