@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/api/console"
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -67,9 +68,16 @@ func bearerToken(header string) (string, bool) {
 	return token, token != ""
 }
 
-// authenticate admits requests with a live bearer token and remembers the user.
+// authenticate admits requests with a live bearer token and remembers the user. A read
+// (GET) may come with the console's session cookie instead, so that a page or a download
+// the console links to opens in the browser; a change never does (the console's forms carry
+// CSRF tokens, the API's requests a bearer token that another site cannot send).
 func (s *Server) authenticate(c *gin.Context) {
 	token, ok := bearerToken(c.GetHeader("Authorization"))
+	if !ok && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
+		token = console.SessionToken(c.Request)
+		ok = token != ""
+	}
 	if !ok {
 		fail(c, newError(http.StatusUnauthorized, "unauthorized", "请先登录 (a bearer token is required)"))
 		return

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/api/console"
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -27,6 +29,8 @@ type Server struct {
 	TrustedProxies []string
 	// Logger receives the request log (default slog.Default()).
 	Logger *slog.Logger
+	// NoConsole leaves the web console out (the API alone).
+	NoConsole bool
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -46,7 +50,16 @@ func (s *Server) Handler() http.Handler {
 		slog.ErrorContext(c.Request.Context(), "panic", "path", c.FullPath(), "err", err)
 		fail(c, newError(http.StatusInternalServerError, "internal", "系统内部错误 (internal error)"))
 	}))
+	var pages *console.Console
+	if !s.NoConsole {
+		pages = &console.Console{Service: s.Service, ForwardedTLS: len(s.TrustedProxies) > 0}
+		pages.Register(r)
+	}
 	r.NoRoute(func(c *gin.Context) {
+		if pages != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			pages.NotFound(c)
+			return
+		}
 		fail(c, newError(http.StatusNotFound, "not_found", "没有这个接口 (no such endpoint)"))
 	})
 	r.NoMethod(func(c *gin.Context) {

@@ -1,12 +1,16 @@
 package workflows
 
 import (
+	"time"
+
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // TestEveryActionIsWholeInOneFile: an action's body, its Validate, check and apply, and the
@@ -66,6 +70,38 @@ func TestEveryActionIsWholeInOneFile(t *testing.T) {
 	for effect, body := range effects {
 		if where[effect] != where[body] {
 			t.Errorf("%s is in %q, its action's body %s in %q", effect, where[effect], body, where[body])
+		}
+	}
+}
+
+// TestAnActionIsOfferedExactlyToWhoMayTakeItNow: Allowed runs the action's own check, so a
+// button shows for the signed lead unit's completion and not for another unit, a role
+// without the right, or a case in another status; a refusal for the body alone (an empty
+// report) still offers the action.
+func TestAnActionIsOfferedExactlyToWhoMayTakeItNow(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, domain.Shanghai)
+	handling := domain.Case{ID: "C", Status: domain.StatusHandling, Office: domain.OfficeParty, LeadUnit: "natural-resources",
+		ReferredUnits: []string{"natural-resources"}, SignedUnits: []string{"natural-resources"}}
+	complete, _ := ActionByName(UpdateComplete)
+	triage, _ := ActionByName(UpdateTriage)
+	lead := domain.Actor{Username: "nr", Role: domain.RoleUnit, Unit: "natural-resources"}
+	other := domain.Actor{Username: "lc", Role: domain.RoleUnit, Unit: "licheng"}
+	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
+	for _, tc := range []struct {
+		action Action
+		c      domain.Case
+		actor  domain.Actor
+		want   bool
+	}{
+		{complete, handling, lead, true},
+		{complete, handling, other, false},
+		{complete, handling, member, false},
+		{triage, handling, member, false},
+		{triage, domain.Case{ID: "T", Status: domain.StatusTriage}, member, true},
+		{triage, domain.Case{ID: "T", Status: domain.StatusTriage}, lead, false},
+	} {
+		if got := tc.action.Allowed(&tc.c, tc.actor, now); got != tc.want {
+			t.Errorf("%s on a %s case by %s: allowed %v, want %v", tc.action.Name, tc.c.Status, tc.actor.Username, got, tc.want)
 		}
 	}
 }

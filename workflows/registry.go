@@ -1,7 +1,11 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -20,6 +24,34 @@ type Action struct {
 
 	register func(ctx workflow.Context, r *caseRun) error
 	decode   func(raw []byte, actor domain.Actor, unmarshal func([]byte, any) error) (any, []string, error)
+	allowed  func(c *domain.Case, actor domain.Actor, now time.Time) error
+}
+
+// Allowed reports whether the actor may take the action on the case as it stands: the
+// action's own check (the one its Update's validator runs, with the checks of new runs),
+// given an empty body, refuses it for nothing but the body — not for the role, the unit or
+// the case's status. A page shows the action's button exactly when it is allowed.
+func (a Action) Allowed(c *domain.Case, actor domain.Actor, now time.Time) bool {
+	if a.allowed == nil {
+		return false
+	}
+	err := a.allowed(c, actor, now)
+	var appErr *temporal.ApplicationError
+	return err == nil || errors.As(err, &appErr) && appErr.Type() == ErrInvalidInput
+}
+
+// allowedBy runs an action's checks on an empty body of T.
+func allowedBy[T action]() func(c *domain.Case, actor domain.Actor, now time.Time) error {
+	return func(c *domain.Case, actor domain.Actor, now time.Time) error {
+		var body T
+		if err := body.check(c, actor, now); err != nil {
+			return err
+		}
+		if s, ok := any(body).(strictAction); ok {
+			return s.checkStrict(c, actor)
+		}
+		return nil
+	}
 }
 
 // Decode turns a request body into the action's Update argument with unmarshal (the API's
@@ -37,6 +69,7 @@ func define[T action](name, label string) Action {
 		Name: name, Label: label,
 		register: func(ctx workflow.Context, r *caseRun) error { return handle[T](ctx, r, name) },
 		decode:   decoder[T](),
+		allowed:  allowedBy[T](),
 	}
 }
 
@@ -72,7 +105,7 @@ var Actions = []Action{
 	define[CloseBody](UpdateClose, "销号"),
 	define[ReopenBody](UpdateReopen, "重新打开"),
 	define[CommentBody](UpdateComment, "备注"),
-	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody]()},
+	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody](), allowed: allowedBy[MergeBody]()},
 }
 
 // AppealAction is a unit's appeal against an audit item (POST /cases/{id}/appeals);

@@ -42,20 +42,21 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
-				created_by, last_seq, created_at, updated_at, overdue, card, referred_units)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23)
+				created_by, last_seq, created_at, updated_at, overdue, card, referred_units, pending)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
 				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
 				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
 				office = EXCLUDED.office, lead_unit = EXCLUDED.lead_unit, co_units = EXCLUDED.co_units,
 				due_date = EXCLUDED.due_date, outcome = EXCLUDED.outcome, last_seq = EXCLUDED.last_seq,
 				overdue = EXCLUDED.overdue, card = EXCLUDED.card, referred_units = EXCLUDED.referred_units,
-				updated_at = EXCLUDED.updated_at
+				pending = EXCLUDED.pending, updated_at = EXCLUDED.updated_at
 			WHERE cases.last_seq < EXCLUDED.last_seq
 			RETURNING created_at`,
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits)).Scan(&createdAt)
+			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits),
+			c.Pending()).Scan(&createdAt)
 		moved := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)
@@ -214,6 +215,12 @@ type CaseFilter struct {
 	Overdue bool
 	// Card keeps only cases whose most severe card is this one.
 	Card string
+	// Pending keeps only cases waiting for this (domain.Case.Pending: "sign:<unit>",
+	// "extension", "callback", "close").
+	Pending string
+	// DueBy keeps only cases in handling whose handling deadline is on or before this date
+	// (YYYY-MM-DD).
+	DueBy string
 	// VisibleToUnit limits the list to cases referred to that unit (lead or co-unit).
 	VisibleToUnit string
 	// CreatedBy limits the list to cases raised by that user.
@@ -501,6 +508,13 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	}
 	if f.Overdue {
 		add("overdue = ?", true)
+	}
+	if f.Pending != "" {
+		add("pending @> ARRAY[?::text]", f.Pending)
+	}
+	if f.DueBy != "" {
+		add("status = ?", domain.StatusHandling)
+		add("due_date <= ?::date", f.DueBy)
 	}
 	if f.Query == "" {
 		return w, w

@@ -156,6 +156,11 @@ type CaseQuery struct {
 	// Query is a search in the cases' texts.
 	Query   string
 	Overdue bool
+	// Pending keeps the cases waiting for this (domain.Case.Pending): "sign:<unit>",
+	// "extension", "callback" or "close".
+	Pending string
+	// DueBy keeps the cases in handling due on or before this date (YYYY-MM-DD).
+	DueBy string
 	// Page and PageSize (from 1; at most 100 a page), or Cursor: the next_cursor of the
 	// page before.
 	Page, PageSize int
@@ -193,36 +198,9 @@ func (b *ListBuffer) Release() { listBuffers.Put(b) }
 // List is a page of the cases the user may see, each as they may read it; it is written
 // into buf, and valid until buf is released.
 func (s Cases) List(ctx context.Context, u domain.User, q CaseQuery, buf *ListBuffer) (*CasePage, error) {
-	f := store.CaseFilter{
-		Status: q.Status, Category: q.Category, Unit: q.Unit, Office: q.Office, EnterpriseID: q.EnterpriseID,
-		Query: strings.TrimSpace(q.Query), Card: q.Card, Overdue: q.Overdue, Page: q.Page, PageSize: q.PageSize,
-	}
-	for _, check := range []struct {
-		name, v string
-		allowed map[string]string
-	}{{"status", f.Status, domain.StatusLabels}, {"category", f.Category, domain.Categories},
-		{"office", f.Office, domain.Offices}, {"card", f.Card, domain.CardLabels}} {
-		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
-			return nil, newError(BadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v))
-		}
-	}
-	if q.Cursor != "" {
-		var err error
-		if f.After, err = parseCursor(q.Cursor); err != nil {
-			return nil, err
-		}
-	}
-	switch u.Role {
-	case domain.RoleUnit:
-		f.VisibleToUnit = u.Unit
-		f.SearchSensitive = true // only cases referred to the unit: it handles them all
-	case domain.RoleLeader:
-		f.CreatedBy = u.Username
-		f.SearchSensitive = true // only the leader's own cases
-	case domain.RoleMemberDept:
-		f.SearchSensitive = true
-	case domain.RoleSupervision:
-		f.SearchSensitiveOffice = u.Unit
+	f, err := s.filter(u, q)
+	if err != nil {
+		return nil, err
 	}
 	f.Into = buf.cases
 	page, err := s.Store.ListCases(ctx, f)
@@ -251,6 +229,67 @@ func (s Cases) List(ctx context.Context, u domain.User, q CaseQuery, buf *ListBu
 		buf.page.NextCursor = formatCursor(*page.Next)
 	}
 	return &buf.page, nil
+}
+
+// filter is the store's filter for q as u may list: checked, and limited to what u sees.
+func (s Cases) filter(u domain.User, q CaseQuery) (store.CaseFilter, error) {
+	f := store.CaseFilter{
+		Status: q.Status, Category: q.Category, Unit: q.Unit, Office: q.Office, EnterpriseID: q.EnterpriseID,
+		Query: strings.TrimSpace(q.Query), Card: q.Card, Overdue: q.Overdue, Page: q.Page, PageSize: q.PageSize,
+		Pending: q.Pending, DueBy: q.DueBy,
+	}
+	for _, check := range []struct {
+		name, v string
+		allowed map[string]string
+	}{{"status", f.Status, domain.StatusLabels}, {"category", f.Category, domain.Categories},
+		{"office", f.Office, domain.Offices}, {"card", f.Card, domain.CardLabels}} {
+		if _, ok := check.allowed[check.v]; check.v != "" && !ok {
+			return f, newError(BadRequest, "invalid_query", fmt.Sprintf("%s: %q 无效 (unknown value)", check.name, check.v))
+		}
+	}
+	switch unit, isSign := strings.CutPrefix(f.Pending, domain.PendingSignFor("")); {
+	case f.Pending == "", f.Pending == domain.PendingExtension, f.Pending == domain.PendingCallback, f.Pending == domain.PendingClose:
+	case isSign && unit != "" && domain.TextProblem(unit, true) == "":
+	default:
+		return f, newError(BadRequest, "invalid_query", fmt.Sprintf("pending: %q 无效 (unknown value)", f.Pending))
+	}
+	if _, err := time.Parse(domain.DateLayout, f.DueBy); f.DueBy != "" && err != nil {
+		return f, newError(BadRequest, "invalid_query", "due_by: 应为 YYYY-MM-DD (a date)")
+	}
+	if q.Cursor != "" {
+		var err error
+		if f.After, err = parseCursor(q.Cursor); err != nil {
+			return f, err
+		}
+	}
+	switch u.Role {
+	case domain.RoleUnit:
+		f.VisibleToUnit = u.Unit
+		f.SearchSensitive = true // only cases referred to the unit: it handles them all
+	case domain.RoleLeader:
+		f.CreatedBy = u.Username
+		f.SearchSensitive = true // only the leader's own cases
+	case domain.RoleMemberDept:
+		f.SearchSensitive = true
+	case domain.RoleSupervision:
+		f.SearchSensitiveOffice = u.Unit
+	}
+	return f, nil
+}
+
+// Count is how many of the cases the user may see q selects (an estimate for a large
+// list, as a page's total is); it reads no case and records nothing.
+func (s Cases) Count(ctx context.Context, u domain.User, q CaseQuery) (int, error) {
+	q.Page, q.PageSize, q.Cursor = 1, 1, ""
+	f, err := s.filter(u, q)
+	if err != nil {
+		return 0, err
+	}
+	page, err := s.Store.ListCases(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	return page.Total, nil
 }
 
 // A cursor is the position after a page's last case: its creation time and id, in

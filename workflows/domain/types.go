@@ -8,6 +8,7 @@ package domain
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -274,4 +275,40 @@ type Plan struct {
 	Measures  []PlanMeasure `json:"measures"`
 	UpdatedAt *time.Time    `json:"updated_at"`
 	UpdatedBy string        `json:"updated_by"`
+}
+
+// What a case waits for, as the to-do lists count it (Case.Pending).
+const (
+	PendingExtension = "extension" // an extension request awaits the lead office's decision
+	PendingCallback  = "callback"  // completed: the enterprise is to be called back
+	PendingClose     = "close"     // called back: the lead office is to close it out
+	pendingSignFor   = "sign:"     // + a unit: referred to the unit, not signed for yet
+)
+
+// PendingSignFor is what a case referred to unit waits for until the unit signs for it.
+func PendingSignFor(unit string) string { return pendingSignFor + unit }
+
+// Pending is what the case waits for now, beside its status: each unit it is referred to
+// and that has not signed for it, an extension request to decide, a callback to make, a
+// close-out. The read model keeps it, so that every to-do count is one indexed query.
+func (c *Case) Pending() []string {
+	out := []string{}
+	switch c.Status {
+	case StatusHandling:
+		for _, u := range append([]string{c.LeadUnit}, c.CoUnits...) {
+			if u != "" && !slices.Contains(c.SignedUnits, u) && !slices.Contains(out, PendingSignFor(u)) {
+				out = append(out, PendingSignFor(u))
+			}
+		}
+		if c.Extension != nil && c.Extension.Status == ExtensionPending {
+			out = append(out, PendingExtension)
+		}
+	case StatusFollowUp:
+		if c.Callback == nil {
+			out = append(out, PendingCallback)
+		} else {
+			out = append(out, PendingClose)
+		}
+	}
+	return out
 }

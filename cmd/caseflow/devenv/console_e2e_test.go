@@ -1,0 +1,252 @@
+package devenv_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// person is someone using the console in a browser without scripts: a cookie jar, the
+// last page, and the forms on it.
+type person struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	page   string
+	status int
+}
+
+func newPerson(t *testing.T, base string) *person {
+	jar, _ := cookiejar.New(nil)
+	return &person{t: t, base: base, client: &http.Client{Jar: jar}}
+}
+
+// open loads a page (following redirects, as a browser does).
+func (p *person) open(path string) *person {
+	p.t.Helper()
+	res, err := p.client.Get(p.base + path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.read(res)
+	return p
+}
+
+func (p *person) read(res *http.Response) {
+	p.t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.page, p.status = string(b), res.StatusCode
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		p.t.Fatalf("%s: %s, not a page", res.Request.URL.Path, ct)
+	}
+}
+
+var hiddenField = regexp.MustCompile(`<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" name="_csrf" value="([0-9a-f]*)">(?:<input type="hidden" name="_key" value="([0-9a-f]*)">)?`)
+
+// submit posts the form of the page whose action is path, with its CSRF token and key, and
+// the values given (what a person selects and types).
+func (p *person) submit(path string, values url.Values) *person {
+	p.t.Helper()
+	for _, m := range hiddenField.FindAllStringSubmatch(p.page, -1) {
+		if m[1] != path {
+			continue
+		}
+		values.Set("_csrf", m[2])
+		if m[3] != "" {
+			values.Set("_key", m[3])
+		}
+		res, err := p.client.PostForm(p.base+path, values)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		p.read(res)
+		return p
+	}
+	p.t.Fatalf("no form to %s on the page:\n%s", path, p.page)
+	return p
+}
+
+// signIn signs in with the login form.
+func (p *person) signIn(username string) *person {
+	p.t.Helper()
+	res, err := p.client.PostForm(p.base+"/login", url.Values{"username": {username}, "password": {"demo"}, "next": {"/"}})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.read(res)
+	if p.status != http.StatusOK || !strings.Contains(p.page, "待办事项") {
+		p.t.Fatalf("%s signed in to %d:\n%s", username, p.status, p.page)
+	}
+	return p
+}
+
+func (p *person) sees(texts ...string) {
+	p.t.Helper()
+	for _, s := range texts {
+		if !strings.Contains(p.page, s) {
+			p.t.Fatalf("the page lacks %q:\n%s", s, p.page)
+		}
+	}
+}
+
+var caseLink = regexp.MustCompile(`href="/cases/(PT-[0-9]{4}-[0-9]{6})"`)
+
+// TestEveryConsolePageRendersForEveryRole: with the demo data, every role signs in and opens
+// its home, every list its to-do panel links to, the first case of each, the forms its menu
+// offers and a page that does not exist — each answers a whole page in Chinese, never an
+// error, and each home shows the user's own name.
+func TestEveryConsolePageRendersForEveryRole(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	for _, user := range []string{"member", "party", "gov", "unit-natural-resources", "leader1", "efficiency", "admin"} {
+		t.Run(user, func(t *testing.T) {
+			p := newPerson(t, env.URL).signIn(user)
+			home := p.page
+			links := regexp.MustCompile(`<a href="(/cases\?[^"]*)"><span class="n">`).FindAllStringSubmatch(home, -1)
+			if len(links) == 0 {
+				t.Fatalf("%s's home has no to-do panel:\n%s", user, home)
+			}
+			paths := []string{"/cases"}
+			for _, l := range links {
+				paths = append(paths, strings.ReplaceAll(l[1], "&amp;", "&"))
+			}
+			for _, m := range regexp.MustCompile(`<nav[^>]*>(.*?)</nav>`).FindAllStringSubmatch(home, -1) {
+				for _, a := range regexp.MustCompile(`href="([^"]+)"`).FindAllStringSubmatch(m[1], -1) {
+					paths = append(paths, a[1])
+				}
+			}
+			for _, path := range paths {
+				p.open(path)
+				if p.status != http.StatusOK || strings.Contains(p.page, "系统内部错误") {
+					t.Fatalf("%s: %d\n%s", path, p.status, p.page)
+				}
+				if m := caseLink.FindStringSubmatch(p.page); m != nil {
+					if p.open("/cases/" + m[1]); p.status != http.StatusOK {
+						t.Fatalf("case %s: %d\n%s", m[1], p.status, p.page)
+					}
+				}
+			}
+			if p.open("/no/such/page"); p.status != http.StatusNotFound {
+				t.Errorf("a missing page: %d", p.status)
+			}
+			p.sees("未找到")
+		})
+	}
+}
+
+// TestACaseRunsItsWholeLifecycleThroughTheConsole: every role does its part with the
+// console's forms alone — a leader logs a visit with a problem; the member department
+// triages the case; the office refers it; the unit signs and completes it; the member
+// department records the callback; the office closes it — and the efficiency office's
+// figures count the completion. A unit opening a case not referred to it gets the 404 page;
+// a form posted without its CSRF token changes nothing; a form posted twice acts once.
+func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+
+	leader := newPerson(t, env.URL).signIn("leader1")
+	leader.open("/visits/new")
+	leader.submit("/visits", url.Values{"date": {"2026-12-01"}, "leaders": {"leader1"}, "enterprise_ids": {"ent-001"},
+		"method": {"onsite"}, "p0_title": {"厂房扩建用地指标不足"}, "p0_description": {"扩建需新增用地"}, "p0_category": {"land"},
+		"p0_list": {"problem"}})
+	m := regexp.MustCompile(`<h1>(PT-[0-9]{4}-[0-9]{6}) 厂房扩建用地指标不足</h1>`).FindStringSubmatch(leader.page)
+	if m == nil {
+		t.Fatalf("after logging the visit:\n%s", leader.page)
+	}
+	id := m[1]
+	act := func(p *person, action string, values url.Values, label string) {
+		t.Helper()
+		p.open("/cases/" + id)
+		p.submit("/cases/"+id+"/act/"+action, values)
+		if p.status != http.StatusOK || !strings.Contains(p.page, "已完成："+label) {
+			t.Fatalf("%s: %d\n%s", action, p.status, p.page)
+		}
+	}
+
+	member := newPerson(t, env.URL).signIn("member")
+	member.open("/cases?status=triage")
+	member.sees(id)
+	act(member, "triage", url.Values{"decision": {"refer"}}, "梳理")
+	member.sees("待转办")
+
+	// The lead office is the one the rules proposed.
+	office := "gov"
+	if strings.Contains(member.page, "<dt>牵头督查室</dt><dd>市委督查室") {
+		office = "party"
+	}
+	sup := newPerson(t, env.URL).signIn(office)
+	act(sup, "refer", url.Values{}, "转办")
+	lead := regexp.MustCompile(`<dt>牵头单位</dt><dd>([a-z-]+)`).FindStringSubmatch(sup.page)
+	if lead == nil {
+		t.Fatalf("no lead unit:\n%s", sup.page)
+	}
+
+	// Another unit does not find the case; the lead unit signs (twice: once).
+	other := newPerson(t, env.URL).signIn("unit-licheng")
+	if lead[1] == "licheng" {
+		other = newPerson(t, env.URL).signIn("unit-housing-construction")
+	}
+	if other.open("/cases/" + id); other.status != http.StatusNotFound {
+		t.Fatalf("another unit opened the case: %d", other.status)
+	}
+	unit := newPerson(t, env.URL).signIn("unit-" + lead[1])
+	unit.open("/")
+	unit.sees("待签收")
+	unit.open("/cases/" + id)
+	signPage := unit.page
+	unit.submit("/cases/"+id+"/act/sign", url.Values{})
+	unit.sees("已完成：签收")
+	unit.page = signPage // the same form, posted again (a browser's retry): it acts once
+	unit.submit("/cases/"+id+"/act/sign", url.Values{})
+	unit.sees("已完成：签收")
+
+	// A form without its CSRF token changes nothing.
+	res, err := unit.client.PostForm(env.URL+"/cases/"+id+"/act/complete", url.Values{"outcome": {"resolved"}, "report": {"已办结"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit.read(res)
+	if unit.status != http.StatusForbidden {
+		t.Fatalf("a form without its token: %d", unit.status)
+	}
+	act(unit, "complete", url.Values{"outcome": {"resolved"}, "report": {"已协调自然资源部门调剂用地指标"}}, "办结")
+	act(member, "callback", url.Values{"solved": {"true"}, "satisfied": {"true"}, "note": {"企业满意"}}, "回访")
+	// Closing asks for confirmation first.
+	sup.open("/cases/" + id)
+	sup.submit("/cases/"+id+"/act/close", url.Values{})
+	if sup.status != http.StatusUnprocessableEntity || !strings.Contains(sup.page, "确认") {
+		t.Fatalf("close without confirmation: %d", sup.status)
+	}
+	act(sup, "close", url.Values{"confirm": {"yes"}}, "销号")
+	sup.sees("已销号")
+
+	// The timeline, read through the API with the same session, has each step once.
+	res, err = sup.client.Get(env.URL + "/api/v1/cases/" + id + "/timeline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, typ := range []string{"triaged", "referred", "signed", "completed", "called_back", "closed"} {
+		if n := strings.Count(string(b), `"type":"`+typ+`"`); n != 1 {
+			t.Errorf("%d %s events", n, typ)
+		}
+	}
+	eff := newPerson(t, env.URL).signIn("efficiency")
+	res, err = eff.client.Get(env.URL + "/api/v1/audit/units/" + lead[1] + ".html?period=2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff.read(res)
+	if eff.status != http.StatusOK || !strings.Contains(eff.page, id) {
+		t.Errorf("the unit's audit page (%d) does not name the case:\n%s", eff.status, eff.page)
+	}
+}
