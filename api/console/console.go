@@ -8,6 +8,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -101,9 +102,9 @@ type menuItem struct{ Label, Href string }
 
 // Register adds the console's routes to r.
 func (k *Console) Register(r *gin.Engine) {
-	r.GET("/login", k.loginPage)
-	r.POST("/login", k.login)
-	signed := r.Group("", k.authenticate)
+	r.GET("/login", pageHeaders, k.loginPage)
+	r.POST("/login", pageHeaders, sameOrigin, k.login)
+	signed := r.Group("", pageHeaders, sameOrigin, k.authenticate)
 	signed.POST("/logout", k.csrf, k.logout)
 	signed.GET("/", k.home)
 	signed.GET("/cases", k.cases)
@@ -115,6 +116,7 @@ func (k *Console) Register(r *gin.Engine) {
 
 // NotFound answers the console's 404 page.
 func (k *Console) NotFound(c *gin.Context) {
+	c.Header("Referrer-Policy", "same-origin")
 	p := page{Title: mustMsg("notfound.title"), Path: c.Request.URL.Path}
 	if u, ok := k.userOf(c); ok {
 		p.User, p.Menu, p.CSRF = &u, menu(u), csrfToken(SessionToken(c.Request))
@@ -168,6 +170,38 @@ func (k *Console) authenticate(c *gin.Context) {
 }
 
 func currentUser(c *gin.Context) domain.User { return c.MustGet(userKey).(domain.User) }
+
+// pageHeaders: a console page tells the browser to name it, to this site only, as where its
+// forms come from (Referrer-Policy: same-origin; the API's answers say no-referrer): with
+// no-referrer a browser posts a form with "Origin: null", which sameOrigin must refuse.
+func pageHeaders(c *gin.Context) {
+	c.Header("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+// sameOrigin refuses a form another site posts: a browser names the page a form came from
+// in Origin (or, older ones, Referer), and it must be this site. Sign-in has no session to
+// derive a CSRF token from, so this is what keeps another site from signing a person in
+// under its own account; for the other forms it stands beside the token.
+func sameOrigin(c *gin.Context) {
+	if c.Request.Method != http.MethodPost {
+		c.Next()
+		return
+	}
+	from := c.GetHeader("Origin")
+	if from == "" {
+		from = c.GetHeader("Referer")
+	}
+	if from != "" {
+		u, err := url.Parse(from) // "null" (a sandboxed or opaque origin) has no host: refused
+		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, c.Request.Host) {
+			c.Data(http.StatusForbidden, "text/plain; charset=utf-8", []byte(mustMsg("csrf")))
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
 
 // csrfToken is the form token of a session: derived from the session's secret token, which
 // a page on another site cannot read, so it cannot make a form that passes.
@@ -240,6 +274,10 @@ func (k *Console) render(c *gin.Context, status int, name string, p page) {
 // fail answers an error as a page: not found as the 404 page (what a user may not see does
 // not exist for them), anything else with its message.
 func (k *Console) fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		c.Abort() // the browser left: no one reads the answer
+		return
+	}
 	e := service.Classify(err)
 	switch e.Kind {
 	case service.NotFound, service.Forbidden:

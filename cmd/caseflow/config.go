@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows"
@@ -27,8 +28,12 @@ type Config struct {
 	// link-local and private addresses (for tests and closed networks).
 	AllowPrivateWebhooks bool
 	SLAPolicy            string // CASEFLOW_SLA_POLICY (JSON; fields left out keep their defaults)
-	Password             string // CASEFLOW_PASSWORD, for user create
-	LogLevel             slog.Level
+	// TrustedProxies: CASEFLOW_TRUSTED_PROXIES, comma-separated addresses or CIDR ranges of
+	// reverse proxies whose X-Forwarded-For names the client and whose X-Forwarded-Proto
+	// says whether the browser used https (the console's cookie is then Secure).
+	TrustedProxies []string
+	Password       string // CASEFLOW_PASSWORD, for user create
+	LogLevel       slog.Level
 }
 
 // configFromEnv reads the Config from the environment.
@@ -48,6 +53,7 @@ func configFromEnv() Config {
 		WebhookSecret:        os.Getenv("CASEFLOW_WEBHOOK_SECRET"),
 		AllowPrivateWebhooks: os.Getenv("CASEFLOW_WEBHOOK_ALLOW_PRIVATE") == "1",
 		SLAPolicy:            os.Getenv("CASEFLOW_SLA_POLICY"),
+		TrustedProxies:       strings.FieldsFunc(os.Getenv("CASEFLOW_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }),
 		Password:             os.Getenv("CASEFLOW_PASSWORD"),
 		LogLevel:             level,
 	}

@@ -15,7 +15,8 @@ import (
 
 func devCommand() *cobra.Command {
 	env := configFromEnv()
-	cfg := devenv.Config{DataDir: env.DataDir, Addr: env.Addr, DatabaseURL: env.DatabaseURL, AllowPrivateWebhooks: env.AllowPrivateWebhooks}
+	cfg := devenv.Config{DataDir: env.DataDir, Addr: env.Addr, DatabaseURL: env.DatabaseURL, AllowPrivateWebhooks: env.AllowPrivateWebhooks,
+		TrustedProxies: env.TrustedProxies}
 	var daySeconds float64
 	var noWorker bool
 	cmd := &cobra.Command{

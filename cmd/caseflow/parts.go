@@ -68,7 +68,8 @@ func apiCommand() *cobra.Command {
 				return fmt.Errorf("API address %s cannot be used (%v); pass --addr host:port", cfg.Addr, err)
 			}
 			srv := &http.Server{Handler: (&api.Server{Service: service.New(service.Config{Store: st, Temporal: tc, Policy: policy,
-				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks})}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}), TrustedProxies: cfg.TrustedProxies}).Handler(),
+				ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(api.Listen(ln)) }()
 			slog.Info("caseflow API listening", "addr", cfg.Addr)

@@ -63,6 +63,8 @@ type Config struct {
 	Notifier *activities.Notifier
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (tests).
 	AllowPrivateWebhooks bool
+	// TrustedProxies are the reverse proxies the API and the console trust (api.Server).
+	TrustedProxies []string
 	// ActionTimeout bounds how long a request waits for a workflow (default 30 seconds).
 	ActionTimeout time.Duration
 	// NoWorker leaves the worker out: `caseflow worker` processes run beside this one.
@@ -200,7 +202,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	ln := api.Listen(e.ln)
 	e.ln = nil // the HTTP server owns it now
 	srv := &api.Server{Service: service.New(service.Config{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock,
-		Policy: cfg.Policy, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout}), Logger: log}
+		Policy: cfg.Policy, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout}), Logger: log,
+		TrustedProxies: cfg.TrustedProxies}
 	handler := srv.Handler()
 	// The demo's visits and cases go through the API in the process, before it serves: a
 	// client never sees a half-loaded demo, and nothing from outside races the loading.

@@ -1,0 +1,93 @@
+package console
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// A form another site posts is refused by its Origin (or Referer); "null" — the origin of
+// a sandboxed frame or a data: page — is refused too; a form of this site, or a client
+// that names no origin at all (a script with curl), passes to the next check (the token).
+func TestAFormFromAnotherSiteIsRefusedByItsOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		origin, referer string
+		pass            bool
+	}{
+		{"http://caseflow.example", "", true},
+		{"", "http://caseflow.example/cases/PT-2026-000001", true},
+		{"", "", true},
+		{"http://evil.example", "", false},
+		{"null", "", false},
+		{"", "http://evil.example/page", false},
+		{"http://caseflow.example.evil.example", "", false},
+	} {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodPost, "http://caseflow.example/login", nil)
+		if tc.origin != "" {
+			c.Request.Header.Set("Origin", tc.origin)
+		}
+		if tc.referer != "" {
+			c.Request.Header.Set("Referer", tc.referer)
+		}
+		sameOrigin(c)
+		if passed := !c.IsAborted(); passed != tc.pass {
+			t.Errorf("Origin %q, Referer %q: passed %v, want %v", tc.origin, tc.referer, passed, tc.pass)
+		}
+	}
+}
+
+// The session cookie is Secure when the browser used https: directly, or through a trusted
+// proxy that says so — not when any client merely says so.
+func TestTheSessionCookieIsSecureWhenTheBrowserUsedHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		tls, forwarded, trusted, want bool
+	}{
+		{tls: true, want: true},
+		{forwarded: true, trusted: true, want: true},
+		{forwarded: true, trusted: false, want: false},
+		{want: false},
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodPost, "http://caseflow.example/login", nil)
+		if tc.tls {
+			c.Request.TLS = &tls.ConnectionState{}
+		}
+		if tc.forwarded {
+			c.Request.Header.Set("X-Forwarded-Proto", "https")
+		}
+		if got := (&Console{ForwardedTLS: tc.trusted}).secure(c); got != tc.want {
+			t.Errorf("%+v: Secure %v", tc, got)
+		}
+	}
+}
+
+// After signing in, a person goes back only to a page of this site.
+func TestSigningInGoesBackOnlyToAPageOfThisSite(t *testing.T) {
+	for next, want := range map[string]string{
+		"/cases?status=triage": "/cases?status=triage",
+		"//evil.example/":      "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"":                     "/",
+		"/cases\r\nSet-Cookie": "/",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("next %q: %q, want %q", next, got, want)
+		}
+	}
+}
+
+// Every page's template parses with the layout, and every word it asks the catalogue for
+// is there (a missing one fails the page tests that render it).
+func TestEveryPageHasItsTemplate(t *testing.T) {
+	for _, name := range []string{"login.html", "home.html", "cases.html", "case.html", "visit.html", "notfound.html", "error.html"} {
+		if pages[name] == nil {
+			t.Errorf("no template %s", name)
+		}
+	}
+}
