@@ -12,6 +12,8 @@ var (
 	ErrNotFound     = errors.New("not found")
 	ErrConflict     = errors.New("conflict")
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrDisabled: the account is disabled (its password was right).
+	ErrDisabled = errors.New("disabled")
 )
 
 // Entities the store's errors name.

@@ -112,6 +112,13 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.POST("/cases/:id/act/:action", k.csrf, k.act)
 	signed.GET("/visits/new", k.visitForm)
 	signed.POST("/visits", k.csrf, k.createVisit)
+	signed.GET("/account/password", k.passwordPage)
+	signed.POST("/account/password", k.csrf, k.changePassword)
+	signed.GET("/admin/users", k.usersPage)
+	signed.POST("/admin/users", k.csrf, k.createUser)
+	signed.GET("/admin/users/:username", k.userPage)
+	signed.POST("/admin/users/:username", k.csrf, k.updateUser)
+	signed.POST("/admin/users/:username/password", k.csrf, k.resetPassword)
 }
 
 // NotFound answers the console's 404 page.
@@ -249,8 +256,10 @@ func menu(u domain.User) []menuItem {
 	switch u.Role {
 	case domain.RoleLeader, domain.RoleMemberDept:
 		items = append(items, menuItem{mustMsg("visit.new"), "/visits/new"})
+	case domain.RoleAdmin:
+		items = append(items, menuItem{mustMsg("admin.users"), "/admin/users"})
 	}
-	return items
+	return append(items, menuItem{mustMsg("account.password"), "/account/password"})
 }
 
 // render writes a page whole (executed into a buffer first: a template fault answers an

@@ -129,6 +129,8 @@ func storeError(e *store.Error) *Error {
 	switch {
 	case errors.Is(e.Kind, store.ErrNotFound):
 		return newError(NotFound, "not_found", fmt.Sprintf("%s 不存在 (%s %s not found)", what, e.Entity, e.ID))
+	case errors.Is(e.Kind, store.ErrDisabled):
+		return newError(Unauthorized, "account_disabled", "该账号已停用，请联系系统管理员 (the account is disabled)")
 	case errors.Is(e.Kind, store.ErrUnauthorized) && e.Entity == store.EntityUser:
 		return newError(Unauthorized, "unauthorized", "用户名或密码错误 (wrong username or password)")
 	case errors.Is(e.Kind, store.ErrUnauthorized):

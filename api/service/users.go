@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
@@ -183,4 +185,203 @@ func (s Users) SetCalendar(ctx context.Context, u domain.User, y int, req Calend
 	}
 	year.Source = "override"
 	return year, nil
+}
+
+// User administration (the administrator) and a user's own password.
+
+// require refuses the operation to every role but these.
+func require(u domain.User, roles ...string) error {
+	if slices.Contains(roles, u.Role) {
+		return nil
+	}
+	return forbidden("您的角色无权执行此操作 (your role may not do this)")
+}
+
+// UserRecord is a user as the administrator manages it.
+type UserRecord = store.UserRecord
+
+// MinPassword is the shortest password accepted.
+const MinPassword = 8
+
+// checkPassword refuses a password shorter than MinPassword, longer than bcrypt reads (72
+// bytes), or with control characters.
+func checkPassword(field, p string) error {
+	switch {
+	case utf8.RuneCountInString(p) < MinPassword:
+		return invalid(fmt.Sprintf("%s: 至少 %d 个字符 (at least %d characters)", field, MinPassword, MinPassword))
+	case len(p) > 72:
+		return invalid(field + ": 最多 72 字节 (at most 72 bytes)")
+	case domain.TextProblem(p, true) != "":
+		return invalid(field + ": " + domain.TextProblem(p, true))
+	}
+	return nil
+}
+
+// checkRoleUnit checks a role and its unit: a unit's user names a responsible unit, an
+// office's one of the two offices, any other role none.
+func (s Users) checkRoleUnit(ctx context.Context, role, unit string) error {
+	if _, ok := domain.Roles[role]; !ok {
+		return invalid(fmt.Sprintf("role: %q 无效 (unknown role)", role))
+	}
+	switch role {
+	case domain.RoleUnit:
+		u, err := s.Store.GetUnit(ctx, unit)
+		if err != nil {
+			return referenced(err, "unit")
+		}
+		if !u.Responsible() {
+			return invalid(fmt.Sprintf("unit: %s 不是承办单位 (not a responsible unit)", unit))
+		}
+	case domain.RoleSupervision:
+		if _, ok := domain.Offices[unit]; !ok {
+			return invalid("unit: 督查室应为 party 或 government (party or government)")
+		}
+	default:
+		if unit != "" {
+			return invalid("unit: 该角色不属于单位 (this role has no unit)")
+		}
+	}
+	return nil
+}
+
+// ListUsers is every user (the administrator).
+func (s Users) ListUsers(ctx context.Context, u domain.User) ([]UserRecord, error) {
+	if err := require(u, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.Store.ListUsers(ctx)
+}
+
+// NewUserRequest is a user the administrator adds.
+type NewUserRequest struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+	Unit        string `json:"unit"`
+	Password    string `json:"password"`
+}
+
+// CreateUser adds a user (the administrator); recorded.
+func (s Users) CreateUser(ctx context.Context, u domain.User, req NewUserRequest) (UserRecord, error) {
+	if err := require(u, domain.RoleAdmin); err != nil {
+		return UserRecord{}, err
+	}
+	req.Username, req.DisplayName = strings.TrimSpace(req.Username), strings.TrimSpace(req.DisplayName)
+	if req.Username == "" {
+		return UserRecord{}, invalid("username: 必填 (required)")
+	}
+	if err := workflows.CheckLine("username", req.Username, workflows.MaxIDLength); err != nil {
+		return UserRecord{}, err
+	}
+	if strings.ContainsAny(req.Username, " /\\?#%") {
+		return UserRecord{}, invalid("username: 不能含空格或 / \\ ? # % (no spaces or / \\ ? # %)")
+	}
+	if err := workflows.CheckLine("display_name", req.DisplayName, 100); err != nil {
+		return UserRecord{}, err
+	}
+	if err := s.checkRoleUnit(ctx, req.Role, req.Unit); err != nil {
+		return UserRecord{}, err
+	}
+	if err := checkPassword("password", req.Password); err != nil {
+		return UserRecord{}, err
+	}
+	if err := s.Store.AddUser(ctx, store.NewUser{Username: req.Username, DisplayName: req.DisplayName, Role: req.Role,
+		Unit: req.Unit, Password: req.Password}, u.Username); err != nil {
+		return UserRecord{}, err
+	}
+	return s.Store.UserRecordOf(ctx, req.Username)
+}
+
+// UserChange is what the administrator changes of a user; a field left out stays.
+type UserChange struct {
+	DisplayName *string `json:"display_name"`
+	Role        *string `json:"role"`
+	Unit        *string `json:"unit"`
+	Disabled    *bool   `json:"disabled"`
+}
+
+// UpdateUser changes a user's name, role, unit or whether they may sign in (the
+// administrator; not their own role, and not disabling themselves); recorded. A change of
+// role or unit, or a disabling, ends the user's sessions.
+func (s Users) UpdateUser(ctx context.Context, u domain.User, username string, ch UserChange) (UserRecord, error) {
+	if err := require(u, domain.RoleAdmin); err != nil {
+		return UserRecord{}, err
+	}
+	before, err := s.Store.UserRecordOf(ctx, username)
+	if err != nil {
+		return UserRecord{}, err
+	}
+	if username == u.Username && (ch.Role != nil && *ch.Role != before.Role || ch.Disabled != nil && *ch.Disabled) {
+		return UserRecord{}, newError(Conflict, "own_account", "不能停用自己的账号或改变自己的角色 (an administrator may not disable their own account or change their own role)")
+	}
+	if ch.DisplayName != nil {
+		if err := workflows.CheckLine("display_name", *ch.DisplayName, 100); err != nil {
+			return UserRecord{}, err
+		}
+	}
+	role, unit := before.Role, before.Unit
+	if ch.Role != nil {
+		role = *ch.Role
+	}
+	if ch.Unit != nil {
+		unit = *ch.Unit
+	}
+	if err := s.checkRoleUnit(ctx, role, unit); err != nil {
+		return UserRecord{}, err
+	}
+	return s.Store.UpdateUser(ctx, username, store.UserUpdate{DisplayName: ch.DisplayName, Role: ch.Role, Unit: ch.Unit,
+		Disabled: ch.Disabled}, u.Username)
+}
+
+// PasswordReset is a new password the administrator gives a user.
+type PasswordReset struct {
+	Password string `json:"password"`
+}
+
+// ResetPassword gives a user a new password (the administrator): every session of theirs
+// ends; recorded.
+func (s Users) ResetPassword(ctx context.Context, u domain.User, username string, req PasswordReset) error {
+	if err := require(u, domain.RoleAdmin); err != nil {
+		return err
+	}
+	if err := checkPassword("password", req.Password); err != nil {
+		return err
+	}
+	return s.Store.SetPassword(ctx, username, req.Password, "password_reset", u.Username, "")
+}
+
+// PasswordChange is a user's change of their own password.
+type PasswordChange struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
+	// Session is the session it is changed from, which stays signed in; every other ends.
+	Session string `json:"-"`
+}
+
+// ChangePassword changes the user's own password, given the old one; recorded.
+func (s Users) ChangePassword(ctx context.Context, u domain.User, req PasswordChange) error {
+	if _, err := s.Store.Authenticate(ctx, u.Username, req.OldPassword); err != nil {
+		if errors.Is(err, store.ErrUnauthorized) {
+			return invalid("old_password: 原密码不正确 (the old password is wrong)")
+		}
+		return err
+	}
+	if err := checkPassword("new_password", req.NewPassword); err != nil {
+		return err
+	}
+	if req.NewPassword == req.OldPassword {
+		return invalid("new_password: 新密码不能与原密码相同 (the new password is the old one)")
+	}
+	return s.Store.SetPassword(ctx, u.Username, req.NewPassword, "password_changed", u.Username, req.Session)
+}
+
+// UserChanges is every change of a user, newest first (the administrator).
+func (s Users) UserChanges(ctx context.Context, u domain.User, username string) ([]store.UserChange, error) {
+	if err := require(u, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.UserRecordOf(ctx, username); err != nil {
+		return nil, err
+	}
+	return s.Store.UserChanges(ctx, username)
 }

@@ -46,6 +46,9 @@ const maxVisitLeaders, maxVisitEnterprises, maxVisitItems = 20, 100, 50
 // finds the workflow the first one started (running or done) and answers the same visit;
 // a crash anywhere is finished by that workflow, without a retry.
 func (s Visits) Create(ctx context.Context, u domain.User, req NewVisit) (VisitView, error) {
+	if err := require(u, domain.RoleLeader, domain.RoleMemberDept); err != nil {
+		return VisitView{}, err
+	}
 	v, err := s.checkVisit(ctx, u, req)
 	if err != nil {
 		return VisitView{}, err

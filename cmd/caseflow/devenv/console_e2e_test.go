@@ -250,3 +250,77 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 		t.Errorf("the unit's audit page (%d) does not name the case:\n%s", eff.status, eff.page)
 	}
 }
+
+// TestTheAdministratorManagesUsersInTheConsole: the administrator adds a unit's user, who
+// signs in and changes their own password; disabling the user ends their session at once
+// and refuses their sign-in; a reset password works; every change is on the user's page. A
+// user who is not the administrator finds no such pages, and the API answers them 403.
+func TestTheAdministratorManagesUsersInTheConsole(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	admin := newPerson(t, env.URL).signIn("admin")
+	admin.open("/admin/users")
+	admin.submit("/admin/users", url.Values{"username": {"zhang-lc"}, "display_name": {"张三"}, "role": {"unit"},
+		"unit": {"licheng"}, "password": {"short"}})
+	if admin.status != http.StatusUnprocessableEntity || !strings.Contains(admin.page, "至少 8 个字符") {
+		t.Fatalf("a short password: %d", admin.status)
+	}
+	admin.submit("/admin/users", url.Values{"username": {"zhang-lc"}, "display_name": {"张三"}, "role": {"unit"},
+		"unit": {"licheng"}, "password": {"初始密码-2026"}})
+	admin.sees("已新增用户", "zhang-lc")
+
+	zhang := newPerson(t, env.URL)
+	res, err := zhang.client.PostForm(env.URL+"/login", url.Values{"username": {"zhang-lc"}, "password": {"初始密码-2026"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zhang.read(res)
+	zhang.sees("待签收", "张三")
+	zhang.open("/account/password")
+	zhang.submit("/account/password", url.Values{"old_password": {"wrong-password"}, "new_password": {"新密码-abcdefg"},
+		"confirm_password": {"新密码-abcdefg"}})
+	zhang.sees("原密码不正确")
+	zhang.submit("/account/password", url.Values{"old_password": {"初始密码-2026"}, "new_password": {"新密码-abcdefg"},
+		"confirm_password": {"新密码-abcdefg"}})
+	zhang.sees("密码已修改")
+	if zhang.open("/admin/users"); zhang.status != http.StatusNotFound {
+		t.Errorf("a unit's user opened the users' page: %d", zhang.status)
+	}
+
+	admin.open("/admin/users/zhang-lc")
+	admin.submit("/admin/users/zhang-lc", url.Values{"display_name": {"张三"}, "role": {"unit"}, "unit": {"licheng"}, "disabled": {"true"}})
+	admin.sees("已停用账号")
+	if zhang.open("/"); !strings.Contains(zhang.page, `id="password"`) {
+		t.Fatalf("a disabled user's session still opens pages:\n%s", zhang.page)
+	}
+	res, err = zhang.client.PostForm(env.URL+"/login", url.Values{"username": {"zhang-lc"}, "password": {"新密码-abcdefg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zhang.read(res)
+	zhang.sees("账号已停用")
+
+	admin.submit("/admin/users/zhang-lc", url.Values{"display_name": {"张三"}, "role": {"unit"}, "unit": {"licheng"}})
+	admin.submit("/admin/users/zhang-lc/password", url.Values{"password": {"重置后的密码-1"}})
+	admin.sees("已重置密码", "已启用账号", "本人修改了密码", "已新增用户")
+	again := newPerson(t, env.URL)
+	res, err = again.client.PostForm(env.URL+"/login", url.Values{"username": {"zhang-lc"}, "password": {"重置后的密码-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.read(res)
+	again.sees("待办事项")
+
+	// Through the API, the same operations are the administrator's alone.
+	member := login(t, env.URL, "member")
+	if r := member.do("PATCH", "/api/v1/users/zhang-lc", map[string]any{"disabled": true}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("the member department disabling a user: %d %s", r.Status, r.Raw)
+	}
+	adminAPI := login(t, env.URL, "admin")
+	if r := adminAPI.do("PATCH", "/api/v1/users/admin", map[string]any{"disabled": true}, nil); r.Status != http.StatusConflict {
+		t.Errorf("the administrator disabling their own account: %d %s", r.Status, r.Raw)
+	}
+	if r := adminAPI.do("GET", "/api/v1/users/zhang-lc/changes", nil, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Raw), "password_reset") {
+		t.Errorf("the changes of a user: %d %s", r.Status, r.Raw)
+	}
+}
