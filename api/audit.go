@@ -13,7 +13,7 @@ import (
 
 // verifyCase: GET /audit/cases/{id}/verify.
 func (s *Server) verifyCase(c *gin.Context) error {
-	v, err := s.Service.Audit.VerifyCase(c.Request.Context(), c.Param("id"))
+	v, err := s.Service.Audit.VerifyCase(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (s *Server) verifyRange(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.Service.Audit.VerifyRange(c.Request.Context(), p)
+	v, err := s.Service.Audit.VerifyRange(c.Request.Context(), currentUser(c), p)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) freezePeriod(c *gin.Context) error {
 
 // getScheme: GET /audit/scoring — the scheme in force (YAML) and its version.
 func (s *Server) getScheme(c *gin.Context) error {
-	rec, err := s.Service.Audit.Scheme(c.Request.Context())
+	rec, err := s.Service.Audit.Scheme(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

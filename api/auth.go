@@ -13,13 +13,8 @@ import (
 )
 
 const (
-	roleLeader      = domain.RoleLeader
-	roleMemberDept  = domain.RoleMemberDept
-	roleAdmin       = domain.RoleAdmin
-	roleSupervision = domain.RoleSupervision
-	roleEfficiency  = domain.RoleEfficiency
-	userKey         = "caseflow.user"
-	tokenKey        = "caseflow.token"
+	userKey  = "caseflow.user"
+	tokenKey = "caseflow.token"
 )
 
 // login exchanges a username and password for a bearer token (service.Users.Login: failed
@@ -49,7 +44,7 @@ func (s *Server) logout(c *gin.Context) error {
 
 // revokeSessions revokes every token of a user (admin): whoever holds one must sign in again.
 func (s *Server) revokeSessions(c *gin.Context) error {
-	out, err := s.Service.Users.RevokeSessions(c.Request.Context(), c.Param("username"))
+	out, err := s.Service.Users.RevokeSessions(c.Request.Context(), currentUser(c), c.Param("username"))
 	if err != nil {
 		return err
 	}

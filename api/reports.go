@@ -16,7 +16,7 @@ import (
 
 // reportSchedule: GET /reports/schedule.
 func (s *Server) reportSchedule(c *gin.Context) error {
-	out, err := s.Service.Reports.Schedule(c.Request.Context())
+	out, err := s.Service.Reports.Schedule(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (s *Server) reportSchedule(c *gin.Context) error {
 
 // listReports: GET /reports/quarterly.
 func (s *Server) listReports(c *gin.Context) error {
-	items, err := s.Service.Reports.List(c.Request.Context())
+	items, err := s.Service.Reports.List(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (s *Server) evaluateRules(c *gin.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Service.Cases.Evaluate(c.Request.Context(), req)
+	res, err := s.Service.Cases.Evaluate(c.Request.Context(), currentUser(c), req)
 	if err != nil {
 		return err
 	}

@@ -200,7 +200,7 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	e, err := s.Service.Visits.CreateEnterprise(c.Request.Context(), req)
+	e, err := s.Service.Visits.CreateEnterprise(c.Request.Context(), currentUser(c), req)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (s *Server) importEnterprises(c *gin.Context) error {
 	if err != nil {
 		return newError(http.StatusRequestEntityTooLarge, "body_too_large", "文件过大，最多 20 MB (the file is larger than 20 MB)")
 	}
-	res, err := s.Service.Visits.ImportEnterprises(c.Request.Context(), service.ImportFile{
+	res, err := s.Service.Visits.ImportEnterprises(c.Request.Context(), currentUser(c), service.ImportFile{
 		ContentType: c.GetHeader("Content-Type"), Data: raw, DryRun: dryRun})
 	if len(res.Rejected) > 0 {
 		e := mapError(err)

@@ -70,6 +70,7 @@ var pages = func() map[string]*template.Template {
 		"join":     strings.Join,
 		"redacted": func(s string) bool { return s == domain.RedactedText },
 		"inc":      func(i int) int { return i + 1 },
+		"pct":      func(f float64) float64 { return f * 100 },
 		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
 	out := map[string]*template.Template{}
@@ -112,6 +113,10 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.POST("/cases/:id/act/:action", k.csrf, k.act)
 	signed.GET("/visits/new", k.visitForm)
 	signed.POST("/visits", k.csrf, k.createVisit)
+	signed.GET("/reports", k.reports)
+	signed.GET("/audit", k.audit)
+	signed.GET("/coverage", k.coverage)
+	signed.GET("/enterprises/:id", k.enterprise)
 	signed.GET("/account/password", k.passwordPage)
 	signed.POST("/account/password", k.csrf, k.changePassword)
 	signed.GET("/admin/users", k.usersPage)
@@ -250,14 +255,22 @@ func (k *Console) base(c *gin.Context, title string) page {
 	return p
 }
 
-// menu is the left menu of a role.
+// menu is the left menu of a role: what the service lets the role do (service.Roles…).
 func menu(u domain.User) []menuItem {
 	items := []menuItem{{mustMsg("home"), "/"}, {mustMsg("cases.all"), "/cases"}}
-	switch u.Role {
-	case domain.RoleLeader, domain.RoleMemberDept:
-		items = append(items, menuItem{mustMsg("visit.new"), "/visits/new"})
-	case domain.RoleAdmin:
-		items = append(items, menuItem{mustMsg("admin.users"), "/admin/users"})
+	for _, it := range []struct {
+		key, href string
+		roles     []string
+	}{
+		{"visit.new", "/visits/new", service.RolesRaisers},
+		{"coverage", "/coverage", service.RolesVisitReaders},
+		{"report.summary", "/reports", service.RolesReportReaders},
+		{"audit.units", "/audit", service.RolesFigureReaders},
+		{"admin.users", "/admin/users", service.RolesAdmin},
+	} {
+		if may(u, it.roles) {
+			items = append(items, menuItem{mustMsg(it.key), it.href})
+		}
 	}
 	return append(items, menuItem{mustMsg("account.password"), "/account/password"})
 }

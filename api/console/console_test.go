@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // A form another site posts is refused by its Origin (or Referer); "null" — the origin of
@@ -85,9 +88,29 @@ func TestSigningInGoesBackOnlyToAPageOfThisSite(t *testing.T) {
 // Every page's template parses with the layout, and every word it asks the catalogue for
 // is there (a missing one fails the page tests that render it).
 func TestEveryPageHasItsTemplate(t *testing.T) {
-	for _, name := range []string{"login.html", "home.html", "cases.html", "case.html", "visit.html", "notfound.html", "error.html", "password.html", "users.html", "user.html"} {
+	for _, name := range []string{"login.html", "home.html", "cases.html", "case.html", "visit.html", "notfound.html", "error.html", "password.html", "users.html", "user.html", "reports.html", "audit.html", "coverage.html", "enterprise.html"} {
 		if pages[name] == nil {
 			t.Errorf("no template %s", name)
+		}
+	}
+}
+
+// Every role's menu and to-do panel labels come from the catalogue.
+func TestEveryRolesMenuIsInTheCatalogue(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatal(r)
+		}
+	}()
+	for role := range domain.Roles {
+		if items := menu(domain.User{Username: "u", Role: role}); len(items) < 3 {
+			t.Errorf("%s: menu %v", role, items)
+		}
+	}
+	for _, key := range []string{service.TodoTriage, service.TodoReferral, service.TodoSign, service.TodoDueSoon, service.TodoOverdue,
+		service.TodoExtension, service.TodoCallback, service.TodoClose, service.TodoCarded, service.TodoMine} {
+		if _, err := msg("todo." + key); err != nil {
+			t.Error(err)
 		}
 	}
 }

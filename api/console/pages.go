@@ -216,7 +216,7 @@ func (k *Console) visitForm(c *gin.Context) {
 
 func (k *Console) showVisitForm(c *gin.Context, status int, errText string, values url.Values, key string) {
 	ctx, u := c.Request.Context(), currentUser(c)
-	if u.Role != domain.RoleLeader && u.Role != domain.RoleMemberDept {
+	if !may(u, service.RolesRaisers) {
 		k.NotFound(c)
 		return
 	}

@@ -33,11 +33,17 @@ func (s Cases) Act(ctx context.Context, u domain.User, req Action) (CaseView, er
 // Appeal is a unit's appeal (申诉) against items of its audit figures for the case (the
 // request's Name is not read).
 func (s Cases) Appeal(ctx context.Context, u domain.User, req Action) (CaseView, error) {
+	if err := require(u, RolesAppellant...); err != nil {
+		return CaseView{}, err
+	}
 	return s.act(ctx, u, workflows.AppealAction, req, 0)
 }
 
 // DecideAppeal is the efficiency office's decision on the case's appeal n (from 1).
 func (s Cases) DecideAppeal(ctx context.Context, u domain.User, req Action, n int) (CaseView, error) {
+	if err := require(u, RolesAppealJudge...); err != nil {
+		return CaseView{}, err
+	}
 	if n < 1 || n > workflows.MaxAppeals {
 		return CaseView{}, notFound(fmt.Sprintf("没有第 %d 号申诉 (no such appeal)", n))
 	}

@@ -26,7 +26,10 @@ type Audit struct{ *deps }
 const MaxAuditDays = 400
 
 // VerifyCase checks a case's timeline: its hash chain, event by event.
-func (s Audit) VerifyCase(ctx context.Context, id string) (store.Verification, error) {
+func (s Audit) VerifyCase(ctx context.Context, u domain.User, id string) (store.Verification, error) {
+	if err := require(u, RolesVerifiers...); err != nil {
+		return store.Verification{}, err
+	}
 	return s.Store.VerifyCase(ctx, id)
 }
 
@@ -42,7 +45,10 @@ type RangeCheck struct {
 
 // VerifyRange checks every case with events in the period, each sealed day against its
 // seal, and the chain of the days' digests.
-func (s Audit) VerifyRange(ctx context.Context, p domain.Period) (RangeCheck, error) {
+func (s Audit) VerifyRange(ctx context.Context, u domain.User, p domain.Period) (RangeCheck, error) {
+	if err := require(u, RolesVerifiers...); err != nil {
+		return RangeCheck{}, err
+	}
 	v, err := s.Store.VerifyRange(ctx, p.From, p.To, time.Now())
 	if err != nil {
 		return RangeCheck{}, err
@@ -178,6 +184,9 @@ func (s Audit) figures(ctx context.Context, p domain.Period) (map[string]*audit.
 // Units is the period's report with the lines the reader may see (a unit: its own), with
 // the cases behind each figure (withCases) or without.
 func (s Audit) Units(ctx context.Context, u domain.User, p domain.Period, withCases bool) (UnitsReport, error) {
+	if err := require(u, RolesFigureReaders...); err != nil {
+		return UnitsReport{}, err
+	}
 	r, err := s.report(ctx, p)
 	if err != nil {
 		return UnitsReport{}, err
@@ -206,6 +215,9 @@ type UnitLine struct {
 // Unit is one unit's line of the period, for a reader who may see it (a unit: only its
 // own, Forbidden otherwise; NotFound for no such responsible unit).
 func (s Audit) Unit(ctx context.Context, u domain.User, p domain.Period, id string) (UnitLine, error) {
+	if err := require(u, RolesFigureReaders...); err != nil {
+		return UnitLine{}, err
+	}
 	if u.Role == domain.RoleUnit && u.Unit != id {
 		return UnitLine{}, forbidden("只能查看本单位的考评数据 (a unit reads only its own figures)")
 	}
@@ -234,6 +246,9 @@ type Frozen struct {
 // Freeze stores the period's figures, scores and scheme version; from then on the period
 // answers them. A period not over, or frozen already, is a Conflict.
 func (s Audit) Freeze(ctx context.Context, u domain.User, p domain.Period) (Frozen, error) {
+	if err := require(u, RolesFreezer...); err != nil {
+		return Frozen{}, err
+	}
 	label := p.Label
 	if today := s.Now(); !p.To.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Shanghai)) {
 		return Frozen{}, newError(Conflict, "period_not_over", fmt.Sprintf("%s 尚未结束，不能冻结 (the period is not over)", label))
@@ -262,11 +277,19 @@ func (s Audit) Freeze(ctx context.Context, u domain.User, p domain.Period) (Froz
 }
 
 // Scheme is the scoring scheme in force (YAML) and its version.
-func (s Audit) Scheme(ctx context.Context) (store.Scheme, error) { return s.Store.CurrentScheme(ctx) }
+func (s Audit) Scheme(ctx context.Context, u domain.User) (store.Scheme, error) {
+	if err := require(u, RolesFigureReaders...); err != nil {
+		return store.Scheme{}, err
+	}
+	return s.Store.CurrentScheme(ctx)
+}
 
 // SaveScheme puts a new version of the scoring scheme in force, checked first: Invalid with
 // each problem's item and position, and nothing changes.
 func (s Audit) SaveScheme(ctx context.Context, u domain.User, source []byte) (store.Scheme, error) {
+	if err := require(u, RolesSchemeEditor...); err != nil {
+		return store.Scheme{}, err
+	}
 	if _, err := audit.LoadScheme(source); err != nil {
 		var se *audit.SchemeError
 		if errors.As(err, &se) {
@@ -281,6 +304,9 @@ func (s Audit) SaveScheme(ctx context.Context, u domain.User, source []byte) (st
 
 // Flags are the patterns worth a look in the period (a unit: its own).
 func (s Audit) Flags(ctx context.Context, u domain.User, p domain.Period) ([]audit.Flag, error) {
+	if err := require(u, RolesFigureReaders...); err != nil {
+		return nil, err
+	}
 	figures, err := s.figures(ctx, p)
 	if err != nil {
 		return nil, err

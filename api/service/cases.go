@@ -41,6 +41,9 @@ type NewCase struct {
 // Create raises a case: it allocates the case number, starts the case's workflow and
 // answers once the case is in the read model.
 func (s Cases) Create(ctx context.Context, u domain.User, req NewCase) (CaseView, error) {
+	if err := require(u, RolesRaisers...); err != nil {
+		return CaseView{}, err
+	}
 	cs := domain.Case{
 		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
 		Category: req.Category, List: req.List, EnterpriseID: req.EnterpriseID, VisitID: req.VisitID,
@@ -354,6 +357,9 @@ type SensitiveReads struct {
 // SensitiveReads is the audit of who read a case's sensitive fields (efficiency office,
 // admin: the route decides).
 func (s Cases) SensitiveReads(ctx context.Context, u domain.User, id string) (SensitiveReads, error) {
+	if err := require(u, RolesSensitiveAuditor...); err != nil {
+		return SensitiveReads{}, err
+	}
 	cs, err := s.visibleCase(ctx, u, id)
 	if err != nil {
 		return SensitiveReads{}, err

@@ -53,7 +53,10 @@ type NewEnterprise struct {
 }
 
 // CreateEnterprise enters an enterprise.
-func (s Visits) CreateEnterprise(ctx context.Context, req NewEnterprise) (domain.Enterprise, error) {
+func (s Visits) CreateEnterprise(ctx context.Context, u domain.User, req NewEnterprise) (domain.Enterprise, error) {
+	if err := require(u, RolesEnterpriseEditor...); err != nil {
+		return domain.Enterprise{}, err
+	}
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" {
 		return domain.Enterprise{}, invalid("name: 必填 (required)")
@@ -205,6 +208,9 @@ const maxPlanMeasures = 100
 // SavePlan stores a new version of an enterprise's plan (一企一策): the member department,
 // or a leader linked to the enterprise this year.
 func (s Visits) SavePlan(ctx context.Context, u domain.User, enterpriseID string, req NewPlan) (domain.Plan, error) {
+	if err := require(u, RolesPlanEditor...); err != nil {
+		return domain.Plan{}, err
+	}
 	e, err := s.Store.GetEnterprise(ctx, enterpriseID)
 	if err != nil {
 		return domain.Plan{}, err

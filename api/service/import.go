@@ -61,7 +61,10 @@ type ImportResult struct {
 // ImportEnterprises imports enterprises from a file: every row is checked first, and a file
 // with any bad row imports nothing (its rows and their problems in Rejected, with an
 // Invalid error coded invalid_rows).
-func (s Visits) ImportEnterprises(ctx context.Context, f ImportFile) (ImportResult, error) {
+func (s Visits) ImportEnterprises(ctx context.Context, u domain.User, f ImportFile) (ImportResult, error) {
+	if err := require(u, RolesEnterpriseEditor...); err != nil {
+		return ImportResult{}, err
+	}
 	if len(f.Data) > MaxImportBody {
 		return ImportResult{}, newError(TooLarge, "body_too_large", "文件过大，最多 20 MB (the file is larger than 20 MB)")
 	}

@@ -29,6 +29,9 @@ type Ledger struct {
 
 // Ledger is the ledger of a period, of one leader or ("") of all (a leader: their own).
 func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, leader string) (Ledger, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return Ledger{}, err
+	}
 	if u.Role == domain.RoleLeader {
 		if leader != "" && leader != u.Username {
 			return Ledger{}, forbidden("只能查看本人的工作台账 (a leader reads only their own ledger)")

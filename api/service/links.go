@@ -63,6 +63,9 @@ type LeaderLine struct {
 
 // Leaders lists the leaders (a leader: themselves) with their links of the year counted.
 func (s Visits) Leaders(ctx context.Context, u domain.User, year int) ([]LeaderLine, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return nil, err
+	}
 	leaders, err := s.Store.Leaders(ctx)
 	if err != nil {
 		return nil, err
@@ -84,6 +87,9 @@ func (s Visits) Leaders(ctx context.Context, u domain.User, year int) ([]LeaderL
 
 // Links is a leader's links of a year.
 func (s Visits) Links(ctx context.Context, u domain.User, leader string, year int) (LinksView, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return LinksView{}, err
+	}
 	l, err := s.leader(ctx, u, leader)
 	if err != nil {
 		return LinksView{}, err
@@ -106,6 +112,9 @@ const maxLinks = 2000
 
 // SetLinks replaces a leader's links of a year (the change is kept in the history).
 func (s Visits) SetLinks(ctx context.Context, u domain.User, leader string, req NewLinks) (LinksView, error) {
+	if err := require(u, RolesLinkEditor...); err != nil {
+		return LinksView{}, err
+	}
 	l, err := s.leader(ctx, u, leader)
 	if err != nil {
 		return LinksView{}, err
@@ -137,6 +146,9 @@ type LinkHistory struct {
 
 // LinkHistory is every change of a leader's links, newest first.
 func (s Visits) LinkHistory(ctx context.Context, u domain.User, leader string) (LinkHistory, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return LinkHistory{}, err
+	}
 	l, err := s.leader(ctx, u, leader)
 	if err != nil {
 		return LinkHistory{}, err
@@ -193,6 +205,9 @@ func share(visited, linked int) float64 {
 // quarter; all of them every year). An enterprise counts as visited when a visit dated
 // inside the period lists it and the leader.
 func (s Visits) Coverage(ctx context.Context, u domain.User, p YearOrQuarter) (Coverage, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return Coverage{}, err
+	}
 	from, to := p.FromDate(), p.ToDate()
 	list, err := s.Store.Coverage(ctx, p.Year, from, to)
 	if err != nil {

@@ -38,7 +38,10 @@ type Schedule struct {
 }
 
 // Schedule is the quarterly Schedule: its next runs and its recent ones.
-func (s Reports) Schedule(ctx context.Context) (Schedule, error) {
+func (s Reports) Schedule(ctx context.Context, u domain.User) (Schedule, error) {
+	if err := require(u, RolesReportRunners...); err != nil {
+		return Schedule{}, err
+	}
 	desc, err := s.Temporal.ScheduleClient().GetHandle(ctx, workflows.ReportScheduleID).Describe(ctx)
 	if err != nil {
 		var nf *serviceerror.NotFound
@@ -142,7 +145,10 @@ type ReportItem struct {
 }
 
 // List is every quarter's report, newest first, with its submissions counted.
-func (s Reports) List(ctx context.Context) ([]ReportItem, error) {
+func (s Reports) List(ctx context.Context, u domain.User) ([]ReportItem, error) {
+	if err := require(u, RolesReportReaders...); err != nil {
+		return nil, err
+	}
 	reports, err := s.Store.Reports(ctx)
 	if err != nil {
 		return nil, err
@@ -168,6 +174,9 @@ func (s Reports) List(ctx context.Context) ([]ReportItem, error) {
 // timeout: a compilation that a crashed worker left under way goes on when a worker is
 // back, and the caller, told Unavailable, reads the report again.
 func (s Reports) Run(ctx context.Context, u domain.User, q domain.Quarter) (ReportView, error) {
+	if err := require(u, RolesReportRunners...); err != nil {
+		return ReportView{}, err
+	}
 	if err := begun(q); err != nil {
 		return ReportView{}, err
 	}
@@ -238,6 +247,9 @@ func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows
 
 // Get is the quarter's report as the user may read it.
 func (s Reports) Get(ctx context.Context, u domain.User, q domain.Quarter) (ReportView, error) {
+	if err := require(u, RolesReportReaders...); err != nil {
+		return ReportView{}, err
+	}
 	v, _, err := s.load(ctx, u, q, false)
 	return v, err
 }
@@ -254,6 +266,9 @@ type SubmissionReceipt struct {
 
 // Submit is a leader's submission of the quarter (again: it replaces the text).
 func (s Reports) Submit(ctx context.Context, u domain.User, q domain.Quarter, body workflows.SubmitReportBody) (SubmissionReceipt, error) {
+	if err := require(u, RolesSubmitter...); err != nil {
+		return SubmissionReceipt{}, err
+	}
 	if err := begun(q); err != nil {
 		return SubmissionReceipt{}, err
 	}
@@ -286,6 +301,9 @@ func (s Reports) Submit(ctx context.Context, u domain.User, q domain.Quarter, bo
 // n raised in the quarter, and a sheet of earlier cases still open at its end, each case
 // redacted as the reader sees it and every unredacted read recorded.
 func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter, n string) (Workbook, error) {
+	if err := require(u, RolesReportReaders...); err != nil {
+		return Workbook{}, err
+	}
 	if err := begun(q); err != nil {
 		return Workbook{}, err
 	}
@@ -396,6 +414,9 @@ type Summary struct {
 // Summary is the quarter's report as its printable summary shows it to the user: names for
 // ids, percentages, and bar charts laid out.
 func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (Summary, error) {
+	if err := require(u, RolesReportReaders...); err != nil {
+		return Summary{}, err
+	}
 	v, content, err := s.load(ctx, u, q, false)
 	if err != nil {
 		return Summary{}, err

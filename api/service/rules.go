@@ -60,6 +60,9 @@ type RulesSaved struct {
 // SaveRules puts a new rule set (YAML) in force. It is compiled, its examples run and its
 // units checked; any problem is Invalid with every problem's position, and nothing changes.
 func (s Cases) SaveRules(ctx context.Context, u domain.User, source []byte) (RulesSaved, error) {
+	if err := require(u, RolesAdmin...); err != nil {
+		return RulesSaved{}, err
+	}
 	rs, err := rules.Load(source)
 	var le *rules.LoadError
 	if errors.As(err, &le) {
@@ -102,7 +105,10 @@ type Evaluation struct {
 }
 
 // Evaluate is the route the rules in force give, with every rule that matched and what it set.
-func (s Cases) Evaluate(ctx context.Context, req Evaluation) (rules.Result, error) {
+func (s Cases) Evaluate(ctx context.Context, u domain.User, req Evaluation) (rules.Result, error) {
+	if err := require(u, RolesRuleTester...); err != nil {
+		return rules.Result{}, err
+	}
 	if (req.EnterpriseID == "") == (req.Enterprise == nil) {
 		return rules.Result{}, invalid("enterprise_id: 须给出 enterprise_id 或 enterprise 之一 (give enterprise_id or an inline enterprise)")
 	}

@@ -115,7 +115,10 @@ type Revoked struct {
 }
 
 // RevokeSessions ends every session of a user (admin): whoever holds one must sign in again.
-func (s Users) RevokeSessions(ctx context.Context, username string) (Revoked, error) {
+func (s Users) RevokeSessions(ctx context.Context, u domain.User, username string) (Revoked, error) {
+	if err := require(u, RolesAdmin...); err != nil {
+		return Revoked{}, err
+	}
 	n, err := s.Store.RevokeSessions(ctx, username)
 	if err != nil {
 		return Revoked{}, err
@@ -170,6 +173,9 @@ type CalendarYear struct {
 // notice): they replace the built-in data for that year. Cases' deadlines set from now on
 // use them; deadlines already set stay.
 func (s Users) SetCalendar(ctx context.Context, u domain.User, y int, req CalendarYear) (calendar.Year, error) {
+	if err := require(u, RolesAdmin...); err != nil {
+		return calendar.Year{}, err
+	}
 	if req.Holidays == nil || req.Workdays == nil {
 		return calendar.Year{}, invalid("holidays, workdays: 两者都须给出（可为空列表）(both are required, possibly empty)")
 	}
@@ -246,7 +252,7 @@ func (s Users) checkRoleUnit(ctx context.Context, role, unit string) error {
 
 // ListUsers is every user (the administrator).
 func (s Users) ListUsers(ctx context.Context, u domain.User) ([]UserRecord, error) {
-	if err := require(u, domain.RoleAdmin); err != nil {
+	if err := require(u, RolesAdmin...); err != nil {
 		return nil, err
 	}
 	return s.Store.ListUsers(ctx)
@@ -263,7 +269,7 @@ type NewUserRequest struct {
 
 // CreateUser adds a user (the administrator); recorded.
 func (s Users) CreateUser(ctx context.Context, u domain.User, req NewUserRequest) (UserRecord, error) {
-	if err := require(u, domain.RoleAdmin); err != nil {
+	if err := require(u, RolesAdmin...); err != nil {
 		return UserRecord{}, err
 	}
 	req.Username, req.DisplayName = strings.TrimSpace(req.Username), strings.TrimSpace(req.DisplayName)
@@ -304,7 +310,7 @@ type UserChange struct {
 // administrator; not their own role, and not disabling themselves); recorded. A change of
 // role or unit, or a disabling, ends the user's sessions.
 func (s Users) UpdateUser(ctx context.Context, u domain.User, username string, ch UserChange) (UserRecord, error) {
-	if err := require(u, domain.RoleAdmin); err != nil {
+	if err := require(u, RolesAdmin...); err != nil {
 		return UserRecord{}, err
 	}
 	before, err := s.Store.UserRecordOf(ctx, username)
@@ -341,7 +347,7 @@ type PasswordReset struct {
 // ResetPassword gives a user a new password (the administrator): every session of theirs
 // ends; recorded.
 func (s Users) ResetPassword(ctx context.Context, u domain.User, username string, req PasswordReset) error {
-	if err := require(u, domain.RoleAdmin); err != nil {
+	if err := require(u, RolesAdmin...); err != nil {
 		return err
 	}
 	if err := checkPassword("password", req.Password); err != nil {
@@ -377,7 +383,7 @@ func (s Users) ChangePassword(ctx context.Context, u domain.User, req PasswordCh
 
 // UserChanges is every change of a user, newest first (the administrator).
 func (s Users) UserChanges(ctx context.Context, u domain.User, username string) ([]store.UserChange, error) {
-	if err := require(u, domain.RoleAdmin); err != nil {
+	if err := require(u, RolesAdmin...); err != nil {
 		return nil, err
 	}
 	if _, err := s.Store.UserRecordOf(ctx, username); err != nil {

@@ -46,7 +46,7 @@ const maxVisitLeaders, maxVisitEnterprises, maxVisitItems = 20, 100, 50
 // finds the workflow the first one started (running or done) and answers the same visit;
 // a crash anywhere is finished by that workflow, without a retry.
 func (s Visits) Create(ctx context.Context, u domain.User, req NewVisit) (VisitView, error) {
-	if err := require(u, domain.RoleLeader, domain.RoleMemberDept); err != nil {
+	if err := require(u, RolesRaisers...); err != nil {
 		return VisitView{}, err
 	}
 	v, err := s.checkVisit(ctx, u, req)
@@ -294,6 +294,9 @@ func (s Visits) viewOne(ctx context.Context, u domain.User, v domain.Visit) (Vis
 
 // Get is a visit the user may see (a leader: the visits they took part in).
 func (s Visits) Get(ctx context.Context, u domain.User, id string) (VisitView, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return VisitView{}, err
+	}
 	v, err := s.Store.GetVisit(ctx, id)
 	if err != nil {
 		return VisitView{}, err
@@ -322,6 +325,9 @@ type VisitPage struct {
 
 // List is a page of the visits the user may see (a leader: their own).
 func (s Visits) List(ctx context.Context, u domain.User, q VisitQuery) (VisitPage, error) {
+	if err := require(u, RolesVisitReaders...); err != nil {
+		return VisitPage{}, err
+	}
 	f := store.VisitFilter{Leader: q.Leader, EnterpriseID: q.EnterpriseID, From: q.From, To: q.To, Page: q.Page, PageSize: q.PageSize}
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
 		if _, err := time.Parse(domain.DateLayout, d.v); d.v != "" && err != nil {

@@ -132,6 +132,11 @@ func TestEveryConsolePageRendersForEveryRole(t *testing.T) {
 					if p.open("/cases/" + m[1]); p.status != http.StatusOK {
 						t.Fatalf("case %s: %d\n%s", m[1], p.status, p.page)
 					}
+					if e := regexp.MustCompile(`href="(/enterprises/[^"]+)"`).FindStringSubmatch(p.page); e != nil {
+						if p.open(e[1]); p.status != http.StatusOK {
+							t.Fatalf("%s: %d\n%s", e[1], p.status, p.page)
+						}
+					}
 				}
 			}
 			if p.open("/no/such/page"); p.status != http.StatusNotFound {

@@ -1,0 +1,107 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
+
+// The pages that read: the quarterly reports, the units' figures, the leaders' coverage and
+// the enterprise file. Each calls the service operation the API's endpoint calls, which
+// checks the role.
+
+// reports: GET /reports — every quarter's report, with its printable summary and the three
+// attachments (opened through the API with the session).
+func (k *Console) reports(c *gin.Context) {
+	items, err := k.Service.Reports.List(c.Request.Context(), currentUser(c))
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	p := k.base(c, mustMsg("report.summary"))
+	p.Body = items
+	k.render(c, http.StatusOK, "reports.html", p)
+}
+
+// bar is one bar of a chart the server draws (SVG).
+type bar struct {
+	Label, Value string
+	Y, W         int
+	Muted        bool
+}
+
+// auditBody is the units' figures page.
+type auditBody struct {
+	service.UnitsReport
+	Bars   []bar
+	Height int
+}
+
+// audit: GET /audit?period=2026 — every unit's figures, score and rank (a unit: its own),
+// with the scores drawn as bars; each unit links to its page of the cases behind each
+// figure and its workbook.
+func (k *Console) audit(c *gin.Context) {
+	label := c.DefaultQuery("period", fmt.Sprint(k.Service.Year()))
+	period, err := domain.ParsePeriod(label)
+	if err != nil {
+		k.fail(c, service.NewError(service.Invalid, "invalid_period", "period: "+err.Error()))
+		return
+	}
+	r, err := k.Service.Audit.Units(c.Request.Context(), currentUser(c), period, false)
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	b := auditBody{UnitsReport: r}
+	most := 1.0
+	for _, u := range r.Units {
+		most = max(most, u.Score)
+	}
+	for i, u := range r.Units {
+		b.Bars = append(b.Bars, bar{Label: u.Name, Value: fmt.Sprintf("%.2f", u.Score), Y: i * 26, W: int(u.Score / most * 360),
+			Muted: u.ScoreError != nil})
+	}
+	b.Height = len(r.Units)*26 + 4
+	p := k.base(c, mustMsg("audit.units"))
+	p.Body = b
+	k.render(c, http.StatusOK, "audit.html", p)
+}
+
+// coverage: GET /coverage — how many of their linked enterprises each leader (a leader:
+// themselves) visited this quarter, and which not yet.
+func (k *Console) coverage(c *gin.Context) {
+	now := k.Service.Now()
+	q := domain.QuarterOf(now)
+	cov, err := k.Service.Visits.Coverage(c.Request.Context(), currentUser(c),
+		service.YearOrQuarter{Period: q.Period(), Year: q.Year, Quarter: q.Q})
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	p := k.base(c, mustMsg("coverage"))
+	p.Body = struct {
+		service.Coverage
+		Quarter string
+	}{cov, q.String()}
+	k.render(c, http.StatusOK, "coverage.html", p)
+}
+
+// enterprise: GET /enterprises/{id} — the enterprise file (一企一档) with its plan (一企一策).
+func (k *Console) enterprise(c *gin.Context) {
+	f, err := k.Service.Visits.File(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	p := k.base(c, f.Enterprise.Name)
+	p.Body = f
+	k.render(c, http.StatusOK, "enterprise.html", p)
+}
+
+// may reports whether the role is one of roles (a menu shows what the service allows).
+func may(u domain.User, roles []string) bool { return slices.Contains(roles, u.Role) }
