@@ -114,6 +114,7 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/visits/new", k.visitForm)
 	signed.POST("/visits", k.csrf, k.createVisit)
 	signed.GET("/reports", k.reports)
+	signed.POST("/reports/submissions", k.csrf, k.submitReport)
 	signed.GET("/audit", k.audit)
 	signed.GET("/coverage", k.coverage)
 	signed.GET("/enterprises/:id", k.enterprise)

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -17,15 +18,60 @@ import (
 
 // reports: GET /reports — every quarter's report, with its printable summary and the three
 // attachments (opened through the API with the session).
-func (k *Console) reports(c *gin.Context) {
-	items, err := k.Service.Reports.List(c.Request.Context(), currentUser(c))
+func (k *Console) reports(c *gin.Context) { k.showReports(c, http.StatusOK, "", "") }
+
+// reportsBody is the reports page: the quarters, and for a leader the form of their
+// quarterly submission (调研报告) for a quarter still collecting.
+type reportsBody struct {
+	Items     []service.ReportItem
+	Submit    []string // the quarters a leader may submit for
+	Narrative string
+}
+
+func (k *Console) showReports(c *gin.Context, status int, errText, narrative string) {
+	u := currentUser(c)
+	items, err := k.Service.Reports.List(c.Request.Context(), u)
 	if err != nil {
 		k.fail(c, err)
 		return
 	}
+	b := reportsBody{Items: items, Narrative: narrative}
+	if may(u, service.RolesSubmitter) {
+		for _, it := range items {
+			if !it.Final {
+				b.Submit = append(b.Submit, it.Period)
+			}
+		}
+		if cur := domain.QuarterOf(k.Service.Now()).String(); !slices.Contains(b.Submit, cur) {
+			b.Submit = append([]string{cur}, b.Submit...)
+		}
+	}
 	p := k.base(c, mustMsg("report.summary"))
-	p.Body = items
-	k.render(c, http.StatusOK, "reports.html", p)
+	p.Error, p.Body = errText, b
+	if c.Query("done") != "" {
+		p.Flash = mustMsg("report.submitted")
+	}
+	k.render(c, status, "reports.html", p)
+}
+
+// submitReport: POST /reports/submissions — a leader's quarterly submission (the API's
+// POST /reports/quarterly/{period}/submissions).
+func (k *Console) submitReport(c *gin.Context) {
+	q, err := domain.ParseQuarter(c.PostForm("period"))
+	if err != nil {
+		k.showReports(c, http.StatusUnprocessableEntity, "period: "+err.Error(), c.PostForm("narrative"))
+		return
+	}
+	_, err = k.Service.Reports.Submit(c.Request.Context(), currentUser(c), q, workflows.SubmitReportBody{Narrative: c.PostForm("narrative")})
+	if err != nil {
+		if e := service.Classify(err); e.Kind == service.Invalid || e.Kind == service.Conflict {
+			k.showReports(c, http.StatusUnprocessableEntity, e.Message, c.PostForm("narrative"))
+			return
+		}
+		k.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/reports?done=submitted")
 }
 
 // bar is one bar of a chart the server draws (SVG).

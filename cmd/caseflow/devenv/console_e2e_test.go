@@ -329,3 +329,25 @@ func TestTheAdministratorManagesUsersInTheConsole(t *testing.T) {
 		t.Errorf("the changes of a user: %d %s", r.Status, r.Raw)
 	}
 }
+
+// TestALeaderSubmitsTheQuarterlyReportInTheConsole: a leader writes the quarter's report
+// (调研报告) in the reports page; the quarter then lists their submission as on time.
+func TestALeaderSubmitsTheQuarterlyReportInTheConsole(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	leader := newPerson(t, env.URL).signIn("leader1")
+	leader.open("/reports")
+	period := regexp.MustCompile(`<select id="period" name="period"><option value="([0-9]{4}-Q[1-4])">`).FindStringSubmatch(leader.page)
+	if period == nil {
+		t.Fatalf("no submission form:\n%s", leader.page)
+	}
+	leader.submit("/reports/submissions", url.Values{"period": {period[1]}, "narrative": {"本季度走访挂钩企业 12 家，收集问题 3 个。"}})
+	leader.sees("季度调研报告已提交", period[1])
+	if !regexp.MustCompile(`<td>1 / 0 / \d+</td>`).MatchString(leader.page) {
+		t.Errorf("the quarter does not count the submission:\n%s", leader.page)
+	}
+	unit := newPerson(t, env.URL).signIn("unit-licheng")
+	if unit.open("/reports"); unit.status != http.StatusNotFound {
+		t.Errorf("a unit opened the reports: %d", unit.status)
+	}
+}
