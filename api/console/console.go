@@ -117,6 +117,7 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.POST("/reports/submissions", k.csrf, k.submitReport)
 	signed.GET("/audit", k.audit)
 	signed.GET("/coverage", k.coverage)
+	signed.GET("/notices", k.notices)
 	signed.GET("/enterprises/:id", k.enterprise)
 	signed.GET("/account/password", k.passwordPage)
 	signed.POST("/account/password", k.csrf, k.changePassword)
@@ -265,11 +266,12 @@ func menu(u domain.User) []menuItem {
 	}{
 		{"visit.new", "/visits/new", service.RolesRaisers},
 		{"coverage", "/coverage", service.RolesVisitReaders},
+		{"notices", "/notices", nil},
 		{"report.summary", "/reports", service.RolesReportReaders},
 		{"audit.units", "/audit", service.RolesFigureReaders},
 		{"admin.users", "/admin/users", service.RolesAdmin},
 	} {
-		if may(u, it.roles) {
+		if it.roles == nil || may(u, it.roles) {
 			items = append(items, menuItem{mustMsg(it.key), it.href})
 		}
 	}

@@ -74,6 +74,7 @@ var messages = map[string]string{
 	"report.summary":          "季度报告",
 	"audit.units":             "单位考评",
 	"report.submitted":        "季度调研报告已提交。",
+	"notices":                 "督办单",
 	"coverage":                "挂钩走访",
 	"step.triage":             "梳理",
 	"step.referral":           "转办",

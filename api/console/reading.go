@@ -151,3 +151,17 @@ func (k *Console) enterprise(c *gin.Context) {
 
 // may reports whether the role is one of roles (a menu shows what the service allows).
 func may(u domain.User, roles []string) bool { return slices.Contains(roles, u.Role) }
+
+// notices: GET /notices — the supervision notices (督办单) the user may see: the offices,
+// the member department, the efficiency office and the administrator all; a unit its own;
+// a leader those on the cases they raised.
+func (k *Console) notices(c *gin.Context) {
+	list, err := k.Service.Cases.Notices(c.Request.Context(), currentUser(c), service.NoticeQuery{Card: c.Query("card")})
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	p := k.base(c, mustMsg("notices"))
+	p.Body = list
+	k.render(c, http.StatusOK, "notices.html", p)
+}
