@@ -43,7 +43,7 @@ func openBrowser(t *testing.T, path, base string) *browserUser {
 		chromedp.WindowSize(1366, 768), chromedp.Flag("lang", "zh-CN"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return &browserUser{t: t, ctx: ctx, base: base}
 }
@@ -143,7 +143,7 @@ func TestEachRoleDoesItsWorkInARealBrowser(t *testing.T) {
 	member.screenshot("home-member")
 	member.do(chromedp.Click(chromedp.CSS(`.todo a[href="/cases?status=triage"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/cases/`+id+`"]`)))
 	member.screenshot("triage-inbox")
-	member.do(chromedp.Click(chromedp.CSS(`a[href="/cases/` + id + `"]`)))
+	member.do(chromedp.Click(chromedp.CSS(`a[href="/cases/`+id+`"]`)), chromedp.WaitVisible(chromedp.CSS("dl.fields")))
 	member.act(id, "triage", map[string]string{"decision": "refer"}, nil, "梳理")
 	office := "gov"
 	if strings.Contains(member.text("dl.fields"), "市委督查室") {
