@@ -105,7 +105,7 @@ type menuItem struct{ Label, Href string }
 func (k *Console) Register(r *gin.Engine) {
 	r.GET("/login", pageHeaders, k.loginPage)
 	r.POST("/login", pageHeaders, sameOrigin, k.login)
-	signed := r.Group("", pageHeaders, sameOrigin, k.authenticate)
+	signed := r.Group("", pageHeaders, sameOrigin, k.plain, k.authenticate)
 	signed.POST("/logout", k.csrf, k.logout)
 	signed.GET("/", k.home)
 	signed.GET("/cases", k.cases)
@@ -190,6 +190,29 @@ func currentUser(c *gin.Context) domain.User { return c.MustGet(userKey).(domain
 // no-referrer a browser posts a form with "Origin: null", which sameOrigin must refuse.
 func pageHeaders(c *gin.Context) {
 	c.Header("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+// plain answers the 404 page for an address whose path or query holds what no stored value
+// can (control characters, invalid UTF-8, over 1000 bytes), before it reaches PostgreSQL.
+func (k *Console) plain(c *gin.Context) {
+	bad := func(v string) bool { return len(v) > 1000 || domain.TextProblem(v, true) != "" }
+	for _, p := range c.Params {
+		if bad(p.Value) {
+			k.NotFound(c)
+			c.Abort()
+			return
+		}
+	}
+	for _, vs := range c.Request.URL.Query() {
+		for _, v := range vs {
+			if bad(v) {
+				k.NotFound(c)
+				c.Abort()
+				return
+			}
+		}
+	}
 	c.Next()
 }
 

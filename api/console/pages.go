@@ -61,6 +61,7 @@ type caseList struct {
 	Next     string // the next page's address, "" for none
 	First    string // the first page's address when this is a later one
 	Statuses []option
+	Units    map[string]string // unit names by id
 }
 
 // cases: GET /cases — the cases the user may see, filtered and paged on the server (cursor
@@ -76,7 +77,15 @@ func (k *Console) cases(c *gin.Context) {
 		k.fail(c, err)
 		return
 	}
-	l := caseList{Query: q, Items: pg.Items, Total: pg.Total, Statuses: withUnset(domain.StatusLabels)}
+	units, err := k.Service.Visits.Units(c.Request.Context())
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	l := caseList{Query: q, Items: pg.Items, Total: pg.Total, Statuses: withUnset(domain.StatusLabels), Units: map[string]string{}}
+	for _, un := range units {
+		l.Units[un.ID] = un.Name
+	}
 	l.Statuses[0].Label = "全部"
 	if pg.NextCursor != "" {
 		next := q
@@ -106,6 +115,8 @@ type actionForm struct {
 type casePageBody struct {
 	service.CaseDetail
 	Forms []actionForm
+	// Units names the units by id.
+	Units map[string]string
 }
 
 // casePage: GET /cases/{id} — the case, its deadlines in working days, its timeline, and a
@@ -126,7 +137,10 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 		k.fail(c, err)
 		return
 	}
-	b := casePageBody{CaseDetail: d}
+	b := casePageBody{CaseDetail: d, Units: map[string]string{}}
+	for _, un := range units {
+		b.Units[un.ID] = un.Name
+	}
 	shown := false
 	for _, a := range d.Actions {
 		f := actionForm{Name: a.Name, Label: a.Label, Fields: actionFields(a.Name, units), Key: formKey(), Confirm: confirming[a.Name]}

@@ -154,7 +154,7 @@ func TestEachRoleDoesItsWorkInARealBrowser(t *testing.T) {
 	sup.signIn(office)
 	sup.screenshot("home-supervision")
 	sup.act(id, "refer", nil, map[string]string{"instructions": "请尽快协调用地指标"}, "转办")
-	lead := regexp.MustCompile(`牵头单位\s*([a-z-]+)`).FindStringSubmatch(sup.text("dl.fields"))
+	lead := regexp.MustCompile(`牵头单位\s*[^（\n]*（([a-z-]+)）`).FindStringSubmatch(sup.text("dl.fields"))
 	if lead == nil {
 		t.Fatalf("no lead unit in %q", sup.text("dl.fields"))
 	}

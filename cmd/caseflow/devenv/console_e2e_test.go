@@ -189,7 +189,7 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 	}
 	sup := newPerson(t, env.URL).signIn(office)
 	act(sup, "refer", url.Values{}, "转办")
-	lead := regexp.MustCompile(`<dt>牵头单位</dt><dd>([a-z-]+)`).FindStringSubmatch(sup.page)
+	lead := regexp.MustCompile(`<dt>牵头单位</dt><dd>[^（<]*（([a-z-]+)）`).FindStringSubmatch(sup.page)
 	if lead == nil {
 		t.Fatalf("no lead unit:\n%s", sup.page)
 	}
@@ -349,5 +349,18 @@ func TestALeaderSubmitsTheQuarterlyReportInTheConsole(t *testing.T) {
 	unit := newPerson(t, env.URL).signIn("unit-licheng")
 	if unit.open("/reports"); unit.status != http.StatusNotFound {
 		t.Errorf("a unit opened the reports: %d", unit.status)
+	}
+}
+
+// TestAnAddressNoRecordCanHaveIsTheNotFoundPage: a case number with a NUL or invalid UTF-8,
+// or a query value with a control character, answers the 404 page, not an error.
+func TestAnAddressNoRecordCanHaveIsTheNotFoundPage(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	p := newPerson(t, env.URL).signIn("member")
+	for _, path := range []string{"/cases/PT-2026-%00", "/cases/%ff%fe", "/cases?q=%01", "/enterprises/%00", "/admin/users/%00"} {
+		if p.open(path); p.status != http.StatusNotFound || strings.Contains(p.page, "系统内部错误") {
+			t.Errorf("%s: %d", path, p.status)
+		}
 	}
 }
