@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/api/console"
 	"github.com/putian-fic/caseflow/cmd/caseflow/progress"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -276,6 +277,11 @@ var readMeasures = []readMeasure{
 	{"GET /cases?cursor=… (page 200)", "member", "/api/v1/cases?cursor={cursor}", nil, 20 * time.Millisecond},
 	{"GET /cases/{id}", "member", "/api/v1/cases/{id}", nil, 5 * time.Millisecond},
 	{"GET /cases/{id}/timeline", "member", "/api/v1/cases/{id}/timeline", nil, 5 * time.Millisecond},
+	// The console's pages (server time: the whole page rendered, as a browser receives it).
+	{"console: the triage inbox (/cases?status=triage)", "member", "/cases?status=triage", &store.CaseFilter{Status: "triage", SearchSensitive: true}, 50 * time.Millisecond},
+	{"console: a unit's list (/cases as a unit)", "unit-power-supply", "/cases", &store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true}, 50 * time.Millisecond},
+	{"console: a unit's home (the to-do panel)", "unit-power-supply", "/", nil, 50 * time.Millisecond},
+	{"console: a case's page", "member", "/cases/{id}", nil, 50 * time.Millisecond},
 }
 
 // reads: every list and a case's page at concurrency 4 (ReadConcurrency) over the
@@ -430,6 +436,9 @@ func (r *runner) send(ctx context.Context, user, method, path string, body any, 
 	req.Header.Set("Content-Type", "application/json")
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+r.tokens[user])
+		if !strings.HasPrefix(path, "/api/") { // a console page: the session is the cookie
+			req.AddCookie(&http.Cookie{Name: console.CookieName, Value: r.tokens[user]})
+		}
 	}
 	resp, err := r.http.Do(req)
 	if err != nil {
