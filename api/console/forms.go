@@ -24,8 +24,20 @@ type field struct {
 
 type option struct{ Value, Label string }
 
-// confirming are the actions that cannot be undone: their forms ask for confirmation.
-var confirming = map[string]bool{"close": true}
+// confirming are the actions that cannot be undone: their forms ask for confirmation — 销号
+// always, 梳理 when it rejects the case (不予受理).
+var confirming = map[string]bool{"close": true, "triage": true}
+
+// needsConfirmation reports whether the posted form does what cannot be undone.
+func needsConfirmation(name string, form url.Values) bool {
+	switch name {
+	case "close":
+		return true
+	case "triage":
+		return form.Get("decision") == domain.DecisionReject
+	}
+	return false
+}
 
 // actionFields are the fields of each action's form, by action name.
 func actionFields(name string, units []domain.Unit) []field {

@@ -179,7 +179,7 @@ func (k *Console) act(c *gin.Context) {
 	}
 	fields := actionFields(name, units)
 	form := &actionForm{Name: name, Fields: refill(fields, c.Request.PostForm), Key: c.PostForm("_key")}
-	if confirming[name] && c.PostForm("confirm") != "yes" {
+	if needsConfirmation(name, c.Request.PostForm) && c.PostForm("confirm") != "yes" {
 		k.showCase(c, http.StatusUnprocessableEntity, mustMsg("form.confirm"), form)
 		return
 	}

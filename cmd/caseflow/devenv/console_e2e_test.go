@@ -364,3 +364,28 @@ func TestAnAddressNoRecordCanHaveIsTheNotFoundPage(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectingACaseAsksForConfirmation: 不予受理 cannot be undone, so the triage form
+// refuses it until it is confirmed; the case stays in triage meanwhile.
+func TestRejectingACaseAsksForConfirmation(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	leader := newPerson(t, env.URL).signIn("leader1")
+	leader.open("/visits/new")
+	leader.submit("/visits", url.Values{"date": {"2026-12-01"}, "leaders": {"leader1"}, "enterprise_ids": {"ent-002"},
+		"method": {"onsite"}, "p0_title": {"希望减免全部税款"}, "p0_description": {"企业希望减免全部税款"}, "p0_category": {"policy"}, "p0_list": {"problem"}})
+	m := regexp.MustCompile(`<h1>(PT-[0-9]{4}-[0-9]{6}) 希望减免全部税款</h1>`).FindStringSubmatch(leader.page)
+	if m == nil {
+		t.Fatalf("after logging the visit:\n%s", leader.page)
+	}
+	member := newPerson(t, env.URL).signIn("member")
+	member.open("/cases/" + m[1])
+	reject := url.Values{"decision": {"reject"}, "reason": {"不属于办理范围"}}
+	member.submit("/cases/"+m[1]+"/act/triage", reject)
+	if member.status != http.StatusUnprocessableEntity || !strings.Contains(member.page, "<dt>状态</dt><dd>待梳理") {
+		t.Fatalf("reject without confirmation: %d", member.status)
+	}
+	reject.Set("confirm", "yes")
+	member.submit("/cases/"+m[1]+"/act/triage", reject)
+	member.sees("已完成：梳理", "<dt>状态</dt><dd>已销号")
+}
