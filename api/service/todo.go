@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/putian-fic/caseflow/activities/calendar"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -75,10 +77,16 @@ func (s Cases) Todo(ctx context.Context, u domain.User) ([]TodoItem, error) {
 		add(TodoOverdue, CaseQuery{Overdue: true})
 		add(TodoCarded, CaseQuery{Card: domain.CardRed})
 	}
+	// The counts are independent queries: asked at once, the panel waits for the slowest.
+	g, gctx := errgroup.WithContext(ctx)
 	for i := range items {
-		if items[i].Count, err = s.Count(ctx, u, items[i].Query); err != nil {
-			return nil, err
-		}
+		g.Go(func() (err error) {
+			items[i].Count, err = s.Count(gctx, u, items[i].Query)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return items, nil
 }
