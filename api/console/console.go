@@ -196,21 +196,18 @@ func pageHeaders(c *gin.Context) {
 // plain answers the 404 page for an address whose path or query holds what no stored value
 // can (control characters, invalid UTF-8, over 1000 bytes), before it reaches PostgreSQL.
 func (k *Console) plain(c *gin.Context) {
-	bad := func(v string) bool { return len(v) > 1000 || domain.TextProblem(v, true) != "" }
+	var values []string
 	for _, p := range c.Params {
-		if bad(p.Value) {
+		values = append(values, p.Value)
+	}
+	for _, vs := range c.Request.URL.Query() {
+		values = append(values, vs...)
+	}
+	for _, v := range values {
+		if len(v) > 1000 || domain.TextProblem(v, true) != "" {
 			k.NotFound(c)
 			c.Abort()
 			return
-		}
-	}
-	for _, vs := range c.Request.URL.Query() {
-		for _, v := range vs {
-			if bad(v) {
-				k.NotFound(c)
-				c.Abort()
-				return
-			}
 		}
 	}
 	c.Next()

@@ -54,6 +54,8 @@ var messages = map[string]string{
 	"case.rules":              "命中规则",
 	"case.deadlines":          "期限",
 	"case.timeline":           "办理过程",
+	"case.explain":            "转办规则的理由（按当前启用的规则）",
+	"case.nomatch":            "没有规则命中，请人工梳理。",
 	"case.actions":            "可办理的操作",
 	"case.noactions":          "当前没有您可以办理的操作。",
 	"case.redacted":           "（涉敏信息，已隐藏）",

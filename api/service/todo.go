@@ -2,11 +2,15 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/calendar"
+	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -113,6 +117,10 @@ type CaseDetail struct {
 	Events    []TimelineEvent
 	Deadlines []Countdown
 	Actions   []ActionChoice
+	// Explain, for a case in triage read by the member department (or the administrator),
+	// is what the rules in force propose for it now, and each rule that matched with its
+	// description and what it set; nil when no rule set is active.
+	Explain *rules.Result
 }
 
 // Detail is the case's page for the user (reads recorded as a read of the case and of its
@@ -150,10 +158,36 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 			out.Actions = append(out.Actions, ActionChoice{Name: a.Name, Label: a.Label})
 		}
 	}
+	if cs.Status == domain.StatusTriage && (u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin) {
+		if out.Explain, err = s.explain(ctx, cs); err != nil {
+			return CaseDetail{}, err
+		}
+	}
 	if workflows.AppealAction.Allowed(&cs, u.Actor(), now) {
 		out.Actions = append(out.Actions, ActionChoice{Name: workflows.AppealAction.Name, Label: workflows.AppealAction.Label})
 	}
 	return out, nil
+}
+
+// explain evaluates the rules in force for the case, as intake did (nil: no rule set).
+func (s Cases) explain(ctx context.Context, cs domain.Case) (*rules.Result, error) {
+	rec, err := s.Store.ActiveRuleSet(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.rules.Get(rec.Version, []byte(rec.Source))
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.Store.RuleInput(ctx, activities.RuleCase(cs), cs.EnterpriseID, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	res := rs.Evaluate(in)
+	return &res, nil
 }
 
 // countdown counts the working days between today and a deadline's date.

@@ -179,6 +179,8 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 	member := newPerson(t, env.URL).signIn("member")
 	member.open("/cases?status=triage")
 	member.sees(id)
+	member.open("/cases/" + id) // why the rules propose what they do
+	member.sees("转办规则的理由", "<td>land</td>")
 	act(member, "triage", url.Values{"decision": {"refer"}}, "梳理")
 	member.sees("待转办")
 
