@@ -104,6 +104,11 @@ func actionFields(name string, units []domain.Unit) []field {
 			{Name: "child_ids", Label: "并入本案的案件编号（逗号分隔）", Kind: "list", Required: true},
 			{Name: "note", Label: "并案说明", Kind: "textarea"},
 		}
+	case "decide_appeal":
+		return []field{
+			{Name: "accept", Label: "是否采纳申诉", Kind: "bool", Required: true, Options: yesNo},
+			{Name: "note", Label: "裁决意见", Kind: "textarea"},
+		}
 	case "appeal":
 		return []field{
 			{Name: "reason", Label: "申诉理由", Kind: "textarea", Required: true},

@@ -105,6 +105,7 @@ func (k *Console) cases(c *gin.Context) {
 // actionForm is an action's form on a case's page.
 type actionForm struct {
 	Name, Label string
+	Appeal      int // the appeal a decision decides (its form posts it)
 	Fields      []field
 	Key         string // the form's idempotency key
 	Confirm     bool
@@ -143,8 +144,8 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 	}
 	shown := false
 	for _, a := range d.Actions {
-		f := actionForm{Name: a.Name, Label: a.Label, Fields: actionFields(a.Name, units), Key: formKey(), Confirm: confirming[a.Name]}
-		if failed != nil && failed.Name == a.Name {
+		f := actionForm{Name: a.Name, Label: a.Label, Appeal: a.Appeal, Fields: actionFields(a.Name, units), Key: formKey(), Confirm: confirming[a.Name]}
+		if failed != nil && failed.Name == a.Name && failed.Appeal == a.Appeal {
 			f.Fields, f.Key, f.Error = failed.Fields, failed.Key, failedErr
 			shown = true
 		}
@@ -155,8 +156,10 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 		p.Error = failedErr // the action is no longer offered: why it was refused, above the case
 	}
 	if done := c.Query("done"); done != "" {
-		if a, ok := workflows.ActionByName(done); ok {
-			p.Flash, _ = msg("case.done", a.Label)
+		for _, a := range append(workflows.Actions[:len(workflows.Actions):len(workflows.Actions)], workflows.AppealAction, workflows.DecideAppealAction) {
+			if a.Name == done {
+				p.Flash, _ = msg("case.done", a.Label)
+			}
 		}
 	}
 	p.Body = b
@@ -178,7 +181,8 @@ func (k *Console) act(c *gin.Context) {
 		return
 	}
 	fields := actionFields(name, units)
-	form := &actionForm{Name: name, Fields: refill(fields, c.Request.PostForm), Key: c.PostForm("_key")}
+	appeal, _ := strconv.Atoi(c.PostForm("appeal"))
+	form := &actionForm{Name: name, Appeal: appeal, Fields: refill(fields, c.Request.PostForm), Key: c.PostForm("_key")}
 	if needsConfirmation(name, c.Request.PostForm) && c.PostForm("confirm") != "yes" {
 		k.showCase(c, http.StatusUnprocessableEntity, mustMsg("form.confirm"), form)
 		return
@@ -189,9 +193,12 @@ func (k *Console) act(c *gin.Context) {
 		return
 	}
 	req := service.Action{CaseID: c.Param("id"), Name: name, Body: raw, Key: c.PostForm("_key")}
-	if name == workflows.AppealAction.Name {
+	switch name {
+	case workflows.AppealAction.Name:
 		_, err = k.Service.Cases.Appeal(ctx, u, req)
-	} else {
+	case workflows.DecideAppealAction.Name:
+		_, err = k.Service.Cases.DecideAppeal(ctx, u, req, appeal)
+	default:
 		_, err = k.Service.Cases.Act(ctx, u, req)
 	}
 	if err != nil {

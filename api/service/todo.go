@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -104,9 +106,11 @@ type Countdown struct {
 	Overdue int
 }
 
-// ActionChoice is an action the user may take on the case now.
+// ActionChoice is an action the user may take on the case now (Appeal: the appeal a
+// decision decides).
 type ActionChoice struct {
 	Name, Label string
+	Appeal      int
 }
 
 // CaseDetail is a case's page: the case and its timeline as the user may read them, its
@@ -165,6 +169,14 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	}
 	if workflows.AppealAction.Allowed(&cs, u.Actor(), now) {
 		out.Actions = append(out.Actions, ActionChoice{Name: workflows.AppealAction.Name, Label: workflows.AppealAction.Label})
+	}
+	if slices.Contains(RolesAppealJudge, u.Role) {
+		for _, a := range cs.Appeals {
+			if a.Status == domain.AppealPending {
+				out.Actions = append(out.Actions, ActionChoice{Name: workflows.DecideAppealAction.Name,
+					Label: fmt.Sprintf("%s（第 %d 号）", workflows.DecideAppealAction.Label, a.N), Appeal: a.N})
+			}
+		}
 	}
 	return out, nil
 }

@@ -247,7 +247,13 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 			t.Errorf("%d %s events", n, typ)
 		}
 	}
+	// The unit appeals an item of its figures; the efficiency office decides it on the case's page.
+	act(unit, "appeal", url.Values{"reason": {"用地指标需省级审批，超期非本单位原因"}, "items": {"overdue"}}, "申诉")
 	eff := newPerson(t, env.URL).signIn("efficiency")
+	eff.open("/cases/" + id)
+	eff.sees("申诉裁决（第 1 号）")
+	eff.submit("/cases/"+id+"/act/decide_appeal", url.Values{"appeal": {"1"}, "accept": {"true"}, "note": {"情况属实"}})
+	eff.sees("已完成：申诉裁决")
 	res, err = eff.client.Get(env.URL + "/api/v1/audit/units/" + lead[1] + ".html?period=2026-12")
 	if err != nil {
 		t.Fatal(err)
