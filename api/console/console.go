@@ -116,6 +116,7 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/reports", k.reports)
 	signed.POST("/reports/submissions", k.csrf, k.submitReport)
 	signed.GET("/audit", k.audit)
+	signed.POST("/audit/freeze", k.csrf, k.freeze)
 	signed.GET("/coverage", k.coverage)
 	signed.GET("/notices", k.notices)
 	signed.GET("/enterprises/:id", k.enterprise)

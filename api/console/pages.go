@@ -118,6 +118,11 @@ type casePageBody struct {
 	Forms []actionForm
 	// Units names the units by id.
 	Units map[string]string
+	// QuickKey is the key of the one-click form that refers the case as the rules propose
+	// ("" when that is not offered: not triage, not the triager, or no full proposal).
+	QuickKey string
+	// Verified is the timeline's verification, for those who verify timelines.
+	Verified *service.Verification
 }
 
 // casePage: GET /cases/{id} — the case, its deadlines in working days, its timeline, and a
@@ -150,6 +155,19 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 			shown = true
 		}
 		b.Forms = append(b.Forms, f)
+	}
+	for _, a := range d.Actions {
+		if a.Name == "triage" && d.Case.RouteProposal != nil && d.Case.RouteProposal.Reason == "matched" {
+			b.QuickKey = formKey()
+		}
+	}
+	if may(u, service.RolesVerifiers) {
+		v, err := k.Service.Audit.VerifyCase(ctx, u, d.Case.ID)
+		if err != nil {
+			k.fail(c, err)
+			return
+		}
+		b.Verified = &v
 	}
 	p := k.base(c, d.Case.ID+" "+d.Case.Title)
 	if failed != nil && !shown {

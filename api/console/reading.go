@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/gin-gonic/gin"
@@ -84,8 +85,9 @@ type bar struct {
 // auditBody is the units' figures page.
 type auditBody struct {
 	service.UnitsReport
-	Bars   []bar
-	Height int
+	Bars    []bar
+	Height  int
+	Freezer bool // the user may freeze the period
 }
 
 // audit: GET /audit?period=2026 — every unit's figures, score and rank (a unit: its own),
@@ -103,7 +105,7 @@ func (k *Console) audit(c *gin.Context) {
 		k.fail(c, err)
 		return
 	}
-	b := auditBody{UnitsReport: r}
+	b := auditBody{UnitsReport: r, Freezer: may(currentUser(c), service.RolesFreezer)}
 	most := 1.0
 	for _, u := range r.Units {
 		most = max(most, u.Score)
@@ -116,6 +118,26 @@ func (k *Console) audit(c *gin.Context) {
 	p := k.base(c, mustMsg("audit.units"))
 	p.Body = b
 	k.render(c, http.StatusOK, "audit.html", p)
+}
+
+// freeze: POST /audit/freeze — the efficiency office freezes a period's figures (it cannot
+// be undone: confirmed).
+func (k *Console) freeze(c *gin.Context) {
+	label := c.PostForm("period")
+	period, err := domain.ParsePeriod(label)
+	if err != nil {
+		k.fail(c, service.NewError(service.Invalid, "invalid_period", "period: "+err.Error()))
+		return
+	}
+	if c.PostForm("confirm") != "yes" {
+		k.fail(c, service.NewError(service.Invalid, "confirm", mustMsg("form.confirm")))
+		return
+	}
+	if _, err := k.Service.Audit.Freeze(c.Request.Context(), currentUser(c), period); err != nil {
+		k.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/audit?period="+url.QueryEscape(period.Label))
 }
 
 // coverage: GET /coverage — how many of their linked enterprises each leader (a leader:

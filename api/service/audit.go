@@ -25,6 +25,9 @@ type Audit struct{ *deps }
 // MaxAuditDays bounds a period given by its first and last day.
 const MaxAuditDays = 400
 
+// Verification is a timeline's verification.
+type Verification = store.Verification
+
 // VerifyCase checks a case's timeline: its hash chain, event by event.
 func (s Audit) VerifyCase(ctx context.Context, u domain.User, id string) (store.Verification, error) {
 	if err := require(u, RolesVerifiers...); err != nil {

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // person is someone using the console in a browser without scripts: a cookie jar, the
@@ -159,7 +162,7 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 
 	leader := newPerson(t, env.URL).signIn("leader1")
 	leader.open("/visits/new")
-	leader.submit("/visits", url.Values{"date": {"2026-12-01"}, "leaders": {"leader1"}, "enterprise_ids": {"ent-001"},
+	leader.submit("/visits", url.Values{"date": {time.Now().In(domain.Shanghai).Format("2006-01-02")}, "leaders": {"leader1"}, "enterprise_ids": {"ent-001"},
 		"method": {"onsite"}, "p0_title": {"厂房扩建用地指标不足"}, "p0_description": {"扩建需新增用地"}, "p0_category": {"land"},
 		"p0_list": {"problem"}})
 	m := regexp.MustCompile(`<h1>(PT-[0-9]{4}-[0-9]{6}) 厂房扩建用地指标不足</h1>`).FindStringSubmatch(leader.page)
@@ -180,7 +183,7 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 	member.open("/cases?status=triage")
 	member.sees(id)
 	member.open("/cases/" + id) // why the rules propose what they do
-	member.sees("转办规则的理由", "<td>land</td>")
+	member.sees("转办规则的理由", "<td>land</td>", "按规则建议转办")
 	act(member, "triage", url.Values{"decision": {"refer"}}, "梳理")
 	member.sees("待转办")
 
@@ -251,10 +254,16 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 	act(unit, "appeal", url.Values{"reason": {"用地指标需省级审批，超期非本单位原因"}, "items": {"overdue"}}, "申诉")
 	eff := newPerson(t, env.URL).signIn("efficiency")
 	eff.open("/cases/" + id)
-	eff.sees("申诉裁决（第 1 号）")
+	eff.sees("申诉裁决（第 1 号）", "时间线校验：完整")
 	eff.submit("/cases/"+id+"/act/decide_appeal", url.Values{"appeal": {"1"}, "accept": {"true"}, "note": {"情况属实"}})
 	eff.sees("已完成：申诉裁决")
-	res, err = eff.client.Get(env.URL + "/api/v1/audit/units/" + lead[1] + ".html?period=2026-12")
+	// A past month's figures are frozen on the audit page, once confirmed.
+	now := time.Now().In(domain.Shanghai)
+	lastMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+	eff.open("/audit?period=" + lastMonth)
+	eff.submit("/audit/freeze", url.Values{"period": {lastMonth}, "confirm": {"yes"}})
+	eff.sees("已冻结")
+	res, err = eff.client.Get(env.URL + "/api/v1/audit/units/" + lead[1] + ".html?period=" + now.Format("2006-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +389,7 @@ func TestRejectingACaseAsksForConfirmation(t *testing.T) {
 	defer env.Close()
 	leader := newPerson(t, env.URL).signIn("leader1")
 	leader.open("/visits/new")
-	leader.submit("/visits", url.Values{"date": {"2026-12-01"}, "leaders": {"leader1"}, "enterprise_ids": {"ent-002"},
+	leader.submit("/visits", url.Values{"date": {time.Now().In(domain.Shanghai).Format("2006-01-02")}, "leaders": {"leader1"}, "enterprise_ids": {"ent-002"},
 		"method": {"onsite"}, "p0_title": {"希望减免全部税款"}, "p0_description": {"企业希望减免全部税款"}, "p0_category": {"policy"}, "p0_list": {"problem"}})
 	m := regexp.MustCompile(`<h1>(PT-[0-9]{4}-[0-9]{6}) 希望减免全部税款</h1>`).FindStringSubmatch(leader.page)
 	if m == nil {
