@@ -71,7 +71,13 @@ var pages = func() map[string]*template.Template {
 		"redacted": func(s string) bool { return s == domain.RedactedText },
 		"inc":      func(i int) int { return i + 1 },
 		"pct":      func(f float64) float64 { return f * 100 },
-		"has":      func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
+		"channel": func(s string) string {
+			return map[string]string{domain.ChannelEmail: "电子邮件", domain.ChannelWebhook: "Webhook"}[s]
+		},
+		"delivery": func(s string) string {
+			return map[string]string{domain.DeliveryPending: "待投递", domain.DeliveryDelivered: "已送达", domain.DeliveryFailed: "投递失败"}[s]
+		},
+		"has": func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 	}
 	out := map[string]*template.Template{}
 	names, err := templateFS.ReadDir("templates")

@@ -1,9 +1,11 @@
 package console
 
 import (
+	"bytes"
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -111,6 +113,24 @@ func TestEveryRolesMenuIsInTheCatalogue(t *testing.T) {
 		service.TodoExtension, service.TodoCallback, service.TodoClose, service.TodoCarded, service.TodoMine} {
 		if _, err := msg("todo." + key); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// A case's page renders whole — its deadlines, forms, notifications and timeline — with
+// the catalogue's words for each channel and delivery state.
+func TestACasePageRendersWithItsNotifications(t *testing.T) {
+	var buf bytes.Buffer
+	body := casePageBody{CaseDetail: service.CaseDetail{Case: service.CaseView{ID: "PT-2026-000001", Title: "用地", Status: domain.StatusHandling,
+		Card: domain.CardNone}, Deadlines: []service.Countdown{{Step: domain.DeadlineHandling, Date: "2026-12-04", Overdue: 2}}},
+		Units:         map[string]string{},
+		Notifications: []service.Notification{{EventType: domain.EventReferred, Username: "unit-licheng", Channel: domain.ChannelEmail, Status: domain.DeliveryFailed, LastError: "投递失败 (delivery failed)"}}}
+	if err := pages["case.html"].Execute(&buf, page{Title: "t", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"电子邮件", "投递失败", "已逾期 2 个工作日"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the page lacks %q", want)
 		}
 	}
 }

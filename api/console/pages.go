@@ -123,6 +123,8 @@ type casePageBody struct {
 	QuickKey string
 	// Verified is the timeline's verification, for those who verify timelines.
 	Verified *service.Verification
+	// Notifications are the case's notifications the user may see, and their delivery.
+	Notifications []service.Notification
 }
 
 // casePage: GET /cases/{id} — the case, its deadlines in working days, its timeline, and a
@@ -160,6 +162,10 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 		if a.Name == "triage" && d.Case.RouteProposal != nil && d.Case.RouteProposal.Reason == "matched" {
 			b.QuickKey = formKey()
 		}
+	}
+	if b.Notifications, err = k.Service.Cases.Notifications(ctx, u, d.Case.ID); err != nil {
+		k.fail(c, err)
+		return
 	}
 	if may(u, service.RolesVerifiers) {
 		v, err := k.Service.Audit.VerifyCase(ctx, u, d.Case.ID)

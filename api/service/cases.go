@@ -371,6 +371,9 @@ func (s Cases) SensitiveReads(ctx context.Context, u domain.User, id string) (Se
 	return SensitiveReads{CaseID: cs.ID, Reads: reads}, nil
 }
 
+// Notification is a notification as a reader sees it.
+type Notification = store.Notification
+
 // Notifications lists a case's notifications and their delivery status: a unit or a
 // leader their own; addresses and delivery errors for the administrator only.
 func (s Cases) Notifications(ctx context.Context, u domain.User, id string) ([]store.Notification, error) {
