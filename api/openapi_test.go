@@ -32,7 +32,7 @@ func TestTheDocumentDescribesEveryRoute(t *testing.T) {
 	for path, item := range doc.Paths.Map() {
 		base := "/api/v1"
 		if len(item.Servers) > 0 {
-			base = item.Servers[0].URL
+			base = strings.TrimSuffix(item.Servers[0].URL, "/")
 		}
 		for method := range item.Operations() {
 			documented[method+" "+base+path] = true
@@ -40,11 +40,13 @@ func TestTheDocumentDescribesEveryRoute(t *testing.T) {
 	}
 	param := regexp.MustCompile(`:(\w+)`)
 	routed := map[string]bool{}
+	console := map[string]bool{} // the console's routes: documented where no API path has their name
 	for _, r := range (&api.Server{}).Handler().(*gin.Engine).Routes() {
+		path := param.ReplaceAllString(r.Path, "{$1}")
 		if !strings.HasPrefix(r.Path, "/api/") {
+			console[r.Method+" "+path] = true
 			continue
 		}
-		path := param.ReplaceAllString(r.Path, "{$1}")
 		routed[r.Method+" "+path] = true
 		if strings.HasSuffix(path, "/actions/{action}") {
 			// Each action is also documented as its own path, with its own body.
@@ -76,7 +78,7 @@ func TestTheDocumentDescribesEveryRoute(t *testing.T) {
 		}
 	}
 	for op := range documented {
-		if !routed[op] {
+		if !routed[op] && !console[op] {
 			t.Errorf("documented but not routed: %s", op)
 		}
 	}
