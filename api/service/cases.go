@@ -335,11 +335,16 @@ func (s Cases) Timeline(ctx context.Context, u domain.User, id string) (Timeline
 	if err != nil {
 		return Timeline{}, err
 	}
+	return s.timelineOf(ctx, u, &cs)
+}
+
+// timelineOf is the timeline of a case the user may see (already read).
+func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case) (Timeline, error) {
 	events, err := s.Store.Timeline(ctx, cs.ID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	out, readSensitive := viewTimeline(&cs, events, u)
+	out, readSensitive := viewTimeline(cs, events, u)
 	if readSensitive {
 		if err := s.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
 			return Timeline{}, err

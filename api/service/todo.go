@@ -138,7 +138,7 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	t, err := s.Timeline(ctx, u, id)
+	t, err := s.timelineOf(ctx, u, &cs) // the case read once for the page
 	if err != nil {
 		return CaseDetail{}, err
 	}
