@@ -22,6 +22,8 @@ type Error struct {
 	Message string
 	// Details, when set, lists the problems one by one (invalid rule sets).
 	Details any
+	// Field, for content refused, is the field at fault as the request names it.
+	Field string
 
 	retryAfter time.Duration
 }
@@ -37,6 +39,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
 		Details any    `json:"details,omitempty"`
 	} `json:"error"`
 }
@@ -55,7 +58,7 @@ func fail(c *gin.Context, err error) {
 		c.Header("Retry-After", "5") // a workflow or the database that is away: try again shortly
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message, body.Error.Details = e.Code, e.Message, e.Details
+	body.Error.Code, body.Error.Message, body.Error.Field, body.Error.Details = e.Code, e.Message, e.Field, e.Details
 	c.Abort()
 	respond(c, e.Status, body)
 }
@@ -83,7 +86,8 @@ func mapError(err error) *Error {
 		return apiErr
 	}
 	e := service.Classify(err)
-	out := &Error{Status: statusOf[e.Kind], Code: e.Code, Message: e.Message, Details: e.Details, retryAfter: e.RetryAfter}
+	field, _ := e.Field()
+	out := &Error{Status: statusOf[e.Kind], Code: e.Code, Message: e.Message, Field: field, Details: e.Details, retryAfter: e.RetryAfter}
 	if out.Status == 0 {
 		out.Status = http.StatusInternalServerError
 	}

@@ -102,7 +102,9 @@ type page struct {
 	Path  string
 	// Flash is a message of what was just done; Error what was refused, beside its form.
 	Flash, Error string
-	Body         any
+	// Fields are refusals shown beside their inputs, by input name (refusal).
+	Fields map[string]string
+	Body   any
 }
 
 type menuItem struct{ Label, Href string }

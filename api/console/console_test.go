@@ -134,3 +134,46 @@ func TestACasePageRendersWithItsNotifications(t *testing.T) {
 		}
 	}
 }
+
+// A refusal that names a field is shown beside that field's input, with a line above the
+// form; one that names no field of the form stands above it whole.
+func TestARefusalIsShownBesideTheFieldItIsAbout(t *testing.T) {
+	for _, tc := range []struct {
+		message, input, beside, above string
+	}{
+		{"lead_unit: 必填 (required)", "lead_unit", "必填 (required)", mustMsg("form.fix")},
+		{"co_units: \"x\" 重复", "co_units", "\"x\" 重复", mustMsg("form.fix")},
+		{"due: 不是本表单的字段", "", "", "due: 不是本表单的字段"},
+		{"案件状态不允许", "", "", "案件状态不允许"},
+	} {
+		r := refused(service.NewError(service.Invalid, "invalid_input", tc.message), inputs("lead_unit", "co_units"))
+		if r.Text != tc.above || r.Fields[tc.input] != tc.beside || tc.input == "" && r.Fields != nil {
+			t.Errorf("%q: above %q, beside %v", tc.message, r.Text, r.Fields)
+		}
+	}
+	// The visit form sends only the problems that have a title: the second problem sent is
+	// the form's third when its second was left empty.
+	input := visitInput([]int{0, 2})
+	for field, want := range map[string]string{
+		"problems[1].category":      "p2_category",
+		"problems[0].enterprise_id": "p0_enterprise",
+		"problems[5].title":         "",
+		"date":                      "date",
+		"investment_leads[0].title": "",
+	} {
+		if got := input(field); got != want {
+			t.Errorf("visit field %s: input %q, want %q", field, got, want)
+		}
+	}
+	// Rendered: the message beside the input, the input marked invalid.
+	var buf bytes.Buffer
+	form := actionForm{Name: "refer", Label: "转办", Fields: []field{{Name: "lead_unit", Label: "牵头单位", Kind: "text", Error: "必填 (required)"}}}
+	body := casePageBody{CaseDetail: service.CaseDetail{Case: service.CaseView{ID: "PT-2026-000001", Card: domain.CardNone}},
+		Units: map[string]string{}, Forms: []actionForm{form}}
+	if err := pages["case.html"].Execute(&buf, page{Title: "t", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `aria-invalid="true" aria-describedby="refer-lead_unit-error">`+"\n"+`<span class="ferr" id="refer-lead_unit-error">必填 (required)</span>`) {
+		t.Errorf("the refusal is not beside its input:\n%s", buf.String())
+	}
+}

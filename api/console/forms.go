@@ -20,6 +20,7 @@ type field struct {
 	Options     []option
 	Required    bool
 	Value       string // what was typed, when the form is shown again after a refusal
+	Error       string // why the service refused what was typed here
 }
 
 type option struct{ Value, Label string }
@@ -169,6 +170,15 @@ func body(fields []field, form url.Values) ([]byte, error) {
 		}
 	}
 	return json.Marshal(out)
+}
+
+// names are the fields' names (the inputs a refusal may be placed beside).
+func names(fields []field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.Name
+	}
+	return out
 }
 
 // refill shows what was typed in the form again.

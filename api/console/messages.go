@@ -70,6 +70,7 @@ var messages = map[string]string{
 	"deadline.today":          "今天到期",
 	"deadline.over":           "已逾期 %d 个工作日",
 	"form.error":              "未能提交：",
+	"form.fix":                "请按标出的提示修改后重新提交。",
 	"form.confirm.reject":     "选择不予受理时，此操作不可撤销，请勾选确认",
 	"form.confirm":            "此操作不可撤销，确认提交",
 	"notfound":                "没有找到该页面或案件，或您无权查看。",

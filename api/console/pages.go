@@ -77,15 +77,12 @@ func (k *Console) cases(c *gin.Context) {
 		k.fail(c, err)
 		return
 	}
-	units, err := k.Service.Visits.Units(c.Request.Context())
+	names, err := k.unitNames(c)
 	if err != nil {
 		k.fail(c, err)
 		return
 	}
-	l := caseList{Query: q, Items: pg.Items, Total: pg.Total, Statuses: withUnset(domain.StatusLabels), Units: map[string]string{}}
-	for _, un := range units {
-		l.Units[un.ID] = un.Name
-	}
+	l := caseList{Query: q, Items: pg.Items, Total: pg.Total, Statuses: withUnset(domain.StatusLabels), Units: names}
 	l.Statuses[0].Label = "全部"
 	if pg.NextCursor != "" {
 		next := q
@@ -100,6 +97,19 @@ func (k *Console) cases(c *gin.Context) {
 	p := k.base(c, mustMsg("cases"))
 	p.Body = l
 	k.render(c, http.StatusOK, "cases.html", p)
+}
+
+// unitNames are the units' names by id.
+func (k *Console) unitNames(c *gin.Context) (map[string]string, error) {
+	units, err := k.Service.Visits.Units(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(units))
+	for _, un := range units {
+		out[un.ID] = un.Name
+	}
+	return out, nil
 }
 
 // actionForm is an action's form on a case's page.
@@ -229,7 +239,11 @@ func (k *Console) act(c *gin.Context) {
 		e := service.Classify(err)
 		switch e.Kind {
 		case service.Invalid, service.Conflict, service.BadRequest:
-			k.showCase(c, http.StatusUnprocessableEntity, e.Message, form)
+			r := refused(e, inputs(names(form.Fields)...))
+			for i := range form.Fields {
+				form.Fields[i].Error = r.Fields[form.Fields[i].Name]
+			}
+			k.showCase(c, http.StatusUnprocessableEntity, r.Text, form)
 		default:
 			k.fail(c, err)
 		}
@@ -256,10 +270,10 @@ const visitProblems = 5
 
 // visitForm: GET /visits/new — log a visit with the problems heard (one form).
 func (k *Console) visitForm(c *gin.Context) {
-	k.showVisitForm(c, http.StatusOK, "", url.Values{}, formKey())
+	k.showVisitForm(c, http.StatusOK, noRefusal, url.Values{}, formKey())
 }
 
-func (k *Console) showVisitForm(c *gin.Context, status int, errText string, values url.Values, key string) {
+func (k *Console) showVisitForm(c *gin.Context, status int, r refusal, values url.Values, key string) {
 	ctx, u := c.Request.Context(), currentUser(c)
 	if !may(u, service.RolesRaisers) {
 		k.NotFound(c)
@@ -293,7 +307,8 @@ func (k *Console) showVisitForm(c *gin.Context, status int, errText string, valu
 		values["leaders"] = []string{u.Username}
 	}
 	p := k.base(c, mustMsg("visit.new"))
-	p.Error, p.Body = errText, b
+	r.show(&p)
+	p.Body = b
 	k.render(c, status, "visit.html", p)
 }
 
@@ -307,12 +322,14 @@ func (k *Console) createVisit(c *gin.Context) {
 	f := c.Request.PostForm
 	v := service.NewVisit{Date: f.Get("date"), Leaders: f["leaders"], EnterpriseIDs: f["enterprise_ids"], Method: f.Get("method"),
 		Notes: f.Get("notes"), Key: f.Get("_key")}
+	var asked []int // the form's problem of each problem sent (empty ones are left out)
 	for i := range visitProblems {
 		n := strconv.Itoa(i)
 		title := strings.TrimSpace(f.Get("p" + n + "_title"))
 		if title == "" {
 			continue
 		}
+		asked = append(asked, i)
 		p := domain.VisitProblem{Title: title, Description: f.Get("p" + n + "_description"), Category: f.Get("p" + n + "_category"),
 			List: f.Get("p" + n + "_list"), EnterpriseID: f.Get("p" + n + "_enterprise"), Sensitive: f.Get("p"+n+"_sensitive") == "true"}
 		v.Problems = append(v.Problems, p)
@@ -322,7 +339,7 @@ func (k *Console) createVisit(c *gin.Context) {
 		e := service.Classify(err)
 		switch e.Kind {
 		case service.Invalid, service.Conflict, service.BadRequest, service.Forbidden:
-			k.showVisitForm(c, http.StatusUnprocessableEntity, e.Message, f, f.Get("_key"))
+			k.showVisitForm(c, http.StatusUnprocessableEntity, refused(e, visitInput(asked)), f, f.Get("_key"))
 		default:
 			k.fail(c, err)
 		}
@@ -335,4 +352,28 @@ func (k *Console) createVisit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, target+"?"+url.Values{"visit": {view.ID}}.Encode())
 }
 
-var _ = fmt.Sprint
+// visitInput maps a field of the visit the service refused to the form's input: the
+// visit's own fields by name, "problems[i].title" to the title of the form's problem that
+// was sent i-th.
+func visitInput(asked []int) func(string) string {
+	top := inputs("date", "leaders", "enterprise_ids", "method", "notes")
+	return func(field string) string {
+		var i int
+		var rest string
+		if _, err := fmt.Sscanf(field, "problems[%d]", &i); err != nil {
+			return top(field)
+		}
+		_, rest, _ = strings.Cut(field, ".")
+		if i < 0 || i >= len(asked) {
+			return ""
+		}
+		n := "p" + strconv.Itoa(asked[i]) + "_"
+		switch rest {
+		case "title", "description", "category", "list":
+			return n + rest
+		case "enterprise_id":
+			return n + "enterprise"
+		}
+		return ""
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 // reports: GET /reports — every quarter's report, with its printable summary and the three
 // attachments (opened through the API with the session).
-func (k *Console) reports(c *gin.Context) { k.showReports(c, http.StatusOK, "", "") }
+func (k *Console) reports(c *gin.Context) { k.showReports(c, http.StatusOK, noRefusal, "") }
 
 // reportsBody is the reports page: the quarters, and for a leader the form of their
 // quarterly submission (调研报告) for a quarter still collecting.
@@ -29,7 +29,7 @@ type reportsBody struct {
 	Narrative string
 }
 
-func (k *Console) showReports(c *gin.Context, status int, errText, narrative string) {
+func (k *Console) showReports(c *gin.Context, status int, r refusal, narrative string) {
 	u := currentUser(c)
 	items, err := k.Service.Reports.List(c.Request.Context(), u)
 	if err != nil {
@@ -48,7 +48,8 @@ func (k *Console) showReports(c *gin.Context, status int, errText, narrative str
 		}
 	}
 	p := k.base(c, mustMsg("report.summary"))
-	p.Error, p.Body = errText, b
+	r.show(&p)
+	p.Body = b
 	if c.Query("done") != "" {
 		p.Flash = mustMsg("report.submitted")
 	}
@@ -60,13 +61,14 @@ func (k *Console) showReports(c *gin.Context, status int, errText, narrative str
 func (k *Console) submitReport(c *gin.Context) {
 	q, err := domain.ParseQuarter(c.PostForm("period"))
 	if err != nil {
-		k.showReports(c, http.StatusUnprocessableEntity, "period: "+err.Error(), c.PostForm("narrative"))
+		k.showReports(c, http.StatusUnprocessableEntity, refused(service.NewError(service.Invalid, "invalid_period", "period: "+err.Error()),
+			reportInputs), c.PostForm("narrative"))
 		return
 	}
 	_, err = k.Service.Reports.Submit(c.Request.Context(), currentUser(c), q, workflows.SubmitReportBody{Narrative: c.PostForm("narrative")})
 	if err != nil {
 		if e := service.Classify(err); e.Kind == service.Invalid || e.Kind == service.Conflict {
-			k.showReports(c, http.StatusUnprocessableEntity, e.Message, c.PostForm("narrative"))
+			k.showReports(c, http.StatusUnprocessableEntity, refused(e, reportInputs), c.PostForm("narrative"))
 			return
 		}
 		k.fail(c, err)
@@ -74,6 +76,9 @@ func (k *Console) submitReport(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/reports?done=submitted")
 }
+
+// reportInputs are the inputs of a leader's submission form.
+var reportInputs = inputs("period", "narrative")
 
 // bar is one bar of a chart the server draws (SVG).
 type bar struct {
@@ -159,6 +164,12 @@ func (k *Console) coverage(c *gin.Context) {
 	k.render(c, http.StatusOK, "coverage.html", p)
 }
 
+// enterpriseBody is the enterprise file's page.
+type enterpriseBody struct {
+	service.EnterpriseFile
+	Units map[string]string // unit names by id
+}
+
 // enterprise: GET /enterprises/{id} — the enterprise file (一企一档) with its plan (一企一策).
 func (k *Console) enterprise(c *gin.Context) {
 	f, err := k.Service.Visits.File(c.Request.Context(), currentUser(c), c.Param("id"))
@@ -166,8 +177,13 @@ func (k *Console) enterprise(c *gin.Context) {
 		k.fail(c, err)
 		return
 	}
+	names, err := k.unitNames(c)
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
 	p := k.base(c, f.Enterprise.Name)
-	p.Body = f
+	p.Body = enterpriseBody{EnterpriseFile: f, Units: names}
 	k.render(c, http.StatusOK, "enterprise.html", p)
 }
 
@@ -183,7 +199,15 @@ func (k *Console) notices(c *gin.Context) {
 		k.fail(c, err)
 		return
 	}
+	names, err := k.unitNames(c)
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
 	p := k.base(c, mustMsg("notices"))
-	p.Body = list
+	p.Body = struct {
+		Notices []domain.Notice
+		Units   map[string]string
+	}{list, names}
 	k.render(c, http.StatusOK, "notices.html", p)
 }

@@ -24,7 +24,8 @@ func (k *Console) passwordPage(c *gin.Context) {
 func (k *Console) changePassword(c *gin.Context) {
 	p := k.base(c, mustMsg("account.password"))
 	if c.PostForm("new_password") != c.PostForm("confirm_password") {
-		p.Error = mustMsg("account.mismatch")
+		said(mustMsg("form.fix")).show(&p)
+		p.Fields = map[string]string{"confirm_password": mustMsg("account.mismatch")}
 		k.render(c, http.StatusUnprocessableEntity, "password.html", p)
 		return
 	}
@@ -32,7 +33,7 @@ func (k *Console) changePassword(c *gin.Context) {
 		OldPassword: c.PostForm("old_password"), NewPassword: c.PostForm("new_password"), Session: SessionToken(c.Request)})
 	if err != nil {
 		if e := service.Classify(err); e.Kind == service.Invalid {
-			p.Error = e.Message
+			refused(e, inputs("old_password", "new_password")).show(&p)
 			k.render(c, http.StatusUnprocessableEntity, "password.html", p)
 			return
 		}
@@ -51,16 +52,17 @@ type usersBody struct {
 }
 
 // usersPage: GET /admin/users.
-func (k *Console) usersPage(c *gin.Context) { k.showUsers(c, http.StatusOK, "", url.Values{}) }
+func (k *Console) usersPage(c *gin.Context) { k.showUsers(c, http.StatusOK, noRefusal, url.Values{}) }
 
-func (k *Console) showUsers(c *gin.Context, status int, errText string, values url.Values) {
+func (k *Console) showUsers(c *gin.Context, status int, r refusal, values url.Values) {
 	list, err := k.Service.Users.ListUsers(c.Request.Context(), currentUser(c))
 	if err != nil {
 		k.fail(c, err)
 		return
 	}
 	p := k.base(c, mustMsg("admin.users"))
-	p.Error, p.Body = errText, usersBody{Users: list, Roles: sortedOptions(domain.Roles), Values: values}
+	r.show(&p)
+	p.Body = usersBody{Users: list, Roles: sortedOptions(domain.Roles), Values: values}
 	k.render(c, status, "users.html", p)
 }
 
@@ -76,7 +78,7 @@ func (k *Console) createUser(c *gin.Context) {
 	if err != nil {
 		if e := service.Classify(err); e.Kind == service.Invalid || e.Kind == service.Conflict {
 			f.Del("password")
-			k.showUsers(c, http.StatusUnprocessableEntity, e.Message, f)
+			k.showUsers(c, http.StatusUnprocessableEntity, refused(e, userInputs), f)
 			return
 		}
 		k.fail(c, err)
@@ -95,9 +97,12 @@ type userBody struct {
 type userChangeRow struct{ At, Change, By string }
 
 // userPage: GET /admin/users/{username}.
-func (k *Console) userPage(c *gin.Context) { k.showUser(c, http.StatusOK, "") }
+func (k *Console) userPage(c *gin.Context) { k.showUser(c, http.StatusOK, noRefusal) }
 
-func (k *Console) showUser(c *gin.Context, status int, errText string) {
+// userInputs are the inputs of a user's forms.
+var userInputs = inputs("username", "display_name", "role", "unit", "password")
+
+func (k *Console) showUser(c *gin.Context, status int, r refusal) {
 	ctx, u := c.Request.Context(), currentUser(c)
 	changes, err := k.Service.Users.UserChanges(ctx, u, c.Param("username"))
 	if err != nil {
@@ -120,7 +125,8 @@ func (k *Console) showUser(c *gin.Context, status int, errText string) {
 		b.Changes = append(b.Changes, userChangeRow{At: ch.At.In(domain.Shanghai).Format("2006-01-02 15:04"), Change: label, By: ch.By})
 	}
 	p := k.base(c, b.User.Username)
-	p.Error, p.Body = errText, b
+	r.show(&p)
+	p.Body = b
 	if done := c.Query("done"); done != "" {
 		p.Flash, _ = msg("change." + done)
 	}
@@ -141,7 +147,7 @@ func (k *Console) updateUser(c *gin.Context) {
 	_, err := k.Service.Users.UpdateUser(c.Request.Context(), currentUser(c), c.Param("username"), ch)
 	if err != nil {
 		if e := service.Classify(err); e.Kind == service.Invalid || e.Kind == service.Conflict {
-			k.showUser(c, http.StatusUnprocessableEntity, e.Message)
+			k.showUser(c, http.StatusUnprocessableEntity, refused(e, userInputs))
 			return
 		}
 		k.fail(c, err)
@@ -156,7 +162,7 @@ func (k *Console) resetPassword(c *gin.Context) {
 		service.PasswordReset{Password: c.PostForm("password")})
 	if err != nil {
 		if e := service.Classify(err); e.Kind == service.Invalid {
-			k.showUser(c, http.StatusUnprocessableEntity, e.Message)
+			k.showUser(c, http.StatusUnprocessableEntity, refused(e, userInputs))
 			return
 		}
 		k.fail(c, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -48,6 +49,25 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// fieldPath is how every refusal of a request's content begins: the field at fault, as the
+// request names it ("title", "problems[2].category", "measures[0].due_date"), then ": ".
+var fieldPath = regexp.MustCompile(`^([a-z][a-z0-9_]*(?:\[[0-9]+\])?(?:\.[a-z][a-z0-9_]*)*): `)
+
+// Field is the field an Invalid error is about and the message without it ("", Message
+// when it names no one field — "investment_leads, problems: …" names two). The workflows'
+// and the services' refusals all begin with the field (workflows.invalidInput, invalid), so
+// a form shows each beside its input.
+func (e *Error) Field() (field, text string) {
+	if e.Kind != Invalid {
+		return "", e.Message
+	}
+	m := fieldPath.FindStringSubmatch(e.Message)
+	if m == nil {
+		return "", e.Message
+	}
+	return m[1], e.Message[len(m[0]):]
+}
 
 // NewError is an Error of kind with code and message.
 func NewError(kind Kind, code, msg string) *Error {

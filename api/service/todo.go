@@ -117,7 +117,9 @@ type ActionChoice struct {
 // deadlines counted in working days, and the actions the user may take now (each decided
 // by the check the workflow's validator runs, workflows.Action.Allowed).
 type CaseDetail struct {
-	Case      CaseView
+	Case CaseView
+	// EnterpriseName is the name of the case's enterprise.
+	EnterpriseName string
 	Events    []TimelineEvent
 	Deadlines []Countdown
 	Actions   []ActionChoice
@@ -146,7 +148,11 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	out := CaseDetail{Case: view, Events: t.Events}
+	ent, err := s.Store.GetEnterprise(ctx, cs.EnterpriseID)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	out := CaseDetail{Case: view, Events: t.Events, EnterpriseName: ent.Name}
 	today := s.Now()
 	d := cs.Deadlines
 	for _, step := range []struct{ name, date string }{{domain.DeadlineTriage, d.Triage}, {domain.DeadlineReferral, d.Referral},

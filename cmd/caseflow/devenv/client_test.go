@@ -80,6 +80,13 @@ func (r response) errCode() string {
 	return s
 }
 
+// errField is the field an error answer names as at fault ("" for none).
+func (r response) errField() string {
+	e, _ := r.Body["error"].(map[string]any)
+	s, _ := e["field"].(string)
+	return s
+}
+
 func login(t *testing.T, base, username string) *apiClient {
 	t.Helper()
 	c := &apiClient{t: t, base: base}

@@ -71,8 +71,8 @@ func TestAttacksFoundBeforeAreRefused(t *testing.T) {
 
 	t.Run("1. poison input is refused with 422 and the case goes on", func(t *testing.T) {
 		r := leader1.do("POST", "/api/v1/cases/"+plain+"/actions/comment", `{"text":"hi\u0000there"}`, nil)
-		if r.Status != http.StatusUnprocessableEntity || r.errCode() != "invalid_input" {
-			t.Fatalf("NUL comment: %d %s", r.Status, r.Raw)
+		if r.Status != http.StatusUnprocessableEntity || r.errCode() != "invalid_input" || r.errField() != "text" {
+			t.Fatalf("NUL comment: %d %s (want 422 invalid_input naming the field \"text\")", r.Status, r.Raw)
 		}
 		start := time.Now()
 		member.action(http.StatusOK, plain, "comment", map[string]any{"text": "正常备注"})
