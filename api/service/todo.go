@@ -120,9 +120,9 @@ type CaseDetail struct {
 	Case CaseView
 	// EnterpriseName is the name of the case's enterprise.
 	EnterpriseName string
-	Events    []TimelineEvent
-	Deadlines []Countdown
-	Actions   []ActionChoice
+	Events         []TimelineEvent
+	Deadlines      []Countdown
+	Actions        []ActionChoice
 	// Explain, for a case in triage read by the member department (or the administrator),
 	// is what the rules in force propose for it now, and each rule that matched with its
 	// description and what it set; nil when no rule set is active.
