@@ -372,6 +372,16 @@ func recorded(e Event, which func(*domain.Deadlines) string, counted time.Time) 
 // completion on its deadline day from then on is "last minute".
 const LastWorkingHour = 17
 
+// The kinds of flag.
+const (
+	FlagReturnPingPong       = "return_ping_pong"
+	FlagLastMinuteCompletion = "last_minute_completion"
+	FlagRedoOutlier          = "redo_outlier"
+)
+
+// FlagKinds are every kind of flag.
+var FlagKinds = []string{FlagReturnPingPong, FlagLastMinuteCompletion, FlagRedoOutlier}
+
 // Flag is one pattern the efficiency office should look at (anti-gaming).
 type Flag struct {
 	Kind    string   `json:"kind"`
@@ -406,15 +416,15 @@ func Flags(units map[string]*Unit) []Flag {
 	for _, id := range ids {
 		u := units[id]
 		if len(u.pingPong) > 0 {
-			flags = append(flags, Flag{Kind: "return_ping_pong", Unit: id, CaseIDs: sortedIDs(u.pingPong),
+			flags = append(flags, Flag{Kind: FlagReturnPingPong, Unit: id, CaseIDs: sortedIDs(u.pingPong),
 				Note: "案件被退回不止一次，其中一次由本单位退回 (returned more than once, once by this unit)"})
 		}
 		if len(u.lastMinute) > 0 {
-			flags = append(flags, Flag{Kind: "last_minute_completion", Unit: id, CaseIDs: sortedIDs(u.lastMinute),
+			flags = append(flags, Flag{Kind: FlagLastMinuteCompletion, Unit: id, CaseIDs: sortedIDs(u.lastMinute),
 				Note: "在办理期限最后一个工作小时内办结，回访未解决 (completed in the deadline's last working hour, then called back unsolved)"})
 		}
 		if u.Completed > 0 && u.Redone > 0 && u.RedoRate > 2*median {
-			flags = append(flags, Flag{Kind: "redo_outlier", Unit: id, CaseIDs: sortedIDs(u.Cases[FigRedone]),
+			flags = append(flags, Flag{Kind: FlagRedoOutlier, Unit: id, CaseIDs: sortedIDs(u.Cases[FigRedone]),
 				Note: fmt.Sprintf("重办率 %.0f%%，超过各单位中位数 %.0f%% 的两倍 (redo rate over twice the median)", u.RedoRate*100, median*100)})
 		}
 	}

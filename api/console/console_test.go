@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -112,6 +113,11 @@ func TestEveryRolesMenuIsInTheCatalogue(t *testing.T) {
 	for _, key := range []string{service.TodoTriage, service.TodoReferral, service.TodoSign, service.TodoDueSoon, service.TodoOverdue,
 		service.TodoExtension, service.TodoCallback, service.TodoClose, service.TodoCarded, service.TodoMine} {
 		if _, err := msg("todo." + key); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, kind := range audit.FlagKinds {
+		if _, err := msg("flag." + kind); err != nil {
 			t.Error(err)
 		}
 	}

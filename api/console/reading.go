@@ -7,6 +7,9 @@ import (
 	"slices"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/putian-fic/caseflow/activities/audit"
 
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows"
@@ -93,11 +96,16 @@ type auditBody struct {
 	Bars    []bar
 	Height  int
 	Freezer bool // the user may freeze the period
+	// Flags are the patterns worth a look (anti-gaming: cases returned back and forth,
+	// completions in a deadline's last hour then found unsolved, redo rates far above the
+	// others'), each with its cases.
+	Flags []audit.Flag
+	Names map[string]string // unit names by id
 }
 
 // audit: GET /audit?period=2026 — every unit's figures, score and rank (a unit: its own),
 // with the scores drawn as bars; each unit links to its page of the cases behind each
-// figure and its workbook.
+// figure and its workbook; then the flags (线索) with their cases.
 func (k *Console) audit(c *gin.Context) {
 	label := c.DefaultQuery("period", fmt.Sprint(k.Service.Year()))
 	period, err := domain.ParsePeriod(label)
@@ -105,12 +113,19 @@ func (k *Console) audit(c *gin.Context) {
 		k.fail(c, service.NewError(service.Invalid, "invalid_period", "period: "+err.Error()))
 		return
 	}
-	r, err := k.Service.Audit.Units(c.Request.Context(), currentUser(c), period, false)
-	if err != nil {
+	var r service.UnitsReport
+	var flags []audit.Flag
+	g, ctx := errgroup.WithContext(c.Request.Context())
+	g.Go(func() (err error) { r, err = k.Service.Audit.Units(ctx, currentUser(c), period, false); return err })
+	g.Go(func() (err error) { flags, err = k.Service.Audit.Flags(ctx, currentUser(c), period); return err })
+	if err := g.Wait(); err != nil {
 		k.fail(c, err)
 		return
 	}
-	b := auditBody{UnitsReport: r, Freezer: may(currentUser(c), service.RolesFreezer)}
+	b := auditBody{UnitsReport: r, Flags: flags, Freezer: may(currentUser(c), service.RolesFreezer), Names: map[string]string{}}
+	for _, u := range r.Units {
+		b.Names[u.Unit] = u.Name
+	}
 	most := 1.0
 	for _, u := range r.Units {
 		most = max(most, u.Score)
