@@ -23,18 +23,38 @@ func (s *Store) Plan(ctx context.Context, enterpriseID string) (domain.Plan, err
 	return p, nil
 }
 
-// SavePlan stores a new version of an enterprise's plan; earlier versions stay.
-func (s *Store) SavePlan(ctx context.Context, enterpriseID string, measures []domain.PlanMeasure, by string) (domain.Plan, error) {
+// EntityPlan names an enterprise's plan in errors: a plan saved over a version that is no
+// longer the current one.
+const EntityPlan = "plan"
+
+// SavePlan stores a new version of an enterprise's plan; earlier versions stay. With base
+// ≥ 0 it is saved only over that version (the one its writer read): a plan changed since,
+// or a form sent twice, is a conflict naming the current version.
+func (s *Store) SavePlan(ctx context.Context, enterpriseID string, measures []domain.PlanMeasure, by string, base int) (domain.Plan, error) {
 	raw, _ := json.Marshal(domain.NonNil(measures))
 	p := domain.Plan{Measures: domain.NonNil(measures), UpdatedBy: by}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('plan:' || $1))`, enterpriseID); err != nil {
 			return err
 		}
+		if base >= 0 {
+			var current int
+			if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM enterprise_plans WHERE enterprise_id = $1`,
+				enterpriseID).Scan(&current); err != nil {
+				return err
+			}
+			if current != base {
+				return storeError(EntityPlan, fmt.Sprint(current), ErrConflict, fmt.Sprintf("saved over version %d", base))
+			}
+		}
 		return tx.QueryRow(ctx, `INSERT INTO enterprise_plans (enterprise_id, version, measures, updated_by)
 			SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM enterprise_plans WHERE enterprise_id = $1
 			RETURNING version, updated_at`, enterpriseID, raw, by).Scan(&p.Version, &p.UpdatedAt)
 	})
+	var conflict *Error
+	if errors.As(err, &conflict) {
+		return domain.Plan{}, err
+	}
 	if err != nil {
 		return domain.Plan{}, fmt.Errorf("store: save plan of %s: %w", enterpriseID, err)
 	}

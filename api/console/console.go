@@ -66,6 +66,8 @@ var pages = func() map[string]*template.Template {
 		"card":     func(s string) string { return domain.CardLabels[s] },
 		"outcome":  func(s string) string { return domain.Outcomes[s] },
 		"method":   func(s string) string { return domain.VisitMethods[s] },
+		"plan":     func(s string) string { return domain.PlanStatuses[s] },
+		"member":   func(s string) string { return domain.MemberKinds[s] },
 		"time":     func(t time.Time) string { return t.In(domain.Shanghai).Format("2006-01-02 15:04") },
 		"join":     strings.Join,
 		"redacted": func(s string) bool { return s == domain.RedactedText },
@@ -77,7 +79,8 @@ var pages = func() map[string]*template.Template {
 		"delivery": func(s string) string {
 			return map[string]string{domain.DeliveryPending: "待投递", domain.DeliveryDelivered: "已送达", domain.DeliveryFailed: "投递失败"}[s]
 		},
-		"has": func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
+		"has":  func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
+		"has1": func(list []string, value string) bool { return slices.Contains(list, value) },
 	}
 	out := map[string]*template.Template{}
 	names, err := templateFS.ReadDir("templates")
@@ -126,8 +129,12 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/audit", k.audit)
 	signed.POST("/audit/freeze", k.csrf, k.freeze)
 	signed.GET("/coverage", k.coverage)
+	signed.GET("/links", k.linksPage)
+	signed.GET("/links/:leader", k.leaderLinks)
+	signed.POST("/links/:leader", k.csrf, k.setLinks)
 	signed.GET("/notices", k.notices)
 	signed.GET("/enterprises/:id", k.enterprise)
+	signed.POST("/enterprises/:id/plan", k.csrf, k.savePlan)
 	signed.GET("/account/password", k.passwordPage)
 	signed.POST("/account/password", k.csrf, k.changePassword)
 	signed.GET("/admin/users", k.usersPage)
@@ -294,6 +301,7 @@ func menu(u domain.User) []menuItem {
 		roles     []string
 	}{
 		{"visit.new", "/visits/new", service.RolesRaisers},
+		{"links", "/links", service.RolesVisitReaders},
 		{"coverage", "/coverage", service.RolesVisitReaders},
 		{"notices", "/notices", nil},
 		{"report.summary", "/reports", service.RolesReportReaders},

@@ -19,8 +19,9 @@ type field struct {
 	Kind        string // text, textarea, select, bool, number, date, list (comma-separated)
 	Options     []option
 	Required    bool
-	Value       string // what was typed, when the form is shown again after a refusal
-	Error       string // why the service refused what was typed here
+	Value       string   // what was typed, when the form is shown again after a refusal
+	Error       string   // why the service refused what was typed here
+	Checked     []string // a list's options ticked, when the form is shown again
 }
 
 type option struct{ Value, Label string }
@@ -102,7 +103,7 @@ func actionFields(name string, units []domain.Unit) []field {
 		return []field{{Name: "text", Label: "备注", Kind: "textarea", Required: true}}
 	case "merge":
 		return []field{
-			{Name: "child_ids", Label: "并入本案的案件编号（逗号分隔）", Kind: "list", Required: true},
+			{Name: "child_ids", Label: "并入本案的案件（勾选待梳理的同类案件，或填写其他案件编号，逗号分隔）", Kind: "list", Required: true},
 			{Name: "note", Label: "并案说明", Kind: "textarea"},
 		}
 	case "decide_appeal":
@@ -145,7 +146,7 @@ func sortedKeys(m map[string]string) []string {
 func body(fields []field, form url.Values) ([]byte, error) {
 	out := map[string]any{}
 	for _, f := range fields {
-		v := strings.TrimSpace(form.Get(f.Name))
+		v := strings.TrimSpace(strings.Join(form[f.Name], ""))
 		if v == "" {
 			continue
 		}
@@ -159,10 +160,14 @@ func body(fields []field, form url.Values) ([]byte, error) {
 			out[f.Name] = n
 		case "bool":
 			out[f.Name] = v == "true"
-		case "list":
+		case "list": // typed, comma-separated, and ticked (each box a value of the same name)
 			var items []string
-			for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' }) {
-				items = append(items, s)
+			for _, typed := range form[f.Name] {
+				for _, s := range strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' }) {
+					if !slices.Contains(items, s) {
+						items = append(items, s)
+					}
+				}
 			}
 			out[f.Name] = items
 		default:
@@ -181,10 +186,16 @@ func names(fields []field) []string {
 	return out
 }
 
-// refill shows what was typed in the form again.
+// refill shows what was typed in the form again, and what was ticked: a list's boxes come
+// before its typed input in the form, so the browser sends the ticked values first and
+// the typed text last.
 func refill(fields []field, form url.Values) []field {
 	for i := range fields {
-		fields[i].Value = form.Get(fields[i].Name)
+		f := &fields[i]
+		f.Value = form.Get(f.Name)
+		if vs := form[f.Name]; f.Kind == "list" && len(vs) > 0 {
+			f.Checked, f.Value = vs[:len(vs)-1], vs[len(vs)-1]
+		}
 	}
 	return fields
 }

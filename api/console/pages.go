@@ -112,6 +112,29 @@ func (k *Console) unitNames(c *gin.Context) (map[string]string, error) {
 	return out, nil
 }
 
+// mergeCandidates are the cases the merge form offers to tick: other enterprises' cases in
+// triage of the same category (the likeliest common problem), newest first, as many as a
+// page holds; any other case is named by its number.
+func (k *Console) mergeCandidates(c *gin.Context, parent service.CaseView) ([]option, error) {
+	buf := service.NewListBuffer()
+	defer buf.Release()
+	pg, err := k.Service.Cases.List(c.Request.Context(), currentUser(c),
+		service.CaseQuery{Status: domain.StatusTriage, Category: parent.Category, PageSize: mergeCandidates}, buf)
+	if err != nil {
+		return nil, err
+	}
+	var out []option
+	for _, cs := range pg.Items {
+		if cs.ID != parent.ID && cs.EnterpriseID != parent.EnterpriseID {
+			out = append(out, option{cs.ID, cs.ID + " " + cs.Title})
+		}
+	}
+	return out, nil
+}
+
+// mergeCandidates is how many cases the merge form offers to tick.
+const mergeCandidates = 30
+
 // actionForm is an action's form on a case's page.
 type actionForm struct {
 	Name, Label string
@@ -162,7 +185,16 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 	shown := false
 	for _, a := range d.Actions {
 		f := actionForm{Name: a.Name, Label: a.Label, Appeal: a.Appeal, Fields: actionFields(a.Name, units), Key: formKey(), Confirm: confirming[a.Name]}
+		if a.Name == "merge" {
+			if f.Fields[0].Options, err = k.mergeCandidates(c, d.Case); err != nil {
+				k.fail(c, err)
+				return
+			}
+		}
 		if failed != nil && failed.Name == a.Name && failed.Appeal == a.Appeal {
+			for i := range failed.Fields {
+				failed.Fields[i].Options = f.Fields[i].Options
+			}
 			f.Fields, f.Key, f.Error = failed.Fields, failed.Key, failedErr
 			shown = true
 		}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/sync/errgroup"
@@ -183,23 +185,138 @@ func (k *Console) coverage(c *gin.Context) {
 type enterpriseBody struct {
 	service.EnterpriseFile
 	Units map[string]string // unit names by id
+	// Plan is the plan's form, for who may write it (nil for others): the measures in force,
+	// then blank rows for new ones.
+	Plan *planForm
 }
 
+// planForm is the form of an enterprise's plan (一企一策).
+type planForm struct {
+	BaseVersion int
+	Rows        []planRow
+	Units       []option
+	Statuses    []option
+}
+
+// planRow is one measure's row: its inputs are named m<N>_<field>.
+type planRow struct {
+	N                                       int
+	Title, OwnerUnit, DueDate, Status, Note string
+}
+
+// planBlankRows are the empty rows the plan's form offers for new measures.
+const planBlankRows = 3
+
 // enterprise: GET /enterprises/{id} — the enterprise file (一企一档) with its plan (一企一策).
-func (k *Console) enterprise(c *gin.Context) {
-	f, err := k.Service.Visits.File(c.Request.Context(), currentUser(c), c.Param("id"))
+func (k *Console) enterprise(c *gin.Context) { k.showEnterprise(c, http.StatusOK, noRefusal, nil) }
+
+// showEnterprise renders the enterprise file; posted is the plan's form as it was sent,
+// shown again after a refusal.
+func (k *Console) showEnterprise(c *gin.Context, status int, r refusal, posted *planForm) {
+	u := currentUser(c)
+	f, err := k.Service.Visits.File(c.Request.Context(), u, c.Param("id"))
 	if err != nil {
 		k.fail(c, err)
 		return
 	}
-	names, err := k.unitNames(c)
+	units, err := k.Service.Visits.Units(c.Request.Context())
 	if err != nil {
 		k.fail(c, err)
 		return
+	}
+	b := enterpriseBody{EnterpriseFile: f, Units: map[string]string{}}
+	for _, un := range units {
+		b.Units[un.ID] = un.Name
+	}
+	if f.MayEditPlan {
+		form := posted
+		if form == nil {
+			form = &planForm{BaseVersion: f.Plan.Version}
+			for i, m := range f.Plan.Measures {
+				form.Rows = append(form.Rows, planRow{N: i, Title: m.Title, OwnerUnit: m.OwnerUnit, DueDate: m.DueDate, Status: m.Status, Note: m.Note})
+			}
+			for i := range planBlankRows {
+				form.Rows = append(form.Rows, planRow{N: len(f.Plan.Measures) + i})
+			}
+		}
+		form.Units, form.Statuses = []option{{"", mustMsg("unset")}}, sortedOptions(domain.PlanStatuses)
+		for _, un := range units {
+			form.Units = append(form.Units, option{un.ID, un.Name})
+		}
+		b.Plan = form
 	}
 	p := k.base(c, f.Enterprise.Name)
-	p.Body = enterpriseBody{EnterpriseFile: f, Units: names}
-	k.render(c, http.StatusOK, "enterprise.html", p)
+	r.show(&p)
+	p.Body = b
+	if c.Query("done") == "plan" {
+		p.Flash = mustMsg("plan.saved")
+	}
+	k.render(c, status, "enterprise.html", p)
+}
+
+// savePlan: POST /enterprises/{id}/plan — a new version of the plan, saved only over the
+// version the form was opened on (a form sent twice, or over a plan changed meanwhile, is
+// refused and shows the plan in force).
+func (k *Console) savePlan(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		k.fail(c, service.NewError(service.Invalid, "invalid_form", "表单格式错误 (malformed form)"))
+		return
+	}
+	form := c.Request.PostForm
+	base, err := strconv.Atoi(form.Get("base_version"))
+	if err != nil {
+		k.fail(c, service.NewError(service.Invalid, "invalid_form", "表单格式错误 (malformed form)"))
+		return
+	}
+	posted := &planForm{BaseVersion: base}
+	req := service.NewPlan{Measures: []domain.PlanMeasure{}, BaseVersion: &base}
+	var sent []int // the row of each measure sent (rows without a title are left out)
+	for n := range maxPlanRows {
+		pre := "m" + strconv.Itoa(n) + "_"
+		if _, ok := form[pre+"title"]; !ok {
+			break
+		}
+		row := planRow{N: n, Title: strings.TrimSpace(form.Get(pre + "title")), OwnerUnit: form.Get(pre + "owner_unit"),
+			DueDate: form.Get(pre + "due_date"), Status: form.Get(pre + "status"), Note: form.Get(pre + "note")}
+		posted.Rows = append(posted.Rows, row)
+		if row.Title == "" {
+			continue
+		}
+		sent = append(sent, n)
+		req.Measures = append(req.Measures, domain.PlanMeasure{Title: row.Title, OwnerUnit: row.OwnerUnit, DueDate: row.DueDate,
+			Status: row.Status, Note: row.Note})
+	}
+	if _, err := k.Service.Visits.SavePlan(c.Request.Context(), currentUser(c), c.Param("id"), req); err != nil {
+		switch e := service.Classify(err); e.Kind {
+		case service.Invalid:
+			k.showEnterprise(c, http.StatusUnprocessableEntity, refused(e, planInput(sent)), posted)
+		case service.Conflict: // the plan changed: show the one in force, with why
+			k.showEnterprise(c, http.StatusConflict, said(e.Message), nil)
+		default:
+			k.fail(c, err)
+		}
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/enterprises/"+url.PathEscape(c.Param("id"))+"?done=plan")
+}
+
+// maxPlanRows bounds the rows a plan's form is read for (the service takes 100 measures).
+const maxPlanRows = 110
+
+// planInput maps "measures[i].title" to the input of the row sent i-th.
+func planInput(sent []int) func(string) string {
+	return func(field string) string {
+		var i int
+		if _, err := fmt.Sscanf(field, "measures[%d]", &i); err != nil || i < 0 || i >= len(sent) {
+			return ""
+		}
+		_, rest, _ := strings.Cut(field, ".")
+		switch rest {
+		case "title", "owner_unit", "due_date", "status", "note":
+			return "m" + strconv.Itoa(sent[i]) + "_" + rest
+		}
+		return ""
+	}
 }
 
 // may reports whether the role is one of roles (a menu shows what the service allows).

@@ -122,10 +122,12 @@ type EnterpriseFile struct {
 	CasesTotal int            `json:"cases_total"`
 	Enterprise FileEnterprise `json:"enterprise"`
 	Leaders    []store.Leader `json:"leaders"`
-	Plan       domain.Plan    `json:"plan"`
-	Redacted   []string       `json:"redacted"`
-	Visits     []VisitView    `json:"visits"`
-	Year       int            `json:"year"`
+	// MayEditPlan: the reader may save a new version of the plan (SavePlan's own check).
+	MayEditPlan bool        `json:"may_edit_plan"`
+	Plan        domain.Plan `json:"plan"`
+	Redacted    []string    `json:"redacted"`
+	Visits      []VisitView `json:"visits"`
+	Year        int         `json:"year"`
 }
 
 // File is the enterprise file (一企一档): the enterprise, the leaders linked to it this
@@ -184,7 +186,8 @@ func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseF
 	out := EnterpriseFile{Enterprise: FileEnterprise{ID: e.ID, Name: e.Name, County: e.County, IndustryChain: e.IndustryChain,
 		MemberKind: e.MemberKind, Size: e.Size, IsKey: e.IsKey, CreatedAt: e.CreatedAt,
 		ContactName: &e.ContactName, ContactPhone: &e.ContactPhone},
-		Redacted: []string{}, Leaders: domain.NonNil(leaders), Year: year, Visits: views, Cases: cases, CasesTotal: page.Total, Plan: plan}
+		Redacted: []string{}, Leaders: domain.NonNil(leaders), Year: year, Visits: views, Cases: cases, CasesTotal: page.Total, Plan: plan,
+		MayEditPlan: mayEditPlan(u, leaders) == nil}
 	if seesContacts(u.Role) || linked {
 		if e.ContactName != "" || e.ContactPhone != "" {
 			if err := s.Store.RecordContactReads(ctx, u.Username, e.ID); err != nil {
@@ -198,9 +201,24 @@ func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseF
 	return out, nil
 }
 
+// mayEditPlan is who may write an enterprise's plan: the member department, the
+// administrator, or a leader linked to it this year (leaders).
+func mayEditPlan(u domain.User, leaders []store.Leader) error {
+	if err := require(u, RolesPlanEditor...); err != nil {
+		return err
+	}
+	if u.Role == domain.RoleLeader && !slices.ContainsFunc(leaders, func(l store.Leader) bool { return l.Username == u.Username }) {
+		return forbidden("只有挂钩联系该企业的班子成员可以修改一企一策 (only a leader linked to the enterprise)")
+	}
+	return nil
+}
+
 // NewPlan is a new version of an enterprise's plan.
 type NewPlan struct {
 	Measures []domain.PlanMeasure `json:"measures"`
+	// BaseVersion, when given, is the version the writer read: the plan is saved only over
+	// it (409 version_conflict when it changed since, or the same form came twice).
+	BaseVersion *int `json:"base_version"`
 }
 
 const maxPlanMeasures = 100
@@ -215,14 +233,12 @@ func (s Visits) SavePlan(ctx context.Context, u domain.User, enterpriseID string
 	if err != nil {
 		return domain.Plan{}, err
 	}
-	if u.Role == domain.RoleLeader {
-		leaders, err := s.Store.EnterpriseLeaders(ctx, e.ID, s.Year())
-		if err != nil {
-			return domain.Plan{}, err
-		}
-		if !slices.ContainsFunc(leaders, func(l store.Leader) bool { return l.Username == u.Username }) {
-			return domain.Plan{}, forbidden("只有挂钩联系该企业的班子成员可以修改一企一策 (only a leader linked to the enterprise)")
-		}
+	leaders, err := s.Store.EnterpriseLeaders(ctx, e.ID, s.Year())
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	if err := mayEditPlan(u, leaders); err != nil {
+		return domain.Plan{}, err
 	}
 	if req.Measures == nil || len(req.Measures) > maxPlanMeasures {
 		return domain.Plan{}, invalid(fmt.Sprintf("measures: 必填，最多 %d 项 (required, at most %d)", maxPlanMeasures, maxPlanMeasures))
@@ -257,5 +273,12 @@ func (s Visits) SavePlan(ctx context.Context, u domain.User, enterpriseID string
 			}
 		}
 	}
-	return s.Store.SavePlan(ctx, e.ID, req.Measures, u.Username)
+	base := -1
+	if req.BaseVersion != nil {
+		if *req.BaseVersion < 0 {
+			return domain.Plan{}, invalid("base_version: 不能为负数 (must not be negative)")
+		}
+		base = *req.BaseVersion
+	}
+	return s.Store.SavePlan(ctx, e.ID, req.Measures, u.Username, base)
 }

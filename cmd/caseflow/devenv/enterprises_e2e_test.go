@@ -216,6 +216,14 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 	if r := member.must(http.StatusOK, "PUT", "/api/v1/enterprises/ent-001/plan", plan); r.Body["version"] != float64(2) || r.Body["updated_by"] != "member" {
 		t.Errorf("plan v2: %s", r.Raw)
 	}
+	// Saved over the version its writer read: once; sent again (or over a plan changed
+	// since), a conflict naming the version now in force, and nothing saved.
+	plan["base_version"] = 2
+	member.must(http.StatusOK, "PUT", "/api/v1/enterprises/ent-001/plan", plan)
+	if r := member.do("PUT", "/api/v1/enterprises/ent-001/plan", plan, nil); r.Status != http.StatusConflict || r.errCode() != "version_conflict" {
+		t.Errorf("the same plan over version 2 again: %d %s", r.Status, r.Raw)
+	}
+	delete(plan, "base_version")
 	if r := leader2.do("PUT", "/api/v1/enterprises/ent-001/plan", plan, nil); r.Status != http.StatusForbidden {
 		t.Errorf("an unlinked leader writes the plan: %d", r.Status)
 	}
@@ -225,7 +233,7 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 			t.Errorf("plan %v: %d %s", bad, r.Status, r.Raw)
 		}
 	}
-	if f := get(member); f.Plan.Version != 2 || len(f.Plan.Measures) != 1 || f.Plan.Measures[0]["status"] != "in_progress" {
+	if f := get(member); f.Plan.Version != 3 || len(f.Plan.Measures) != 1 || f.Plan.Measures[0]["status"] != "in_progress" {
 		t.Errorf("the file's plan: %+v", f.Plan)
 	}
 }
