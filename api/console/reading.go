@@ -185,9 +185,9 @@ func (k *Console) coverage(c *gin.Context) {
 type enterpriseBody struct {
 	service.EnterpriseFile
 	Units map[string]string // unit names by id
-	// Plan is the plan's form, for who may write it (nil for others): the measures in force,
-	// then blank rows for new ones.
-	Plan *planForm
+	// PlanForm is the plan's form, for who may write it (nil for others): the measures in
+	// force, then blank rows for new ones.
+	PlanForm *planForm
 }
 
 // planForm is the form of an enterprise's plan (一企一策).
@@ -243,7 +243,7 @@ func (k *Console) showEnterprise(c *gin.Context, status int, r refusal, posted *
 		for _, un := range units {
 			form.Units = append(form.Units, option{un.ID, un.Name})
 		}
-		b.Plan = form
+		b.PlanForm = form
 	}
 	p := k.base(c, f.Enterprise.Name)
 	r.show(&p)

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -405,4 +406,85 @@ func TestRejectingACaseAsksForConfirmation(t *testing.T) {
 	reject.Set("confirm", "yes")
 	member.submit("/cases/"+m[1]+"/act/triage", reject)
 	member.sees("已完成：梳理", "<dt>状态</dt><dd>已销号")
+}
+
+// TestTheMemberDepartmentKeepsPlansLinksAndCommonProblemsInTheConsole: what the member
+// department keeps besides cases, in pages — an enterprise's plan (一企一策), saved once
+// however often its form is sent; a leader's links against the minimums; a common problem
+// made by ticking the cases to merge — and every refusal shown beside the input it is about.
+func TestTheMemberDepartmentKeepsPlansLinksAndCommonProblemsInTheConsole(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	member := newPerson(t, env.URL).signIn("member")
+
+	// A refusal beside its input: a visit's second problem with a category that does not exist.
+	today := time.Now().In(domain.Shanghai).Format("2006-01-02")
+	member.open("/visits/new")
+	member.submit("/visits", url.Values{"date": {today}, "leaders": {"leader1"}, "enterprise_ids": {"ent-004"}, "method": {"onsite"},
+		"p0_title": {"道路施工影响出入"}, "p0_description": {"门前道路施工三个月"}, "p0_category": {"land"}, "p0_list": {"problem"},
+		"p2_title": {"第二个问题"}, "p2_description": {"说明"}, "p2_category": {"weather"}, "p2_list": {"problem"}})
+	if member.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad category: %d", member.status)
+	}
+	member.sees(`id="p2_category" name="p2_category" aria-invalid="true"`, "请按标出的提示修改后重新提交", `value="第二个问题"`)
+	if !regexp.MustCompile(`id="p2_category"[^\n]*</select><span class="ferr">&#34;weather&#34; 无效`).MatchString(member.page) {
+		t.Errorf("the category's refusal is not beside it:\n%s", member.page)
+	}
+
+	// The plan: saved as version 1; the same form sent again is refused and saves nothing.
+	member.open("/enterprises/ent-001")
+	planPage := member.page
+	plan := url.Values{"base_version": {"0"}, "m0_title": {"协调二期用地报批"}, "m0_owner_unit": {"natural-resources"},
+		"m0_due_date": {"2026-12-31"}, "m0_status": {"in_progress"}, "m0_note": {"每月调度"}, "m1_title": {""}}
+	member.submit("/enterprises/ent-001/plan", plan)
+	member.sees("一企一策已保存为新的版本", "协调二期用地报批", "推进中", "第 1 版")
+	member.page = planPage
+	member.submit("/enterprises/ent-001/plan", plan)
+	if member.status != http.StatusConflict || !strings.Contains(member.page, "已被修改为第 1 版") {
+		t.Fatalf("the plan's form sent twice: %d\n%s", member.status, member.page)
+	}
+	plan.Set("base_version", "1")
+	plan.Set("m0_due_date", "明年")
+	member.submit("/enterprises/ent-001/plan", plan)
+	member.sees(`<span class="ferr">应为 YYYY-MM-DD (a date)</span>`)
+	// A leader not linked to the enterprise reads the plan, without its form.
+	leader2 := newPerson(t, env.URL).signIn("leader2")
+	if leader2.open("/enterprises/ent-001"); strings.Contains(leader2.page, "保存一企一策") {
+		t.Errorf("an unlinked leader is offered the plan's form")
+	}
+
+	// Links: every leader counted against the minimums; the member department sets them.
+	member.open("/links")
+	member.sees("挂钩联系", "/ 50", "/links/leader1?year=")
+	year := time.Now().In(domain.Shanghai).Year()
+	member.open("/links/leader2?year=" + strconv.Itoa(year))
+	ids := regexp.MustCompile(`(?s)<textarea id="enterprise_ids" name="enterprise_ids" rows="12">(.*?)</textarea>`).FindStringSubmatch(member.page)
+	if ids == nil {
+		t.Fatalf("no links form:\n%s", member.page)
+	}
+	member.submit("/links/leader2", url.Values{"year": {strconv.Itoa(year)}, "enterprise_ids": {ids[1] + "\nno-such-enterprise"}})
+	member.sees(`aria-invalid="true"`, `<span class="ferr">企业 &#34;no-such-enterprise&#34; 不存在`)
+	member.submit("/links/leader2", url.Values{"year": {strconv.Itoa(year)}, "enterprise_ids": {strings.TrimSpace(ids[1] + "\nent-005")}})
+	member.sees("挂钩企业已保存", "变更记录", "ent-005")
+	leader2.open("/links")
+	if leader2.sees("/links/leader2?year="); strings.Contains(leader2.page, "/links/leader1?") {
+		t.Errorf("a leader sees another leader's links")
+	}
+	if leader2.open("/links/leader2"); strings.Contains(leader2.page, "保存挂钩企业") {
+		t.Errorf("a leader is offered the links' form")
+	}
+
+	// A common problem: two enterprises raise the same problem; the member department ticks
+	// the other case on the first one's page.
+	api := login(t, env.URL, "member")
+	first := api.must(http.StatusCreated, "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-004", "title": "电价偏高",
+		"description": "园区电价高于周边", "category": "power", "list": "problem"}).str("id")
+	second := api.must(http.StatusCreated, "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-005", "title": "用电成本高",
+		"description": "同一园区电价问题", "category": "power", "list": "problem"}).str("id")
+	member.open("/cases/" + first)
+	member.sees(`<input type="checkbox" name="child_ids" value="` + second + `"`)
+	member.submit("/cases/"+first+"/act/merge", url.Values{"child_ids": {second, ""}, "note": {"同一园区电价问题"}})
+	member.sees("已完成：并案")
+	member.open("/cases/" + second)
+	member.sees("已并案")
 }
