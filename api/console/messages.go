@@ -75,6 +75,7 @@ var messages = map[string]string{
 	"flag.return_ping_pong":       "反复退回",
 	"flag.last_minute_completion": "临期突击办结",
 	"flag.redo_outlier":           "重办率异常",
+	"actor.system":                "系统（自动）",
 	"links":                       "挂钩联系",
 	"links.saved":                 "挂钩企业已保存。",
 	"plan.saved":                  "一企一策已保存为新的版本。",

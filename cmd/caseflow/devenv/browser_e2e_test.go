@@ -137,6 +137,25 @@ func TestEachRoleDoesItsWorkInARealBrowser(t *testing.T) {
 		t.Fatalf("after logging the visit the page is %q", leader.text("h1"))
 	}
 	id := m[1]
+	// On a phone (390×844, touch): the home, the case and the list fit the screen's width —
+	// nothing to scroll sideways but inside a wide table.
+	phone := openBrowser(t, path, env.URL)
+	phone.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+	phone.signIn("leader1")
+	phone.screenshot("home-leader-phone")
+	for _, page := range []string{"/cases/" + id, "/cases", "/coverage"} {
+		phone.do(chromedp.Navigate(env.URL+page), chromedp.WaitVisible(chromedp.CSS("h1")))
+		wide, err := chromedp.Run(phone.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide {
+			phone.screenshot("too-wide-phone")
+			t.Errorf("%s is wider than a phone's screen", page)
+		}
+	}
+	phone.do(chromedp.Navigate(env.URL+"/cases/"+id), chromedp.WaitVisible(chromedp.CSS("h1")))
+	phone.screenshot("case-phone")
 
 	member := openBrowser(t, path, env.URL)
 	member.signIn("member")
