@@ -133,6 +133,7 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/links/:leader", k.leaderLinks)
 	signed.POST("/links/:leader", k.csrf, k.setLinks)
 	signed.GET("/notices", k.notices)
+	signed.GET("/enterprises", k.enterprisesPage)
 	signed.GET("/enterprises/:id", k.enterprise)
 	signed.POST("/enterprises/:id/plan", k.csrf, k.savePlan)
 	signed.GET("/account/password", k.passwordPage)
@@ -301,6 +302,7 @@ func menu(u domain.User) []menuItem {
 		roles     []string
 	}{
 		{"visit.new", "/visits/new", service.RolesRaisers},
+		{"enterprises", "/enterprises", service.RolesVisitReaders},
 		{"links", "/links", service.RolesVisitReaders},
 		{"coverage", "/coverage", service.RolesVisitReaders},
 		{"notices", "/notices", nil},

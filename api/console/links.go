@@ -173,3 +173,33 @@ func (k *Console) setLinks(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/links/"+url.PathEscape(c.Param("leader"))+"?"+url.Values{"year": {strconv.Itoa(year)}, "done": {"links"}}.Encode())
 }
+
+// enterprisesPage: GET /enterprises?q=&kind= — the enterprises (一企一档), by number, each
+// linking to its file (where contacts are shown to who may read them, each read recorded:
+// not in the list). q keeps the names that contain it, kind one member kind.
+func (k *Console) enterprisesPage(c *gin.Context) {
+	q, kind := strings.TrimSpace(c.Query("q")), c.Query("kind")
+	if domain.TextProblem(q, true) != "" || kind != "" && domain.MemberKinds[kind] == "" {
+		k.NotFound(c)
+		return
+	}
+	all, err := k.Service.Visits.Enterprises(c.Request.Context(), currentUser(c))
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	list := all[:0]
+	for _, e := range all {
+		if (q == "" || strings.Contains(e.Name, q) || e.ID == q) && (kind == "" || e.MemberKind == kind) {
+			list = append(list, e)
+		}
+	}
+	slices.SortFunc(list, func(a, b domain.Enterprise) int { return strings.Compare(a.ID, b.ID) })
+	p := k.base(c, mustMsg("enterprises"))
+	p.Body = struct {
+		Items   []domain.Enterprise
+		Q, Kind string
+		Kinds   []option
+	}{list, q, kind, withUnset(domain.MemberKinds)}
+	k.render(c, http.StatusOK, "enterprises.html", p)
+}

@@ -76,6 +76,7 @@ var messages = map[string]string{
 	"flag.last_minute_completion": "临期突击办结",
 	"flag.redo_outlier":           "重办率异常",
 	"actor.system":                "系统（自动）",
+	"enterprises":                 "企业档案",
 	"links":                       "挂钩联系",
 	"links.saved":                 "挂钩企业已保存。",
 	"plan.saved":                  "一企一策已保存为新的版本。",

@@ -431,6 +431,13 @@ func TestTheMemberDepartmentKeepsPlansLinksAndCommonProblemsInTheConsole(t *test
 		t.Errorf("the category's refusal is not beside it:\n%s", member.page)
 	}
 
+	// The enterprises, found by name.
+	member.open("/enterprises?q=" + url.QueryEscape("华兴"))
+	member.sees(`<a href="/enterprises/ent-001">莆田市华兴鞋业有限公司</a>`, "共 1 家")
+	if member.open("/enterprises?kind=nonsense"); member.status != http.StatusNotFound {
+		t.Errorf("a member kind that does not exist: %d", member.status)
+	}
+
 	// The plan: saved as version 1; the same form sent again is refused and saves nothing.
 	member.open("/enterprises/ent-001")
 	planPage := member.page
