@@ -131,6 +131,7 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}.meta{color:#555}
 table{border-collapse:collapse;margin:.6em 0 1em}th,td{border:1px solid #999;padding:.25em .6em}th{background:#eee}
 td.n{text-align:right;font-variant-numeric:tabular-nums}svg text{font-size:12px}
+h3{font-size:1.05em;margin-top:1.2em}.narrative{white-space:pre-wrap;border-left:3px solid #999;padding-left:.8em}
 @media print{body{margin:1cm}h2{break-after:avoid}}
 </style></head><body>
 <h1>{{.Title}}</h1>
@@ -141,7 +142,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}svg text{font-size:12px}
 {{if .Leaders}}<h2>班子成员挂钩走访</h2>
 <table><tr><th>班子成员</th><th>挂钩企业</th><th>本季走访</th><th>覆盖率</th><th>未走访</th><th>提出问题</th><th>已销号</th><th>超期</th><th>调研报告</th></tr>
 {{range .Leaders}}<tr><td>{{.Name}}</td><td class="n">{{.Linked}}</td><td class="n">{{.Visited}}</td><td class="n">{{printf "%.0f%%" .Share}}</td><td class="n">{{.NotVisited}}</td><td class="n">{{.Raised}}</td><td class="n">{{.Closed}}</td><td class="n">{{.Overdue}}</td><td>{{.Submission}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table>
+{{range .Leaders}}{{if .Narrative}}<h3>{{.Name}}的调研报告（{{.Submission}}）</h3>
+<div class="narrative">{{.Narrative}}</div>
+{{end}}{{end}}{{end}}
 {{range .Charts}}<h2>{{.Title}}</h2>
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{.Height}}" role="img" aria-label="{{.Title}}">
 {{range .Bars}}<text x="0" y="{{.Y}}" dy="16">{{.Label}}</text><rect x="160" y="{{.Y}}" width="{{.W}}" height="20" fill="#9bb7d4"/><rect x="160" y="{{.Y}}" width="{{.W2}}" height="20" fill="#2f6fad"/><text x="570" y="{{.Y}}" dy="16">{{.Second}} / {{.Value}}</text>

@@ -101,6 +101,14 @@ func referredUnits(c *domain.Case) []string {
 	return append([]string{c.LeadUnit}, c.CoUnits...)
 }
 
+// ReachesEnterprise reports whether the actor, a unit, may reach the case's enterprise (its
+// contact person and phone): while the case is referred to the unit — lead or co-unit,
+// in handling or follow-up — and not closed; never after a return or closure.
+func ReachesEnterprise(c *domain.Case, a domain.Actor) bool {
+	return a.Role == domain.RoleUnit && assigned(c, a.Unit) &&
+		(c.Status == domain.StatusHandling || c.Status == domain.StatusFollowUp)
+}
+
 // IsLeadOffice reports whether the actor is a user of the case's lead supervision office.
 func IsLeadOffice(c *domain.Case, a domain.Actor) bool {
 	return a.Role == domain.RoleSupervision && c.Office != "" && a.Unit == c.Office

@@ -75,6 +75,11 @@ var coreActions = map[string]coreAction{
 		[]string{domain.EventReopened}},
 	UpdateComment: {CommentBody{Text: "请抓紧"}, []string{domain.RoleLeader, domain.RoleMemberDept, domain.RoleSupervision, domain.RoleUnit},
 		allStatuses, nil, []string{domain.EventCommented}},
+	// By hand, the lead office in handling (the notice's number is given before apply).
+	UpdateUrge: {UrgeBody{Note: "请加快"}, []string{domain.RoleSupervision}, []string{domain.StatusHandling}, nil,
+		[]string{domain.EventUrged}},
+	UpdateCard: {CardBody{Level: domain.CardYellow, Reason: "两次催办未见进展"}, []string{domain.RoleSupervision},
+		[]string{domain.StatusHandling}, nil, []string{domain.EventYellowCard}},
 	// The merge records its event in its own handler, with the children that accepted.
 	UpdateMerge: {MergeBody{ChildIDs: []string{"PT-2026-000002"}}, []string{domain.RoleMemberDept}, []string{domain.StatusTriage}, nil, nil},
 }

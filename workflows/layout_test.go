@@ -51,7 +51,7 @@ func TestEveryActionIsWholeInOneFile(t *testing.T) {
 		}
 	}
 	bodies := []string{"TriageBody", "ReferBody", "SignBody", "ProgressBody", "ReturnBody", "CompleteBody",
-		"ExtendBody", "DecideExtensionBody", "CallbackBody", "CloseBody", "ReopenBody", "CommentBody", "MergeBody",
+		"ExtendBody", "DecideExtensionBody", "CallbackBody", "CloseBody", "ReopenBody", "CommentBody", "UrgeBody", "CardBody", "MergeBody",
 		"AppealBody", "DecideAppealBody"}
 	if len(bodies) != len(Actions)+2 {
 		t.Fatalf("%d bodies listed here, %d actions and the two appeal actions in the table", len(bodies), len(Actions))

@@ -27,6 +27,10 @@ const (
 	// the lead office's answer.
 	UpdateExtend          = "extend"
 	UpdateDecideExtension = "decide_extension"
+	// UpdateUrge is the lead office urging the unit by hand (催办); UpdateCard its yellow
+	// or red card by hand, with its reasons. Each issues a numbered notice (督办单).
+	UpdateUrge = "urge"
+	UpdateCard = "card"
 	// UpdateMerge is the member department merging cases of other enterprises into this
 	// one as a common problem (共性问题并案).
 	UpdateMerge = "merge"

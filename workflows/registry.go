@@ -105,6 +105,8 @@ var Actions = []Action{
 	define[CloseBody](UpdateClose, "销号"),
 	define[ReopenBody](UpdateReopen, "重新打开"),
 	define[CommentBody](UpdateComment, "备注"),
+	{Name: UpdateUrge, Label: "催办", register: registerNotice[UrgeBody](UpdateUrge), decode: decoder[UrgeBody](), allowed: allowedBy[UrgeBody]()},
+	{Name: UpdateCard, Label: "督办牌", register: registerNotice[CardBody](UpdateCard), decode: decoder[CardBody](), allowed: allowedBy[CardBody]()},
 	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody](), allowed: allowedBy[MergeBody]()},
 }
 

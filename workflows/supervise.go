@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -268,6 +269,138 @@ func audienceFor(eventType string, c *domain.Case) *domain.Audience {
 		return &domain.Audience{Roles: []string{domain.RoleMemberDept}, Offices: []string{c.Office}}
 	case domain.EventExtensionApproved, domain.EventExtensionDenied:
 		return &domain.Audience{Units: []string{c.LeadUnit}}
+	case domain.EventUrged, domain.EventYellowCard: // by hand (the ladder's say ladderAudience)
+		return &domain.Audience{Units: []string{c.LeadUnit}, Offices: []string{c.Office}}
+	case domain.EventRedCard:
+		return &domain.Audience{Units: []string{c.LeadUnit}, Offices: []string{c.Office}, Roles: []string{domain.RoleLeader}}
 	}
 	return nil
+}
+
+// Supervision by hand. The lead office urges the unit (催办) or issues a yellow or red card
+// with its reasons when it judges it needed, while the case is in handling. Each issues a
+// numbered notice (督办单) from the ladder's counter, raises the case's card as the ladder's
+// would, tells the unit and the office (a red card the leaders too), and is recorded as the
+// ladder's event of that card (manual, with the reasons): the audit counts it exactly so.
+
+// UrgeBody is 催办: the office's note to the unit.
+type UrgeBody struct {
+	Note string `json:"note"`
+	no   string // the notice's number, issued before the action applies
+}
+
+// CardBody is a yellow or red card (督办牌) with its reasons.
+type CardBody struct {
+	Level  string `json:"level"`
+	Reason string `json:"reason"`
+	no     string
+}
+
+// ManualCards are the cards the office issues by hand.
+var ManualCards = map[string]string{domain.CardYellow: domain.CardLabels[domain.CardYellow], domain.CardRed: domain.CardLabels[domain.CardRed]}
+
+func (b UrgeBody) Validate() error { return requireText("note", b.Note) }
+
+func (b CardBody) Validate() error {
+	if err := oneOf("level", b.Level, ManualCards); err != nil {
+		return err
+	}
+	return requireText("reason", b.Reason)
+}
+
+func (b UrgeBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	return checkByHand(c, a, "urge")
+}
+func (b CardBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	return checkByHand(c, a, "card")
+}
+
+// checkByHand: the lead office, while the case is in handling.
+func checkByHand(c *domain.Case, a domain.Actor, name string) error {
+	if err := requireRole(a, domain.RoleSupervision); err != nil {
+		return err
+	}
+	if err := requireStatus(c, name, domain.StatusHandling); err != nil {
+		return err
+	}
+	return requireLeadOffice(c, a)
+}
+
+func (b UrgeBody) apply(c *domain.Case, _ domain.Actor, now time.Time) []eventDraft {
+	return superviseByHand(c, domain.CardBlue, b.no, b.Note, now)
+}
+
+func (b CardBody) apply(c *domain.Case, _ domain.Actor, now time.Time) []eventDraft {
+	return superviseByHand(c, b.Level, b.no, b.Reason, now)
+}
+
+func (b UrgeBody) card() string                    { return domain.CardBlue }
+func (b UrgeBody) note() string                    { return b.Note }
+func (b CardBody) note() string                    { return b.Reason }
+func (b CardBody) card() string                    { return b.Level }
+func (b UrgeBody) numbered(no string) noticeAction { b.no = no; return b }
+func (b CardBody) numbered(no string) noticeAction { b.no = no; return b }
+
+// noticeAction is an action that issues a numbered notice before it applies.
+type noticeAction interface {
+	action
+	card() string
+	note() string
+	numbered(no string) noticeAction
+}
+
+// watchedDeadline is the deadline a notice by hand is about: signing while the lead unit
+// has not signed, handling after.
+func watchedDeadline(c *domain.Case) (kind, due string) {
+	if !slices.Contains(c.SignedUnits, c.LeadUnit) && c.Deadlines.Sign != "" {
+		return domain.DeadlineSign, c.Deadlines.Sign
+	}
+	return domain.DeadlineHandling, c.Deadlines.Handling
+}
+
+// superviseByHand records a notice by hand on c: the notice, the card raised, the event.
+func superviseByHand(c *domain.Case, card, no, reason string, now time.Time) []eventDraft {
+	kind, due := watchedDeadline(c)
+	c.Notices = append(slices.Clone(c.Notices), domain.CaseNotice{Kind: card, Deadline: kind, Due: due, At: now, No: no})
+	if slices.Index(domain.Cards, card) > slices.Index(domain.Cards, c.Card) {
+		c.Card = card
+	}
+	event := map[string]string{domain.CardBlue: domain.EventUrged, domain.CardYellow: domain.EventYellowCard, domain.CardRed: domain.EventRedCard}[card]
+	return []eventDraft{{Type: event, Data: domain.Supervised{Card: card, Deadline: kind, Due: due, Manual: true, NoticeNo: no,
+		Office: c.Office, Reason: reason, Unit: c.LeadUnit}}}
+}
+
+// registerNotice registers an action that issues a numbered notice: not through handle,
+// since the notice's number (an activity, from the ladder's counter) comes before the
+// action applies. The number is in the history: a replay or a retried Update never takes
+// a second one.
+func registerNotice[T noticeAction](name string) func(ctx workflow.Context, r *caseRun) error {
+	return func(ctx workflow.Context, r *caseRun) error {
+		return workflow.SetUpdateHandlerWithOptions(ctx, name,
+			func(ctx workflow.Context, in ActionInput[T]) (domain.Case, error) {
+				if err := r.lock(ctx); err != nil {
+					return domain.Case{}, err
+				}
+				defer r.mu.Unlock()
+				now := r.now(ctx)
+				if err := r.check(in.Body, in.Actor, now, r.strict); err != nil {
+					return domain.Case{}, err
+				}
+				kind, due := watchedDeadline(&r.c)
+				var n domain.Notice
+				// Keyed by the event it is for: an action that fails after the notice is
+				// issued, tried again, gets the same number.
+				err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, projectOptions), actIssueNotice, domain.Notice{
+					CaseID: r.c.ID, DeadlineKind: kind, Deadline: due, Card: in.Body.card(), Unit: r.c.LeadUnit,
+					Office: r.c.Office, IssuedAt: now, Note: in.Body.note(), Key: fmt.Sprintf("%s/%d", name, r.c.LastSeq+1)}).Get(ctx, &n)
+				if err != nil {
+					return domain.Case{}, fmt.Errorf("issue the notice: %w", err)
+				}
+				next := r.c
+				events := in.Body.numbered(n.No).apply(&next, in.Actor, now)
+				return r.commit(ctx, next, in.Actor, now, events)
+			},
+			workflow.UpdateHandlerOptions{Validator: validator[T](r)},
+		)
+	}
 }

@@ -43,8 +43,9 @@ func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 		return domain.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
 	}, activity.RegisterOptions{Name: "PlanLadder"})
 	env.RegisterActivityWithOptions(func(_ context.Context, n domain.Notice) (domain.Notice, error) {
-		for _, prev := range out.notices {
-			if prev.CaseID == n.CaseID && prev.DeadlineKind == n.DeadlineKind && prev.Deadline == n.Deadline && prev.Card == n.Card {
+		for _, prev := range out.notices { // keyed as the store keys them
+			if prev.CaseID == n.CaseID && (n.Key == "" && prev.Key == "" && prev.DeadlineKind == n.DeadlineKind &&
+				prev.Deadline == n.Deadline && prev.Card == n.Card || n.Key != "" && prev.Key == n.Key) {
 				return prev, nil
 			}
 		}
@@ -246,5 +247,57 @@ func TestAReturnStopsTheUnitsClock(t *testing.T) {
 func mustJSON(raw []byte, v any) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		panic(err)
+	}
+}
+
+// TestTheLeadOfficeUrgesAndCardsByHand: in handling, the lead office urges the unit and
+// issues a red card with its reasons; each gets a numbered notice of its own (a yellow
+// card by hand beside the ladder's too), raises the card, is told to the unit and the
+// office (the red card to the leaders too), and is recorded as the ladder's event of that
+// card, marked manual. The other office, a unit, or a note left out are refused.
+func TestTheLeadOfficeUrgesAndCardsByHand(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateUrge, party, wf.UrgeBody{Note: "请加快"}, wf.ErrForbidden),
+		act(wf.UpdateUrge, natres, wf.UrgeBody{Note: "请加快"}, wf.ErrForbidden),
+		act(wf.UpdateUrge, gov, wf.UrgeBody{}, wf.ErrInvalidInput),
+		act(wf.UpdateCard, gov, wf.CardBody{Level: "blue", Reason: "x"}, wf.ErrInvalidInput),
+		act(wf.UpdateUrge, gov, wf.UrgeBody{Note: "请于本周内报送进展"}, ""),
+		act(wf.UpdateCard, gov, wf.CardBody{Level: domain.CardRed, Reason: "两次催办未见进展"}, ""),
+		act(wf.UpdateCard, gov, wf.CardBody{Level: domain.CardYellow, Reason: "补发黄牌"}, ""),
+	)
+	var got []string
+	for _, p := range o.projections {
+		for _, e := range p.Events {
+			if e.Type != domain.EventUrged && e.Type != domain.EventYellowCard && e.Type != domain.EventRedCard {
+				continue
+			}
+			var d domain.Supervised
+			if mustJSON(e.Data, &d); !d.Manual {
+				continue // the ladder's own, later (the unit never completes)
+			}
+			got = append(got, fmt.Sprintf("%s %s %s manual=%v %s %s", e.Type, d.Deadline, d.NoticeNo, d.Manual, d.Reason, d.Unit))
+			if e.Notify == nil || !slices.Contains(e.Notify.Units, "natural-resources") || !slices.Contains(e.Notify.Offices, "government") ||
+				slices.Contains(e.Notify.Roles, domain.RoleLeader) != (e.Type == domain.EventRedCard) {
+				t.Errorf("%s told %+v", e.Type, e.Notify)
+			}
+		}
+	}
+	want := []string{
+		"urged handling DB-2026-0001 manual=true 请于本周内报送进展 natural-resources",
+		"red_card handling DB-2026-0002 manual=true 两次催办未见进展 natural-resources",
+		"yellow_card handling DB-2026-0003 manual=true 补发黄牌 natural-resources",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("notices by hand:\n got %q\nwant %q", got, want)
+	}
+	c := o.final()
+	if c.Card != domain.CardRed || len(c.Notices) < 3 || c.Notices[1].No != "DB-2026-0002" || c.Notices[1].Kind != domain.CardRed {
+		t.Errorf("the case: card %s notices %+v", c.Card, c.Notices)
+	}
+	if len(o.notices) < 3 || o.notices[1].Note != "两次催办未见进展" || o.notices[0].Key == o.notices[1].Key {
+		t.Errorf("issued %+v", o.notices)
 	}
 }

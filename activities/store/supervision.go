@@ -38,15 +38,21 @@ func (s *Store) SaveCalendarYear(ctx context.Context, y CalendarYear) error {
 	return nil
 }
 
-const noticeColumns = `no, case_id, deadline_kind, deadline, card, unit, office, issued_at`
+const noticeColumns = `no, case_id, deadline_kind, deadline, card, unit, office, issued_at, note`
 
-// IssueNotice numbers a supervision notice. It is idempotent: the same case, deadline and
-// card always get the notice issued the first time.
+// IssueNotice numbers a supervision notice. It is idempotent: the ladder's — the same case,
+// deadline and card — and one by hand — the same case and Key — always get the notice
+// issued the first time.
 func (s *Store) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice, error) {
 	var out domain.Notice
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
-			WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4`, n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
+			WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4 AND manual_key IS NULL`,
+			n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
+		if n.Key != "" {
+			rows, _ = tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices WHERE case_id = $1 AND manual_key = $2`,
+				n.CaseID, n.Key)
+		}
 		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Notice])
 		if err == nil {
 			out = existing
@@ -62,8 +68,9 @@ func (s *Store) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice
 			return err
 		}
 		n.No = fmt.Sprintf("DB-%d-%04d", year, num)
-		rows, _ = tx.Query(ctx, `INSERT INTO supervision_notices (`+noticeColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-			RETURNING `+noticeColumns, n.No, n.CaseID, n.DeadlineKind, n.Deadline, n.Card, n.Unit, n.Office, n.IssuedAt)
+		rows, _ = tx.Query(ctx, `INSERT INTO supervision_notices (`+noticeColumns+`, manual_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+			RETURNING `+noticeColumns, n.No, n.CaseID, n.DeadlineKind, n.Deadline, n.Card, n.Unit, n.Office, n.IssuedAt, n.Note,
+			nullable(n.Key))
 		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Notice])
 		return err
 	})
@@ -82,7 +89,7 @@ type NoticeFilter struct {
 
 // ListNotices returns supervision notices, newest first.
 func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]domain.Notice, error) {
-	return queryAll[domain.Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at
+	return queryAll[domain.Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at, n.note
 		FROM supervision_notices n JOIN cases c ON c.id = n.case_id
 		WHERE ($1 = '' OR n.case_id = $1) AND ($2 = '' OR n.card = $2) AND ($3 = '' OR n.unit = $3)
 		  AND ($4 = '' OR n.office = $4) AND ($5 = '' OR c.created_by = $5)
@@ -191,4 +198,12 @@ func (s *Store) GetNotificationSettings(ctx context.Context, username string) (N
 		return n, notFound(err, EntityUser, username)
 	}
 	return n, nil
+}
+
+// nullable is s, or NULL for "".
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

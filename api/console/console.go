@@ -122,6 +122,8 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/cases", k.cases)
 	signed.GET("/cases/:id", k.casePage)
 	signed.POST("/cases/:id/act/:action", k.csrf, k.act)
+	signed.GET("/cases/:id/notices/:no", k.noticePaper)
+	signed.GET("/cases/:id/referrals/:seq", k.referralPaper)
 	signed.GET("/visits/new", k.visitForm)
 	signed.POST("/visits", k.csrf, k.createVisit)
 	signed.GET("/reports", k.reports)

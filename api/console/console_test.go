@@ -91,7 +91,7 @@ func TestSigningInGoesBackOnlyToAPageOfThisSite(t *testing.T) {
 // Every page's template parses with the layout, and every word it asks the catalogue for
 // is there (a missing one fails the page tests that render it).
 func TestEveryPageHasItsTemplate(t *testing.T) {
-	for _, name := range []string{"login.html", "home.html", "cases.html", "case.html", "visit.html", "notfound.html", "error.html", "password.html", "users.html", "user.html", "reports.html", "audit.html", "coverage.html", "enterprise.html", "notices.html", "links.html", "leader_links.html", "enterprises.html"} {
+	for _, name := range []string{"login.html", "home.html", "cases.html", "case.html", "visit.html", "notfound.html", "error.html", "password.html", "users.html", "user.html", "reports.html", "audit.html", "coverage.html", "enterprise.html", "notices.html", "links.html", "leader_links.html", "enterprises.html", "paper.html"} {
 		if pages[name] == nil {
 			t.Errorf("no template %s", name)
 		}

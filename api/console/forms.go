@@ -101,6 +101,13 @@ func actionFields(name string, units []domain.Unit) []field {
 		return []field{{Name: "reason", Label: "重新打开的理由", Kind: "textarea", Required: true}}
 	case "comment":
 		return []field{{Name: "text", Label: "备注", Kind: "textarea", Required: true}}
+	case "urge":
+		return []field{{Name: "note", Label: "催办意见", Kind: "textarea", Required: true}}
+	case "card":
+		return []field{
+			{Name: "level", Label: "督办牌", Kind: "select", Required: true, Options: []option{{domain.CardYellow, "黄牌"}, {domain.CardRed, "红牌"}}},
+			{Name: "reason", Label: "亮牌理由", Kind: "textarea", Required: true},
+		}
 	case "merge":
 		return []field{
 			{Name: "child_ids", Label: "并入本案的案件（勾选待梳理的同类案件，或填写其他案件编号，逗号分隔）", Kind: "list", Required: true},

@@ -158,6 +158,8 @@ type casePageBody struct {
 	Verified *service.Verification
 	// Notifications are the case's notifications the user may see, and their delivery.
 	Notifications []service.Notification
+	// Docs are the printable documents of the timeline's events (转办单, 督办单), by seq.
+	Docs map[int]docLink
 }
 
 // casePage: GET /cases/{id} — the case, its deadlines in working days, its timeline, and a
@@ -178,7 +180,7 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 		k.fail(c, err)
 		return
 	}
-	b := casePageBody{CaseDetail: d, Units: map[string]string{}}
+	b := casePageBody{CaseDetail: d, Units: map[string]string{}, Docs: documents(d.Case.ID, d.Events)}
 	for _, un := range units {
 		b.Units[un.ID] = un.Name
 	}

@@ -150,8 +150,50 @@ func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, err
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, u, cs)
+	v, err := s.view(ctx, u, cs)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if v.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
+		return CaseView{}, err
+	}
+	return v, nil
 }
+
+// Contact is an enterprise's contact person and phone.
+type Contact struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// contact is the enterprise's contact on a case read by a unit that may reach it
+// (workflows.ReachesEnterprise: referred to it, not closed), each read recorded as a
+// sensitive read of the case and a read of the enterprise's contacts; nil for anyone else
+// (the member department and the office read contacts in the enterprise file).
+func (d *deps) contact(ctx context.Context, u domain.User, cs *domain.Case) (*Contact, error) {
+	if !workflows.ReachesEnterprise(cs, u.Actor()) {
+		return nil, nil
+	}
+	e, err := d.Store.GetEnterprise(ctx, cs.EnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if e.ContactName == "" && e.ContactPhone == "" {
+		return nil, nil
+	}
+	if err := d.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
+		return nil, err
+	}
+	if err := d.Store.RecordContactReads(ctx, u.Username, e.ID); err != nil {
+		return nil, err
+	}
+	return &Contact{Name: e.ContactName, Phone: e.ContactPhone}, nil
+}
+
+// OfficeAll, as a list's office, selects the cases of both offices: a supervision office's
+// list shows only the cases it leads unless it asks for all (the other office's without
+// their sensitive fields).
+const OfficeAll = "all"
 
 // CaseQuery selects a page of cases (GET /cases).
 type CaseQuery struct {
@@ -241,6 +283,10 @@ func (s Cases) filter(u domain.User, q CaseQuery) (store.CaseFilter, error) {
 		Query: strings.TrimSpace(q.Query), Card: q.Card, Overdue: q.Overdue, Page: q.Page, PageSize: q.PageSize,
 		Pending: q.Pending, DueBy: q.DueBy,
 	}
+	allOffices := f.Office == OfficeAll
+	if allOffices {
+		f.Office = ""
+	}
 	for _, check := range []struct {
 		name, v string
 		allowed map[string]string
@@ -276,6 +322,9 @@ func (s Cases) filter(u domain.User, q CaseQuery) (store.CaseFilter, error) {
 		f.SearchSensitive = true
 	case domain.RoleSupervision:
 		f.SearchSensitiveOffice = u.Unit
+		if f.Office == "" && !allOffices {
+			f.Office = u.Unit // an office works the cases it leads; ?office=all shows the other's too
+		}
 	}
 	return f, nil
 }
@@ -420,8 +469,8 @@ type NoticeQuery struct{ CaseID, Card, Unit, Office string }
 // and admin see all; a unit sees its own; a leader the ones on cases they raised.
 func (s Cases) Notices(ctx context.Context, u domain.User, q NoticeQuery) ([]domain.Notice, error) {
 	f := store.NoticeFilter{CaseID: q.CaseID, Card: q.Card, Unit: q.Unit, Office: q.Office}
-	if f.Card != "" && f.Card != domain.CardYellow && f.Card != domain.CardRed {
-		return nil, newError(BadRequest, "invalid_query", "card: 应为 yellow 或 red (must be yellow or red)")
+	if f.Card != "" && f.Card != domain.CardBlue && f.Card != domain.CardYellow && f.Card != domain.CardRed {
+		return nil, newError(BadRequest, "invalid_query", "card: 应为 blue、yellow 或 red (must be blue, yellow or red)")
 	}
 	switch u.Role {
 	case domain.RoleUnit:

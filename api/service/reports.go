@@ -237,9 +237,9 @@ func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows
 		v.ByLeader = slices.DeleteFunc(slices.Clone(v.ByLeader), func(l store.LeaderSection) bool { return !own(l.Leader) })
 		v.Submissions = slices.DeleteFunc(v.Submissions, func(sv SubmissionView) bool { return !own(sv.Leader) })
 		v.ByCounty, v.ByCategory, v.ByUnit = []store.ReportGroup{}, []store.ReportGroup{}, []store.ReportGroup{}
-	} else {
+	} else if !slices.Contains(RolesNarrativeReaders, u.Role) {
 		for i := range v.Submissions {
-			v.Submissions[i].Narrative = nil // the narratives are read one by one, not listed
+			v.Submissions[i].Narrative = nil // a leader's text is for the office that compiles them
 		}
 	}
 	return v, content, nil
@@ -383,6 +383,8 @@ type SummaryLeader struct {
 	Linked, Visited, NotVisited, Raised, Closed, Overdue int
 	Share                                                float64
 	Submission                                           string
+	// Narrative is the leader's quarterly text, for who may read it ("" otherwise).
+	Narrative string
 }
 
 // SummaryGroup is a group's line of the summary (a county, a category, a unit).
@@ -433,14 +435,18 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 		data.CompiledAt = v.CompiledAt.In(domain.Shanghai).Format("2006-01-02 15:04")
 	}
 	for _, l := range v.ByLeader {
-		sub := domain.SubmissionMissing
+		sub, text := domain.SubmissionMissing, ""
 		for _, sv := range v.Submissions {
 			if sv.Leader == l.Leader {
 				sub = sv.Status
+				if sv.Narrative != nil {
+					text = *sv.Narrative
+				}
 			}
 		}
 		data.Leaders = append(data.Leaders, SummaryLeader{Name: names.User(l.Leader), Linked: l.Linked, Visited: l.Visited,
-			NotVisited: len(l.NotVisited), Raised: l.Raised, Closed: l.Closed, Overdue: l.Overdue, Share: l.Share * 100, Submission: subLabel[sub]})
+			NotVisited: len(l.NotVisited), Raised: l.Raised, Closed: l.Closed, Overdue: l.Overdue, Share: l.Share * 100, Submission: subLabel[sub],
+			Narrative: text})
 	}
 	for _, g := range []struct {
 		title, key string

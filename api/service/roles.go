@@ -24,6 +24,9 @@ var (
 	RolesReportReaders = []string{domain.RoleAdmin, domain.RoleMemberDept, domain.RoleSupervision, domain.RoleEfficiency, domain.RoleLeader}
 	RolesReportRunners = []string{domain.RoleAdmin, domain.RoleMemberDept}
 	RolesSubmitter     = []string{domain.RoleLeader}
+	// RolesNarrativeReaders read every leader's quarterly text: the office that compiles
+	// the leaders' reports for the city's principal leaders (a leader reads their own).
+	RolesNarrativeReaders = []string{domain.RoleMemberDept, domain.RoleAdmin}
 	// RolesVerifiers verify timelines; RolesFigureReaders read units' figures (a unit its
 	// own); RolesSchemeEditor change the scoring scheme; RolesFreezer freeze a period.
 	RolesVerifiers     = []string{domain.RoleEfficiency, domain.RoleAdmin, domain.RoleSupervision}

@@ -152,6 +152,9 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if err != nil {
 		return CaseDetail{}, err
 	}
+	if view.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
+		return CaseDetail{}, err
+	}
 	out := CaseDetail{Case: view, Events: t.Events, EnterpriseName: ent.Name}
 	today := s.Now()
 	d := cs.Deadlines

@@ -25,17 +25,20 @@ var (
 // state may grow without the API changing), with Chinese labels for people and sensitive
 // fields redacted for roles that do not need them. Lists are [] in JSON, never null.
 type CaseView struct {
-	ID                   string                `json:"id"`
-	Status               string                `json:"status"`
-	StatusLabel          string                `json:"status_label"`
-	Title                string                `json:"title"`
-	Description          string                `json:"description"`
-	Category             string                `json:"category"`
-	CategoryLabel        string                `json:"category_label"`
-	List                 string                `json:"list"`
-	ListLabel            string                `json:"list_label"`
-	Scope                string                `json:"scope"`
-	EnterpriseID         string                `json:"enterprise_id"`
+	ID            string `json:"id"`
+	Status        string `json:"status"`
+	StatusLabel   string `json:"status_label"`
+	Title         string `json:"title"`
+	Description   string `json:"description"`
+	Category      string `json:"category"`
+	CategoryLabel string `json:"category_label"`
+	List          string `json:"list"`
+	ListLabel     string `json:"list_label"`
+	Scope         string `json:"scope"`
+	EnterpriseID  string `json:"enterprise_id"`
+	// EnterpriseContact is the enterprise's contact, for a unit while the case is referred
+	// to it and open (a single case's read only; each read recorded).
+	EnterpriseContact    *Contact              `json:"enterprise_contact,omitempty"`
 	VisitID              string                `json:"visit_id"`
 	AmountCNY            *float64              `json:"amount_cny"`
 	Sensitive            bool                  `json:"sensitive"`

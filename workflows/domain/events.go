@@ -169,8 +169,12 @@ type Supervised struct {
 	Card     string `json:"card"`
 	Deadline string `json:"deadline"`
 	Due      string `json:"due"`
+	// Manual: issued by the lead office by hand (催办, a card with its reasons), not by the
+	// ladder; Reason is the office's note or reasons.
+	Manual   bool   `json:"manual,omitempty"`
 	NoticeNo string `json:"notice_no"`
 	Office   string `json:"office"`
+	Reason   string `json:"reason,omitempty"`
 	Unit     string `json:"unit"`
 }
 

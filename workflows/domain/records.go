@@ -21,6 +21,10 @@ type Notice struct {
 	Unit         string    `json:"unit" db:"unit"`
 	Office       string    `json:"office" db:"office"`
 	IssuedAt     time.Time `json:"issued_at" db:"issued_at"`
+	// Note is the office's note or reasons, for a notice issued by hand ("" for the ladder's).
+	Note string `json:"note,omitempty" db:"note"`
+	// Key, for a notice by hand, names the action that issues it (never read back).
+	Key string `json:"key,omitempty" db:"-"`
 }
 
 // Submission is a leader's quarterly submission (调研报告).

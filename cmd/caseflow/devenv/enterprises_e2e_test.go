@@ -233,6 +233,36 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 			t.Errorf("plan %v: %d %s", bad, r.Status, r.Raw)
 		}
 	}
+	// The unit reaches the enterprise on the case while it is referred to it and open: its
+	// contact in the case, each read recorded; another unit never, and no one in a list.
+	contactOf := func(c *apiClient) any { return c.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID, nil).Body["enterprise_contact"] }
+	if got, ok := contactOf(natres).(map[string]any); !ok || got["name"] != "林建华" || got["phone"] != "13900000001" {
+		t.Errorf("the lead unit reads the contact as %v", got)
+	}
+	if r := power.do("GET", "/api/v1/cases/"+caseID, nil, nil); r.Status != http.StatusNotFound {
+		t.Errorf("another unit reads the case: %d", r.Status)
+	}
+	if got := contactOf(party); got != nil {
+		t.Errorf("the office reads the contact in the case (it reads it in the file): %v", got)
+	}
+	if r := natres.must(http.StatusOK, "GET", "/api/v1/cases?enterprise_id=ent-001", nil); bytes.Contains(r.Raw, []byte("13900000001")) {
+		t.Errorf("a list shows the contact")
+	}
+	var reads struct {
+		Reads []struct{ Username string } `json:"reads"`
+	}
+	decode(t, eff.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID+"/sensitive-reads", nil).Raw, &reads)
+	if len(reads.Reads) == 0 || reads.Reads[0].Username != "unit-natural-resources" {
+		t.Errorf("the unit's read of the contact is not recorded: %+v", reads.Reads)
+	}
+	natres.action(http.StatusOK, caseID, "sign", nil)
+	natres.action(http.StatusOK, caseID, "complete", map[string]any{"outcome": "resolved", "report": "已批复"})
+	member.action(http.StatusOK, caseID, "callback", map[string]any{"solved": true, "satisfied": true})
+	party.action(http.StatusOK, caseID, "close", map[string]any{})
+	if got := contactOf(natres); got != nil {
+		t.Errorf("after closure the unit still reads the contact: %v", got)
+	}
+
 	if f := get(member); f.Plan.Version != 3 || len(f.Plan.Measures) != 1 || f.Plan.Measures[0]["status"] != "in_progress" {
 		t.Errorf("the file's plan: %+v", f.Plan)
 	}

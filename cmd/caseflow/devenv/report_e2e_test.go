@@ -207,6 +207,40 @@ func TestTheQuarterlyReportIsScheduledCompiledAndDownloadable(t *testing.T) {
 	}
 	leader1.must(http.StatusUnprocessableEntity, "POST", "/api/v1/reports/quarterly/"+q+"/submissions", map[string]any{"narrative": " "})
 	member.must(http.StatusForbidden, "POST", "/api/v1/reports/quarterly/"+q+"/submissions", map[string]any{"narrative": "x"})
+	// The office that compiles the leaders' reports reads each leader's text, in the report
+	// and under the leader's section of the summary; the supervision offices do not.
+	narrativeOf := func(c *apiClient) any {
+		for _, sv := range c.must(http.StatusOK, "GET", "/api/v1/reports/quarterly/"+q, nil).Body["submissions"].([]any) {
+			if sv := sv.(map[string]any); sv["leader"] == "leader1" {
+				return sv["narrative"]
+			}
+		}
+		return nil
+	}
+	if got := narrativeOf(member); got != "本季度走访挂钩企业二十家" {
+		t.Errorf("the member department reads leader1's text as %v", got)
+	}
+	if got := narrativeOf(gov); got != nil {
+		t.Errorf("a supervision office reads leader1's text: %v", got)
+	}
+	summary := func(c *apiClient) string {
+		req, _ := http.NewRequest("GET", env.URL+"/api/v1/reports/quarterly/"+q+"/summary.html", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b := new(bytes.Buffer)
+		_, _ = b.ReadFrom(resp.Body)
+		return b.String()
+	}
+	if s := summary(member); !strings.Contains(s, "的调研报告（按时提交）</h3>\n<div class=\"narrative\">本季度走访挂钩企业二十家</div>") {
+		t.Errorf("the summary lacks leader1's text under its section:\n%s", s)
+	}
+	if s := summary(gov); strings.Contains(s, "本季度走访挂钩企业二十家") {
+		t.Errorf("a supervision office's summary shows leader1's text")
+	}
 	own := leader2.must(http.StatusOK, "GET", "/api/v1/reports/quarterly/"+q, nil)
 	if l := own.Body["by_leader"].([]any); len(l) != 1 || l[0].(map[string]any)["leader"] != "leader2" || len(own.Body["by_county"].([]any)) != 0 {
 		t.Errorf("leader2's view: %s", own.Raw)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -182,5 +183,123 @@ func TestSupervisionLadderOverHTTP(t *testing.T) {
 	}
 	if len(ns.Items) != 16 {
 		t.Errorf("%d notifications on the case", len(ns.Items))
+	}
+}
+
+// TestEachOfficeWorksTheCasesItLeads: 市委督查室 and 市政府督查室 each list, count and queue the
+// cases they lead; asking for all shows the other office's cases too, without their
+// sensitive fields.
+func TestEachOfficeWorksTheCasesItLeads(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	party, gov := login(t, env.URL, "party"), login(t, env.URL, "gov")
+	offices := func(c *apiClient, query string) map[string]int {
+		t.Helper()
+		out := map[string]int{}
+		for _, it := range c.must(http.StatusOK, "GET", "/api/v1/cases"+query, nil).Body["items"].([]any) {
+			out[it.(map[string]any)["office"].(string)]++
+		}
+		return out
+	}
+	if got := offices(party, ""); got["party"] == 0 || len(got) != 1 {
+		t.Errorf("市委督查室's list holds %v", got)
+	}
+	if got := offices(gov, "?status=handling"); got["government"] == 0 || len(got) != 1 {
+		t.Errorf("市政府督查室's list of cases in handling holds %v", got)
+	}
+	all := offices(party, "?office=all")
+	if all["party"] == 0 || all["government"] == 0 {
+		t.Errorf("市委督查室 asking for all sees %v", all)
+	}
+	// The other office's funding case, asked for: its amount withheld; the office's own shown.
+	for _, it := range party.must(http.StatusOK, "GET", "/api/v1/cases?office=all&category=financing", nil).Body["items"].([]any) {
+		if cs := it.(map[string]any); cs["office"] == "government" && cs["amount_cny"] != nil {
+			t.Errorf("市委督查室 reads the amount of 市政府督查室's case %s", cs["id"])
+		}
+	}
+	if r := party.do("GET", "/api/v1/cases?office=everyone", nil, nil); r.Status != http.StatusBadRequest {
+		t.Errorf("an office that does not exist: %d", r.Status)
+	}
+}
+
+// TestTheLeadOfficeSupervisesByHand: the lead office urges a unit and issues a red card
+// with its reasons, by hand; each is a numbered notice the unit sees and the audit counts
+// as the ladder's; the other office may not; a card of no such level names the field.
+// In the console the office finds both forms on the case, and the timeline opens each
+// notice and the referral as a printable page.
+func TestTheLeadOfficeSupervisesByHand(t *testing.T) {
+	env := start(t, dataDir(t))
+	defer env.Close()
+	party, gov, eff := login(t, env.URL, "party"), login(t, env.URL, "gov"), login(t, env.URL, "efficiency")
+	var id, unit string
+	for _, it := range gov.must(http.StatusOK, "GET", "/api/v1/cases?status=handling", nil).Body["items"].([]any) {
+		if cs := it.(map[string]any); cs["office"] == "government" {
+			id, unit = cs["id"].(string), cs["lead_unit"].(string)
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no case in handling led by 市政府督查室 in the demo data")
+	}
+	month := time.Now().In(domain.Shanghai).Format("2006-01")
+	cards := func() (c struct{ Blue, Yellow, Red int }) {
+		var d struct {
+			Unit struct {
+				Cards struct{ Blue, Yellow, Red int } `json:"cards"`
+			} `json:"unit"`
+		}
+		decode(t, eff.must(http.StatusOK, "GET", "/api/v1/audit/units/"+unit+"?period="+month, nil).Raw, &d)
+		return d.Unit.Cards
+	}
+	before := cards()
+
+	if r := party.do("POST", "/api/v1/cases/"+id+"/actions/urge", map[string]any{"note": "请加快"}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("the other office urges: %d %s", r.Status, r.Raw)
+	}
+	if r := gov.do("POST", "/api/v1/cases/"+id+"/actions/card", map[string]any{"level": "purple", "reason": "x"}, nil); r.Status != http.StatusUnprocessableEntity || r.errField() != "level" {
+		t.Errorf("a purple card: %d %s", r.Status, r.Raw)
+	}
+	if r := gov.do("POST", "/api/v1/cases/"+id+"/actions/urge", map[string]any{}, nil); r.Status != http.StatusUnprocessableEntity || r.errField() != "note" {
+		t.Errorf("an urge without its note: %d %s", r.Status, r.Raw)
+	}
+	gov.action(http.StatusOK, id, "urge", map[string]any{"note": "请于本周内报送进展"})
+	r := gov.action(http.StatusOK, id, "card", map[string]any{"level": "red", "reason": "两次催办未见进展"})
+	if r.str("card") != "red" {
+		t.Errorf("after the red card the case reads %s", r.Raw)
+	}
+	var notices struct {
+		Items []struct{ No, Card, Note, Unit string }
+	}
+	decode(t, login(t, env.URL, "unit-"+unit).must(http.StatusOK, "GET", "/api/v1/supervision/notices?case_id="+id, nil).Raw, &notices)
+	if len(notices.Items) < 2 || notices.Items[0].Card != "red" || notices.Items[0].Note != "两次催办未见进展" ||
+		notices.Items[1].Card != "blue" || notices.Items[0].No == notices.Items[1].No {
+		t.Fatalf("the unit's notices of the case: %+v", notices.Items)
+	}
+	if after := cards(); after.Blue != before.Blue+1 || after.Red != before.Red+1 {
+		t.Errorf("the audit counts %+v, before %+v", after, before)
+	}
+
+	office := newPerson(t, env.URL).signIn("gov")
+	office.open("/cases/" + id)
+	office.sees(`action="/cases/`+id+`/act/urge"`, `action="/cases/`+id+`/act/card"`, "督办单 "+notices.Items[0].No, "转办单")
+	office.open("/cases/" + id + "/notices/" + notices.Items[0].No)
+	office.sees("莆田市工商业联合会", "督办单", "编号："+notices.Items[0].No, "两次催办未见进展", "红牌")
+	ref := regexp.MustCompile(`href="(/cases/` + id + `/referrals/\d+)"`)
+	office.open("/cases/" + id)
+	m := ref.FindStringSubmatch(office.page)
+	if m == nil {
+		t.Fatalf("no referral on the timeline:\n%s", office.page)
+	}
+	office.open(m[1])
+	office.sees("转办单", "牵头单位", "办理时限")
+	if office.open("/cases/" + id + "/notices/DB-1999-0001"); office.status != http.StatusNotFound {
+		t.Errorf("a notice that does not exist: %d", office.status)
+	}
+	other := newPerson(t, env.URL).signIn("unit-licheng")
+	if unit == "licheng" {
+		other = newPerson(t, env.URL).signIn("unit-natural-resources")
+	}
+	if other.open("/cases/" + id + "/notices/" + notices.Items[0].No); other.status != http.StatusNotFound {
+		t.Errorf("another unit opens the notice: %d", other.status)
 	}
 }
