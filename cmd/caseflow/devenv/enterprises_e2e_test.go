@@ -235,7 +235,9 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 	}
 	// The unit reaches the enterprise on the case while it is referred to it and open: its
 	// contact in the case, each read recorded; another unit never, and no one in a list.
-	contactOf := func(c *apiClient) any { return c.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID, nil).Body["enterprise_contact"] }
+	contactOf := func(c *apiClient) any {
+		return c.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID, nil).Body["enterprise_contact"]
+	}
 	if got, ok := contactOf(natres).(map[string]any); !ok || got["name"] != "林建华" || got["phone"] != "13900000001" {
 		t.Errorf("the lead unit reads the contact as %v", got)
 	}
