@@ -78,8 +78,11 @@ type caseRun struct {
 	// it set (the audit reads them there); runs started before do not, and the audit counts
 	// theirs as the workflow did.
 	deadlinesOnTimeline bool
-	delivering          bool
-	deliverNext         int // the lowest event seq a delivery under way must go on with, 0 if none
+	// reopensChildren: a common problem's parent reopened tells the children that closed
+	// with it to reopen (runs started before it did not).
+	reopensChildren bool
+	delivering      bool
+	deliverNext     int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
 	// children being told that the case closed (merge.go).
 	merging bool
@@ -145,6 +148,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r.local = workflow.GetVersion(ctx, "local-activities", workflow.DefaultVersion, 1) == 1
 	r.serialDelivery = workflow.GetVersion(ctx, "serial-delivery", workflow.DefaultVersion, 1) == 1
 	r.deadlinesOnTimeline = workflow.GetVersion(ctx, "deadlines-on-timeline", workflow.DefaultVersion, 1) == 1
+	r.reopensChildren = workflow.GetVersion(ctx, "reopen-children", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -358,9 +362,13 @@ func (r *caseRun) commit(ctx workflow.Context, next domain.Case, actor domain.Ac
 		return domain.Case{}, err
 	}
 	closing := next.Status == domain.StatusClosed && r.c.Status != domain.StatusClosed
+	reopening := next.Status != domain.StatusClosed && r.c.Status == domain.StatusClosed
 	r.c = next
 	if closing && len(r.c.Children) > 0 {
 		r.closeChildren(ctx)
+	}
+	if reopening && len(r.c.Children) > 0 && r.reopensChildren {
+		r.reopenChildren(ctx)
 	}
 	return r.c, nil
 }

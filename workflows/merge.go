@@ -206,6 +206,54 @@ func (b FollowParentBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []e
 		ParentID: text(b.ParentID), Note: text(b.Resolution), Outcome: text(b.Outcome)}}}
 }
 
+// ReopenWithParentBody tells a child that its parent, with which it closed, was reopened
+// (sent by the parent's workflow, as caseflow itself): the child follows the parent again.
+type ReopenWithParentBody struct {
+	ParentID string `json:"parent_id"`
+	Reason   string `json:"reason"`
+}
+
+// Validate checks the message's own fields.
+func (b ReopenWithParentBody) Validate() error { return CheckText("reason", b.Reason) }
+
+func (b ReopenWithParentBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
+	if a != SystemActor {
+		return forbidden("只有主案可以通知子案重新打开 (only the parent case reopens its children)")
+	}
+	if c.ParentID != b.ParentID {
+		return rejection(ErrInvalidTransition, fmt.Sprintf("案件 %s 并入的是 %s，不是 %s (merged into another case)", c.ID, c.ParentID, b.ParentID))
+	}
+	if c.Status == domain.StatusMerged {
+		return nil // told again: nothing to do
+	}
+	return requireStatus(c, UpdateReopenWithParent, domain.StatusClosed)
+}
+
+func (b ReopenWithParentBody) apply(c *domain.Case, _ domain.Actor, _ time.Time) []eventDraft {
+	if c.Status == domain.StatusMerged {
+		return nil
+	}
+	c.Status, c.Outcome, c.Resolution = domain.StatusMerged, "", ""
+	return []eventDraft{{Type: domain.EventReopened, Data: domain.Reopened{Reason: b.Reason, Status: c.Status, ParentID: text(b.ParentID)}}}
+}
+
+// reopenChildren tells every child of a parent that has just been reopened to follow it
+// again, as closeChildren tells them to close: beside the case, each asked until it answers.
+func (r *caseRun) reopenChildren(ctx workflow.Context) {
+	parent, seq := r.c, r.c.LastSeq
+	reason := fmt.Sprintf("共性问题主案 %s 重新打开", parent.ID)
+	r.telling++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { r.telling-- }()
+		for _, id := range parent.Children {
+			arg := ActionInput[ReopenWithParentBody]{Actor: SystemActor, Body: ReopenWithParentBody{ParentID: parent.ID, Reason: reason}}
+			if err := r.tell(ctx, id, UpdateReopenWithParent, fmt.Sprintf("reopen/%s/%d", parent.ID, seq), arg); err != nil {
+				workflow.GetLogger(ctx).Warn("a child case did not reopen with its parent", "parent", parent.ID, "child", id, "error", err)
+			}
+		}
+	})
+}
+
 // registerMerge registers the merge: not through handle, since the children are asked,
 // one by one, before the parent records anything.
 func registerMerge(ctx workflow.Context, r *caseRun) error {

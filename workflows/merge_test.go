@@ -129,3 +129,47 @@ func TestACaseMergedElsewhereWaitsForItsParentAndClosesOnlyWithIt(t *testing.T) 
 		t.Errorf("notices on a merged case: %+v", o.notices)
 	}
 }
+
+// TestAReopenedParentReopensTheChildrenThatClosedWithIt: a common problem's parent closed
+// and reopened tells each child, as caseflow itself, to reopen with it (one Update ID per
+// child and reopening); a child so told follows the parent again (status merged), with a
+// reopened event naming the parent, once however often it is told, and only by its parent.
+func TestAReopenedParentReopensTheChildrenThatClosedWithIt(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateMerge, member, wf.MergeBody{ChildIDs: []string{"PT-2026-000002", "PT-2026-000003"}}, ""),
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionAnswer, Answer: "已协调供电公司统一改造线路"}, ""),
+		act(wf.UpdateReopen, gov, wf.ReopenBody{Reason: "园区再次停电"}, ""),
+	)
+	ids, updateIDs, bodies := tellsOf[wf.ReopenWithParentBody](t, o, wf.UpdateReopenWithParent)
+	if !slices.Equal(ids, []string{"case-PT-2026-000002", "case-PT-2026-000003"}) || updateIDs[0] != updateIDs[1] || updateIDs[0] == "" {
+		t.Fatalf("reopen_with_parent sent to %v with ids %v", ids, updateIDs)
+	}
+	for _, b := range bodies {
+		if b.Actor != wf.SystemActor || b.Body.ParentID != "PT-2026-000001" {
+			t.Errorf("reopen_with_parent: %+v", b)
+		}
+	}
+
+	reopen := func(a domain.Actor, parent, want string) step {
+		return act(wf.UpdateReopenWithParent, a, wf.ReopenWithParentBody{ParentID: parent, Reason: "共性问题主案重新打开"}, want)
+	}
+	c := run(t,
+		act(wf.UpdateMergeInto, member, wf.MergeIntoBody{ParentID: "PT-2026-000007", ParentEnterprise: "ent-002"}, ""),
+		reopen(wf.SystemActor, "PT-2026-000007", ""), // not closed yet: nothing to do
+		act(wf.UpdateFollowParent, wf.SystemActor, wf.FollowParentBody{ParentID: "PT-2026-000007", Outcome: domain.OutcomeResolved}, ""),
+		reopen(member, "PT-2026-000007", wf.ErrForbidden),
+		reopen(wf.SystemActor, "PT-2026-000008", wf.ErrInvalidTransition), // not its parent
+		reopen(wf.SystemActor, "PT-2026-000007", ""),
+		reopen(wf.SystemActor, "PT-2026-000007", ""), // told again: nothing new
+	)
+	if got, want := c.eventTypes(), []string{"created", "routed", "merged_into", "closed", "reopened"}; !slices.Equal(got, want) {
+		t.Fatalf("the child's timeline %v, want %v", got, want)
+	}
+	_, e := c.with(domain.EventReopened)
+	var data domain.Reopened
+	mustJSON(e.Data, &data)
+	if f := c.final(); f.Status != domain.StatusMerged || f.ParentID != "PT-2026-000007" || f.Outcome != "" ||
+		data.ParentID == nil || *data.ParentID != "PT-2026-000007" || e.Actor != wf.SystemActor {
+		t.Errorf("the reopened child: status %s parent %s outcome %q, event %+v", f.Status, f.ParentID, f.Outcome, data)
+	}
+}

@@ -38,6 +38,8 @@ const (
 	// children, never by the API: a child is merged into the parent, and closes with it.
 	UpdateMergeInto    = "merge_into"
 	UpdateFollowParent = "follow_parent"
+	// UpdateReopenWithParent is sent by a reopened parent to each child that closed with it.
+	UpdateReopenWithParent = "reopen_with_parent"
 	// UpdateAppeal is a unit's appeal against items of its audit figures for the case;
 	// UpdateDecideAppeal the efficiency office's decision (POST /cases/{id}/appeals…).
 	UpdateAppeal       = "appeal"

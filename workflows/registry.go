@@ -122,6 +122,7 @@ var (
 var internalActions = []Action{
 	define[MergeIntoBody](UpdateMergeInto, "并入共性问题"),
 	define[FollowParentBody](UpdateFollowParent, "随主案销号"),
+	define[ReopenWithParentBody](UpdateReopenWithParent, "随主案重新打开"),
 }
 
 // registered are every Update a case's workflow takes: the users' actions, the appeals and

@@ -118,8 +118,10 @@ type Closed struct {
 
 // Reopened is the data of a "reopened" event: why, and the status the case returns to.
 type Reopened struct {
-	Reason string `json:"reason" caseflow:"sensitive"`
-	Status string `json:"status"`
+	// ParentID, on a child reopened with its common problem's parent: the parent.
+	ParentID *string `json:"parent_id,omitempty"`
+	Reason   string  `json:"reason" caseflow:"sensitive"`
+	Status   string  `json:"status"`
 }
 
 // Commented is the data of a "commented" event.

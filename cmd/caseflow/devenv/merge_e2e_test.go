@@ -120,6 +120,44 @@ func TestACommonProblemClosesTheCasesMergedIntoItAcrossAWorkerRestart(t *testing
 		saveHistory(t, env, workflows.CaseWorkflowID(parent), filepath.Join(dir, "case-common-parent-closed.json"))
 		saveHistory(t, env, workflows.CaseWorkflowID(child1), filepath.Join(dir, "case-merged-child-closed.json"))
 	}
+
+	// The office reopens the parent; the worker stops at once. Once a worker is back, each
+	// child follows the parent again, with a reopened event naming it.
+	party.action(http.StatusOK, parent, "reopen", map[string]any{"reason": "园区再次停电"})
+	env.StopWorker()
+	time.Sleep(time.Second)
+	if err := env.StartWorker(nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{child1, child2} {
+		deadline := time.Now().Add(60 * time.Second)
+		for member.must(http.StatusOK, "GET", "/api/v1/cases/"+id, nil).str("status") != "merged" {
+			if time.Now().After(deadline) {
+				t.Fatalf("child %s did not reopen with its parent", id)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		var events []timelineEvent
+		decode(t, member.must(http.StatusOK, "GET", "/api/v1/cases/"+id+"/timeline", nil).Raw, &struct {
+			Events *[]timelineEvent `json:"events"`
+		}{&events})
+		reopened := 0
+		for _, e := range events {
+			if e.Type == "reopened" {
+				reopened++
+				if e.Data["parent_id"] != parent || e.Actor.Username != "system" {
+					t.Errorf("child %s reopened: %+v", id, e)
+				}
+			}
+		}
+		if reopened != 1 {
+			t.Errorf("child %s has %d reopened events", id, reopened)
+		}
+	}
+	if dir := os.Getenv("CASEFLOW_SAVE_REOPEN_HISTORY"); dir != "" {
+		saveHistory(t, env, workflows.CaseWorkflowID(parent), filepath.Join(dir, "case-common-parent-reopened-v6-reopen-children.json"))
+		saveHistory(t, env, workflows.CaseWorkflowID(child1), filepath.Join(dir, "case-merged-child-reopened-v6-reopen-children.json"))
+	}
 }
 
 func strs(v any) []string {
