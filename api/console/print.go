@@ -51,7 +51,7 @@ func documents(caseID string, events []service.TimelineEvent) map[int]docLink {
 // noticePaper: GET /cases/{id}/notices/{no} — a supervision notice, printable.
 func (k *Console) noticePaper(c *gin.Context) {
 	ctx, u := c.Request.Context(), currentUser(c)
-	cs, err := k.Service.Cases.Get(ctx, u, c.Param("id"))
+	cs, err := k.Service.Cases.Head(ctx, u, c.Param("id"))
 	if err != nil {
 		k.fail(c, err)
 		return
@@ -95,7 +95,7 @@ func (k *Console) referralPaper(c *gin.Context) {
 		k.NotFound(c)
 		return
 	}
-	cs, err := k.Service.Cases.Get(ctx, u, c.Param("id"))
+	cs, err := k.Service.Cases.Head(ctx, u, c.Param("id"))
 	if err != nil {
 		k.fail(c, err)
 		return

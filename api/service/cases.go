@@ -160,6 +160,17 @@ func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, err
 	return v, nil
 }
 
+// Head is a case as the user may read it, without the enterprise's contact: for pages that
+// show the case's head (a printable notice), so that no read of the contact is recorded
+// that nobody made.
+func (s Cases) Head(ctx context.Context, u domain.User, id string) (CaseView, error) {
+	cs, err := s.visibleCase(ctx, u, id)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.view(ctx, u, cs)
+}
+
 // Contact is an enterprise's contact person and phone.
 type Contact struct {
 	Name  string `json:"name"`
