@@ -46,12 +46,14 @@ const noticeColumns = `no, case_id, deadline_kind, deadline, card, unit, office,
 func (s *Store) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice, error) {
 	var out domain.Notice
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
-			WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4 AND manual_key IS NULL`,
-			n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
+		var rows pgx.Rows
 		if n.Key != "" {
 			rows, _ = tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices WHERE case_id = $1 AND manual_key = $2`,
 				n.CaseID, n.Key)
+		} else {
+			rows, _ = tx.Query(ctx, `SELECT `+noticeColumns+` FROM supervision_notices
+				WHERE case_id = $1 AND deadline_kind = $2 AND deadline = $3 AND card = $4 AND manual_key IS NULL`,
+				n.CaseID, n.DeadlineKind, n.Deadline, n.Card)
 		}
 		existing, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Notice])
 		if err == nil {

@@ -26,6 +26,9 @@ import (
 )
 
 func quietLogger() *slog.Logger {
+	if os.Getenv("CASEFLOW_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
@@ -44,9 +47,21 @@ func dataDir(t *testing.T) string {
 
 func start(t *testing.T, dir string) *devenv.Env {
 	t.Helper()
+	return startWith(t, devenv.Config{DataDir: dir, Addr: "127.0.0.1:0", Demo: true, Logger: quietLogger()})
+}
+
+// startWithDemoCases starts caseflow with the demo's visits and their cases, in every
+// status and led by both offices (caseflow dev --demo).
+func startWithDemoCases(t *testing.T) *devenv.Env {
+	t.Helper()
+	return startWith(t, devenv.Config{DataDir: dataDir(t), Addr: "127.0.0.1:0", Demo: true, DemoVisiting: true, Logger: quietLogger()})
+}
+
+func startWith(t *testing.T, cfg devenv.Config) *devenv.Env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	env, err := devenv.Start(ctx, devenv.Config{DataDir: dir, Addr: "127.0.0.1:0", Demo: true, Logger: quietLogger()})
+	env, err := devenv.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,7 +190,7 @@ func TestSupervisionLadderOverHTTP(t *testing.T) {
 // cases they lead; asking for all shows the other office's cases too, without their
 // sensitive fields.
 func TestEachOfficeWorksTheCasesItLeads(t *testing.T) {
-	env := start(t, dataDir(t))
+	env := startWithDemoCases(t)
 	defer env.Close()
 	party, gov := login(t, env.URL, "party"), login(t, env.URL, "gov")
 	offices := func(c *apiClient, query string) map[string]int {
@@ -228,7 +228,7 @@ func TestEachOfficeWorksTheCasesItLeads(t *testing.T) {
 // In the console the office finds both forms on the case, and the timeline opens each
 // notice and the referral as a printable page.
 func TestTheLeadOfficeSupervisesByHand(t *testing.T) {
-	env := start(t, dataDir(t))
+	env := startWithDemoCases(t)
 	defer env.Close()
 	party, gov, eff := login(t, env.URL, "party"), login(t, env.URL, "gov"), login(t, env.URL, "efficiency")
 	var id, unit string
