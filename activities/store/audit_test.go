@@ -61,6 +61,7 @@ func TestEveryEditDeletionAndInsertionInATimelineIsNamed(t *testing.T) {
 	// 105: the whole case deleted, foreign keys and all.
 	exec(`DELETE FROM case_events WHERE case_id = $1`, ids[4])
 	exec(`DELETE FROM case_units WHERE case_id = $1`, ids[4])
+	exec(`DELETE FROM case_leaders WHERE case_id = $1`, ids[4])
 	exec(`DELETE FROM case_snapshots WHERE id = $1`, ids[4])
 	exec(`DELETE FROM cases WHERE id = $1`, ids[4])
 

@@ -77,6 +77,17 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 				ON CONFLICT DO NOTHING`, c.ID, domain.NonNil(c.ReferredUnits), createdAt); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
+			// case_leaders gains the leaders who follow the case (migration 00016): its
+			// raiser, its visit's leaders, and those following a case merged into it.
+			if _, err := tx.Exec(ctx, `INSERT INTO case_leaders (leader, at, case_id, via)
+				SELECT f.leader, $2, $1, f.via FROM (
+					SELECT username AS leader, 'raised' AS via, 1 AS o FROM users WHERE username = $3 AND role = 'leader'
+					UNION ALL SELECT leader, 'visit', 2 FROM visit_leaders WHERE visit_id = $4 AND $4 <> ''
+					UNION ALL SELECT leader, 'merged', 3 FROM case_leaders WHERE case_id = ANY ($5::text[])
+				) AS f ORDER BY f.o
+				ON CONFLICT DO NOTHING`, c.ID, createdAt, c.CreatedBy, c.VisitID, domain.NonNil(c.Children)); err != nil {
+				return fmt.Errorf("store: project case %s: leaders: %w", c.ID, err)
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)
 				ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot`, c.ID, snapshot); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
@@ -189,6 +200,18 @@ func (s *Store) GetCase(ctx context.Context, id string) (domain.Case, error) {
 	return c, nil
 }
 
+// Follows reports whether the leader follows the case (case_leaders): raised it, took part
+// in the visit it came from, or follows a case merged into it.
+func (s *Store) Follows(ctx context.Context, leader, caseID string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_leaders WHERE case_id = $1 AND leader = $2)`,
+		caseID, leader).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: follows %s: %w", caseID, err)
+	}
+	return ok, nil
+}
+
 // Timeline returns a case's events in order.
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]domain.Event, error) {
 	rows, err := s.pool.Query(ctx, `
@@ -225,6 +248,9 @@ type CaseFilter struct {
 	VisibleToUnit string
 	// CreatedBy limits the list to cases raised by that user.
 	CreatedBy string
+	// FollowedBy limits the list to the cases that leader follows (case_leaders: raised,
+	// from a visit they took part in, or a common problem one of those was merged into).
+	FollowedBy string
 	// Search (Query) looks in the descriptions of sensitive cases only when SearchSensitive,
 	// or for the cases led by SearchSensitiveOffice: a reader finds nothing by a text
 	// hidden from them.
@@ -433,6 +459,8 @@ func listQuery(f CaseFilter) caseListQuery {
 	q.from, q.keyAt, q.keyID = "cases", "created_at", "id"
 	if f.VisibleToUnit != "" {
 		q.from, q.keyAt, q.keyID = "case_units cu JOIN cases ON cases.id = cu.case_id", "cu.at", "cu.case_id"
+	} else if f.FollowedBy != "" { // a leader's, theirs (case_leaders)
+		q.from, q.keyAt, q.keyID = "case_leaders cl JOIN cases ON cases.id = cl.case_id", "cl.at", "cl.case_id"
 	}
 	w, estimate := listConds(f, true)
 	// The page of a large list searches without the grams index: with more matches than a
@@ -499,6 +527,7 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	for _, c := range []struct{ cond, v string }{
 		{"status = ?", f.Status}, {"category = ?", f.Category},
 		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit}, {"cu.unit = ?", f.VisibleToUnit},
+		{"cl.leader = ?", f.FollowedBy},
 		{"office = ?", f.Office}, {"enterprise_id = ?", f.EnterpriseID}, {"created_by = ?", f.CreatedBy},
 		{"card = ?", f.Card},
 	} {

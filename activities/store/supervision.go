@@ -85,8 +85,8 @@ func (s *Store) IssueNotice(ctx context.Context, n domain.Notice) (domain.Notice
 // NoticeFilter selects supervision notices; empty fields do not filter.
 type NoticeFilter struct {
 	CaseID, Card, Unit, Office string
-	// CreatedBy keeps the notices on cases raised by this user.
-	CreatedBy string
+	// FollowedBy keeps the notices on cases this leader follows (case_leaders).
+	FollowedBy string
 }
 
 // ListNotices returns supervision notices, newest first.
@@ -94,8 +94,8 @@ func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]domain.Notic
 	return queryAll[domain.Notice](ctx, s, "notices", `SELECT n.no, n.case_id, n.deadline_kind, n.deadline, n.card, n.unit, n.office, n.issued_at, n.note
 		FROM supervision_notices n JOIN cases c ON c.id = n.case_id
 		WHERE ($1 = '' OR n.case_id = $1) AND ($2 = '' OR n.card = $2) AND ($3 = '' OR n.unit = $3)
-		  AND ($4 = '' OR n.office = $4) AND ($5 = '' OR c.created_by = $5)
-		ORDER BY n.issued_at DESC, n.no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office, f.CreatedBy)
+		  AND ($4 = '' OR n.office = $4) AND ($5 = '' OR EXISTS (SELECT 1 FROM case_leaders cl WHERE cl.case_id = n.case_id AND cl.leader = $5))
+		ORDER BY n.issued_at DESC, n.no DESC LIMIT 500`, f.CaseID, f.Card, f.Unit, f.Office, f.FollowedBy)
 }
 
 // Notification is one message to one user by one channel.

@@ -60,7 +60,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	}
 	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
 	caseRows := make([][]any, 0, n)
-	var eventRows, snapshotRows, unitRows [][]any
+	var eventRows, snapshotRows, unitRows, leaderRows [][]any
 	for i := range n {
 		cat := categories[rng.IntN(len(categories))]
 		p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
@@ -160,6 +160,10 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 		for _, u := range c.ReferredUnits {
 			unitRows = append(unitRows, []any{u, c.CreatedAt, c.ID})
 		}
+		if c.CreatedBy != member.Username { // a leader raised it: they follow it
+
+			leaderRows = append(leaderRows, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
+		}
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, []string{"id", "status", "title", "description",
@@ -176,6 +180,10 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 			pgx.CopyFromRows(unitRows)); err != nil {
 			return fmt.Errorf("store: synthetic case units: %w", err)
 		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_leaders"}, []string{"leader", "at", "case_id", "via"},
+			pgx.CopyFromRows(leaderRows)); err != nil {
+			return fmt.Errorf("store: synthetic case leaders: %w", err)
+		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_events"}, []string{"case_id", "seq", "type", "at",
 			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, pgx.CopyFromRows(eventRows)); err != nil {
 			return fmt.Errorf("store: synthetic events: %w", err)
@@ -187,7 +195,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	}
 	// What autovacuum would do soon after: statistics for the planner, the GIN indexes'
 	// pending entries merged, the visibility map set for index-only scans.
-	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_events"} {
+	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_leaders", "case_events"} {
 		if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 			return fmt.Errorf("store: synthetic: vacuum %s: %w", table, err)
 		}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -123,25 +124,41 @@ func (d *deps) visibleCase(ctx context.Context, u domain.User, id string) (domai
 	if err != nil {
 		return domain.Case{}, err
 	}
-	if !workflows.CanSee(&cs, u.Actor()) {
-		return domain.Case{}, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	if ok, _, err := d.sees(ctx, u, &cs); err != nil || !ok {
+		return domain.Case{}, cmp.Or(err, fmt.Errorf("case %s: %w", id, store.ErrNotFound))
 	}
 	return cs, nil
+}
+
+// sees reports whether the user may see the case: as workflows.CanSee says, and a leader
+// also every case they follow (store.Follows: from a visit they took part in, whoever
+// logged it, or a common problem a case of theirs was merged into). follows is whether
+// the user, a leader, follows the case: they read it as the leader who raised it does.
+func (d *deps) sees(ctx context.Context, u domain.User, cs *domain.Case) (sees, follows bool, err error) {
+	if workflows.CanSee(cs, u.Actor()) {
+		return true, u.Role == domain.RoleLeader, nil
+	}
+	if u.Role != domain.RoleLeader {
+		return false, false, nil
+	}
+	follows, err = d.Store.Follows(ctx, u.Username, cs.ID)
+	return follows, follows, err
 }
 
 // view is a case as the user may read it, recording a read of its sensitive fields: one
 // the read model gave, or the one a workflow's Update returned (the case as the action left
 // it, written to the read model before the Update answered).
 func (d *deps) view(ctx context.Context, u domain.User, cs domain.Case) (CaseView, error) {
-	if !workflows.CanSee(&cs, u.Actor()) {
-		return CaseView{}, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound)
+	ok, follows, err := d.sees(ctx, u, &cs)
+	if err != nil || !ok {
+		return CaseView{}, cmp.Or(err, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound))
 	}
-	if hasSensitive(&cs) && needsSensitive(&cs, u) {
+	if hasSensitive(&cs) && needsSensitive(&cs, u, follows) {
 		if err := d.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
 			return CaseView{}, err
 		}
 	}
-	return viewCase(cs, u), nil
+	return viewCase(cs, u, follows), nil
 }
 
 // Get is a case as the user may read it.
@@ -272,10 +289,12 @@ func (s Cases) List(ctx context.Context, u domain.User, q CaseQuery, buf *ListBu
 	var read []string
 	for i := range page.Items {
 		cs := &page.Items[i]
-		if hasSensitive(cs) && needsSensitive(cs, u) {
+		// A leader's list holds only the cases they follow (FollowedBy).
+		follows := u.Role == domain.RoleLeader
+		if hasSensitive(cs) && needsSensitive(cs, u, follows) {
 			read = append(read, cs.ID)
 		}
-		fillCaseView(&views[i], cs, u)
+		fillCaseView(&views[i], cs, u, follows)
 	}
 	if err := s.Store.RecordSensitiveReads(ctx, u.Username, read...); err != nil {
 		return nil, err
@@ -327,8 +346,8 @@ func (s Cases) filter(u domain.User, q CaseQuery) (store.CaseFilter, error) {
 		f.VisibleToUnit = u.Unit
 		f.SearchSensitive = true // only cases referred to the unit: it handles them all
 	case domain.RoleLeader:
-		f.CreatedBy = u.Username
-		f.SearchSensitive = true // only the leader's own cases
+		f.FollowedBy = u.Username
+		f.SearchSensitive = true // only the cases the leader follows
 	case domain.RoleMemberDept:
 		f.SearchSensitive = true
 	case domain.RoleSupervision:
@@ -400,11 +419,15 @@ func (s Cases) Timeline(ctx context.Context, u domain.User, id string) (Timeline
 
 // timelineOf is the timeline of a case the user may see (already read).
 func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case) (Timeline, error) {
+	_, follows, err := s.sees(ctx, u, cs)
+	if err != nil {
+		return Timeline{}, err
+	}
 	events, err := s.Store.Timeline(ctx, cs.ID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	out, readSensitive := viewTimeline(cs, events, u)
+	out, readSensitive := viewTimeline(cs, events, u, follows)
 	if readSensitive {
 		if err := s.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
 			return Timeline{}, err
@@ -477,7 +500,7 @@ func (s Cases) Notifications(ctx context.Context, u domain.User, id string) ([]s
 type NoticeQuery struct{ CaseID, Card, Unit, Office string }
 
 // Notices lists supervision notices (督办单): supervision, efficiency, member department
-// and admin see all; a unit sees its own; a leader the ones on cases they raised.
+// and admin see all; a unit sees its own; a leader the ones on cases they follow.
 func (s Cases) Notices(ctx context.Context, u domain.User, q NoticeQuery) ([]domain.Notice, error) {
 	f := store.NoticeFilter{CaseID: q.CaseID, Card: q.Card, Unit: q.Unit, Office: q.Office}
 	if f.Card != "" && f.Card != domain.CardBlue && f.Card != domain.CardYellow && f.Card != domain.CardRed {
@@ -487,7 +510,7 @@ func (s Cases) Notices(ctx context.Context, u domain.User, q NoticeQuery) ([]dom
 	case domain.RoleUnit:
 		f.Unit = u.Unit
 	case domain.RoleLeader:
-		f.CreatedBy = u.Username
+		f.FollowedBy = u.Username
 	}
 	return s.Store.ListNotices(ctx, f)
 }

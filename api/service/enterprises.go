@@ -152,7 +152,7 @@ func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseF
 		f.VisibleToUnit = u.Unit
 	case domain.RoleLeader:
 		if !linked {
-			f.CreatedBy = u.Username
+			f.FollowedBy = u.Username
 		}
 	}
 	page, err := s.Store.ListCases(ctx, f)

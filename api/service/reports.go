@@ -318,7 +318,9 @@ func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter
 	if err != nil {
 		return Workbook{}, err
 	}
-	sees := func(row store.ReportRow) bool { return needsSensitive(reportCase(row), u) }
+	sees := func(row store.ReportRow) bool {
+		return needsSensitive(reportCase(row), u, row.RaisedBy == u.Username || slices.Contains(row.Leaders, u.Username))
+	}
 	sheets, read, err := reportbook.Attachment(content, n, reportbook.Reader{Role: u.Role, Username: u.Username, Sees: sees}, names)
 	if err != nil {
 		return Workbook{}, err

@@ -84,15 +84,18 @@ const redactedText = domain.RedactedText
 
 // needsSensitive reports whether the user handles the case and so may read its sensitive
 // fields: the member department, the case's lead supervision office, the leader who raised
-// it and the units it was referred to. The other office and the efficiency office read it
-// redacted.
-func needsSensitive(c *domain.Case, u domain.User) bool {
+// it and every leader who follows it (follows: from their visit, or a common problem of
+// theirs), and the units it was referred to. The other office and the efficiency office
+// read it redacted.
+func needsSensitive(c *domain.Case, u domain.User, follows bool) bool {
 	switch u.Role {
 	case domain.RoleMemberDept:
 		return true
 	case domain.RoleSupervision:
 		return workflows.IsLeadOffice(c, u.Actor())
-	case domain.RoleLeader, domain.RoleUnit:
+	case domain.RoleLeader:
+		return follows || workflows.CanSee(c, u.Actor())
+	case domain.RoleUnit:
 		return workflows.CanSee(c, u.Actor())
 	}
 	return false
@@ -101,15 +104,15 @@ func needsSensitive(c *domain.Case, u domain.User) bool {
 // hasSensitive reports whether the case holds anything sensitive.
 func hasSensitive(c *domain.Case) bool { return c.Sensitive || c.AmountCNY != nil }
 
-func viewCase(c domain.Case, u domain.User) CaseView {
+func viewCase(c domain.Case, u domain.User, follows bool) CaseView {
 	var v CaseView
-	fillCaseView(&v, &c, u)
+	fillCaseView(&v, &c, u, follows)
 	return v
 }
 
 // fillCaseView writes what viewCase answers into v (a list fills its page's views in
 // place: nothing per case is left to the garbage collector but what the JSON needs).
-func fillCaseView(v *CaseView, c *domain.Case, u domain.User) {
+func fillCaseView(v *CaseView, c *domain.Case, u domain.User, follows bool) {
 	card := c.Card
 	if card == "" {
 		card = domain.CardNone
@@ -129,7 +132,7 @@ func fillCaseView(v *CaseView, c *domain.Case, u domain.User) {
 		UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq, ParentID: c.ParentID, Children: domain.NonNil(c.Children),
 		Appeals: domain.NonNil(c.Appeals),
 	}
-	if !hasSensitive(c) || needsSensitive(c, u) {
+	if !hasSensitive(c) || needsSensitive(c, u, follows) {
 		return
 	}
 	if c.AmountCNY != nil {
@@ -183,8 +186,8 @@ type TimelineEvent struct {
 
 // viewTimeline shows a case's events to the user, the sensitive fields of each event's data
 // redacted as the case's are; it reports whether the user read any of them unredacted.
-func viewTimeline(c *domain.Case, events []domain.Event, u domain.User) (out []TimelineEvent, readSensitive bool) {
-	hide := c.Sensitive && !needsSensitive(c, u)
+func viewTimeline(c *domain.Case, events []domain.Event, u domain.User, follows bool) (out []TimelineEvent, readSensitive bool) {
+	hide := c.Sensitive && !needsSensitive(c, u, follows)
 	out = make([]TimelineEvent, 0, len(events))
 	for _, e := range events {
 		v := TimelineEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Data: e.Data, Hash: e.Hash}

@@ -19,11 +19,11 @@ func TestAReusedViewShowsEachReaderOnlyWhatTheyMaySee(t *testing.T) {
 	otherOffice := domain.User{Username: "government", Role: domain.RoleSupervision, Unit: domain.OfficeGovernment}
 
 	var v CaseView
-	fillCaseView(&v, &sensitive, member)
+	fillCaseView(&v, &sensitive, member, false)
 	if v.Description != "企业负债详情" || v.AmountCNY == nil || len(v.Redacted) != 0 {
 		t.Fatalf("the member department reads %q, amount %v, redacted %v", v.Description, v.AmountCNY, v.Redacted)
 	}
-	fillCaseView(&v, &sensitive, otherOffice)
+	fillCaseView(&v, &sensitive, otherOffice, false)
 	want := []string{"amount_cny", "description", "report", "callback.note"}
 	if v.Description != redactedText || v.Report != redactedText || v.AmountCNY != nil ||
 		v.Callback == nil || v.Callback.Note != redactedText || !slices.Equal(v.Redacted, want) {
@@ -33,7 +33,7 @@ func TestAReusedViewShowsEachReaderOnlyWhatTheyMaySee(t *testing.T) {
 	if sensitive.Callback.Note != "企业满意" {
 		t.Errorf("redacting the view changed the case's own callback note to %q", sensitive.Callback.Note)
 	}
-	fillCaseView(&v, &sensitive, member)
+	fillCaseView(&v, &sensitive, member, false)
 	if v.Description != "企业负债详情" || v.Callback.Note != "企业满意" || v.AmountCNY == nil || len(v.Redacted) != 0 {
 		t.Errorf("after another office's view, the member department reads %q, note %q, redacted %v",
 			v.Description, v.Callback.Note, v.Redacted)

@@ -240,7 +240,7 @@ func viewVisit(v domain.Visit, cases map[string]domain.Case, u domain.User) (Vis
 		may := u.Role == domain.RoleMemberDept
 		if i < len(v.CaseIDs) {
 			if cs, ok := cases[v.CaseIDs[i]]; ok {
-				if may = needsSensitive(&cs, u); may && hasSensitive(&cs) {
+				if may = needsSensitive(&cs, u, slices.Contains(v.Leaders, u.Username)); may && hasSensitive(&cs) {
 					read = append(read, cs.ID)
 				}
 			}
