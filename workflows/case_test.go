@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -468,5 +469,43 @@ func TestRoutingFailureLeavesTheCaseToManualTriage(t *testing.T) {
 	}
 	if c := o.final(); c.Status != domain.StatusReferral || c.Office != domain.OfficeParty {
 		t.Errorf("final %+v", c)
+	}
+}
+
+// TestFilesAreAttachedByThoseHandlingTheCaseUntilItCloses: the attach Update takes a file
+// from the member department, the lead office and the units assigned, records its SHA-256,
+// and refuses the other office, the efficiency office, a unit it was not referred to, a
+// body that is not a stored file's, and any file once the case has closed.
+func TestFilesAreAttachedByThoseHandlingTheCaseUntilItCloses(t *testing.T) {
+	file := func(id string) wf.AttachBody {
+		return wf.AttachBody{FileID: id, Name: "批复.pdf", ContentType: "application/pdf", Size: 100, SHA256: strings.Repeat("ab", 32)}
+	}
+	bad := file("FL-AAAAAAAAAAAAAAAAAAAAAAAAAA")
+	bad.ContentType = "application/x-msdownload"
+	o := run(t,
+		act(wf.UpdateAttach, member, file("FL-AAAAAAAAAAAAAAAAAAAAAAAAAA"), ""),
+		referTriage(""),
+		act(wf.UpdateRefer, party, wf.ReferBody{}, ""),
+		act(wf.UpdateAttach, gov, file("FL-BBBBBBBBBBBBBBBBBBBBBBBBBB"), wf.ErrForbidden),
+		act(wf.UpdateAttach, eff, file("FL-BBBBBBBBBBBBBBBBBBBBBBBBBB"), wf.ErrForbidden),
+		act(wf.UpdateAttach, housing, file("FL-BBBBBBBBBBBBBBBBBBBBBBBBBB"), wf.ErrForbidden),
+		act(wf.UpdateAttach, natres, bad, wf.ErrInvalidInput),
+		act(wf.UpdateAttach, natres, file("FL-../../etc/passwd"), wf.ErrInvalidInput),
+		act(wf.UpdateAttach, party, file("FL-CCCCCCCCCCCCCCCCCCCCCCCCCC"), ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateAttach, natres, file("FL-DDDDDDDDDDDDDDDDDDDDDDDDDD"), ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
+		act(wf.UpdateClose, party, wf.CloseBody{}, ""),
+		act(wf.UpdateAttach, member, file("FL-EEEEEEEEEEEEEEEEEEEEEEEEEE"), wf.ErrInvalidTransition),
+	)
+	added := 0
+	for _, typ := range o.eventTypes() {
+		if typ == domain.EventFileAdded {
+			added++
+		}
+	}
+	if added != 3 {
+		t.Errorf("%d file_added events, want 3: %v", added, o.eventTypes())
 	}
 }

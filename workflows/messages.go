@@ -23,6 +23,9 @@ const (
 	UpdateClose    = "close"
 	UpdateReopen   = "reopen"
 	UpdateComment  = "comment"
+	// UpdateAttach records a file attached to the case (POST /cases/{id}/files), once its
+	// bytes are stored: never sent by POST /cases/{id}/actions/{action}.
+	UpdateAttach = "attach"
 	// UpdateExtend is the lead unit asking for more time (延期申请); UpdateDecideExtension is
 	// the lead office's answer.
 	UpdateExtend          = "extend"

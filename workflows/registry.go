@@ -40,6 +40,18 @@ func (a Action) Allowed(c *domain.Case, actor domain.Actor, now time.Time) bool 
 	return err == nil || errors.As(err, &appErr) && appErr.Type() == ErrInvalidInput
 }
 
+// Check is Allowed's refusal: why the actor may not take the action on the case now (the
+// workflow's own error: forbidden, an invalid transition), nil when they may.
+func (a Action) Check(c *domain.Case, actor domain.Actor, now time.Time) error {
+	if a.Allowed(c, actor, now) {
+		return nil
+	}
+	if a.allowed == nil {
+		return forbidden("无权执行此操作 (you may not take this action)")
+	}
+	return a.allowed(c, actor, now)
+}
+
 // allowedBy runs an action's checks on an empty body of T.
 func allowedBy[T action]() func(c *domain.Case, actor domain.Actor, now time.Time) error {
 	return func(c *domain.Case, actor domain.Actor, now time.Time) error {
@@ -110,6 +122,10 @@ var Actions = []Action{
 	{Name: UpdateMerge, Label: "并案", register: registerMerge, decode: decoder[MergeBody](), allowed: allowedBy[MergeBody]()},
 }
 
+// AttachAction records a file attached to the case (POST /cases/{id}/files, once the
+// bytes are stored).
+var AttachAction = define[AttachBody](UpdateAttach, "上传附件")
+
 // AppealAction is a unit's appeal against an audit item (POST /cases/{id}/appeals);
 // DecideAppealAction the efficiency office's decision on it (…/appeals/{n}/decide).
 var (
@@ -127,7 +143,7 @@ var internalActions = []Action{
 
 // registered are every Update a case's workflow takes: the users' actions, the appeals and
 // the messages between cases.
-var registered = slices.Concat(Actions, []Action{AppealAction, DecideAppealAction}, internalActions)
+var registered = slices.Concat(Actions, []Action{AppealAction, DecideAppealAction, AttachAction}, internalActions)
 
 // ActionByName finds an action by its name.
 func ActionByName(name string) (Action, bool) {

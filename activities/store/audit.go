@@ -76,7 +76,8 @@ func scanChainEvent(row pgx.CollectableRow) (chainEvent, error) {
 
 const chainEventColumns = `case_id, seq, type, at, actor_username, actor_role, actor_unit, data, prev_hash, hash`
 
-// VerifyCase checks one case's timeline (ErrNotFound for no such case).
+// VerifyCase checks one case's timeline (ErrNotFound for no such case), and the bytes of
+// the files it records.
 func (s *Store) VerifyCase(ctx context.Context, caseID string) (Verification, error) {
 	var lastSeq int
 	if err := s.pool.QueryRow(ctx, `SELECT last_seq FROM cases WHERE id = $1`, caseID).Scan(&lastSeq); err != nil {
@@ -90,7 +91,16 @@ func (s *Store) VerifyCase(ctx context.Context, caseID string) (Verification, er
 	if err != nil {
 		return Verification{}, fmt.Errorf("store: verify %s: %w", caseID, err)
 	}
-	return checkChain(caseID, lastSeq, events), nil
+	v := checkChain(caseID, lastSeq, events)
+	if !v.OK {
+		return v, nil
+	}
+	problems, err := s.checkFiles(ctx, []string{caseID})
+	if err != nil || len(problems) == 0 {
+		return v, err
+	}
+	v.OK, v.FirstBadSeq, v.Reason = false, problems[0].Seq, problems[0].Reason
+	return v, nil
 }
 
 // VerifyTimeline is VerifyCase as an error: nil when the timeline is intact.
@@ -331,6 +341,12 @@ func (s *Store) VerifyRange(ctx context.Context, from, to, now time.Time) (Range
 			out.Problems = append(out.Problems, Problem{CaseID: caseID, Seq: v.FirstBadSeq, Reason: v.Reason})
 		}
 	}
+	// And the bytes of every file their timelines record.
+	files, err := s.checkFiles(ctx, list)
+	if err != nil {
+		return out, err
+	}
+	out.Problems = append(out.Problems, files...)
 	slices.SortStableFunc(out.Problems, func(a, b Problem) int { return strings.Compare(a.CaseID, b.CaseID) })
 	out.OK = len(out.Problems) == 0
 	return out, nil

@@ -100,6 +100,11 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 				return err
 			}
 			prev = hash
+			if inserted && ev.Type == domain.EventFileAdded {
+				if err := attachCaseFile(ctx, tx, ev); err != nil {
+					return err
+				}
+			}
 			if inserted && ev.Notify != nil {
 				if err := writeNotifications(ctx, tx, ev, ev.Notify, notificationPayload(c, ev)); err != nil {
 					return err

@@ -174,6 +174,9 @@ func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, err
 	if v.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
 		return CaseView{}, err
 	}
+	if v.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
+		return CaseView{}, err
+	}
 	return v, nil
 }
 

@@ -86,6 +86,8 @@ type SubmissionView struct {
 	Status      string     `json:"status"`
 	SubmittedAt *time.Time `json:"submitted_at"`
 	Narrative   *string    `json:"narrative,omitempty"`
+	// Files are the files the leader attached, for those who read the narrative.
+	Files []File `json:"files,omitempty"`
 }
 
 // submissionViews lists every leader's submission status for the quarter.
@@ -94,10 +96,23 @@ func (s Reports) submissionViews(ctx context.Context, q domain.Quarter, leaders 
 	if err != nil {
 		return nil, SubmissionCounts{}, err
 	}
+	parents := make([]string, 0, len(leaders))
+	for _, l := range leaders {
+		parents = append(parents, submissionParent(q, l.Username))
+	}
+	files, err := s.Store.FilesOf(ctx, store.FileOfSubmission, parents)
+	if err != nil {
+		return nil, SubmissionCounts{}, err
+	}
 	var counts SubmissionCounts
 	out := make([]SubmissionView, 0, len(leaders))
 	for _, l := range leaders {
 		v := SubmissionView{Leader: l.Username, Status: domain.SubmissionMissing}
+		for _, f := range files {
+			if f.ParentID == submissionParent(q, l.Username) {
+				v.Files = append(v.Files, f)
+			}
+		}
 		if i := slices.IndexFunc(subs, func(sb domain.Submission) bool { return sb.Leader == l.Username }); i >= 0 {
 			sb := subs[i]
 			v.SubmittedAt, v.Narrative, v.Status = &sb.SubmittedAt, &sb.Narrative, domain.SubmissionOnTime
@@ -239,7 +254,8 @@ func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows
 		v.ByCounty, v.ByCategory, v.ByUnit = []store.ReportGroup{}, []store.ReportGroup{}, []store.ReportGroup{}
 	} else if !slices.Contains(RolesNarrativeReaders, u.Role) {
 		for i := range v.Submissions {
-			v.Submissions[i].Narrative = nil // a leader's text is for the office that compiles them
+			// A leader's text and files are for the office that compiles them.
+			v.Submissions[i].Narrative, v.Submissions[i].Files = nil, nil
 		}
 	}
 	return v, content, nil

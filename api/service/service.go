@@ -35,6 +35,8 @@ type Config struct {
 	// AllowPrivateWebhooks lets users point webhooks at loopback, link-local and private
 	// addresses (CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1; for tests and closed networks).
 	AllowPrivateWebhooks bool
+	// Blobs keeps files' bytes (nil: the Store, in PostgreSQL's file_blobs).
+	Blobs store.Blobs
 }
 
 // Service is every context's operations.
@@ -44,6 +46,7 @@ type Service struct {
 	Reports Reports
 	Audit   Audit
 	Users   Users
+	Files   Files
 
 	*deps
 }
@@ -63,7 +66,7 @@ func New(cfg Config) *Service {
 		cfg.ActionTimeout = 30 * time.Second
 	}
 	d := &deps{Config: cfg}
-	return &Service{Cases: Cases{d}, Visits: Visits{d}, Reports: Reports{d}, Audit: Audit{d}, Users: Users{d}, deps: d}
+	return &Service{Cases: Cases{d}, Visits: Visits{d}, Reports: Reports{d}, Audit: Audit{d}, Users: Users{d}, Files: Files{d}, deps: d}
 }
 
 // Now is the business time now (the clock of new cases).

@@ -155,6 +155,9 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if view.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
 		return CaseDetail{}, err
 	}
+	if view.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
+		return CaseDetail{}, err
+	}
 	out := CaseDetail{Case: view, Events: t.Events, EnterpriseName: ent.Name}
 	today := s.Now()
 	d := cs.Deadlines

@@ -196,6 +196,8 @@ type VisitView struct {
 	domain.Visit
 	Cases    []VisitCase `json:"cases"`
 	Redacted []string    `json:"redacted,omitempty"`
+	// Files are the files attached to the visit (GET /visits/{id} only).
+	Files []File `json:"files,omitempty"`
 }
 
 // VisitCase is a visit's case as it stands now: "pending" while its workflow has not
@@ -289,6 +291,9 @@ func (s Visits) viewOne(ctx context.Context, u domain.User, v domain.Visit) (Vis
 	if err != nil {
 		return VisitView{}, err
 	}
+	if views[0].Files, err = s.Store.Files(ctx, store.FileOfVisit, v.ID); err != nil {
+		return VisitView{}, err
+	}
 	return views[0], nil
 }
 
@@ -297,14 +302,27 @@ func (s Visits) Get(ctx context.Context, u domain.User, id string) (VisitView, e
 	if err := require(u, RolesVisitReaders...); err != nil {
 		return VisitView{}, err
 	}
-	v, err := s.Store.GetVisit(ctx, id)
+	v, err := s.visibleVisit(ctx, u, id)
 	if err != nil {
 		return VisitView{}, err
 	}
-	if u.Role == domain.RoleLeader && !slices.Contains(v.Leaders, u.Username) {
-		return VisitView{}, missing(store.EntityVisit, v.ID)
-	}
 	return s.viewOne(ctx, u, v)
+}
+
+// visibleVisit loads a visit the user may see: any role but units, a leader only the
+// visits they took part in (any other is not found).
+func (d *deps) visibleVisit(ctx context.Context, u domain.User, id string) (domain.Visit, error) {
+	if u.Role == domain.RoleUnit {
+		return domain.Visit{}, missing(store.EntityVisit, id)
+	}
+	v, err := d.Store.GetVisit(ctx, id)
+	if err != nil {
+		return domain.Visit{}, err
+	}
+	if u.Role == domain.RoleLeader && !slices.Contains(v.Leaders, u.Username) {
+		return domain.Visit{}, missing(store.EntityVisit, v.ID)
+	}
+	return v, nil
 }
 
 // VisitQuery selects a page of visits.

@@ -212,6 +212,7 @@ var EventData = map[string]reflect.Type{
 	EventClosed:             reflect.TypeFor[Closed](),
 	EventReopened:           reflect.TypeFor[Reopened](),
 	EventCommented:          reflect.TypeFor[Commented](),
+	EventFileAdded:          reflect.TypeFor[FileAdded](),
 	EventMerged:             reflect.TypeFor[Merged](),
 	EventMergedInto:         reflect.TypeFor[MergedInto](),
 	EventAppealed:           reflect.TypeFor[Appealed](),

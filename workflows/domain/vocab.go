@@ -63,6 +63,8 @@ const (
 	EventClosed     = "closed"
 	EventReopened   = "reopened"
 	EventCommented  = "commented"
+	// EventFileAdded is a file attached to the case (POST /cases/{id}/files).
+	EventFileAdded = "file_added"
 	// Common problems: the parent records the cases merged into it (merged), each child
 	// that it was merged into the parent (merged_into); the child closes with a closed
 	// event naming the parent.
@@ -144,7 +146,7 @@ const (
 var EventLabels = map[string]string{
 	EventCreated: "登记", EventRouted: "规则建议", EventTriaged: "梳理", EventReferred: "案件已交办", EventSigned: "签收",
 	EventProgress: "进展", EventReturned: "案件被退回", EventCompleted: "案件已办结，请回访", EventCalledBack: "回访",
-	EventClosed: "销号", EventReopened: "重新打开", EventCommented: "备注", EventReminded: "办理期限提醒",
+	EventClosed: "销号", EventReopened: "重新打开", EventCommented: "备注", EventFileAdded: "上传附件", EventReminded: "办理期限提醒",
 	EventUrged: "催办通知", EventYellowCard: "黄牌督办", EventRedCard: "红牌督办", EventExtensionRequested: "延期申请",
 	EventExtensionApproved: "延期已批准", EventExtensionDenied: "延期未批准", EventMerged: "并案（共性问题）",
 	EventMergedInto: "已并入共性问题", EventAppealed: "申诉", EventAppealAccepted: "申诉已采纳", EventAppealRejected: "申诉未采纳",
