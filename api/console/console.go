@@ -15,6 +15,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -79,6 +80,13 @@ var pages = func() map[string]*template.Template {
 		"delivery": func(s string) string {
 			return map[string]string{domain.DeliveryPending: "待投递", domain.DeliveryDelivered: "已送达", domain.DeliveryFailed: "投递失败"}[s]
 		},
+		"filetype": func(s string) string { return domain.FileTypes[s] },
+		"size": func(n int64) string {
+			if n < 1<<20 {
+				return fmt.Sprintf("%.1f KB", float64(n)/1024)
+			}
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		},
 		"has":  func(v url.Values, name, value string) bool { return slices.Contains(v[name], value) },
 		"has1": func(list []string, value string) bool { return slices.Contains(list, value) },
 	}
@@ -122,6 +130,8 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/cases", k.cases)
 	signed.GET("/cases/:id", k.casePage)
 	signed.POST("/cases/:id/act/:action", k.csrf, k.act)
+	signed.POST("/cases/:id/files", k.addCaseFile) // its CSRF token is a field of the upload (readUpload)
+	signed.GET("/files/:id", k.download)
 	signed.GET("/cases/:id/notices/:no", k.noticePaper)
 	signed.GET("/cases/:id/referrals/:seq", k.referralPaper)
 	signed.GET("/visits/new", k.visitForm)

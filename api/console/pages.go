@@ -220,8 +220,11 @@ func (k *Console) showCase(c *gin.Context, status int, failedErr string, failed 
 		b.Verified = &v
 	}
 	p := k.base(c, d.Case.ID+" "+d.Case.Title)
-	if failed != nil && !shown {
-		p.Error = failedErr // the action is no longer offered: why it was refused, above the case
+	if failedErr != "" && (failed == nil || !shown) {
+		p.Error = failedErr // no form to show it beside (the action is no longer offered, an upload): above the case
+	}
+	if name := c.Query("attached"); name != "" {
+		p.Flash, _ = msg("file.attached", name)
 	}
 	if done := c.Query("done"); done != "" {
 		for _, a := range append(workflows.Actions[:len(workflows.Actions):len(workflows.Actions)], workflows.AppealAction, workflows.DecideAppealAction) {

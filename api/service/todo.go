@@ -123,6 +123,8 @@ type CaseDetail struct {
 	Events         []TimelineEvent
 	Deadlines      []Countdown
 	Actions        []ActionChoice
+	// MayAttach: the user may attach a file to the case now (workflows.AttachAction).
+	MayAttach bool
 	// Explain, for a case in triage read by the member department (or the administrator),
 	// is what the rules in force propose for it now, and each rule that matched with its
 	// description and what it set; nil when no rule set is active.
@@ -179,6 +181,7 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 			return CaseDetail{}, err
 		}
 	}
+	out.MayAttach = workflows.AttachAction.Allowed(&cs, u.Actor(), now)
 	if workflows.AppealAction.Allowed(&cs, u.Actor(), now) {
 		out.Actions = append(out.Actions, ActionChoice{Name: workflows.AppealAction.Name, Label: workflows.AppealAction.Label})
 	}

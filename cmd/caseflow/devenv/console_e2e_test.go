@@ -1,7 +1,9 @@
 package devenv_test
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -75,6 +77,33 @@ func (p *person) submit(path string, values url.Values) *person {
 		return p
 	}
 	p.t.Fatalf("no form to %s on the page:\n%s", path, p.page)
+	return p
+}
+
+// upload sends the page's upload form whose action is path (its CSRF token first, as a
+// browser sends the form's fields in order) with a file; csrf false leaves the token out.
+func (p *person) upload(path, name string, data []byte, csrf bool) *person {
+	p.t.Helper()
+	for _, m := range hiddenField.FindAllStringSubmatch(p.page, -1) {
+		if m[1] != path {
+			continue
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		if csrf {
+			_ = mw.WriteField("_csrf", m[2])
+		}
+		w, _ := mw.CreateFormFile("file", name)
+		_, _ = w.Write(data)
+		_ = mw.Close()
+		res, err := p.client.Post(p.base+path, mw.FormDataContentType(), &body)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		p.read(res)
+		return p
+	}
+	p.t.Fatalf("no upload form to %s on the page:\n%s", path, p.page)
 	return p
 }
 
@@ -227,6 +256,42 @@ func TestACaseRunsItsWholeLifecycleThroughTheConsole(t *testing.T) {
 	unit.read(res)
 	if unit.status != http.StatusForbidden {
 		t.Fatalf("a form without its token: %d", unit.status)
+	}
+	// The unit attaches the approval from the case's page; an upload without the form's
+	// token, or of a program, stores nothing; the member department downloads it.
+	unit.open("/cases/" + id)
+	unit.upload("/cases/"+id+"/files", "program.exe", anEXE, true)
+	if unit.status != http.StatusUnsupportedMediaType || !strings.Contains(unit.page, "只接受 PDF") {
+		t.Fatalf("an .exe through the console: %d\n%s", unit.status, unit.page)
+	}
+	unit.open("/cases/" + id)
+	formPage := unit.page
+	unit.upload("/cases/"+id+"/files", "无令牌.pdf", aPDF, false)
+	if unit.status != http.StatusForbidden {
+		t.Fatalf("an upload without its token: %d", unit.status)
+	}
+	unit.page = formPage
+	unit.upload("/cases/"+id+"/files", "用地批复.pdf", aPDF, true)
+	unit.sees("已上传附件：用地批复.pdf", ">用地批复.pdf</a>")
+	unit.sees("<td>系统（自动）</td>") // the rules' proposal
+	if strings.Contains(unit.page, `<a href=""></a>`) || strings.Contains(unit.page, "system（）") {
+		t.Fatalf("an empty link or an unnamed actor on the timeline:\n%s", unit.page)
+	}
+	if strings.Contains(unit.page, "无令牌.pdf") || strings.Contains(unit.page, "program.exe") {
+		t.Fatalf("a refused upload is listed:\n%s", unit.page)
+	}
+	link := regexp.MustCompile(`href="(/files/FL-[A-Z2-7]{26})">用地批复.pdf`).FindStringSubmatch(unit.page)
+	if link == nil {
+		t.Fatalf("no link to the file:\n%s", unit.page)
+	}
+	res, err = member.client.Get(env.URL + link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !bytes.Equal(got, aPDF) {
+		t.Fatalf("the member department downloads the approval: %d", res.StatusCode)
 	}
 	act(unit, "complete", url.Values{"outcome": {"resolved"}, "report": {"已协调自然资源部门调剂用地指标"}}, "办结")
 	act(member, "callback", url.Values{"solved": {"true"}, "satisfied": {"true"}, "note": {"企业满意"}}, "回访")

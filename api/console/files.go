@@ -1,0 +1,81 @@
+package console
+
+import (
+	"crypto/hmac"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/api/upload"
+)
+
+// Files in the console: a case's page lists its files and, for those who may attach one,
+// an upload form; GET /files/{id} downloads one (the API's service.Files, the same checks).
+
+// readUpload reads an upload form (upload.Read, the API's reading) and checks its CSRF
+// token, a field of the form like every form's (refused: the error page, 403, nothing
+// stored). ok is false when the answer has been written.
+func (k *Console) readUpload(c *gin.Context) (service.Upload, bool) {
+	up, fields, err := upload.Read(c.Writer, c.Request)
+	want := csrfToken(SessionToken(c.Request))
+	if err == nil && (want == "" || !hmac.Equal([]byte(fields["_csrf"]), []byte(want))) {
+		p := k.base(c, mustMsg("error.title"))
+		p.Error = mustMsg("csrf")
+		k.render(c, http.StatusForbidden, "error.html", p)
+		return service.Upload{}, false
+	}
+	if err != nil {
+		k.fail(c, err)
+		return service.Upload{}, false
+	}
+	return up, true
+}
+
+// addCaseFile: POST /cases/{id}/files — the case page's upload form. Refused, the case's
+// page says why above the case; done, it says which file was attached.
+func (k *Console) addCaseFile(c *gin.Context) {
+	up, ok := k.readUpload(c)
+	if !ok {
+		return
+	}
+	f, _, err := k.Service.Files.AddToCase(c.Request.Context(), currentUser(c), c.Param("id"), up)
+	if err != nil {
+		e := service.Classify(err)
+		if e.Kind == service.NotFound || e.Kind == service.Internal || e.Kind == service.Unavailable {
+			k.fail(c, err)
+			return
+		}
+		k.showCase(c, statusOf(e), e.Message, nil)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(c.Param("id"))+"?attached="+url.QueryEscape(f.Name)+"#files")
+}
+
+// download: GET /files/{id}.
+func (k *Console) download(c *gin.Context) {
+	f, data, err := k.Service.Files.Get(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	upload.Write(c.Writer, f, data)
+}
+
+// statusOf is the HTTP status of a refusal shown on a page (the API's, for a form).
+func statusOf(e *service.Error) int {
+	switch e.Kind {
+	case service.Forbidden:
+		return http.StatusForbidden
+	case service.Conflict:
+		return http.StatusConflict
+	case service.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case service.Unsupported:
+		return http.StatusUnsupportedMediaType
+	case service.BadRequest:
+		return http.StatusBadRequest
+	}
+	return http.StatusUnprocessableEntity
+}
