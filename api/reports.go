@@ -143,8 +143,9 @@ h3{font-size:1.05em;margin-top:1.2em}.narrative{white-space:pre-wrap;border-left
 <table><tr><th>班子成员</th><th>挂钩企业</th><th>本季走访</th><th>覆盖率</th><th>未走访</th><th>提出问题</th><th>已销号</th><th>超期</th><th>调研报告</th></tr>
 {{range .Leaders}}<tr><td>{{.Name}}</td><td class="n">{{.Linked}}</td><td class="n">{{.Visited}}</td><td class="n">{{printf "%.0f%%" .Share}}</td><td class="n">{{.NotVisited}}</td><td class="n">{{.Raised}}</td><td class="n">{{.Closed}}</td><td class="n">{{.Overdue}}</td><td>{{.Submission}}</td></tr>
 {{end}}</table>
-{{range .Leaders}}{{if .Narrative}}<h3>{{.Name}}的调研报告（{{.Submission}}）</h3>
-<div class="narrative">{{.Narrative}}</div>
+{{range .Leaders}}{{if or .Narrative .Files}}<h3>{{.Name}}的调研报告（{{.Submission}}）</h3>
+{{with .Narrative}}<div class="narrative">{{.}}</div>{{end}}
+{{with .Files}}<p>附件：{{range $i, $f := .}}{{if $i}}、{{end}}<a href="/files/{{$f.ID}}">{{$f.Name}}</a>{{end}}</p>{{end}}
 {{end}}{{end}}{{end}}
 {{range .Charts}}<h2>{{.Title}}</h2>
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{.Height}}" role="img" aria-label="{{.Title}}">

@@ -138,6 +138,7 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.POST("/visits", k.csrf, k.createVisit)
 	signed.GET("/reports", k.reports)
 	signed.POST("/reports/submissions", k.csrf, k.submitReport)
+	signed.POST("/reports/submissions/files", k.addSubmissionFile) // CSRF: a field of the upload (readUpload)
 	signed.GET("/audit", k.audit)
 	signed.POST("/audit/freeze", k.csrf, k.freeze)
 	signed.GET("/coverage", k.coverage)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/api/upload"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Files in the console: a case's page lists its files and, for those who may attach one,
@@ -17,26 +18,26 @@ import (
 // readUpload reads an upload form (upload.Read, the API's reading) and checks its CSRF
 // token, a field of the form like every form's (refused: the error page, 403, nothing
 // stored). ok is false when the answer has been written.
-func (k *Console) readUpload(c *gin.Context) (service.Upload, bool) {
+func (k *Console) readUpload(c *gin.Context) (service.Upload, map[string]string, bool) {
 	up, fields, err := upload.Read(c.Writer, c.Request)
 	want := csrfToken(SessionToken(c.Request))
 	if err == nil && (want == "" || !hmac.Equal([]byte(fields["_csrf"]), []byte(want))) {
 		p := k.base(c, mustMsg("error.title"))
 		p.Error = mustMsg("csrf")
 		k.render(c, http.StatusForbidden, "error.html", p)
-		return service.Upload{}, false
+		return service.Upload{}, nil, false
 	}
 	if err != nil {
 		k.fail(c, err)
-		return service.Upload{}, false
+		return service.Upload{}, nil, false
 	}
-	return up, true
+	return up, fields, true
 }
 
 // addCaseFile: POST /cases/{id}/files — the case page's upload form. Refused, the case's
 // page says why above the case; done, it says which file was attached.
 func (k *Console) addCaseFile(c *gin.Context) {
-	up, ok := k.readUpload(c)
+	up, _, ok := k.readUpload(c)
 	if !ok {
 		return
 	}
@@ -51,6 +52,32 @@ func (k *Console) addCaseFile(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(c.Param("id"))+"?attached="+url.QueryEscape(f.Name)+"#files")
+}
+
+// addSubmissionFile: POST /reports/submissions/files — a leader's document for their
+// quarterly submission (the API's POST /reports/quarterly/{period}/submissions/{leader}/files).
+func (k *Console) addSubmissionFile(c *gin.Context) {
+	up, fields, ok := k.readUpload(c)
+	if !ok {
+		return
+	}
+	u := currentUser(c)
+	q, err := domain.ParseQuarter(fields["period"])
+	if err != nil {
+		k.showReports(c, http.StatusUnprocessableEntity, refusal{Text: "季度格式错误，应如 2026-Q4 (period: like 2026-Q4)"}, "")
+		return
+	}
+	f, _, err := k.Service.Files.AddToSubmission(c.Request.Context(), u, q, u.Username, up)
+	if err != nil {
+		e := service.Classify(err)
+		if e.Kind == service.Internal || e.Kind == service.Unavailable {
+			k.fail(c, err)
+			return
+		}
+		k.showReports(c, statusOf(e), refusal{Text: e.Message}, "")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/reports?attached="+url.QueryEscape(f.Name))
 }
 
 // download: GET /files/{id}.

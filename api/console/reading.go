@@ -58,6 +58,9 @@ func (k *Console) showReports(c *gin.Context, status int, r refusal, narrative s
 	if c.Query("done") != "" {
 		p.Flash = mustMsg("report.submitted")
 	}
+	if name := c.Query("attached"); name != "" {
+		p.Flash, _ = msg("file.attached", name)
+	}
 	k.render(c, status, "reports.html", p)
 }
 

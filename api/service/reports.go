@@ -401,8 +401,10 @@ type SummaryLeader struct {
 	Linked, Visited, NotVisited, Raised, Closed, Overdue int
 	Share                                                float64
 	Submission                                           string
-	// Narrative is the leader's quarterly text, for who may read it ("" otherwise).
+	// Narrative is the leader's quarterly text, for who may read it ("" otherwise); Files
+	// the files attached to it, for the same readers.
 	Narrative string
+	Files     []File
 }
 
 // SummaryGroup is a group's line of the summary (a county, a category, a unit).
@@ -454,9 +456,10 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 	}
 	for _, l := range v.ByLeader {
 		sub, text := domain.SubmissionMissing, ""
+		var files []File
 		for _, sv := range v.Submissions {
 			if sv.Leader == l.Leader {
-				sub = sv.Status
+				sub, files = sv.Status, sv.Files
 				if sv.Narrative != nil {
 					text = *sv.Narrative
 				}
@@ -464,7 +467,7 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 		}
 		data.Leaders = append(data.Leaders, SummaryLeader{Name: names.User(l.Leader), Linked: l.Linked, Visited: l.Visited,
 			NotVisited: len(l.NotVisited), Raised: l.Raised, Closed: l.Closed, Overdue: l.Overdue, Share: l.Share * 100, Submission: subLabel[sub],
-			Narrative: text})
+			Narrative: text, Files: files})
 	}
 	for _, g := range []struct {
 		title, key string

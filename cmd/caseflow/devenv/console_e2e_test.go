@@ -82,7 +82,7 @@ func (p *person) submit(path string, values url.Values) *person {
 
 // upload sends the page's upload form whose action is path (its CSRF token first, as a
 // browser sends the form's fields in order) with a file; csrf false leaves the token out.
-func (p *person) upload(path, name string, data []byte, csrf bool) *person {
+func (p *person) upload(path, name string, data []byte, csrf bool, fields ...[2]string) *person {
 	p.t.Helper()
 	for _, m := range hiddenField.FindAllStringSubmatch(p.page, -1) {
 		if m[1] != path {
@@ -92,6 +92,9 @@ func (p *person) upload(path, name string, data []byte, csrf bool) *person {
 		mw := multipart.NewWriter(&body)
 		if csrf {
 			_ = mw.WriteField("_csrf", m[2])
+		}
+		for _, f := range fields {
+			_ = mw.WriteField(f[0], f[1])
 		}
 		w, _ := mw.CreateFormFile("file", name)
 		_, _ = w.Write(data)
@@ -429,6 +432,17 @@ func TestALeaderSubmitsTheQuarterlyReportInTheConsole(t *testing.T) {
 	if !regexp.MustCompile(`<td>1 / 0 / \d+</td>`).MatchString(leader.page) {
 		t.Errorf("the quarter does not count the submission:\n%s", leader.page)
 	}
+	// A document for the submission, shown under the leader's text in the summary the
+	// member department reads.
+	leader.upload("/reports/submissions/files", "调研报告附件.docx", aDOCX(t), true, [2]string{"period", period[1]})
+	leader.sees("已上传附件：调研报告附件.docx")
+	member := newPerson(t, env.URL).signIn("member")
+	res, err := member.client.Get(env.URL + "/api/v1/reports/quarterly/" + period[1] + "/summary.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	member.read(res)
+	member.sees("本季度走访挂钩企业 12 家", ">调研报告附件.docx</a>")
 	unit := newPerson(t, env.URL).signIn("unit-licheng")
 	if unit.open("/reports"); unit.status != http.StatusNotFound {
 		t.Errorf("a unit opened the reports: %d", unit.status)
