@@ -94,6 +94,8 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/units", endpoint(s.listUnits))
 	authed.GET("/enterprises", endpoint(s.listEnterprises))
 	authed.POST("/enterprises", requireRoles(service.RolesEnterpriseEditor...), endpoint(s.createEnterprise))
+	authed.PUT("/enterprises/:id", requireRoles(service.RolesEnterpriseEditor...), endpoint(s.updateEnterprise))
+	authed.GET("/enterprises/:id/history", requireRoles(service.RolesEnterpriseEditor...), endpoint(s.enterpriseHistory))
 	authed.POST("/enterprises/import", requireRoles(service.RolesEnterpriseEditor...), endpoint(s.importEnterprises))
 	notUnits := requireRoles(service.RolesVisitReaders...)
 	authed.GET("/leaders", notUnits, endpoint(s.listLeaders))

@@ -208,6 +208,30 @@ func (s *Server) createEnterprise(c *gin.Context) error {
 	return nil
 }
 
+// updateEnterprise: PUT /enterprises/{id} — the whole enterprise, over the version read.
+func (s *Server) updateEnterprise(c *gin.Context) error {
+	var req service.EnterpriseEdit
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	e, err := s.Service.Visits.UpdateEnterprise(c.Request.Context(), currentUser(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, e)
+	return nil
+}
+
+// enterpriseHistory: GET /enterprises/{id}/history — every edit, newest first.
+func (s *Server) enterpriseHistory(c *gin.Context) error {
+	list, err := s.Service.Visits.EnterpriseHistory(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, gin.H{"enterprise_id": c.Param("id"), "items": list})
+	return nil
+}
+
 // importEnterprises imports enterprises from a CSV or XLSX file (the body): every row is
 // checked first, and a file with any bad row imports nothing (422 naming each bad row).
 func (s *Server) importEnterprises(c *gin.Context) error {

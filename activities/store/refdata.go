@@ -38,7 +38,8 @@ func (s *Store) GetUnit(ctx context.Context, id string) (domain.Unit, error) {
 	return u, nil
 }
 
-const enterpriseColumns = `id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone, created_at`
+const enterpriseColumns = `id, name, county, industry_chain, member_kind, size, is_key, contact_name, contact_phone, created_at,
+	version, operations, projects`
 
 // CreateEnterprise adds an enterprise; an empty ID gets a random one. An ID in use is
 // ErrConflict; an unknown county is ErrNotFound.

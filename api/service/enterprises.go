@@ -57,6 +57,15 @@ func (s Visits) CreateEnterprise(ctx context.Context, u domain.User, req NewEnte
 	if err := require(u, RolesEnterpriseEditor...); err != nil {
 		return domain.Enterprise{}, err
 	}
+	e, err := s.checkEnterprise(ctx, req)
+	if err != nil {
+		return domain.Enterprise{}, err
+	}
+	return s.Store.CreateEnterprise(ctx, e)
+}
+
+// checkEnterprise checks an enterprise as entered (new or edited) and answers it.
+func (s Visits) checkEnterprise(ctx context.Context, req NewEnterprise) (domain.Enterprise, error) {
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" {
 		return domain.Enterprise{}, invalid("name: 必填 (required)")
@@ -85,10 +94,136 @@ func (s Visits) CreateEnterprise(ctx context.Context, u domain.User, req NewEnte
 	if county.Kind != domain.UnitCounty && county.Kind != domain.UnitAdminCommittee {
 		return domain.Enterprise{}, invalid(fmt.Sprintf("county: %q 不是县区或管委会 (not a county, district or administrative committee)", req.County))
 	}
-	return s.Store.CreateEnterprise(ctx, domain.Enterprise{
+	return domain.Enterprise{
 		ID: strings.TrimSpace(req.ID), Name: req.Name, County: req.County, IndustryChain: req.IndustryChain,
 		MemberKind: req.MemberKind, Size: req.Size, IsKey: req.IsKey, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
-	})
+	}, nil
+}
+
+// EnterpriseEdit is the whole enterprise as edited (PUT /enterprises/{id}), over the
+// version it was read at.
+type EnterpriseEdit struct {
+	BaseVersion   *int               `json:"base_version"`
+	Name          string             `json:"name"`
+	County        string             `json:"county"`
+	IndustryChain string             `json:"industry_chain"`
+	MemberKind    string             `json:"member_kind"`
+	Size          string             `json:"size"`
+	IsKey         bool               `json:"is_key"`
+	ContactName   string             `json:"contact_name"`
+	ContactPhone  string             `json:"contact_phone"`
+	Operations    []domain.Operation `json:"operations"`
+	Projects      []domain.Project   `json:"projects"`
+}
+
+// Bounds of an enterprise's records.
+const (
+	maxOperations = 30
+	maxProjects   = 50
+	maxEmployees  = 10_000_000
+)
+
+// UpdateEnterprise saves an edit of the enterprise (the member department, the
+// administrator) over the version it was read at (409 version_conflict otherwise), and
+// keeps what it changed; an edit that changes nothing saves nothing.
+func (s Visits) UpdateEnterprise(ctx context.Context, u domain.User, id string, req EnterpriseEdit) (domain.Enterprise, error) {
+	if err := require(u, RolesEnterpriseEditor...); err != nil {
+		return domain.Enterprise{}, err
+	}
+	if _, err := s.Store.GetEnterprise(ctx, id); err != nil {
+		return domain.Enterprise{}, err
+	}
+	if req.BaseVersion == nil {
+		return domain.Enterprise{}, invalid("base_version: 必填：所修改的版本号 (required: the version the edit was made on)")
+	}
+	e, err := s.checkEnterprise(ctx, NewEnterprise{ID: id, Name: req.Name, County: req.County, IndustryChain: req.IndustryChain,
+		MemberKind: req.MemberKind, Size: req.Size, IsKey: req.IsKey, ContactName: req.ContactName, ContactPhone: req.ContactPhone})
+	if err != nil {
+		return domain.Enterprise{}, err
+	}
+	if e.Operations, err = checkOperations(req.Operations, s.Year()); err != nil {
+		return domain.Enterprise{}, err
+	}
+	if e.Projects, err = checkProjects(req.Projects); err != nil {
+		return domain.Enterprise{}, err
+	}
+	return s.Store.UpdateEnterprise(ctx, e, *req.BaseVersion, u.Username)
+}
+
+// checkOperations: one row a year, from 2000 to this year, figures not negative; oldest
+// first.
+func checkOperations(ops []domain.Operation, thisYear int) ([]domain.Operation, error) {
+	if len(ops) > maxOperations {
+		return nil, invalid(fmt.Sprintf("operations: 最多 %d 年 (at most %d years)", maxOperations, maxOperations))
+	}
+	out := slices.Clone(domain.NonNil(ops))
+	seen := map[int]bool{}
+	for i, op := range out {
+		field := fmt.Sprintf("operations[%d]", i)
+		switch {
+		case op.Year < 2000 || op.Year > thisYear:
+			return nil, invalid(fmt.Sprintf("%s.year: 应为 2000 至 %d 年 (from 2000 to %d)", field, thisYear, thisYear))
+		case seen[op.Year]:
+			return nil, invalid(fmt.Sprintf("%s.year: %d 年重复 (a year twice)", field, op.Year))
+		case op.Employees != nil && (*op.Employees < 0 || *op.Employees > maxEmployees):
+			return nil, invalid(fmt.Sprintf("%s.employees: 应为 0 至 %d 人 (0 to %d)", field, maxEmployees, maxEmployees))
+		}
+		seen[op.Year] = true
+		if err := workflows.CheckAmount(field+".output_value_cny", op.OutputValueCNY); err != nil {
+			return nil, err
+		}
+		if err := workflows.CheckAmount(field+".tax_cny", op.TaxCNY); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Operation) int { return a.Year - b.Year })
+	return out, nil
+}
+
+// checkProjects: a name each, known states, dates as dates, amounts the read model holds.
+func checkProjects(ps []domain.Project) ([]domain.Project, error) {
+	if len(ps) > maxProjects {
+		return nil, invalid(fmt.Sprintf("projects: 最多 %d 个 (at most %d)", maxProjects, maxProjects))
+	}
+	out := slices.Clone(domain.NonNil(ps))
+	for i := range out {
+		p, field := &out[i], fmt.Sprintf("projects[%d]", i)
+		p.Name = strings.TrimSpace(p.Name)
+		if p.Name == "" {
+			return nil, invalid(field + ".name: 必填 (required)")
+		}
+		if err := workflows.CheckLine(field+".name", p.Name, 200); err != nil {
+			return nil, err
+		}
+		if err := workflows.CheckWord(field+".status", p.Status, domain.ProjectStatuses); err != nil {
+			return nil, err
+		}
+		for _, d := range []struct{ name, v string }{{"started", p.Started}, {"due_by", p.DueBy}} {
+			if _, err := time.Parse(domain.DateLayout, d.v); d.v != "" && err != nil {
+				return nil, invalid(fmt.Sprintf("%s.%s: 应为 YYYY-MM-DD (a date)", field, d.name))
+			}
+		}
+		if err := workflows.CheckAmount(field+".investment_cny", p.InvestmentCNY); err != nil {
+			return nil, err
+		}
+		if err := workflows.CheckText(field+".note", p.Note); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// EnterpriseHistory is every edit of an enterprise, newest first (the member department,
+// the administrator: the changes name contacts).
+func (s Visits) EnterpriseHistory(ctx context.Context, u domain.User, id string) ([]domain.EnterpriseVersion, error) {
+	if err := require(u, RolesEnterpriseEditor...); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.GetEnterprise(ctx, id); err != nil {
+		return nil, err
+	}
+	list, err := s.Store.EnterpriseVersions(ctx, id)
+	return domain.NonNil(list), err
 }
 
 // FileCase is a case as the enterprise file lists it.
@@ -114,6 +249,10 @@ type FileEnterprise struct {
 	MemberKind    string    `json:"member_kind"`
 	Name          string    `json:"name"`
 	Size          string    `json:"size"`
+	// Version is the enterprise's (an edit is saved over it: PUT /enterprises/{id}).
+	Version    int                `json:"version"`
+	Operations []domain.Operation `json:"operations"`
+	Projects   []domain.Project   `json:"projects"`
 }
 
 // EnterpriseFile is the enterprise file (一企一档).
@@ -185,7 +324,8 @@ func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseF
 	}
 	out := EnterpriseFile{Enterprise: FileEnterprise{ID: e.ID, Name: e.Name, County: e.County, IndustryChain: e.IndustryChain,
 		MemberKind: e.MemberKind, Size: e.Size, IsKey: e.IsKey, CreatedAt: e.CreatedAt,
-		ContactName: &e.ContactName, ContactPhone: &e.ContactPhone},
+		ContactName: &e.ContactName, ContactPhone: &e.ContactPhone,
+		Version: e.Version, Operations: domain.NonNil(e.Operations), Projects: domain.NonNil(e.Projects)},
 		Redacted: []string{}, Leaders: domain.NonNil(leaders), Year: year, Visits: views, Cases: cases, CasesTotal: page.Total, Plan: plan,
 		MayEditPlan: mayEditPlan(u, leaders) == nil}
 	if seesContacts(u.Role) || linked {

@@ -158,6 +158,9 @@ func storeError(e *store.Error) *Error {
 	case e.Entity == store.EntityIdempotencyKey:
 		return newError(Conflict, "idempotency_conflict",
 			"该 Idempotency-Key 已用于另一请求或正在处理 (the Idempotency-Key was used for a different request, or one still running)")
+	case e.Entity == store.EntityEnterpriseVersion:
+		return newError(Conflict, "version_conflict",
+			fmt.Sprintf("企业信息已被修改为第 %s 版，请重新打开后再修改 (the enterprise changed since it was read: now version %s)", e.ID, e.ID))
 	case e.Entity == store.EntityPlan:
 		return newError(Conflict, "version_conflict",
 			fmt.Sprintf("一企一策已被修改为第 %s 版，请重新打开后再修改 (the plan changed since it was read: now version %s)", e.ID, e.ID))

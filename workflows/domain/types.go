@@ -203,6 +203,13 @@ type Enterprise struct {
 	ContactName   string    `json:"contact_name" db:"contact_name"`
 	ContactPhone  string    `json:"contact_phone" db:"contact_phone"`
 	CreatedAt     time.Time `json:"created_at" db:"created_at"`
+	// Version counts the edits of the enterprise (1 as entered or imported); each edit's
+	// changes are kept (EnterpriseVersion).
+	Version int `json:"version" db:"version"`
+	// Operations are its figures by year, oldest first; Projects its projects under
+	// construction.
+	Operations []Operation `json:"operations" db:"operations"`
+	Projects   []Project   `json:"projects" db:"projects"`
 }
 
 // User is someone who signs in to caseflow.
@@ -311,4 +318,43 @@ func (c *Case) Pending() []string {
 		}
 	}
 	return out
+}
+
+// Operation is an enterprise's figures for a year (经营情况): output value (产值), people
+// employed (用工) and taxes paid (纳税); a figure not known is null.
+type Operation struct {
+	Year           int      `json:"year"`
+	OutputValueCNY *float64 `json:"output_value_cny"`
+	Employees      *int     `json:"employees"`
+	TaxCNY         *float64 `json:"tax_cny"`
+}
+
+// Project is an enterprise's project under construction (在建项目).
+type Project struct {
+	Name          string   `json:"name"`
+	InvestmentCNY *float64 `json:"investment_cny"`
+	// Started and DueBy are dates (YYYY-MM-DD, or "" when not known).
+	Started string `json:"started"`
+	DueBy   string `json:"due_by"`
+	Status  string `json:"status"`
+	Note    string `json:"note"`
+}
+
+// ProjectStatuses name the states of a project.
+var ProjectStatuses = map[string]string{"building": "在建", "suspended": "停缓建", "completed": "已竣工"}
+
+// EnterpriseChange is one field an edit of an enterprise changed, from what to what.
+type EnterpriseChange struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// EnterpriseVersion is one edit of an enterprise: the version it made, who and when, and
+// what it changed.
+type EnterpriseVersion struct {
+	Version   int                `json:"version" db:"version"`
+	ChangedBy string             `json:"changed_by" db:"changed_by"`
+	ChangedAt time.Time          `json:"changed_at" db:"changed_at"`
+	Changes   []EnterpriseChange `json:"changes" db:"changes"`
 }
