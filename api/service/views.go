@@ -38,9 +38,9 @@ type CaseView struct {
 	EnterpriseID  string `json:"enterprise_id"`
 	// EnterpriseContact is the enterprise's contact, for a unit while the case is referred
 	// to it and open (a single case's read only; each read recorded).
-	EnterpriseContact    *Contact              `json:"enterprise_contact,omitempty"`
+	EnterpriseContact *Contact `json:"enterprise_contact,omitempty"`
 	// Files are the files attached to the case (GET /cases/{id} and the case's page only).
-	Files []File `json:"files,omitempty"`
+	Files                []File                `json:"files,omitempty"`
 	VisitID              string                `json:"visit_id"`
 	AmountCNY            *float64              `json:"amount_cny"`
 	Sensitive            bool                  `json:"sensitive"`
