@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,6 +82,8 @@ var pages = func() map[string]*template.Template {
 			return map[string]string{domain.DeliveryPending: "待投递", domain.DeliveryDelivered: "已送达", domain.DeliveryFailed: "投递失败"}[s]
 		},
 		"filetype": func(s string) string { return domain.FileTypes[s] },
+		"project":  func(s string) string { return domain.ProjectStatuses[s] },
+		"money":    func(f *float64) string { return strconv.FormatFloat(*f, 'f', -1, 64) },
 		"size": func(n int64) string {
 			if n < 1<<20 {
 				return fmt.Sprintf("%.1f KB", float64(n)/1024)

@@ -46,6 +46,9 @@ func TestTheMemberDepartmentKeepsTheEnterpriseFileUpToDate(t *testing.T) {
 		projects[0].(map[string]any)["name"] != "二期智能化车间" {
 		t.Errorf("the file after the edit: %v", file)
 	}
+	// The file's page shows them too.
+	page := newPerson(t, env.URL).signIn("member").open("/enterprises/ent-001")
+	page.sees("经营情况", "<td>"+fmt.Sprint(year-1)+"</td>", "120000000", "在建项目", "二期智能化车间", "<td>在建</td>", "企业信息第 2 版")
 	// The same form again (a second click): refused, nothing saved twice.
 	if r := member.do("PUT", path, edit(1, nil), nil); r.Status != http.StatusConflict || r.errCode() != "version_conflict" {
 		t.Errorf("the same edit again: %d %s", r.Status, r.Raw)
