@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"github.com/putian-fic/caseflow/api/service"
 	"html/template"
 	"net/http"
 	"strings"
@@ -64,6 +65,50 @@ func (s *Server) getReport(c *gin.Context) error {
 }
 
 // submitReport: POST /reports/quarterly/{period}/submissions — a leader's submission.
+// recordSending: POST /reports/quarterly/{period}/sent — the report went to the city's leaders.
+func (s *Server) recordSending(c *gin.Context) error {
+	q, err := pathQuarter(c, "period")
+	if err != nil {
+		return err
+	}
+	var req service.SendingRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	sd, created, err := s.Service.Reports.RecordSending(c.Request.Context(), currentUser(c), q, req)
+	if err != nil {
+		return err
+	}
+	respond(c, createdOr(created), sd)
+	return nil
+}
+
+// recordInstruction: POST /reports/quarterly/{period}/instructions — a city leader's instruction.
+func (s *Server) recordInstruction(c *gin.Context) error {
+	q, err := pathQuarter(c, "period")
+	if err != nil {
+		return err
+	}
+	var req service.InstructionRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	in, created, err := s.Service.Reports.RecordInstruction(c.Request.Context(), currentUser(c), q, req)
+	if err != nil {
+		return err
+	}
+	respond(c, createdOr(created), in)
+	return nil
+}
+
+// createdOr is 201 for what a request created, 200 for what it found recorded already.
+func createdOr(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
 func (s *Server) submitReport(c *gin.Context) error {
 	q, err := pathQuarter(c, "period")
 	if err != nil {
@@ -147,6 +192,12 @@ h3{font-size:1.05em;margin-top:1.2em}.narrative{white-space:pre-wrap;border-left
 {{with .Narrative}}<div class="narrative">{{.}}</div>{{end}}
 {{with .Files}}<p>附件：{{range $i, $f := .}}{{if $i}}、{{end}}<a href="/files/{{$f.ID}}">{{$f.Name}}</a>{{end}}</p>{{end}}
 {{end}}{{end}}{{end}}
+{{if or .Sent .Instructions}}<h2>报送与领导批示</h2>
+{{range .Sent}}<p>已报送：{{.To}}（{{.At}}）</p>{{end}}
+{{range .Instructions}}<h3>{{.By}}批示（{{.Date}}）</h3>
+<div class="narrative">{{.Text}}</div>
+{{if .Cases}}<p>落实情况：{{range $i, $c := .Cases}}{{if $i}}；{{end}}{{$c.ID}} {{$c.StatusLabel}}{{end}}</p>{{else}}<p>落实情况：尚未立案。</p>{{end}}
+{{end}}{{end}}
 {{range .Charts}}<h2>{{.Title}}</h2>
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{.Height}}" role="img" aria-label="{{.Title}}">
 {{range .Bars}}<text x="0" y="{{.Y}}" dy="16">{{.Label}}</text><rect x="160" y="{{.Y}}" width="{{.W}}" height="20" fill="#9bb7d4"/><rect x="160" y="{{.Y}}" width="{{.W2}}" height="20" fill="#2f6fad"/><text x="570" y="{{.Y}}" dy="16">{{.Second}} / {{.Value}}</text>

@@ -136,6 +136,8 @@ func (s *Server) Handler() http.Handler {
 	authed.POST("/reports/quarterly/:period/run", requireRoles(service.RolesReportRunners...), endpoint(s.runReport))
 	authed.GET("/reports/quarterly/:period/attachments/:file", readers, endpoint(s.reportAttachment))
 	authed.GET("/reports/quarterly/:period/summary.html", readers, endpoint(s.reportSummary))
+	authed.POST("/reports/quarterly/:period/sent", requireRoles(service.RolesInstructionEditors...), endpoint(s.recordSending))
+	authed.POST("/reports/quarterly/:period/instructions", requireRoles(service.RolesInstructionEditors...), endpoint(s.recordInstruction))
 	authed.POST("/reports/quarterly/:period/submissions", requireRoles(service.RolesSubmitter...), endpoint(s.submitReport))
 	authed.POST("/reports/quarterly/:period/submissions/:leader/files", requireRoles(service.RolesSubmitter...), endpoint(s.addSubmissionFile))
 	auditors := requireRoles(service.RolesVerifiers...)

@@ -136,9 +136,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		r.c.CreatedAt = now
 		r.c.Card = domain.CardNone
 		r.c.CoUnits, r.c.SignedUnits, r.c.ReferredUnits = domain.NonNil(r.c.CoUnits), domain.NonNil(r.c.SignedUnits), []string{}
-		created = []eventDraft{{Type: domain.EventCreated, Data: domain.Created{
-			Title: r.c.Title, Category: r.c.Category, List: r.c.List,
-			EnterpriseID: r.c.EnterpriseID, VisitID: r.c.VisitID, Sensitive: r.c.Sensitive}}}
+		data := domain.Created{Title: r.c.Title, Category: r.c.Category, List: r.c.List,
+			EnterpriseID: r.c.EnterpriseID, VisitID: r.c.VisitID, Sensitive: r.c.Sensitive}
+		if r.c.InstructionID != "" {
+			data.InstructionID = &r.c.InstructionID
+		}
+		created = []eventDraft{{Type: domain.EventCreated, Data: data}}
 	}
 
 	if in.Continued {

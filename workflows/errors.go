@@ -89,6 +89,9 @@ func ValidateNewCase(c domain.Case) error {
 	if err := checkIDs("visit_id", c.VisitID); err != nil {
 		return err
 	}
+	if err := checkIDs("instruction_id", c.InstructionID); err != nil {
+		return err
+	}
 	if err := oneOf("category", c.Category, domain.Categories); err != nil {
 		return err
 	}

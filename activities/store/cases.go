@@ -42,8 +42,8 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
 				visit_id, amount_cny, sensitive, office, lead_unit, co_units, due_date, outcome,
-				created_by, last_seq, created_at, updated_at, overdue, card, referred_units, pending)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+				created_by, last_seq, created_at, updated_at, overdue, card, referred_units, pending, instruction_id)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::date,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
 			ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title = EXCLUDED.title,
 				description = EXCLUDED.description, category = EXCLUDED.category, list = EXCLUDED.list,
 				scope = EXCLUDED.scope, amount_cny = EXCLUDED.amount_cny, sensitive = EXCLUDED.sensitive,
@@ -56,7 +56,7 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 			c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope, c.EnterpriseID,
 			c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, coUnits, due, c.Outcome,
 			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, cardOf(c), domain.NonNil(c.ReferredUnits),
-			c.Pending()).Scan(&createdAt)
+			c.Pending(), c.InstructionID).Scan(&createdAt)
 		moved := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("store: project case %s: %w", c.ID, err)

@@ -33,6 +33,10 @@ type NewCase struct {
 	AmountCNY    *float64 `json:"amount_cny"`
 	Sensitive    bool     `json:"sensitive"`
 	VisitID      string   `json:"visit_id"`
+	// InstructionID raises the case from a city leader's instruction on a quarterly report
+	// (批示; the member department): the case's source is then "instruction", and the
+	// report lists the case under the instruction.
+	InstructionID string `json:"instruction_id"`
 	// Key is the idempotency key ("" for none) and Request the request as sent: the same
 	// key with the same request answers the case the first one raised.
 	Key     string `json:"-"`
@@ -48,10 +52,18 @@ func (s Cases) Create(ctx context.Context, u domain.User, req NewCase) (CaseView
 	cs := domain.Case{
 		Title: strings.TrimSpace(req.Title), Description: strings.TrimSpace(req.Description),
 		Category: req.Category, List: req.List, EnterpriseID: req.EnterpriseID, VisitID: req.VisitID,
-		AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
+		InstructionID: req.InstructionID, AmountCNY: req.AmountCNY, Sensitive: req.Sensitive,
 	}
 	if err := workflows.ValidateNewCase(cs); err != nil {
 		return CaseView{}, err
+	}
+	if req.InstructionID != "" {
+		if err := require(u, RolesInstructionEditors...); err != nil {
+			return CaseView{}, err
+		}
+		if _, err := s.Store.GetInstruction(ctx, req.InstructionID); err != nil {
+			return CaseView{}, referenced(err, "instruction_id")
+		}
 	}
 	if req.EnterpriseID == "" {
 		return CaseView{}, invalid("enterprise_id: 必填 (required)")

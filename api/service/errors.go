@@ -139,7 +139,7 @@ func Classify(err error) *Error {
 var entityLabels = map[string]string{
 	store.EntityCase: "案件", store.EntityUnit: "单位", store.EntityEnterprise: "企业", store.EntityUser: "用户",
 	store.EntityRuleSet: "规则集", store.EntityIdempotencyKey: "Idempotency-Key", store.EntitySession: "登录会话",
-	store.EntityLeader: "班子成员", store.EntityVisit: "走访", store.EntityFile: "附件",
+	store.EntityLeader: "班子成员", store.EntityVisit: "走访", store.EntityFile: "附件", store.EntityInstruction: "批示",
 }
 
 // storeError is the answer to a store error: its kind gives the Kind, its entity and id

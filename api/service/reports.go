@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -212,6 +213,10 @@ type ReportView struct {
 	ByCategory  []store.ReportGroup   `json:"by_category"`
 	ByUnit      []store.ReportGroup   `json:"by_unit"`
 	Submissions []SubmissionView      `json:"submissions"`
+	// Sent are the sendings of the report to the city's leaders (报送); Instructions the
+	// instructions that came back (批示), each with the cases raised from it as they stand.
+	Sent         []store.Sending   `json:"sent"`
+	Instructions []InstructionView `json:"instructions"`
 }
 
 // ReportTotals are the Federation-wide totals of a quarter.
@@ -243,8 +248,12 @@ func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows
 	if err != nil {
 		return ReportView{}, content, err
 	}
+	sent, instructions, err := s.followUp(ctx, q)
+	if err != nil {
+		return ReportView{}, content, err
+	}
 	t := content.Totals
-	v := ReportView{ReportHead: headOf(rep),
+	v := ReportView{ReportHead: headOf(rep), Sent: sent, Instructions: instructions,
 		Totals:   ReportTotals{Raised: t.Raised, Closed: t.Closed, Overdue: t.Overdue, SatisfactionRate: t.SatisfactionRate},
 		ByLeader: content.ByLeader, ByCounty: content.ByCounty, ByCategory: content.ByCategory, ByUnit: content.ByUnit, Submissions: subs}
 	if u.Role == domain.RoleLeader {
@@ -431,7 +440,13 @@ type Summary struct {
 	Satisfaction                                       float64
 	Leaders                                            []SummaryLeader
 	Charts                                             []SummaryChart
+	// Sent and Instructions: to whom the report went, and what came back with its cases.
+	Sent         []SummarySending
+	Instructions []InstructionView
 }
+
+// SummarySending is a sending as the summary says it.
+type SummarySending struct{ To, At string }
 
 // Summary is the quarter's report as its printable summary shows it to the user: names for
 // ids, percentages, and bar charts laid out.
@@ -454,6 +469,10 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 	if v.CompiledAt != nil {
 		data.CompiledAt = v.CompiledAt.In(domain.Shanghai).Format("2006-01-02 15:04")
 	}
+	for _, sd := range v.Sent {
+		data.Sent = append(data.Sent, SummarySending{To: strings.Join(sd.To, "、"), At: sd.SentAt.In(domain.Shanghai).Format("2006-01-02 15:04")})
+	}
+	data.Instructions = v.Instructions
 	for _, l := range v.ByLeader {
 		sub, text := domain.SubmissionMissing, ""
 		var files []File

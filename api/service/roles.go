@@ -27,6 +27,10 @@ var (
 	// RolesNarrativeReaders read every leader's quarterly text: the office that compiles
 	// the leaders' reports for the city's principal leaders (a leader reads their own).
 	RolesNarrativeReaders = []string{domain.RoleMemberDept, domain.RoleAdmin}
+	// RolesInstructionEditors record that a quarterly report was sent to the city's
+	// leaders and the instructions that came back (the Federation's office), and raise
+	// cases from an instruction (the member department).
+	RolesInstructionEditors = []string{domain.RoleMemberDept, domain.RoleAdmin}
 	// RolesVerifiers verify timelines; RolesFigureReaders read units' figures (a unit its
 	// own); RolesSchemeEditor change the scoring scheme; RolesFreezer freeze a period.
 	RolesVerifiers     = []string{domain.RoleEfficiency, domain.RoleAdmin, domain.RoleSupervision}

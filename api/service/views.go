@@ -40,8 +40,12 @@ type CaseView struct {
 	// to it and open (a single case's read only; each read recorded).
 	EnterpriseContact *Contact `json:"enterprise_contact,omitempty"`
 	// Files are the files attached to the case (GET /cases/{id} and the case's page only).
-	Files                []File                `json:"files,omitempty"`
-	VisitID              string                `json:"visit_id"`
+	Files   []File `json:"files,omitempty"`
+	VisitID string `json:"visit_id"`
+	// Source is where the case came from: visit (a visit's problem), instruction (a city
+	// leader's instruction, InstructionID) or direct (raised by hand).
+	Source               string                `json:"source"`
+	InstructionID        string                `json:"instruction_id,omitempty"`
 	AmountCNY            *float64              `json:"amount_cny"`
 	Sensitive            bool                  `json:"sensitive"`
 	Office               string                `json:"office"`
@@ -103,6 +107,23 @@ func needsSensitive(c *domain.Case, u domain.User, follows bool) bool {
 	return false
 }
 
+// Where a case came from (CaseView.Source).
+const (
+	SourceVisit       = "visit"
+	SourceInstruction = "instruction"
+	SourceDirect      = "direct"
+)
+
+func sourceOf(c *domain.Case) string {
+	switch {
+	case c.InstructionID != "":
+		return SourceInstruction
+	case c.VisitID != "":
+		return SourceVisit
+	}
+	return SourceDirect
+}
+
 // hasSensitive reports whether the case holds anything sensitive.
 func hasSensitive(c *domain.Case) bool { return c.Sensitive || c.AmountCNY != nil }
 
@@ -122,7 +143,8 @@ func fillCaseView(v *CaseView, c *domain.Case, u domain.User, follows bool) {
 	*v = CaseView{
 		ID: c.ID, Status: c.Status, StatusLabel: domain.StatusLabels[c.Status], Title: c.Title, Description: c.Description,
 		Category: c.Category, CategoryLabel: domain.Categories[c.Category], List: c.List, ListLabel: domain.Lists[c.List],
-		Scope: c.Scope, EnterpriseID: c.EnterpriseID, VisitID: c.VisitID, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive,
+		Scope: c.Scope, EnterpriseID: c.EnterpriseID, VisitID: c.VisitID, Source: sourceOf(c), InstructionID: c.InstructionID,
+		AmountCNY: c.AmountCNY, Sensitive: c.Sensitive,
 		Office: c.Office, OfficeLabel: domain.Offices[c.Office], LeadUnit: c.LeadUnit, CoUnits: domain.NonNil(c.CoUnits),
 		ReferredUnits: domain.NonNil(c.ReferredUnits), SignedUnits: domain.NonNil(c.SignedUnits), DueDate: c.DueDate,
 		Deadlines: c.Deadlines, Overdue: c.Overdue, Card: card, CardLabel: domain.CardLabels[card],

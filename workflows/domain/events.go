@@ -22,6 +22,8 @@ type Created struct {
 	Sensitive    bool   `json:"sensitive"`
 	Title        string `json:"title"`
 	VisitID      string `json:"visit_id"`
+	// InstructionID, for a case raised from a city leader's instruction: the instruction.
+	InstructionID *string `json:"instruction_id,omitempty"`
 }
 
 // Routed is the data of a "routed" event: the rules' proposal.

@@ -30,20 +30,23 @@ type Callback struct {
 // Case is one problem or suggestion raised by an enterprise (企业家意见建议), as the read
 // model keeps it. The case workflow owns it; the store only ever receives whole snapshots.
 type Case struct {
-	ID           string   `json:"id"`
-	Status       string   `json:"status"`
-	Title        string   `json:"title"`
-	Description  string   `json:"description"`
-	Category     string   `json:"category"`
-	List         string   `json:"list"`
-	Scope        string   `json:"scope"`
-	EnterpriseID string   `json:"enterprise_id"`
-	VisitID      string   `json:"visit_id"`
-	AmountCNY    *float64 `json:"amount_cny"`
-	Sensitive    bool     `json:"sensitive"`
-	Office       string   `json:"office"`
-	LeadUnit     string   `json:"lead_unit"`
-	CoUnits      []string `json:"co_units"`
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	Title        string `json:"title"`
+	Description  string `json:"description"`
+	Category     string `json:"category"`
+	List         string `json:"list"`
+	Scope        string `json:"scope"`
+	EnterpriseID string `json:"enterprise_id"`
+	VisitID      string `json:"visit_id"`
+	// InstructionID names the city leader's instruction (批示) the case was raised from
+	// (source "instruction"); "" otherwise.
+	InstructionID string   `json:"instruction_id,omitempty"`
+	AmountCNY     *float64 `json:"amount_cny"`
+	Sensitive     bool     `json:"sensitive"`
+	Office        string   `json:"office"`
+	LeadUnit      string   `json:"lead_unit"`
+	CoUnits       []string `json:"co_units"`
 	// ReferredUnits are every unit the case has been referred to (lead or co-unit): they
 	// see it from then on. Nil for cases recorded before it was kept.
 	ReferredUnits []string `json:"referred_units"`
