@@ -136,15 +136,37 @@ func (s *Store) GetVisit(ctx context.Context, id string) (domain.Visit, error) {
 // CompleteVisit marks a visit complete: its cases are all in the read model, and from now
 // on it is shown. Completing it again changes nothing.
 func (s *Store) CompleteVisit(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE visits SET complete = true WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("store: complete visit %s: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return storeError(EntityVisit, id, ErrNotFound, "no such visit")
-	}
-	return nil
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE visits SET complete = true WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("store: complete visit %s: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return storeError(EntityVisit, id, ErrNotFound, "no such visit")
+		}
+		// Its investment leads join the register (once: a retry finds them there).
+		if _, err := tx.Exec(ctx, visitLeadsSQL, id); err != nil {
+			return fmt.Errorf("store: complete visit %s: leads: %w", id, err)
+		}
+		return nil
+	})
 }
+
+// visitLeadsSQL adds a visit's investment leads to the register (migration 00020 does the
+// same for the visits logged before it): the visit's first enterprise and leader, the
+// enterprise's industry chain.
+const visitLeadsSQL = `
+	INSERT INTO leads (enterprise_id, leader, visit_id, visit_item, title, description, industry_chain, created_by, created_at, updated_at)
+	SELECT e.id, (SELECT vl.leader FROM visit_leaders vl WHERE vl.visit_id = v.id ORDER BY vl.leader LIMIT 1),
+		v.id, l.ord, l.item ->> 'title', coalesce(l.item ->> 'description', ''), e.industry_chain, v.created_by, v.created_at, v.created_at
+	FROM visits v
+		CROSS JOIN jsonb_array_elements(v.investment_leads) WITH ORDINALITY AS l (item, ord)
+		JOIN LATERAL (SELECT en.id, en.industry_chain FROM visit_enterprises ve JOIN enterprises en ON en.id = ve.enterprise_id
+			WHERE ve.visit_id = v.id ORDER BY ve.enterprise_id LIMIT 1) AS e ON true
+	WHERE v.id = $1 AND coalesce(l.item ->> 'title', '') <> ''
+		AND EXISTS (SELECT 1 FROM visit_leaders vl WHERE vl.visit_id = v.id)
+	ORDER BY l.ord
+	ON CONFLICT (visit_id, visit_item) WHERE visit_id <> '' DO NOTHING`
 
 // VisitFilter selects visits; empty fields do not filter. From and To are dates
 // (YYYY-MM-DD), both included.

@@ -139,7 +139,7 @@ func Classify(err error) *Error {
 var entityLabels = map[string]string{
 	store.EntityCase: "案件", store.EntityUnit: "单位", store.EntityEnterprise: "企业", store.EntityUser: "用户",
 	store.EntityRuleSet: "规则集", store.EntityIdempotencyKey: "Idempotency-Key", store.EntitySession: "登录会话",
-	store.EntityLeader: "班子成员", store.EntityVisit: "走访", store.EntityFile: "附件", store.EntityInstruction: "批示",
+	store.EntityLeader: "班子成员", store.EntityVisit: "走访", store.EntityFile: "附件", store.EntityInstruction: "批示", store.EntityLead: "招商线索",
 }
 
 // storeError is the answer to a store error: its kind gives the Kind, its entity and id
@@ -161,6 +161,8 @@ func storeError(e *store.Error) *Error {
 	case e.Entity == store.EntityEnterpriseVersion:
 		return newError(Conflict, "version_conflict",
 			fmt.Sprintf("企业信息已被修改为第 %s 版，请重新打开后再修改 (the enterprise changed since it was read: now version %s)", e.ID, e.ID))
+	case e.Entity == store.EntityLead:
+		return newError(Conflict, "conflict", "线索的状态已被他人更新，请刷新后再试 (the lead changed meanwhile: read it again)")
 	case e.Entity == store.EntityPlan:
 		return newError(Conflict, "version_conflict",
 			fmt.Sprintf("一企一策已被修改为第 %s 版，请重新打开后再修改 (the plan changed since it was read: now version %s)", e.ID, e.ID))

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -23,6 +24,8 @@ type Ledger struct {
 	To      string      `json:"to"`
 	Visits  []VisitView `json:"visits"`
 	Year    int         `json:"year"`
+	// Leads are the investment leads registered in the period (of the leader), newest first.
+	Leads []LeadView `json:"leads"`
 
 	period string
 }
@@ -50,7 +53,32 @@ func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, lead
 	if err != nil {
 		return Ledger{}, err
 	}
-	return Ledger{Leader: leader, Year: p.Year, Quarter: p.Quarter, From: from, To: to, Visits: out, period: p.Label}, nil
+	leads, err := s.Store.ListLeads(ctx, store.LeadFilter{Leader: leader, From: from, To: to, Limit: maxLedgerVisits})
+	if err != nil {
+		return Ledger{}, err
+	}
+	lv := make([]LeadView, 0, len(leads))
+	for _, l := range leads {
+		lv = append(lv, leadView(l))
+	}
+	return Ledger{Leader: leader, Year: p.Year, Quarter: p.Quarter, From: from, To: to, Visits: out, Leads: lv, period: p.Label}, nil
+}
+
+// leadColumns are the headers of a leads sheet (招商线索), in the ledger and the report.
+var leadColumns = []any{"序号", "线索编号", "登记日期", "班子成员", "企业", "产业链", "线索", "预计金额（元）", "状态", "放弃原因", "走访编号"}
+
+// leadRows are the rows of a leads sheet, with names for ids.
+func leadRows(leads []LeadView, leaderNames, entName map[string]string) [][]any {
+	rows := [][]any{leadColumns}
+	for i, l := range leads {
+		var amount any
+		if l.ExpectedAmountCNY != nil {
+			amount = *l.ExpectedAmountCNY
+		}
+		rows = append(rows, []any{i + 1, l.ID, l.CreatedAt.In(domain.Shanghai).Format(domain.DateLayout), cmp.Or(leaderNames[l.Leader], l.Leader),
+			cmp.Or(entName[l.EnterpriseID], l.EnterpriseID), l.IndustryChain, l.Title, amount, l.StatusLabel, l.DropReason, l.VisitID})
+	}
+	return rows
 }
 
 // ledgerColumns are the workbook's headers.
@@ -126,5 +154,6 @@ func (s Visits) LedgerWorkbook(ctx context.Context, l Ledger) (Workbook, error) 
 	if l.Leader != "" {
 		name += "-" + l.Leader
 	}
-	return Workbook{ASCIIName: "ledger-" + l.period, Name: name, Sheets: []xlsx.Sheet{{Name: "工作台账", Rows: rows}}}, nil
+	return Workbook{ASCIIName: "ledger-" + l.period, Name: name, Sheets: []xlsx.Sheet{{Name: "工作台账", Rows: rows},
+		{Name: "招商线索", Rows: leadRows(l.Leads, leaderNames, entName)}}}, nil
 }

@@ -181,6 +181,14 @@ type LeaderCoverage struct {
 	NotVisited []string `json:"not_visited"`
 	Share      float64  `json:"share"`
 	Visited    int      `json:"visited"`
+	// Leads are the investment leads the leader brought in the period, by state.
+	Leads LeadCounts `json:"leads"`
+}
+
+// LeadCounts count leads: all of them, and by state.
+type LeadCounts struct {
+	Total    int            `json:"total"`
+	ByStatus map[string]int `json:"by_status"`
 }
 
 // Coverage is every leader's coverage of a period, and the whole.
@@ -213,6 +221,10 @@ func (s Visits) Coverage(ctx context.Context, u domain.User, p YearOrQuarter) (C
 	if err != nil {
 		return Coverage{}, err
 	}
+	leads, err := s.Store.ListLeads(ctx, store.LeadFilter{From: from, To: to, Limit: 100_000})
+	if err != nil {
+		return Coverage{}, err
+	}
 	out := Coverage{Year: p.Year, Quarter: p.Quarter, From: from, To: to, Leaders: []LeaderCoverage{}}
 	for _, l := range list {
 		if u.Role == domain.RoleLeader && l.Leader != u.Username {
@@ -224,8 +236,15 @@ func (s Visits) Coverage(ctx context.Context, u domain.User, p YearOrQuarter) (C
 				notVisited = append(notVisited, id)
 			}
 		}
+		counts := LeadCounts{ByStatus: map[string]int{}}
+		for _, ld := range leads {
+			if ld.Leader == l.Leader {
+				counts.Total++
+				counts.ByStatus[ld.Status]++
+			}
+		}
 		out.Leaders = append(out.Leaders, LeaderCoverage{Leader: l.Leader, Linked: len(l.Linked), Visited: len(l.Visited),
-			Share: share(len(l.Visited), len(l.Linked)), NotVisited: notVisited})
+			Share: share(len(l.Visited), len(l.Linked)), NotVisited: notVisited, Leads: counts})
 		out.Overall.Linked += len(l.Linked)
 		out.Overall.Visited += len(l.Visited)
 	}

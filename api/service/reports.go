@@ -217,6 +217,9 @@ type ReportView struct {
 	// instructions that came back (批示), each with the cases raised from it as they stand.
 	Sent         []store.Sending   `json:"sent"`
 	Instructions []InstructionView `json:"instructions"`
+	// Leads count the investment leads registered in the quarter by state (a leader: their
+	// own); leads.xlsx lists them.
+	Leads LeadCounts `json:"leads"`
 }
 
 // ReportTotals are the Federation-wide totals of a quarter.
@@ -252,8 +255,17 @@ func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows
 	if err != nil {
 		return ReportView{}, content, err
 	}
+	leads, err := s.quarterLeads(ctx, u, q)
+	if err != nil {
+		return ReportView{}, content, err
+	}
+	counts := LeadCounts{ByStatus: map[string]int{}}
+	for _, l := range leads {
+		counts.Total++
+		counts.ByStatus[l.Status]++
+	}
 	t := content.Totals
-	v := ReportView{ReportHead: headOf(rep), Sent: sent, Instructions: instructions,
+	v := ReportView{ReportHead: headOf(rep), Sent: sent, Instructions: instructions, Leads: counts,
 		Totals:   ReportTotals{Raised: t.Raised, Closed: t.Closed, Overdue: t.Overdue, SatisfactionRate: t.SatisfactionRate},
 		ByLeader: content.ByLeader, ByCounty: content.ByCounty, ByCategory: content.ByCategory, ByUnit: content.ByUnit, Submissions: subs}
 	if u.Role == domain.RoleLeader {
@@ -332,8 +344,11 @@ func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter
 	if err := begun(q); err != nil {
 		return Workbook{}, err
 	}
+	if n == "leads" {
+		return s.leadsWorkbook(ctx, u, q)
+	}
 	if _, ok := reportbook.Lists[n]; !ok {
-		return Workbook{}, notFound("附件只有 1.xlsx、2.xlsx、3.xlsx (attachments are 1.xlsx, 2.xlsx and 3.xlsx)")
+		return Workbook{}, notFound("附件只有 1.xlsx、2.xlsx、3.xlsx 和 leads.xlsx (attachments are 1.xlsx, 2.xlsx, 3.xlsx and leads.xlsx)")
 	}
 	_, content, err := s.load(ctx, u, q, true)
 	if err != nil {

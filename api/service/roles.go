@@ -31,6 +31,8 @@ var (
 	// leaders and the instructions that came back (the Federation's office), and raise
 	// cases from an instruction (the member department).
 	RolesInstructionEditors = []string{domain.RoleMemberDept, domain.RoleAdmin}
+	// RolesLeadEditors add investment leads and follow them up (a leader: their own).
+	RolesLeadEditors = []string{domain.RoleMemberDept, domain.RoleAdmin, domain.RoleLeader}
 	// RolesVerifiers verify timelines; RolesFigureReaders read units' figures (a unit its
 	// own); RolesSchemeEditor change the scoring scheme; RolesFreezer freeze a period.
 	RolesVerifiers     = []string{domain.RoleEfficiency, domain.RoleAdmin, domain.RoleSupervision}

@@ -283,3 +283,21 @@ var VisitTopics = map[string]string{"policy": "宣讲政策", "service": "服务
 
 // PlanStatuses name the states of a plan's measure.
 var PlanStatuses = map[string]string{"planned": "计划中", "in_progress": "推进中", "done": "已完成"}
+
+// Investment leads (以商招商): the states of a lead, in the order a lead moves through them
+// (dropped: given up, from any state before landed).
+const (
+	LeadNew         = "new"
+	LeadContacting  = "contacting"
+	LeadNegotiating = "negotiating"
+	LeadSigned      = "signed"
+	LeadLanded      = "landed"
+	LeadDropped     = "dropped"
+)
+
+// LeadOrder is the path of a lead; LeadStatuses name every state.
+var (
+	LeadOrder    = []string{LeadNew, LeadContacting, LeadNegotiating, LeadSigned, LeadLanded}
+	LeadStatuses = map[string]string{LeadNew: "新线索", LeadContacting: "接洽中", LeadNegotiating: "洽谈中",
+		LeadSigned: "已签约", LeadLanded: "已落地", LeadDropped: "已放弃"}
+)
