@@ -83,6 +83,7 @@ var pages = func() map[string]*template.Template {
 		},
 		"filetype": func(s string) string { return domain.FileTypes[s] },
 		"project":  func(s string) string { return domain.ProjectStatuses[s] },
+		"lead":     func(s string) string { return domain.LeadStatuses[s] },
 		"money":    func(f *float64) string { return strconv.FormatFloat(*f, 'f', -1, 64) },
 		"size": func(n int64) string {
 			if n < 1<<20 {
@@ -145,6 +146,10 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/audit", k.audit)
 	signed.POST("/audit/freeze", k.csrf, k.freeze)
 	signed.GET("/coverage", k.coverage)
+	signed.GET("/leads", k.leads)
+	signed.POST("/leads", k.csrf, k.createLead)
+	signed.GET("/leads/:id", k.lead)
+	signed.POST("/leads/:id/follow-ups", k.csrf, k.followUpLead)
 	signed.GET("/links", k.linksPage)
 	signed.GET("/links/:leader", k.leaderLinks)
 	signed.POST("/links/:leader", k.csrf, k.setLinks)
@@ -321,6 +326,7 @@ func menu(u domain.User) []menuItem {
 		{"enterprises", "/enterprises", service.RolesVisitReaders},
 		{"links", "/links", service.RolesVisitReaders},
 		{"coverage", "/coverage", service.RolesVisitReaders},
+		{"leads", "/leads", service.RolesVisitReaders},
 		{"notices", "/notices", nil},
 		{"report.summary", "/reports", service.RolesReportReaders},
 		{"audit.units", "/audit", service.RolesFigureReaders},

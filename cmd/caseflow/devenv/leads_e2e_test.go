@@ -2,6 +2,9 @@ package devenv_test
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,5 +186,28 @@ func TestAVisitsInvestmentLeadsAreFollowedUpUntilTheyLand(t *testing.T) {
 	}
 	if rows := leader2.sheetRows("/api/v1/reports/quarterly/"+q.String()+"/attachments/leads.xlsx", "招商线索"); len(rows) != 2 || rows[1][6] != "新能源电池项目" {
 		t.Errorf("leader2's leads sheet: %v", rows)
+	}
+
+	// The console: the member department adds a lead for leader2, who follows it up; a
+	// drop without its reason is refused beside the field.
+	memberPage := newPerson(t, env.URL).signIn("member").open("/leads")
+	memberPage.sees("鞋材配套项目", "登记招商线索")
+	memberPage.submit("/leads", url.Values{"title": {"智能制造产业园项目"}, "enterprise_id": {"ent-003"}, "leader": {"leader2"},
+		"expected_amount_cny": {"30000000"}})
+	memberPage.sees("已登记招商线索", "智能制造产业园项目")
+	m := regexp.MustCompile(`href="/leads/(LD-[0-9]{6})">[^<]*</a></td><td>智能制造产业园项目`).FindStringSubmatch(memberPage.page)
+	if m == nil {
+		t.Fatalf("the new lead is not listed:\n%s", memberPage.page)
+	}
+	l2 := newPerson(t, env.URL).signIn("leader2").open("/leads/" + m[1])
+	l2.submit("/leads/"+m[1]+"/follow-ups", url.Values{"status": {"dropped"}, "note": {"对方暂缓"}})
+	if l2.status != http.StatusUnprocessableEntity || !strings.Contains(l2.page, `id="reason" name="reason" aria-invalid="true"`) {
+		t.Fatalf("a drop without its reason: %d\n%s", l2.status, l2.page)
+	}
+	l2.open("/leads/" + m[1])
+	l2.submit("/leads/"+m[1]+"/follow-ups", url.Values{"status": {"contacting"}, "note": {"已约见企业负责人"}})
+	l2.sees("已保存跟进", "<dd>接洽中</dd>", "已约见企业负责人")
+	if other := newPerson(t, env.URL).signIn("leader1").open("/leads/" + m[1]); other.status != http.StatusNotFound {
+		t.Errorf("another leader opens the lead's page: %d", other.status)
 	}
 }
