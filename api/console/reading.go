@@ -32,6 +32,22 @@ type reportsBody struct {
 	Items     []service.ReportItem
 	Submit    []string // the quarters a leader may submit for
 	Narrative string
+	// FollowUp is, for the office that sends the report (RolesInstructionEditors), the
+	// chosen quarter's sendings and instructions with the forms that record them.
+	FollowUp *reportFollowUp
+}
+
+// reportFollowUp is a compiled quarter's sending and instructions (报送与批示) and the
+// forms: record a sending, record an instruction, raise a case from one.
+type reportFollowUp struct {
+	Period       string
+	Periods      []string
+	Sent         []service.Sending
+	Instructions []service.InstructionView
+	// Raise: the member department raises cases from an instruction (the options).
+	Raise                          bool
+	Enterprises, Categories, Lists []option
+	Now, Today                     string
 }
 
 func (k *Console) showReports(c *gin.Context, status int, r refusal, narrative string) {
@@ -52,6 +68,12 @@ func (k *Console) showReports(c *gin.Context, status int, r refusal, narrative s
 			b.Submit = append([]string{cur}, b.Submit...)
 		}
 	}
+	if may(u, service.RolesInstructionEditors) {
+		if b.FollowUp, err = k.reportFollowUp(c, u, items); err != nil {
+			k.fail(c, err)
+			return
+		}
+	}
 	p := k.base(c, mustMsg("report.summary"))
 	r.show(&p)
 	p.Body = b
@@ -60,6 +82,12 @@ func (k *Console) showReports(c *gin.Context, status int, r refusal, narrative s
 	}
 	if name := c.Query("attached"); name != "" {
 		p.Flash, _ = msg("file.attached", name)
+	}
+	switch c.Query("recorded") {
+	case "sent":
+		p.Flash = "已记录报送。"
+	case "instruction":
+		p.Flash = "已登记批示。"
 	}
 	k.render(c, status, "reports.html", p)
 }

@@ -18,6 +18,9 @@ import (
 // raised with its id (NewCase.InstructionID); the report shows each instruction with its
 // cases as they stand.
 
+// Sending is a sending of the report as recorded.
+type Sending = store.Sending
+
 // SendingRequest records a sending of the report: to whom, and when.
 type SendingRequest struct {
 	To     []string   `json:"to"`

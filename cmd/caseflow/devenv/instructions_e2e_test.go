@@ -3,6 +3,8 @@ package devenv_test
 import (
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +122,24 @@ func TestTheReportGoesToTheCityLeadersAndTheirInstructionsBecomeCases(t *testing
 	}
 	if rep := report(member); len(rep.Sent) != 1 || len(rep.Instructions) != 1 || len(rep.Instructions[0].Cases) != 1 {
 		t.Errorf("a refusal recorded something: %+v", rep)
+	}
+
+	// The console: the member department records a second instruction on the reports page
+	// and raises a case from it; the case's page names its source.
+	office := newPerson(t, env.URL).signIn("member").open("/reports?period=" + q.String())
+	office.sees("报送与领导批示", "已报送：市委主要领导、市政府主要领导", "市委书记批示")
+	office.submit("/reports/instructions", url.Values{"period": {q.String()}, "by": {"市长"}, "date": {today}, "text": {"请协调解决企业融资难题"}})
+	office.sees("已登记批示", "市长批示")
+	second := q.String() + "-2"
+	office.submit("/reports/instructions/"+second+"/cases", url.Values{"title": {"企业融资难"}, "enterprise_id": {"ent-004"},
+		"description": {"按市长批示协调转贷"}, "category": {"financing"}, "list": {"funding"}, "amount_cny": {"5000000"}})
+	office.sees("企业融资难", "市领导批示（"+second+"）")
+	office.open("/reports?period=" + q.String())
+	if !regexp.MustCompile(`落实情况：<a href="/cases/PT-[0-9]{4}-[0-9]{6}">PT-[0-9]{4}-[0-9]{6}</a> 待梳理</p>\s*<form method="post" action="/reports/instructions/` + second).MatchString(office.page) {
+		t.Errorf("the second instruction's case is not listed under it:\n%s", office.page)
+	}
+	if ldr := newPerson(t, env.URL).signIn("leader1").open("/reports"); strings.Contains(ldr.page, "登记批示") {
+		t.Errorf("a leader is offered the instruction form")
 	}
 }
 
