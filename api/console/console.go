@@ -139,6 +139,8 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/cases/:id/notices/:no", k.noticePaper)
 	signed.GET("/cases/:id/referrals/:seq", k.referralPaper)
 	signed.GET("/visits/new", k.visitForm)
+	signed.GET("/visits/:id", k.visitPage)
+	signed.POST("/visits/:id/files", k.addVisitFile) // CSRF: a field of the upload (readUpload)
 	signed.POST("/visits", k.csrf, k.createVisit)
 	signed.GET("/reports", k.reports)
 	signed.POST("/reports/submissions", k.csrf, k.submitReport)

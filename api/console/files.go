@@ -80,6 +80,48 @@ func (k *Console) addSubmissionFile(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/reports?attached="+url.QueryEscape(f.Name))
 }
 
+// visitPage: GET /visits/{id} — a visit, its cases and its files, with the upload form for
+// the member department and the leaders who took part.
+func (k *Console) visitPage(c *gin.Context) { k.showVisit(c, http.StatusOK, "") }
+
+func (k *Console) showVisit(c *gin.Context, status int, refusedWith string) {
+	u := currentUser(c)
+	v, err := k.Service.Visits.Get(c.Request.Context(), u, c.Param("id"))
+	if err != nil {
+		k.fail(c, err)
+		return
+	}
+	p := k.base(c, v.ID+" 走访记录")
+	p.Error = refusedWith
+	if name := c.Query("attached"); name != "" {
+		p.Flash, _ = msg("file.attached", name)
+	}
+	p.Body = struct {
+		Visit     service.VisitView
+		MayAttach bool
+	}{v, service.MayAttachToVisit(u, v.Visit)}
+	k.render(c, status, "visit_page.html", p)
+}
+
+// addVisitFile: POST /visits/{id}/files — the visit page's upload form.
+func (k *Console) addVisitFile(c *gin.Context) {
+	up, _, ok := k.readUpload(c)
+	if !ok {
+		return
+	}
+	f, _, err := k.Service.Files.AddToVisit(c.Request.Context(), currentUser(c), c.Param("id"), up)
+	if err != nil {
+		e := service.Classify(err)
+		if e.Kind == service.NotFound || e.Kind == service.Internal || e.Kind == service.Unavailable {
+			k.fail(c, err)
+			return
+		}
+		k.showVisit(c, statusOf(e), e.Message)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/visits/"+url.PathEscape(c.Param("id"))+"?attached="+url.QueryEscape(f.Name)+"#files")
+}
+
 // download: GET /files/{id}.
 func (k *Console) download(c *gin.Context) {
 	f, data, err := k.Service.Files.Get(c.Request.Context(), currentUser(c), c.Param("id"))

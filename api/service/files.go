@@ -173,12 +173,21 @@ func (s Files) AddToVisit(ctx context.Context, u domain.User, visitID string, up
 	if err != nil {
 		return File{}, false, err
 	}
+	if !MayAttachToVisit(u, v) {
+		return File{}, false, forbidden("无权为该走访上传附件 (you may not attach files to this visit)")
+	}
 	f, err := prepare(u, store.FileOfVisit, v.ID, up)
 	if err != nil {
 		return File{}, false, err
 	}
 	f.Attached = true
 	return s.keep(ctx, f, up.Data)
+}
+
+// MayAttachToVisit reports whether the user may attach files to the visit: the member
+// department, or a leader who took part in it (AddToVisit's own check).
+func MayAttachToVisit(u domain.User, v domain.Visit) bool {
+	return u.Role == domain.RoleMemberDept || u.Role == domain.RoleLeader && slices.Contains(v.Leaders, u.Username)
 }
 
 // submissionParent names a leader's submission of a quarter as a file's parent.

@@ -272,6 +272,15 @@ func TestLeadersAttachFilesToTheirVisitsAndSubmissions(t *testing.T) {
 		t.Errorf("the member department downloads the visit's notes: %d", status)
 	}
 
+	// The console: the visit's page lists its files and takes another from its leader.
+	page := newPerson(t, env.URL).signIn("leader1").open("/visits/" + visit)
+	page.sees("走访记录.pdf", "上传附件")
+	page.upload("/visits/"+visit+"/files", "现场照片.png", aPNG, true)
+	page.sees("已上传附件：现场照片.png", ">现场照片.png</a>")
+	if other := newPerson(t, env.URL).signIn("leader2").open("/visits/" + visit); other.status != http.StatusNotFound {
+		t.Errorf("another leader opens the visit's page: %d", other.status)
+	}
+
 	q := domain.QuarterOf(time.Now()).String()
 	doc := aDOCX(t)
 	r = leader1.upload("/api/v1/reports/quarterly/"+q+"/submissions/leader1/files", "file", "调研报告.docx", doc)
