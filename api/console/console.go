@@ -162,6 +162,8 @@ func (k *Console) Register(r *gin.Engine) {
 	signed.GET("/enterprises", k.enterprisesPage)
 	signed.GET("/enterprises/:id", k.enterprise)
 	signed.POST("/enterprises/:id/plan", k.csrf, k.savePlan)
+	signed.GET("/enterprises/:id/edit", k.editEnterprise)
+	signed.POST("/enterprises/:id", k.csrf, k.updateEnterprise)
 	signed.GET("/account/password", k.passwordPage)
 	signed.POST("/account/password", k.csrf, k.changePassword)
 	signed.GET("/admin/users", k.usersPage)

@@ -216,6 +216,8 @@ func (k *Console) coverage(c *gin.Context) {
 type enterpriseBody struct {
 	service.EnterpriseFile
 	Units map[string]string // unit names by id
+	// MayEdit: the reader may edit the enterprise (/enterprises/{id}/edit).
+	MayEdit bool
 	// PlanForm is the plan's form, for who may write it (nil for others): the measures in
 	// force, then blank rows for new ones.
 	PlanForm *planForm
@@ -255,7 +257,7 @@ func (k *Console) showEnterprise(c *gin.Context, status int, r refusal, posted *
 		k.fail(c, err)
 		return
 	}
-	b := enterpriseBody{EnterpriseFile: f, Units: map[string]string{}}
+	b := enterpriseBody{EnterpriseFile: f, Units: map[string]string{}, MayEdit: may(u, service.RolesEnterpriseEditor)}
 	for _, un := range units {
 		b.Units[un.ID] = un.Name
 	}
@@ -279,8 +281,11 @@ func (k *Console) showEnterprise(c *gin.Context, status int, r refusal, posted *
 	p := k.base(c, f.Enterprise.Name)
 	r.show(&p)
 	p.Body = b
-	if c.Query("done") == "plan" {
+	switch c.Query("done") {
+	case "plan":
 		p.Flash = mustMsg("plan.saved")
+	case "edited":
+		p.Flash = "已保存企业信息。"
 	}
 	k.render(c, status, "enterprise.html", p)
 }

@@ -3,6 +3,8 @@ package devenv_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +113,26 @@ func TestTheMemberDepartmentKeepsTheEnterpriseFileUpToDate(t *testing.T) {
 	leader.must(http.StatusForbidden, "GET", path+"/history", nil)
 	if after := member.must(http.StatusOK, "GET", path+"/history", nil); len(after.Body["items"].([]any)) != 2 {
 		t.Errorf("a refused edit was kept: %s", after.Raw)
+	}
+
+	// The console's form: a bad year is refused beside its input, nothing saved; a good
+	// edit adds a year and is in the file. A leader finds no such form.
+	form := newPerson(t, env.URL).signIn("member").open("/enterprises/ent-001/edit")
+	form.sees("修改企业信息", "二期智能化车间", `name="op2_year"`)
+	form.submit("/enterprises/ent-001", url.Values{"name": {before["name"].(string)}, "county": {before["county"].(string)},
+		"base_version": {"3"}, "op0_year": {"1999"}, "pj0_name": {"二期智能化车间"}, "pj0_status": {"building"}})
+	if form.status != http.StatusUnprocessableEntity || !strings.Contains(form.page, `id="op0_year" name="op0_year" min="2000" value="1999" aria-invalid="true"`) {
+		t.Fatalf("a bad year through the console: %d\n%s", form.status, form.page)
+	}
+	form.open("/enterprises/ent-001/edit")
+	values := url.Values{"name": {before["name"].(string)}, "county": {before["county"].(string)}, "contact_phone": {"0594-2222222"}, "base_version": {"3"},
+		"op0_year": {fmt.Sprint(year - 3)}, "op0_employees": {"280"}, "pj0_name": {"三期仓储中心"}, "pj0_status": {"suspended"}}
+	if before["is_key"] != true {
+		values.Set("is_key", "true")
+	}
+	form.submit("/enterprises/ent-001", values)
+	form.sees("已保存企业信息", "企业信息第 4 版", "三期仓储中心", "<td>停缓建</td>", `<td class="n">280</td>`)
+	if l := newPerson(t, env.URL).signIn("leader1").open("/enterprises/ent-001/edit"); l.status != http.StatusNotFound {
+		t.Errorf("a leader opens the edit form: %d", l.status)
 	}
 }
