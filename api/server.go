@@ -46,7 +46,8 @@ func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
-	r.Use(secureHeaders, s.logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
+	m := newMetrics(s.Service)
+	r.Use(m.observe, secureHeaders, s.logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.ErrorContext(c.Request.Context(), "panic", "path", c.FullPath(), "err", err)
 		if !s.NoConsole && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
 			c.Data(http.StatusInternalServerError, "text/html; charset=utf-8",
@@ -73,6 +74,7 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", m.handler())
 	r.GET("/readyz", s.readyz)
 	v1 := r.Group("/api/v1", plainParams)
 	v1.GET("/healthz", s.healthz)
