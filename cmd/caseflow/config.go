@@ -33,6 +33,9 @@ type Config struct {
 	// says whether the browser used https (the console's cookie is then Secure).
 	TrustedProxies []string
 	Password       string // CASEFLOW_PASSWORD, for user create
+	// WorkerAddr: CASEFLOW_WORKER_ADDR, where a worker answers /healthz and /metrics (unset:
+	// it listens nowhere).
+	WorkerAddr string
 	LogLevel       slog.Level
 }
 
@@ -55,6 +58,7 @@ func configFromEnv() Config {
 		SLAPolicy:            os.Getenv("CASEFLOW_SLA_POLICY"),
 		TrustedProxies:       strings.FieldsFunc(os.Getenv("CASEFLOW_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }),
 		Password:             os.Getenv("CASEFLOW_PASSWORD"),
+		WorkerAddr:           os.Getenv("CASEFLOW_WORKER_ADDR"),
 		LogLevel:             level,
 	}
 }

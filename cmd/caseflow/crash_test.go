@@ -515,7 +515,9 @@ func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"DATABASE_URL=" + cl.URL(), fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", site.temporalPort)}
+	health := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1))
+	env := []string{"DATABASE_URL=" + cl.URL(), fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", site.temporalPort),
+		"CASEFLOW_WORKER_ADDR=" + health}
 	worker := startProc(t, "worker.log", env, "worker")
 	acked := c.load(t, 0, 60, func() {
 		worker.kill()
@@ -523,6 +525,18 @@ func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 		worker = startProc(t, "worker.log", env, "worker")
 	})
 	c.check(t, acked, 0, 60)
+	// The restarted worker answers its probes and Prometheus on CASEFLOW_WORKER_ADDR.
+	for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/metrics": "process_resident_memory_bytes"} {
+		res, err := http.Get("http://" + health + path)
+		if err != nil {
+			t.Fatalf("the worker's %s: %v", path, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("the worker's %s: %d, lacks %q", path, res.StatusCode, want)
+		}
+	}
 	worker.stop()
 	dev.stop()
 }

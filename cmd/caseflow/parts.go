@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
@@ -100,6 +101,13 @@ func workerCommand() *cobra.Command {
 			if len(n.WebhookSecret) == 0 {
 				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
 			}
+			if cfg.WorkerAddr != "" {
+				stop, err := serveWorkerHTTP(cfg.WorkerAddr)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			w := workflows.NewWorker(tc, activities.New(st, n, tc))
 			if err := w.Start(); err != nil {
 				return err
@@ -113,6 +121,59 @@ func workerCommand() *cobra.Command {
 			w.Stop()
 			return nil
 		}),
+	}
+}
+
+// serveWorkerHTTP answers /healthz (the process is up) and /metrics (the Go runtime and the
+// process, in Prometheus's format) on addr, for probes and Prometheus; stop ends it.
+func serveWorkerHTTP(addr string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("worker address %s is in use; set CASEFLOW_WORKER_ADDR to another host:port", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("worker address %s cannot be used (%v); set CASEFLOW_WORKER_ADDR to host:port", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.Handle("GET /metrics", promhttp.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	slog.Info("caseflow worker answers /healthz and /metrics", "addr", addr)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// probeCommand: caseflow probe URL — exit 0 when the URL answers 200 (a container's health
+// check, in an image without curl).
+func probeCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "probe URL",
+		Short: "Exit 0 when URL answers 200 within 5 seconds (for container health checks)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+			if err != nil {
+				return fmt.Errorf("probe: %v", err)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("probe: %s does not answer: %v", args[0], err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("probe: %s answered %d", args[0], res.StatusCode)
+			}
+			return nil
+		},
 	}
 }
 
