@@ -36,7 +36,7 @@ type Config struct {
 	// WorkerAddr: CASEFLOW_WORKER_ADDR, where a worker answers /healthz and /metrics (unset:
 	// it listens nowhere).
 	WorkerAddr string
-	LogLevel       slog.Level
+	LogLevel   slog.Level
 }
 
 // configFromEnv reads the Config from the environment.
