@@ -193,8 +193,12 @@ func (s *Server) logRequests(c *gin.Context) {
 	if u, ok := c.Get(userKey); ok {
 		user = u.(domain.User).Username
 	}
-	s.Logger.InfoContext(c.Request.Context(), "http", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
-		"status", c.Writer.Status(), "user", user, "client", c.ClientIP(), "took", time.Since(start).Round(time.Microsecond))
+	attrs := []any{"request_id", id, "method", c.Request.Method, "route", c.FullPath(), "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "user", user, "client", c.ClientIP(), "took", time.Since(start).Round(time.Microsecond)}
+	if caseID := c.Param("id"); caseID != "" && strings.Contains(c.FullPath(), "/cases/:id") {
+		attrs = append(attrs, "case_id", caseID) // a case's requests found by its number in the logs
+	}
+	s.Logger.InfoContext(c.Request.Context(), "http", attrs...)
 }
 
 // plainParams refuses path parameters and query values that no stored value can match

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -105,4 +106,14 @@ func (c Config) policy() (*workflows.SLAPolicy, error) {
 		}
 	}
 	return &p, nil
+}
+
+// logHandler is the log's format: JSON lines (CASEFLOW_LOG_FORMAT=json, for a log
+// collector) or text (anything else).
+func logHandler(w io.Writer, format string, level slog.Level) slog.Handler {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
 }

@@ -19,7 +19,7 @@ func main() {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: configFromEnv().LogLevel})))
+	slog.SetDefault(slog.New(logHandler(os.Stderr, os.Getenv("CASEFLOW_LOG_FORMAT"), configFromEnv().LogLevel)))
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "caseflow:", err)
 		os.Exit(1)
