@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -157,8 +159,11 @@ func (s *devSite) url() string { return "http://" + s.addr }
 // start runs caseflow dev on the site and waits until it answers.
 func (s *devSite) start(extra ...string) *proc {
 	s.t.Helper()
-	args := append([]string{"dev", "--demo", "--data-dir", s.dir, "--addr", s.addr,
-		"--temporal-port", fmt.Sprint(s.temporalPort)}, extra...)
+	args := []string{"dev", "--demo", "--data-dir", s.dir, "--addr", s.addr, "--temporal-port", fmt.Sprint(s.temporalPort)}
+	if !slices.Contains(extra, "--ui-port") {
+		args = append(args, "--ui-port", "0") // tests run several at once: the UI's port is the test's to give
+	}
+	args = append(args, extra...)
 	p := startProc(s.t, "dev.log", nil, args...)
 	s.waitReady(p)
 	return p
@@ -507,6 +512,35 @@ func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
 	}
 	c.check(t, acked, 0, 60)
 	dev.stop()
+}
+
+// TestCaseflowDevServesTheTemporalWebUIOnItsOwnPort: beside the console, caseflow dev
+// serves Temporal's Web UI (assets embedded), where a case's workflow is found by its id.
+func TestCaseflowDevServesTheTemporalWebUIOnItsOwnPort(t *testing.T) {
+	site := newDevSite(t)
+	port := freePorts(t, 1)
+	dev := site.start("--ui-port", fmt.Sprint(port))
+	defer dev.stop()
+	c := newCrashClient(t, site.url(), time.Minute)
+	status, body, _ := c.once("member", "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-001", "title": "界面可查",
+		"description": "在 Temporal 界面查看", "category": "land", "list": "problem"}, "")
+	id, _ := body["id"].(string)
+	if status != http.StatusCreated || id == "" {
+		t.Fatalf("raise a case: %d %v", status, body)
+	}
+	wf := workflows.CaseWorkflowID(id)
+	for path, want := range map[string]string{"/": "<!doctype html>",
+		"/api/v1/namespaces/default/workflows/" + wf: `"workflowId": "` + wf + `"`} {
+		res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Fatalf("the UI's %s: %v", path, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("the UI's %s: %d, lacks %q: %.300s", path, res.StatusCode, want, b)
+		}
+	}
 }
 
 func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {

@@ -19,6 +19,7 @@ func devCommand() *cobra.Command {
 		TrustedProxies: env.TrustedProxies}
 	var daySeconds float64
 	var noWorker bool
+	uiPort := 8233
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, PostgreSQL, worker and API",
@@ -41,9 +42,17 @@ Restarting on the same data directory keeps every case and resumes every workflo
 			}
 			cfg.NoWorker = noWorker
 			cfg.DemoVisiting = cfg.Demo
+			if err := checkUIPort(uiPort); err != nil {
+				return err
+			}
 			running, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
+			}
+			if uiPort > 0 {
+				stop := startTemporalUI(running.Temporal.HostPort, uiPort)
+				defer stop()
+				fmt.Printf("Temporal Web UI: http://127.0.0.1:%d/ (every case's workflow history; --ui-port 0 turns it off)\n", uiPort)
 			}
 			fmt.Printf("caseflow is running: API %s, Temporal %s (namespace %s). Ctrl-C stops it.\n",
 				running.URL, running.Temporal.HostPort, "default")
@@ -68,6 +77,7 @@ Restarting on the same data directory keeps every case and resumes every workflo
 	f.IntVar(&cfg.TemporalPort, "temporal-port", 7233, "embedded Temporal frontend port (history, matching, worker use the next three)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo units, enterprises, users (password demo) and routing rules")
 	f.Float64Var(&daySeconds, "day-seconds", 0, "demo clock: a calendar day lasts this many real seconds (with --ephemeral)")
+	f.IntVar(&uiPort, "ui-port", uiPort, "port of the Temporal Web UI on 127.0.0.1 (0: no UI)")
 	f.BoolVar(&noWorker, "no-worker", false, "run no worker in this process: start `caseflow worker` beside it (DATABASE_URL and TEMPORAL_ADDRESS as printed)")
 	return cmd
 }

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	"github.com/temporalio/ui-server/v2/server/server_options"
+)
+
+// The Temporal Web UI beside `caseflow dev` (github.com/temporalio/ui-server, its assets
+// embedded: nothing loaded from the network), on 127.0.0.1 only, so that an operator can
+// open any case's workflow history (a case's workflow id is case-<number>).
+
+// checkUIPort refuses a UI port another process holds, before anything starts (the UI
+// server would otherwise end the process when it cannot listen).
+func checkUIPort(port int) error {
+	if port == 0 {
+		return nil
+	}
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("--ui-port %d is not a port; pass 1–65535, or 0 for no UI", port)
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("Temporal UI port %d is in use; pass --ui-port with a free port, or --ui-port 0 for no UI", port)
+	}
+	if err != nil {
+		return fmt.Errorf("Temporal UI port %d cannot be used (%v); pass --ui-port, or 0 for no UI", port, err)
+	}
+	return ln.Close()
+}
+
+// startTemporalUI serves the UI for the Temporal frontend at hostPort; stop ends it.
+func startTemporalUI(hostPort string, port int) (stop func()) {
+	cfg := &uiconfig.Config{TemporalGRPCAddress: hostPort, Host: "127.0.0.1", Port: port, EnableUI: true,
+		DisableNewsFetch: true, DefaultNamespace: "default", CORS: uiconfig.CORS{CookieInsecure: true},
+		Distribution: "caseflow", HideLogs: true}
+	s := uiserver.NewServer(server_options.WithConfigProvider(cfg))
+	go func() { _ = s.Start() }()
+	return s.Stop
+}
