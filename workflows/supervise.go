@@ -299,13 +299,21 @@ type CardBody struct {
 // ManualCards are the cards the office issues by hand.
 var ManualCards = map[string]string{domain.CardYellow: domain.CardLabels[domain.CardYellow], domain.CardRed: domain.CardLabels[domain.CardRed]}
 
-func (b UrgeBody) Validate() error { return requireText("note", b.Note) }
+func (b UrgeBody) Validate() error {
+	if err := requireText("note", b.Note); err != nil {
+		return err
+	}
+	return CheckText("note", b.Note) // what the read model can store (found by FuzzActionBodies: a DEL)
+}
 
 func (b CardBody) Validate() error {
 	if err := oneOf("level", b.Level, ManualCards); err != nil {
 		return err
 	}
-	return requireText("reason", b.Reason)
+	if err := requireText("reason", b.Reason); err != nil {
+		return err
+	}
+	return CheckText("reason", b.Reason)
 }
 
 func (b UrgeBody) check(c *domain.Case, a domain.Actor, _ time.Time) error {
