@@ -78,15 +78,19 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
 			// case_leaders gains the leaders who follow the case (migration 00016): its
-			// raiser, its visit's leaders, and those following a case merged into it.
-			if _, err := tx.Exec(ctx, `INSERT INTO case_leaders (leader, at, case_id, via)
+			// raiser and its visit's leaders when it is written first, and those following
+			// a case merged into it whenever it has children (only then can they change).
+			created := len(p.Events) > 0 && p.Events[0].Seq == 1
+			if created || len(c.Children) > 0 {
+				if _, err := tx.Exec(ctx, `INSERT INTO case_leaders (leader, at, case_id, via)
 				SELECT f.leader, $2, $1, f.via FROM (
 					SELECT username AS leader, 'raised' AS via, 1 AS o FROM users WHERE username = $3 AND role = 'leader'
 					UNION ALL SELECT leader, 'visit', 2 FROM visit_leaders WHERE visit_id = $4 AND $4 <> ''
 					UNION ALL SELECT leader, 'merged', 3 FROM case_leaders WHERE case_id = ANY ($5::text[])
 				) AS f ORDER BY f.o
 				ON CONFLICT DO NOTHING`, c.ID, createdAt, c.CreatedBy, c.VisitID, domain.NonNil(c.Children)); err != nil {
-				return fmt.Errorf("store: project case %s: leaders: %w", c.ID, err)
+					return fmt.Errorf("store: project case %s: leaders: %w", c.ID, err)
+				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_snapshots (id, snapshot) VALUES ($1, $2)
 				ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot`, c.ID, snapshot); err != nil {

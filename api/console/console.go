@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +83,7 @@ var pages = func() map[string]*template.Template {
 		"filetype": func(s string) string { return domain.FileTypes[s] },
 		"project":  func(s string) string { return domain.ProjectStatuses[s] },
 		"lead":     func(s string) string { return domain.LeadStatuses[s] },
-		"money":    func(f *float64) string { return strconv.FormatFloat(*f, 'f', -1, 64) },
+		"money":    money,
 		"size": func(n int64) string {
 			if n < 1<<20 {
 				return fmt.Sprintf("%.1f KB", float64(n)/1024)
