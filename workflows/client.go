@@ -12,11 +12,13 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// Dial connects to Temporal and waits (up to a minute, or until ctx ends) until the
-// namespace answers. The SDK logs through log, warnings and errors only.
-func Dial(ctx context.Context, hostPort, namespace string, log *slog.Logger) (client.Client, error) {
-	sdkLogger := sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
-	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger})
+// Dial connects to Temporal with opts (its address, namespace, and for a managed service
+// such as Temporal Cloud its TLS and credentials) and waits (up to a minute, or until ctx
+// ends) until the namespace answers. The SDK logs through log, warnings and errors only.
+func Dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
+	opts.Logger = sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
+	hostPort, namespace := opts.HostPort, opts.Namespace
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("Temporal at %s does not answer (%v); start it, or set TEMPORAL_ADDRESS", hostPort, err)
 	}

@@ -12,8 +12,9 @@ import (
 // DemoPassword is every demo user's password.
 const DemoPassword = "demo"
 
-// DemoUnits are Putian's responsible units and the two supervision offices, with stable IDs.
-var DemoUnits = []domain.Unit{
+// PutianUnits are Putian's responsible units and the two supervision offices, with stable IDs
+// (the demo seeds them; `caseflow unit create --putian` adds them to a production database).
+var PutianUnits = []domain.Unit{
 	{ID: "chengxiang", Name: "城厢区", Kind: domain.UnitCounty},
 	{ID: "hanjiang", Name: "涵江区", Kind: domain.UnitCounty},
 	{ID: "licheng", Name: "荔城区", Kind: domain.UnitCounty},
@@ -64,7 +65,7 @@ func DemoUsers() []NewUser {
 		{Username: "leader1", DisplayName: "班子成员一", Role: domain.RoleLeader},
 		{Username: "leader2", DisplayName: "班子成员二", Role: domain.RoleLeader},
 	}
-	for _, u := range DemoUnits {
+	for _, u := range PutianUnits {
 		if u.Responsible() {
 			users = append(users, NewUser{Username: "unit-" + u.ID, DisplayName: u.Name, Role: domain.RoleUnit, Unit: u.ID})
 		}
@@ -77,7 +78,7 @@ func DemoUsers() []NewUser {
 
 // SeedDemo loads the demo reference data and users. Running it again changes nothing.
 func (s *Store) SeedDemo(ctx context.Context) error {
-	for _, u := range DemoUnits {
+	for _, u := range PutianUnits {
 		if err := s.UpsertUnit(ctx, u); err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ var syntheticProblems = map[string][][2]string{
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
 	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
 	var units []string
-	for _, u := range DemoUnits {
+	for _, u := range PutianUnits {
 		if u.Responsible() {
 			units = append(units, u.ID)
 		}

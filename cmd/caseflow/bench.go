@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/cmd/caseflow/benchmark"
@@ -43,7 +44,7 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 					return err
 				}
 				defer st.Close()
-				tc, err := workflows.Dial(ctx, temporalAddr, "default", slog.New(slog.NewTextHandler(io.Discard, nil)))
+				tc, err := workflows.Dial(ctx, client.Options{HostPort: temporalAddr, Namespace: "default"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 				if err != nil {
 					return err
 				}

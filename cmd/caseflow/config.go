@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/workflows"
@@ -20,11 +24,14 @@ type Config struct {
 	DatabaseURL     string // DATABASE_URL; for dev and user create, unset means the private cluster
 	TemporalAddress string // TEMPORAL_ADDRESS (default 127.0.0.1:7233)
 	Namespace       string // TEMPORAL_NAMESPACE (default "default")
-	Addr            string // CASEFLOW_ADDR, --addr (default 127.0.0.1:8080)
-	DataDir         string // CASEFLOW_DATA_DIR, --data-dir (default .caseflow)
-	SMTPAddr        string // CASEFLOW_SMTP_ADDR (host:port; unset: no e-mail)
-	SMTPFrom        string // CASEFLOW_SMTP_FROM (default caseflow@localhost)
-	WebhookSecret   string // CASEFLOW_WEBHOOK_SECRET (unset: no webhooks, but dev makes one)
+	// TemporalTLS is how caseflow reaches a Temporal server over TLS (Temporal Cloud, or a
+	// self-hosted cluster with TLS): the Temporal CLI's environment names.
+	TemporalTLS   TemporalTLS
+	Addr          string // CASEFLOW_ADDR, --addr (default 127.0.0.1:8080)
+	DataDir       string // CASEFLOW_DATA_DIR, --data-dir (default .caseflow)
+	SMTPAddr      string // CASEFLOW_SMTP_ADDR (host:port; unset: no e-mail)
+	SMTPFrom      string // CASEFLOW_SMTP_FROM (default caseflow@localhost)
+	WebhookSecret string // CASEFLOW_WEBHOOK_SECRET (unset: no webhooks, but dev makes one)
 	// AllowPrivateWebhooks: CASEFLOW_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks reach loopback,
 	// link-local and private addresses (for tests and closed networks).
 	AllowPrivateWebhooks bool
@@ -47,9 +54,12 @@ func configFromEnv() Config {
 		level = slog.LevelInfo
 	}
 	return Config{
-		DatabaseURL:          os.Getenv("DATABASE_URL"),
-		TemporalAddress:      getenv("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		Namespace:            getenv("TEMPORAL_NAMESPACE", "default"),
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		TemporalAddress: getenv("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		Namespace:       getenv("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLS: TemporalTLS{Enabled: os.Getenv("TEMPORAL_TLS") == "1" || os.Getenv("TEMPORAL_TLS") == "true",
+			APIKey: os.Getenv("TEMPORAL_API_KEY"), CertFile: os.Getenv("TEMPORAL_TLS_CERT"), KeyFile: os.Getenv("TEMPORAL_TLS_KEY"),
+			CAFile: os.Getenv("TEMPORAL_TLS_CA"), ServerName: os.Getenv("TEMPORAL_TLS_SERVER_NAME")},
 		Addr:                 getenv("CASEFLOW_ADDR", "127.0.0.1:8080"),
 		DataDir:              getenv("CASEFLOW_DATA_DIR", ".caseflow"),
 		SMTPAddr:             os.Getenv("CASEFLOW_SMTP_ADDR"),
@@ -70,6 +80,56 @@ func getenv(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// TemporalTLS: TLS and credentials for a Temporal server that asks for them. An API key
+// or a client certificate turns TLS on; TEMPORAL_TLS=1 turns it on without either.
+type TemporalTLS struct {
+	Enabled    bool   // TEMPORAL_TLS=1: TLS, checked against the system's roots or CAFile
+	APIKey     string // TEMPORAL_API_KEY: Temporal Cloud's API key (sent as a bearer token)
+	CertFile   string // TEMPORAL_TLS_CERT: the client certificate (PEM) for mTLS
+	KeyFile    string // TEMPORAL_TLS_KEY: its private key (PEM)
+	CAFile     string // TEMPORAL_TLS_CA: the server's CA (PEM), when not a public one
+	ServerName string // TEMPORAL_TLS_SERVER_NAME: the name the server's certificate carries, when not the address's host
+}
+
+// temporalOptions is how the commands reach Temporal: address, namespace, and TLS with
+// an API key or a client certificate when configured.
+func (c Config) temporalOptions() (client.Options, error) {
+	opts := client.Options{HostPort: c.TemporalAddress, Namespace: c.Namespace}
+	t := c.TemporalTLS
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		return opts, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both (mTLS) or neither")
+	}
+	if t.CertFile != "" && t.APIKey != "" {
+		return opts, errors.New("set TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY, not both")
+	}
+	if !t.Enabled && t.APIKey == "" && t.CertFile == "" && t.CAFile == "" && t.ServerName == "" {
+		return opts, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CA: %v", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CA: %s holds no PEM certificate", t.CAFile)
+		}
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return opts, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %v", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if t.APIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
+	}
+	opts.ConnectionOptions.TLS = cfg
+	return opts, nil
 }
 
 // requireDatabase: the API, the worker and migrate run against a database they are given.

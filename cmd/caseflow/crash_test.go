@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,14 +8,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/cmd/caseflow/drive"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -208,284 +205,36 @@ func freePorts(t *testing.T, n int) int {
 	return 0
 }
 
-// crashClient drives cases over HTTP and keeps trying through crashes: a request that
-// gets no answer, or a 5xx, is sent again (with the same Idempotency-Key) until deadline.
-type crashClient struct {
-	base     string
-	http     *http.Client
-	tokens   map[string]string
-	deadline time.Time
-	// failed counts the requests that got no answer or a 5xx (and were sent again).
-	failed atomic.Int64
-}
-
-var crashUsers = []string{"member", "party", "unit-natural-resources"}
-
-func newCrashClient(t *testing.T, base string, d time.Duration) *crashClient {
-	c := &crashClient{base: base, http: &http.Client{Timeout: 40 * time.Second}, tokens: map[string]string{},
-		deadline: time.Now().Add(d)}
-	for _, u := range crashUsers {
-		status, out, err := c.once("", "POST", "/api/v1/login", map[string]string{"username": u, "password": "demo"}, "")
-		if err != nil || status != http.StatusOK {
-			t.Fatalf("login %s: %d %v %v", u, status, out, err)
-		}
-		c.tokens[u] = out["token"].(string)
-	}
-	return c
-}
-
-func (c *crashClient) once(user, method, path string, body any, key string) (int, map[string]any, error) {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+c.tokens[user])
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out, nil
-}
-
-// call sends until an answer below 500 arrives.
-func (c *crashClient) call(user, method, path string, body any, key string) (int, map[string]any, error) {
-	for {
-		status, out, err := c.once(user, method, path, body, key)
-		if err == nil && status < 500 {
-			return status, out, nil
-		}
-		c.failed.Add(1)
-		if time.Now().After(c.deadline) {
-			return status, out, fmt.Errorf("%s %s: still failing at the deadline: %d %v %v", method, path, status, out, err)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
-// create raises case i with its Idempotency-Key.
-func (c *crashClient) create(i int) (string, error) {
-	body := map[string]any{"enterprise_id": "ent-001", "title": fmt.Sprintf("崩溃测试：用地审批 %d", i),
-		"description": "二期厂房用地报批已三个月未办结", "category": "land", "list": "problem"}
-	status, out, err := c.call("member", "POST", "/api/v1/cases", body, fmt.Sprintf("crash-case-%d", i))
-	if err != nil {
-		return "", err
-	}
-	if status != http.StatusCreated && status != http.StatusOK {
-		return "", fmt.Errorf("create %d: %d %v", i, status, out)
-	}
-	return out["id"].(string), nil
-}
-
-// drive takes a case from wherever it stands to closure.
-func (c *crashClient) drive(id string) error {
-	for range 20 {
-		status, cs, err := c.call("member", "GET", "/api/v1/cases/"+id, nil, "")
-		if err != nil {
-			return err
-		}
-		if status != http.StatusOK {
-			return fmt.Errorf("GET %s: %d %v", id, status, cs)
-		}
-		var user, action string
-		var body any = map[string]any{}
-		switch cs["status"] {
-		case "closed":
-			return nil
-		case "triage":
-			user, action = "member", "triage"
-			body = map[string]any{"decision": "refer", "category": "land", "list": "problem", "scope": "individual",
-				"office": "party", "lead_unit": "natural-resources", "co_units": []string{}, "override_reason": "崩溃测试"}
-		case "referral":
-			user, action, body = "party", "refer", map[string]any{"instructions": "请按期办理"}
-		case "handling":
-			user, action = "unit-natural-resources", "sign"
-			if signed, _ := cs["signed_units"].([]any); len(signed) > 0 {
-				action, body = "complete", map[string]any{"outcome": "resolved", "report": "已办结"}
-			}
-		case "follow_up":
-			user, action, body = "member", "callback", map[string]any{"solved": true, "satisfied": true, "note": "企业满意"}
-			if cs["callback"] != nil {
-				user, action, body = "party", "close", map[string]any{"note": "予以销号"}
-			}
-		default:
-			return fmt.Errorf("%s: status %v", id, cs["status"])
-		}
-		status, out, err := c.call(user, "POST", "/api/v1/cases/"+id+"/actions/"+action, body, id+"-"+action)
-		if err != nil {
-			return err
-		}
-		// 409: the action was taken already (its answer lost in a crash) or by another.
-		if status != http.StatusOK && status != http.StatusConflict {
-			return fmt.Errorf("%s %s: %d %v", id, action, status, out)
-		}
-	}
-	return fmt.Errorf("%s: not closed after 20 steps", id)
-}
-
-// load raises n cases (keys from first) and drives each to closure on 8 goroutines; it
-// runs midway (beside them) once half the cases are acknowledged. It answers the acknowledged ids by
-// case number.
-func (c *crashClient) load(t *testing.T, first, n int, midway func()) map[int]string {
-	var mu sync.Mutex
-	acked := map[int]string{}
-	var next atomic.Int64
-	var once sync.Once
-	var wg, mid sync.WaitGroup
-	errs := make(chan error, n)
-	for range 8 {
-		wg.Go(func() {
-			for {
-				i := first + int(next.Add(1)) - 1
-				if i >= first+n {
-					return
-				}
-				id, err := c.create(i)
-				if err != nil {
-					errs <- err
-					continue
-				}
-				mu.Lock()
-				acked[i] = id
-				half := len(acked) >= n/2
-				mu.Unlock()
-				if half && midway != nil {
-					once.Do(func() { mid.Go(midway) })
-				}
-				if err := c.drive(id); err != nil {
-					errs <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	mid.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	return acked
-}
-
-// check verifies what a user would after the storm: each case raised once, each retried
-// create answering its case, every timeline whole and without a once-only event twice.
-func (c *crashClient) check(t *testing.T, acked map[int]string, first, n int) {
-	t.Helper()
-	ids := map[string]bool{}
-	for i := first; i < first+n; i++ {
-		id, err := c.create(i) // a retry, after everything
-		if err != nil {
-			t.Fatal(err)
-		}
-		if prev, ok := acked[i]; ok && prev != id {
-			t.Errorf("case %d: acknowledged as %s, a retry answers %s", i, prev, id)
-		}
-		if ids[id] {
-			t.Errorf("%s answers two different requests", id)
-		}
-		ids[id] = true
-	}
-	// The list has every case once.
-	seen := map[string]int{}
-	cursor := ""
-	for {
-		path := "/api/v1/cases?page_size=100"
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		status, out, err := c.call("member", "GET", path, nil, "")
-		if err != nil || status != http.StatusOK {
-			t.Fatalf("list: %d %v %v", status, out, err)
-		}
-		for _, it := range out["items"].([]any) {
-			cs := it.(map[string]any)
-			if strings.HasPrefix(cs["title"].(string), "崩溃测试") {
-				seen[cs["id"].(string)]++
-			}
-		}
-		next, _ := out["next_cursor"].(string)
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	for id := range ids {
-		if seen[id] != 1 {
-			t.Errorf("%s listed %d times", id, seen[id])
-		}
-	}
-	once := []string{"created", "triaged", "referred", "completed", "called_back", "closed"}
-	for id := range ids {
-		status, cs, err := c.call("member", "GET", "/api/v1/cases/"+id, nil, "")
-		if err != nil || status != http.StatusOK || cs["status"] != "closed" {
-			t.Errorf("%s: %d %v %v, want closed", id, status, cs["status"], err)
-			continue
-		}
-		status, tl, err := c.call("member", "GET", "/api/v1/cases/"+id+"/timeline", nil, "")
-		if err != nil || status != http.StatusOK {
-			t.Errorf("%s timeline: %d %v", id, status, err)
-			continue
-		}
-		count := map[string]int{}
-		for k, e := range tl["events"].([]any) {
-			ev := e.(map[string]any)
-			if ev["seq"] != float64(k+1) {
-				t.Errorf("%s: event %d has seq %v", id, k+1, ev["seq"])
-			}
-			count[ev["type"].(string)]++
-		}
-		for _, typ := range once {
-			if count[typ] != 1 {
-				t.Errorf("%s: %d %s events, want 1 (%v)", id, count[typ], typ, count)
-			}
-		}
-	}
-}
-
 // crashScene starts caseflow dev (with devArgs) on a fresh site, and a client for it.
-func crashScene(t *testing.T, devArgs ...string) (*devSite, *proc, *crashClient) {
+func crashScene(t *testing.T, devArgs ...string) (*devSite, *proc, *drive.Client) {
 	if testing.Short() {
 		t.Skip("kills processes")
 	}
 	site := newDevSite(t)
 	dev := site.start(devArgs...)
-	return site, dev, newCrashClient(t, site.url(), 4*time.Minute)
+	return site, dev, drive.New(t, site.url(), "demo", 4*time.Minute)
 }
 
 func TestNoCaseIsLostOrDoubledWhenCaseflowIsKilledMidLifecycle(t *testing.T) {
 	site, dev, c := crashScene(t)
 	var killedAt time.Time
-	acked := c.load(t, 0, 200, func() {
+	acked := c.Load(t, 0, 200, func() {
 		dev.kill() // kill -9, with 200 cases under way
 		killedAt = time.Now()
 		time.Sleep(time.Second)
 		dev = site.start()
 	})
-	if killedAt.IsZero() || c.failed.Load() == 0 {
-		t.Fatalf("caseflow was not killed under requests (killed at %v, %d requests sent again)", killedAt, c.failed.Load())
+	if killedAt.IsZero() || c.Failed.Load() == 0 {
+		t.Fatalf("caseflow was not killed under requests (killed at %v, %d requests sent again)", killedAt, c.Failed.Load())
 	}
-	c.check(t, acked, 0, 200)
+	c.Check(t, acked, 0, 200)
 	dev.stop()
 }
 
 func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
 	site, dev, c := crashScene(t)
 	var during []int
-	acked := c.load(t, 0, 60, func() {
+	acked := c.Load(t, 0, 60, func() {
 		cl, err := pgcluster.Start(context.Background(), site.pgDir()) // the running one
 		if err != nil {
 			t.Error(err)
@@ -496,7 +245,7 @@ func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
 			return
 		}
 		for range 10 { // ten seconds without PostgreSQL: reads answer 503 at once
-			status, _, _ := c.once("member", "GET", "/api/v1/cases", nil, "")
+			status, _, _ := c.Once("member", "GET", "/api/v1/cases", nil, "")
 			during = append(during, status)
 			time.Sleep(time.Second)
 		}
@@ -510,7 +259,7 @@ func TestNothingAcknowledgedIsLostWhilePostgreSQLIsDown(t *testing.T) {
 			break
 		}
 	}
-	c.check(t, acked, 0, 60)
+	c.Check(t, acked, 0, 60)
 	dev.stop()
 }
 
@@ -521,8 +270,8 @@ func TestCaseflowDevServesTheTemporalWebUIOnItsOwnPort(t *testing.T) {
 	port := freePorts(t, 1)
 	dev := site.start("--ui-port", fmt.Sprint(port))
 	defer dev.stop()
-	c := newCrashClient(t, site.url(), time.Minute)
-	status, body, _ := c.once("member", "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-001", "title": "界面可查",
+	c := drive.New(t, site.url(), "demo", time.Minute)
+	status, body, _ := c.Once("member", "POST", "/api/v1/cases", map[string]any{"enterprise_id": "ent-001", "title": "界面可查",
 		"description": "在 Temporal 界面查看", "category": "land", "list": "problem"}, "")
 	id, _ := body["id"].(string)
 	if status != http.StatusCreated || id == "" {
@@ -553,12 +302,12 @@ func TestAWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 	env := []string{"DATABASE_URL=" + cl.URL(), fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", site.temporalPort),
 		"CASEFLOW_WORKER_ADDR=" + health}
 	worker := startProc(t, "worker.log", env, "worker")
-	acked := c.load(t, 0, 60, func() {
+	acked := c.Load(t, 0, 60, func() {
 		worker.kill()
 		time.Sleep(3 * time.Second) // the API and Temporal stay up; actions wait
 		worker = startProc(t, "worker.log", env, "worker")
 	})
-	c.check(t, acked, 0, 60)
+	c.Check(t, acked, 0, 60)
 	// The restarted worker answers its probes and Prometheus on CASEFLOW_WORKER_ADDR.
 	for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/metrics": "process_resident_memory_bytes"} {
 		res, err := http.Get("http://" + health + path)
@@ -596,7 +345,7 @@ func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 		"topics": []string{"policy"}, "problems": problems}
 	answered := make(chan int, 1)
 	go func() {
-		status, _, _ := c.once("member", "POST", "/api/v1/visits", body, "") // no key: never sent again
+		status, _, _ := c.Once("member", "POST", "/api/v1/visits", body, "") // no key: never sent again
 		answered <- status
 	}()
 
@@ -639,7 +388,7 @@ func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 		if time.Since(restarted) > time.Minute {
 			t.Fatalf("visit %s not complete a minute after the restart", visitID)
 		}
-		status, out, err := c.once("member", "GET", "/api/v1/visits/"+visitID, nil, "")
+		status, out, err := c.Once("member", "GET", "/api/v1/visits/"+visitID, nil, "")
 		if err == nil && status == http.StatusOK {
 			raw, _ := json.Marshal(out)
 			if err := json.Unmarshal(raw, &v); err != nil {
@@ -670,7 +419,7 @@ func TestAVisitCutShortByACrashIsFinishedByTheServer(t *testing.T) {
 		t.Errorf("%d cases (%d titles) raised from the visit, want %d", cases, distinct, n)
 	}
 	for _, id := range v.CaseIDs {
-		status, tl, err := c.call("member", "GET", "/api/v1/cases/"+id+"/timeline", nil, "")
+		status, tl, err := c.Call("member", "GET", "/api/v1/cases/"+id+"/timeline", nil, "")
 		if err != nil || status != http.StatusOK {
 			t.Errorf("%s timeline: %d %v", id, status, err)
 			continue
@@ -716,7 +465,7 @@ func TestAReportRunCutShortByACrashAnswersInTimeAndCompletes(t *testing.T) {
 	run := "/api/v1/reports/quarterly/" + domain.QuarterOf(time.Now()).String() + "/run"
 	answered := make(chan int, 1)
 	go func() {
-		status, _, _ := c.once("member", "POST", run, nil, "")
+		status, _, _ := c.Once("member", "POST", run, nil, "")
 		answered <- status
 	}()
 	// The compilation waits on the lock: kill once PostgreSQL shows it waiting.
@@ -749,9 +498,9 @@ func TestAReportRunCutShortByACrashAnswersInTimeAndCompletes(t *testing.T) {
 	var statuses []int
 	for {
 		sent := time.Now()
-		req, _ := http.NewRequest("POST", c.base+run, nil)
-		req.Header.Set("Authorization", "Bearer "+c.tokens["member"])
-		resp, err := c.http.Do(req)
+		req, _ := http.NewRequest("POST", c.Base+run, nil)
+		req.Header.Set("Authorization", "Bearer "+c.Tokens["member"])
+		resp, err := c.HTTP.Do(req)
 		if err != nil {
 			t.Fatalf("run after the restart: %v", err)
 		}

@@ -29,12 +29,16 @@ func connected(cfg *Config, f func(ctx context.Context, st *store.Store, tc clie
 		if err := cfg.requireDatabase(); err != nil {
 			return err
 		}
+		opts, err := cfg.temporalOptions()
+		if err != nil {
+			return err
+		}
 		st, err := store.Connect(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		tc, err := workflows.Dial(ctx, cfg.TemporalAddress, cfg.Namespace, slog.Default())
+		tc, err := workflows.Dial(ctx, opts, slog.Default())
 		if err != nil {
 			return err
 		}

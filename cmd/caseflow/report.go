@@ -107,9 +107,13 @@ func reportQuarter(flag, v string) (domain.Quarter, error) {
 
 // withReports dials Temporal and gives f a function that runs one quarter's report.
 func withReports(ctx context.Context, cfg *Config, f func(context.Context, func(domain.Quarter) (workflows.ReportState, error)) error) error {
+	opts, err := cfg.temporalOptions()
+	if err != nil {
+		return err
+	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := workflows.Dial(dialCtx, cfg.TemporalAddress, cfg.Namespace, slog.Default())
+	c, err := workflows.Dial(dialCtx, opts, slog.Default())
 	if err != nil {
 		return err
 	}

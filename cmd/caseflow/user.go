@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -55,23 +56,11 @@ func userCommand() *cobra.Command {
 					return fmt.Errorf("--webhook-url: %w", err)
 				}
 			}
-			dbURL := cfg.DatabaseURL
-			if dbURL == "" {
-				cluster, err := pgcluster.Start(ctx, filepath.Join(cfg.DataDir, "postgres"))
-				if err != nil {
-					return err
-				}
-				defer cluster.StopIfStarted()
-				dbURL = cluster.URL()
-			}
-			st, err := store.Connect(ctx, dbURL)
+			st, done, err := cfg.adminStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			if err := st.Migrate(ctx); err != nil {
-				return err
-			}
+			defer done()
 			if err := st.CreateUser(ctx, u, false); err != nil {
 				switch {
 				case errors.Is(err, store.ErrConflict):
@@ -99,6 +88,87 @@ func userCommand() *cobra.Command {
 	f.StringVar(&u.Password, "password", "", "password (or env CASEFLOW_PASSWORD)")
 	f.StringVar(&email, "email", "", "e-mail address for notifications")
 	f.StringVar(&webhook, "webhook-url", "", "webhook URL for notifications")
+	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory of `caseflow dev`, used when DATABASE_URL is unset")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+// adminStore opens the store for an administrative command: DATABASE_URL, or the private
+// PostgreSQL of `caseflow dev`'s --data-dir (started for the command when not running),
+// with the migrations applied. done closes it.
+func (c Config) adminStore(ctx context.Context) (st *store.Store, done func(), err error) {
+	dbURL, stop := c.DatabaseURL, func() {}
+	if dbURL == "" {
+		cluster, err := pgcluster.Start(ctx, filepath.Join(c.DataDir, "postgres"))
+		if err != nil {
+			return nil, nil, err
+		}
+		dbURL, stop = cluster.URL(), cluster.StopIfStarted
+	}
+	if st, err = store.Connect(ctx, dbURL); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		stop()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); stop() }, nil
+}
+
+// unitCommand: caseflow unit create — the responsible units and offices cases are referred
+// to (the console and the API read them; no page adds them).
+func unitCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "unit", Short: "Manage the responsible units and the supervision offices"}
+	cfg := configFromEnv()
+	var u domain.Unit
+	var putian bool
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Add a unit, or rename one (DATABASE_URL, or the private PostgreSQL of --data-dir)",
+		Example: `  caseflow unit create --putian      # Putian's counties, committees, departments and the two supervision offices
+  caseflow unit create --id ecology --name 生态环境局 --kind department`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			units := []domain.Unit{u}
+			switch {
+			case putian && u.ID != "":
+				return errors.New("--putian adds Putian's units; leave out --id, --name and --kind")
+			case putian:
+				units = store.PutianUnits
+			default:
+				if err := workflows.CheckLine("id", u.ID, workflows.MaxIDLength); err != nil || u.ID == "" {
+					return fmt.Errorf("--id is required: a short id such as ecology (%v)", err)
+				}
+				if err := workflows.CheckLine("name", u.Name, 200); err != nil || u.Name == "" {
+					return fmt.Errorf("--name is required: the unit's name, such as 生态环境局 (%v)", err)
+				}
+				switch u.Kind {
+				case domain.UnitCounty, domain.UnitAdminCommittee, domain.UnitDepartment, domain.UnitOffice, domain.UnitFederation:
+				default:
+					return fmt.Errorf("--kind %q: must be one of county, admin_committee, department, office, federation", u.Kind)
+				}
+			}
+			st, done, err := cfg.adminStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			for _, u := range units {
+				if err := st.UpsertUnit(cmd.Context(), u); err != nil {
+					return err
+				}
+			}
+			fmt.Printf("%d unit(s) saved\n", len(units))
+			return nil
+		},
+	}
+	f := create.Flags()
+	f.StringVar(&u.ID, "id", "", "the unit's id (kept for ever: cases and users refer to it)")
+	f.StringVar(&u.Name, "name", "", "the unit's name, in Chinese")
+	f.StringVar(&u.Kind, "kind", "", "county, admin_committee, department, office or federation")
+	f.BoolVar(&putian, "putian", false, "add Putian's units and the two supervision offices (party, government)")
 	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory of `caseflow dev`, used when DATABASE_URL is unset")
 	cmd.AddCommand(create)
 	return cmd

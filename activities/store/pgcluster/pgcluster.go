@@ -384,3 +384,25 @@ func portFree(port int) bool {
 	l.Close()
 	return true
 }
+
+// StopDir stops the cluster kept in dir if it runs (for `caseflow postgres stop`); a
+// directory without a cluster, or a cluster already stopped, is not an error.
+func StopDir(dir string) error {
+	bin, err := findBinaries()
+	if err != nil {
+		return err
+	}
+	c := &Cluster{dir: dir, bin: bin}
+	if os.Geteuid() == 0 {
+		if c.cred, err = postgresCredential(); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); err != nil {
+		return fmt.Errorf("pgcluster: no PostgreSQL cluster in %s", dir)
+	}
+	if _, err := c.pgctl(context.Background(), "-D", c.dataDir(), "status"); err != nil {
+		return nil // not running
+	}
+	return c.Stop()
+}

@@ -186,7 +186,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}
 	log.Info("embedded Temporal server started", "address", env.Temporal.HostPort, "namespace", cfg.Namespace)
 
-	if env.Client, err = workflows.Dial(ctx, env.Temporal.HostPort, cfg.Namespace, log); err != nil {
+	if env.Client, err = workflows.Dial(ctx, client.Options{HostPort: env.Temporal.HostPort, Namespace: cfg.Namespace}, log); err != nil {
 		return nil, err
 	}
 	if !cfg.NoWorker {
