@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows"
@@ -23,6 +25,7 @@ import (
 // most every statsTTL, so that scrapes cost the database little).
 type metrics struct {
 	registry *prometheus.Registry
+	more     prometheus.Gatherer // served beside the registry (the Temporal SDK's metrics)
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	actions  *prometheus.CounterVec
@@ -31,8 +34,8 @@ type metrics struct {
 // statsTTL is how long the read model's counts are reused between scrapes.
 const statsTTL = 15 * time.Second
 
-func newMetrics(svc *service.Service) *metrics {
-	m := &metrics{registry: prometheus.NewRegistry(),
+func newMetrics(svc *service.Service, more prometheus.Gatherer) *metrics {
+	m := &metrics{registry: prometheus.NewRegistry(), more: more,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caseflow_http_requests_total",
 			Help: "HTTP requests answered, by route (the pattern, not the path), method and status."}, []string{"route", "method", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "caseflow_http_request_duration_seconds",
@@ -55,6 +58,11 @@ func (m *metrics) observe(c *gin.Context) {
 		route = "unmatched" // a path no route has: never the path itself (unbounded labels)
 	}
 	status := c.Writer.Status()
+	// A traced request's span (cmd/caseflow/telemetry) is named by its route, as its metrics are.
+	if span := trace.SpanFromContext(c.Request.Context()); span.IsRecording() {
+		span.SetName(c.Request.Method + " " + route)
+		span.SetAttributes(attribute.String("http.route", route))
+	}
 	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
 	if route == "/api/v1/cases/:id/actions/:action" || route == "/cases/:id/act/:action" {
@@ -122,6 +130,10 @@ func (s *statsCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (m *metrics) handler() gin.HandlerFunc {
-	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	var g prometheus.Gatherer = m.registry
+	if m.more != nil {
+		g = prometheus.Gatherers{m.registry, m.more}
+	}
+	h := promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }

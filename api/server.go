@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/putian-fic/caseflow/api/console"
 	"github.com/putian-fic/caseflow/api/service"
@@ -31,6 +32,8 @@ type Server struct {
 	Logger *slog.Logger
 	// NoConsole leaves the web console out (the API alone).
 	NoConsole bool
+	// Metrics are served on /metrics beside the API's own (the Temporal SDK's); nil for none.
+	Metrics prometheus.Gatherer
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -46,7 +49,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
-	m := newMetrics(s.Service)
+	m := newMetrics(s.Service, s.Metrics)
 	r.Use(m.observe, secureHeaders, s.logRequests, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.ErrorContext(c.Request.Context(), "panic", "path", c.FullPath(), "err", err)
 		if !s.NoConsole && !strings.HasPrefix(c.Request.URL.Path, "/api/") {

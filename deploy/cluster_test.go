@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -190,6 +191,16 @@ func TestACaseflowClusterLosesNothingWhenItsProcessesAreKilled(t *testing.T) {
 	cl.must("start", "worker2")
 	acked2, two := lifecycles(t, c, 100, 40, nil)
 	t.Logf("lifecycles per second (8 at a time, through two API processes): one worker %.1f/s, two workers %.1f/s", one, two)
+	// Each worker serves the Temporal SDK's metrics on its /metrics.
+	if res, err := http.Get(cl.worker(1) + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "\ntemporal_workflow_task_execution_latency_seconds_bucket") {
+			t.Errorf("worker1's /metrics lacks the SDK's metrics")
+		}
+	}
 
 	// Under load: every process but PostgreSQL killed with SIGKILL, one after the other.
 	var killed []string

@@ -110,6 +110,7 @@ type devSite struct {
 	dir          string
 	addr         string
 	temporalPort int
+	env          []string // added to caseflow's environment
 }
 
 func newDevSite(t *testing.T) *devSite {
@@ -161,7 +162,7 @@ func (s *devSite) start(extra ...string) *proc {
 		args = append(args, "--ui-port", "0") // tests run several at once: the UI's port is the test's to give
 	}
 	args = append(args, extra...)
-	p := startProc(s.t, "dev.log", nil, args...)
+	p := startProc(s.t, "dev.log", s.env, args...)
 	s.waitReady(p)
 	return p
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+	"github.com/putian-fic/caseflow/cmd/caseflow/telemetry"
 	"github.com/putian-fic/caseflow/workflows"
 )
 
@@ -45,6 +46,12 @@ Restarting on the same data directory keeps every case and resumes every workflo
 			if err := checkUIPort(uiPort); err != nil {
 				return err
 			}
+			tel, err := telemetry.New(cmd.Context(), "caseflow-dev")
+			if err != nil {
+				return err
+			}
+			defer tel.Close()
+			cfg.Telemetry = tel
 			running, err := devenv.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
@@ -18,12 +19,14 @@ import (
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/api"
 	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/cmd/caseflow/telemetry"
 	"github.com/putian-fic/caseflow/workflows"
 )
 
-// connected runs f with the store and a Temporal client, and closes both when f returns.
-// cfg is read when the command runs, after its flags.
-func connected(cfg *Config, f func(ctx context.Context, st *store.Store, tc client.Client) error) func(*cobra.Command, []string) error {
+// connected runs f with the store, a Temporal client and the process's telemetry (service
+// names it in traces), and closes them when f returns. cfg is read when the command runs,
+// after its flags.
+func connected(cfg *Config, service string, f func(ctx context.Context, st *store.Store, tc client.Client, tel *telemetry.Telemetry) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
 		if err := cfg.requireDatabase(); err != nil {
@@ -38,12 +41,17 @@ func connected(cfg *Config, f func(ctx context.Context, st *store.Store, tc clie
 			return err
 		}
 		defer st.Close()
-		tc, err := workflows.Dial(ctx, opts, slog.Default())
+		tel, err := telemetry.New(ctx, service)
+		if err != nil {
+			return err
+		}
+		defer tel.Close()
+		tc, err := workflows.Dial(ctx, tel.Client(opts), slog.Default())
 		if err != nil {
 			return err
 		}
 		defer tc.Close()
-		return f(ctx, st, tc)
+		return f(ctx, st, tc, tel)
 	}
 }
 
@@ -60,7 +68,7 @@ func apiCommand() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: connected(&cfg, func(ctx context.Context, st *store.Store, tc client.Client) error {
+		RunE: connected(&cfg, "caseflow-api", func(ctx context.Context, st *store.Store, tc client.Client, tel *telemetry.Telemetry) error {
 			policy, err := cfg.policy()
 			if err != nil {
 				return err
@@ -72,8 +80,8 @@ func apiCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("API address %s cannot be used (%v); pass --addr host:port", cfg.Addr, err)
 			}
-			srv := &http.Server{Handler: (&api.Server{Service: service.New(service.Config{Store: st, Temporal: tc, Policy: policy,
-				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}), TrustedProxies: cfg.TrustedProxies}).Handler(),
+			srv := &http.Server{Handler: tel.HTTP((&api.Server{Service: service.New(service.Config{Store: st, Temporal: tc, Policy: policy,
+				AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}), TrustedProxies: cfg.TrustedProxies, Metrics: tel.Gatherer()}).Handler()),
 				ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(api.Listen(ln)) }()
@@ -100,13 +108,13 @@ func workerCommand() *cobra.Command {
 		Use:   "worker",
 		Short: "Run a Temporal worker (needs DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)",
 		Args:  cobra.NoArgs,
-		RunE: connected(&cfg, func(ctx context.Context, st *store.Store, tc client.Client) error {
+		RunE: connected(&cfg, "caseflow-worker", func(ctx context.Context, st *store.Store, tc client.Client, tel *telemetry.Telemetry) error {
 			n := cfg.notifier()
 			if len(n.WebhookSecret) == 0 {
 				slog.Warn("webhooks will not be delivered: CASEFLOW_WEBHOOK_SECRET is not set")
 			}
 			if cfg.WorkerAddr != "" {
-				stop, err := serveWorkerHTTP(cfg.WorkerAddr)
+				stop, err := serveWorkerHTTP(cfg.WorkerAddr, tel.Gatherer())
 				if err != nil {
 					return err
 				}
@@ -128,9 +136,10 @@ func workerCommand() *cobra.Command {
 	}
 }
 
-// serveWorkerHTTP answers /healthz (the process is up) and /metrics (the Go runtime and the
-// process, in Prometheus's format) on addr, for probes and Prometheus; stop ends it.
-func serveWorkerHTTP(addr string) (stop func(), err error) {
+// serveWorkerHTTP answers /healthz (the process is up) and /metrics (the Go runtime, the
+// process, and the Temporal SDK's metrics from sdk, in Prometheus's format) on addr, for
+// probes and Prometheus; stop ends it.
+func serveWorkerHTTP(addr string, sdk prometheus.Gatherer) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, fmt.Errorf("worker address %s is in use; set CASEFLOW_WORKER_ADDR to another host:port", addr)
@@ -143,7 +152,7 @@ func serveWorkerHTTP(addr string) (stop func(), err error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /metrics", promhttp.HandlerFor(prometheus.Gatherers{prometheus.DefaultGatherer, sdk}, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	slog.Info("caseflow worker answers /healthz and /metrics", "addr", addr)

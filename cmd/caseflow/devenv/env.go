@@ -26,6 +26,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/api"
 	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/cmd/caseflow/telemetry"
 	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -69,6 +70,9 @@ type Config struct {
 	ActionTimeout time.Duration
 	// NoWorker leaves the worker out: `caseflow worker` processes run beside this one.
 	NoWorker bool
+	// Telemetry adds the Temporal SDK's metrics to /metrics and, when it traces, traces
+	// requests, workflows and activities (nil: neither).
+	Telemetry *telemetry.Telemetry
 }
 
 // Env is a running environment.
@@ -186,7 +190,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}
 	log.Info("embedded Temporal server started", "address", env.Temporal.HostPort, "namespace", cfg.Namespace)
 
-	if env.Client, err = workflows.Dial(ctx, client.Options{HostPort: env.Temporal.HostPort, Namespace: cfg.Namespace}, log); err != nil {
+	if env.Client, err = workflows.Dial(ctx, cfg.Telemetry.Client(client.Options{HostPort: env.Temporal.HostPort, Namespace: cfg.Namespace}), log); err != nil {
 		return nil, err
 	}
 	if !cfg.NoWorker {
@@ -203,8 +207,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	e.ln = nil // the HTTP server owns it now
 	srv := &api.Server{Service: service.New(service.Config{Store: env.Store, Temporal: env.Client, Clock: cfg.Clock,
 		Policy: cfg.Policy, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks, ActionTimeout: cfg.ActionTimeout}), Logger: log,
-		TrustedProxies: cfg.TrustedProxies}
-	handler := srv.Handler()
+		TrustedProxies: cfg.TrustedProxies, Metrics: cfg.Telemetry.Gatherer()}
+	handler := cfg.Telemetry.HTTP(srv.Handler())
 	// The demo's visits and cases go through the API in the process, before it serves: a
 	// client never sees a half-loaded demo, and nothing from outside races the loading.
 	if cfg.Demo && cfg.DemoVisiting {
