@@ -2,56 +2,76 @@ package rules
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
-	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 )
 
 // Evaluate routes one input: rules are tried in order; for each field of the route the
 // first matching rule that sets it wins; tags gather from every matching rule. A rule
 // that fails to evaluate counts as not matched and is listed in Errors. It never panics.
-func (rs *RuleSet) Evaluate(in Input) Result {
-	res := Result{RuleSetVersion: rs.Version, Route: Route{CoUnits: []string{}, Tags: []string{}}, Matched: []Match{}}
-	act := newActivation(&in)
-	matches := rs.matches(in.Case.Category, act, &res)
+func (rs *RuleSet) Evaluate(in Input) Result { return rs.evaluate(in, false) }
+
+// evaluateWithCEL is Evaluate with every condition evaluated by CEL alone: the reference
+// the Go compilation (native.go) and the index are held to.
+func (rs *RuleSet) evaluateWithCEL(in Input) Result { return rs.evaluate(in, true) }
+
+// scratch is one evaluation's working memory, reused: an input handed to the compiled
+// conditions lives on the heap, and a pool keeps that from costing an allocation a case.
+type scratch struct {
+	in   Input
+	act  *activation // made the first time CEL is needed
+	bits [4]uint64   // a bit per rule: 256 rules without an allocation
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func (s *scratch) activation() *activation {
+	if s.act == nil {
+		s.act = newActivation(&s.in)
+	}
+	return s.act
+}
+
+func (rs *RuleSet) evaluate(in Input, celOnly bool) Result {
+	s := scratches.Get().(*scratch)
+	s.in, s.act = in, nil
+	defer func() {
+		s.in, s.act = Input{}, nil // keep no case's data in the pool
+		scratches.Put(s)
+	}()
+	res := Result{RuleSetVersion: rs.Version, Route: Route{CoUnits: []string{}}}
+	matched := rs.matches(s, celOnly, &res)
+	n, tags := 0, 0
+	for w, word := range matched {
+		for ; word != 0; word &= word - 1 {
+			n, tags = n+1, tags+len(rs.rules[w*64+bits.TrailingZeros64(word)].tags)
+		}
+	}
+	res.Matched, res.Route.Tags = make([]Match, 0, n), make([]string, 0, tags)
 	coUnitsSet := false
-	for i, r := range rs.rules {
-		if !matches[i] {
-			continue
-		}
-		res.Matched = append(res.Matched, Match{RuleID: r.id, Description: r.description, Set: r.set})
-		rt := &res.Route
-		first(&rt.Office, r.office)
-		first(&rt.LeadUnit, r.lead)
-		first(&rt.SLA, r.sla)
-		first(&rt.Priority, r.priority)
-		first(&rt.Scope, r.scope)
-		if r.hasCoUnits && !coUnitsSet {
-			coUnitsSet = true
-			for _, cu := range r.coUnits {
-				unit := cu.literal
-				if cu.expr != nil {
-					var err error
-					if unit, err = evalString(cu.expr, act); err != nil {
-						res.Errors = append(res.Errors, fmt.Sprintf("%s: co_units: %v", r.id, err))
-						continue
-					}
-				}
-				if unit != "" && !slices.Contains(rt.CoUnits, unit) {
-					rt.CoUnits = append(rt.CoUnits, unit)
-					if cu.expr != nil {
-						res.computed = append(res.computed, unit)
-					}
-				}
+	rt := &res.Route
+	for w, word := range matched {
+		for ; word != 0; word &= word - 1 {
+			r := rs.rules[w*64+bits.TrailingZeros64(word)]
+			res.Matched = append(res.Matched, Match{RuleID: r.id, Description: r.description, Set: r.set})
+			first(&rt.Office, r.office)
+			first(&rt.LeadUnit, r.lead)
+			first(&rt.SLA, r.sla)
+			first(&rt.Priority, r.priority)
+			first(&rt.Scope, r.scope)
+			if r.hasCoUnits && !coUnitsSet {
+				coUnitsSet = true
+				rs.coUnits(r, s, &res)
 			}
-		}
-		for _, t := range r.tags {
-			if !slices.Contains(rt.Tags, t) {
-				rt.Tags = append(rt.Tags, t)
+			for _, t := range r.tags {
+				if !slices.Contains(rt.Tags, t) {
+					rt.Tags = append(rt.Tags, t)
+				}
 			}
 		}
 	}
@@ -68,34 +88,60 @@ func (rs *RuleSet) Evaluate(in Input) Result {
 	return res
 }
 
-// matches says which rules' conditions hold: all at once, or one by one when that fails.
-func (rs *RuleSet) matches(category string, act *activation, res *Result) []bool {
-	out := make([]bool, len(rs.rules))
-	p, ok := rs.plans[category]
-	if !ok {
-		p = rs.otherPlan
-	}
-	if len(p.idx) == 0 {
-		return out
-	}
-	if !withinSizes(&act.in) {
-		p = rs.everyRule // beyond what the estimates assumed: every rule, with the cost limit
-	} else if v, err := eval(p.all, act); err == nil {
-		if bools, ok := v.([]ref.Val); ok && len(bools) == len(p.idx) {
-			for i, b := range bools {
-				out[p.idx[i]] = b == types.True
+// coUnits sets the route's co-units from r: literals, and expressions evaluated by CEL.
+func (rs *RuleSet) coUnits(r *rule, s *scratch, res *Result) {
+	rt := &res.Route
+	for _, cu := range r.coUnits {
+		unit := cu.literal
+		if cu.expr != nil {
+			var err error
+			if unit, err = evalString(cu.expr, s.activation()); err != nil {
+				res.Errors = append(res.Errors, fmt.Sprintf("%s: co_units: %v", r.id, err))
+				continue
 			}
-			return out
+		}
+		if unit != "" && !slices.Contains(rt.CoUnits, unit) {
+			rt.CoUnits = append(rt.CoUnits, unit)
+			if cu.expr != nil {
+				res.computed = append(res.computed, unit)
+			}
 		}
 	}
-	for _, i := range p.idx {
-		r := rs.rules[i]
-		ok, err := evalBool(r.when, act)
-		if err != nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", r.id, err))
-			continue
+}
+
+// matches answers, a bit per rule, which rules' conditions hold. The index leaves out the
+// rules whose guards the input fails; of the rest, each condition is decided in Go where
+// it compiled, and by CEL (its own program, under the runtime cost limit) where Go cannot
+// decide. With celOnly, or an input beyond the sizes the cost estimates assumed, every
+// rule is evaluated by CEL.
+func (rs *RuleSet) matches(s *scratch, celOnly bool, res *Result) []uint64 {
+	in := &s.in
+	allCEL := celOnly || !withinSizes(in)
+	var out []uint64
+	if allCEL {
+		out = append(s.bits[:0], rs.index.all...)
+	} else {
+		out = rs.index.candidates(in, s.bits[:0])
+	}
+	for w, word := range out {
+		for ; word != 0; word &= word - 1 {
+			b := bits.TrailingZeros64(word)
+			r := rs.rules[w*64+b]
+			v := unknown
+			if !allCEL && r.native != nil {
+				v = r.native(in)
+			}
+			if v == unknown {
+				ok, err := evalBool(r.when, s.activation())
+				if err != nil {
+					res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", r.id, err))
+				}
+				v = triOf(ok && err == nil)
+			}
+			if v == no {
+				out[w] &^= 1 << b
+			}
 		}
-		out[i] = ok
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -8,7 +9,8 @@ import (
 )
 
 // FuzzLoad: no rule-set source, however broken, crashes or stalls the loader (an upload
-// is answered within seconds); a set it accepts evaluates a case without crashing.
+// is answered within seconds); a set it accepts evaluates a case without crashing, and
+// routes it as CEL alone would.
 func FuzzLoad(f *testing.F) {
 	f.Add(rules.PutianYAML)
 	f.Add([]byte("version: 2\nrules:\n  - id: a\n    when: case.category == 'power'\n    set: {office: government, lead_unit: power-supply}\n"))
@@ -23,8 +25,13 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				return
 			}
-			_ = rs.Evaluate(rules.Input{Case: rules.Case{Category: "power", List: "problem", Title: "停电"},
-				Enterprise: rules.Enterprise{ID: "ent-001", County: "licheng"}})
+			// Routing with the index and the Go compilation answers what CEL alone answers.
+			for _, in := range []rules.Input{{Case: rules.Case{Category: "power", List: "problem", Title: "停电"},
+				Enterprise: rules.Enterprise{ID: "ent-001", County: "licheng"}}, benchInput} {
+				if got, want := rs.Evaluate(in), rs.EvaluateWithCEL(in); !reflect.DeepEqual(got, want) {
+					t.Errorf("%q routes %+v as %+v; CEL alone: %+v", src, in, got, want)
+				}
+			}
 		}()
 		select {
 		case <-done:

@@ -3,122 +3,163 @@ package rules
 import (
 	"slices"
 
-	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
-	"cel.dev/cel-go/common/types"
 )
 
-// Most rules route on the category: `case.category == 'land' && ...`. At load, each rule's
-// condition is searched for such a guard among its top-level conjuncts, and for every
-// category one program is compiled that evaluates only the rules that can match it. A
-// conjunct that is false makes the whole condition false (whatever errors the others
-// raise), so skipping those rules never changes a result.
+// Most rules are guarded: `case.category == 'land' && ...`, `enterprise.industry_chain in
+// [...]`. When a set is loaded, each condition's top-level conjuncts are searched for such
+// guards on text fields, and the rules are indexed on every field some rule guards: for a
+// field's value, the rules it leaves possible. Routing a case intersects those sets and
+// looks at the remaining rules only. A guard that is false makes the whole condition false
+// (whatever errors the other conjuncts raise, in CEL as here), so skipping those rules
+// never changes a result.
 
-// plan evaluates the rules that can match one category, in one pass.
-type plan struct {
-	idx []int       // the rules, by position in the set
-	all cel.Program // [cond_0, cond_1, ...] for those rules
+// guard limits one text field to some values.
+type guard struct {
+	path   string // "case.category"
+	get    func(*Input) string
+	values []string
 }
 
-// categoriesOf returns the categories a condition is limited to, or nil for any.
-func categoriesOf(ast *cel.Ast) []string {
-	var walk func(e celast.Expr) []string
-	walk = func(e celast.Expr) []string {
-		if e.Kind() != celast.CallKind {
-			return nil
+// conjuncts flattens a condition's top-level &&.
+func conjuncts(e celast.Expr) []celast.Expr {
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd {
+		var out []celast.Expr
+		for _, a := range e.AsCall().Args() {
+			out = append(out, conjuncts(a)...)
 		}
-		call := e.AsCall()
-		args := call.Args()
-		switch call.FunctionName() {
-		case operators.LogicalAnd:
-			for _, a := range args {
-				if cats := walk(a); cats != nil {
-					return cats
+		return out
+	}
+	return []celast.Expr{e}
+}
+
+// guardOf reads `field == 'literal'` (either way round) and `field in ['a', 'b']` on a
+// text field as a guard.
+func guardOf(e celast.Expr) (guard, bool) {
+	if e.Kind() != celast.CallKind {
+		return guard{}, false
+	}
+	call := e.AsCall()
+	args := call.Args()
+	if len(args) != 2 {
+		return guard{}, false
+	}
+	switch call.FunctionName() {
+	case operators.Equals:
+		for _, pair := range [][2]celast.Expr{{args[0], args[1]}, {args[1], args[0]}} {
+			if f := fieldOf(pair[0]); f != nil && f.s != nil && pair[1].Kind() == celast.LiteralKind {
+				if lit := stringExpr(pair[1]); lit != nil {
+					return guard{fieldPath(pair[0]), f.s, []string{lit(nil)}}, true
 				}
-			}
-		case operators.Equals:
-			if len(args) == 2 {
-				for _, pair := range [][2]celast.Expr{{args[0], args[1]}, {args[1], args[0]}} {
-					if isCaseCategory(pair[0]) {
-						if s, ok := stringLiteral(pair[1]); ok {
-							return []string{s}
-						}
-					}
-				}
-			}
-		case operators.In:
-			if len(args) == 2 && isCaseCategory(args[0]) && args[1].Kind() == celast.ListKind {
-				var cats []string
-				for _, el := range args[1].AsList().Elements() {
-					s, ok := stringLiteral(el)
-					if !ok {
-						return nil
-					}
-					cats = append(cats, s)
-				}
-				return cats
 			}
 		}
-		return nil
-	}
-	return walk(ast.NativeRep().Expr())
-}
-
-func isCaseCategory(e celast.Expr) bool {
-	if e.Kind() != celast.SelectKind {
-		return false
-	}
-	sel := e.AsSelect()
-	op := sel.Operand()
-	return sel.FieldName() == "category" && !sel.IsTestOnly() && op.Kind() == celast.IdentKind && op.AsIdent() == "case"
-}
-
-func stringLiteral(e celast.Expr) (string, bool) {
-	if e.Kind() != celast.LiteralKind {
-		return "", false
-	}
-	s, ok := e.AsLiteral().(types.String)
-	return string(s), ok
-}
-
-// buildPlans compiles one plan per category named by a guard, and one for every other
-// category (the unguarded rules only).
-func (l *loader) buildPlans(rs *RuleSet) {
-	var named []string
-	for _, r := range rs.rules {
-		for _, c := range r.categories {
-			if !slices.Contains(named, c) {
-				named = append(named, c)
+	case operators.In:
+		if f := fieldOf(args[0]); f != nil && f.s != nil {
+			if vals := stringList(args[1]); vals != nil {
+				return guard{fieldPath(args[0]), f.s, vals}, true
 			}
 		}
 	}
-	rs.plans = map[string]*plan{}
-	for _, c := range named {
-		rs.plans[c] = l.plan(rs, c)
-	}
-	rs.otherPlan = l.plan(rs, "")
-	rs.everyRule = &plan{}
-	for i := range rs.rules {
-		rs.everyRule.idx = append(rs.everyRule.idx, i)
-	}
+	return guard{}, false
 }
 
-func (l *loader) plan(rs *RuleSet, category string) *plan {
-	p := &plan{}
-	text := "["
-	for i, r := range rs.rules {
-		if r.categories != nil && !slices.Contains(r.categories, category) {
+// compileGuarded splits a condition into its guards and the rest, compiled to Go. The Go
+// test leaves the guards out: it is only asked about rules the index found possible, whose
+// guards hold. It is nil when the rest cannot be decided in Go at all.
+func compileGuarded(e celast.Expr) ([]guard, test) {
+	var guards []guard
+	var rest []celast.Expr
+	for _, c := range conjuncts(e) {
+		g, ok := guardOf(c)
+		if !ok {
+			rest = append(rest, c)
 			continue
 		}
-		p.idx = append(p.idx, i)
-		if len(p.idx) > 1 {
-			text += ",\n"
+		if i := slices.IndexFunc(guards, func(h guard) bool { return h.path == g.path }); i >= 0 {
+			// Two guards on one field allow what both allow.
+			guards[i].values = slices.DeleteFunc(slices.Clone(guards[i].values), func(v string) bool { return !slices.Contains(g.values, v) })
+			continue
 		}
-		text += "(" + r.whenText + ")"
+		guards = append(guards, g)
 	}
-	if len(p.idx) > 0 {
-		p.all = l.compileText("", nil, text+"]", cel.ListType(cel.BoolType))
+	switch len(rest) {
+	case 0:
+		return guards, func(*Input) tri { return yes }
+	case 1:
+		return guards, compileNative(rest[0])
 	}
-	return p
+	return guards, junction(true, rest)
+}
+
+// index finds, for an input, the rules its guards leave possible (a bit per rule).
+type index struct {
+	all    []uint64
+	fields []fieldIndex
+}
+
+type fieldIndex struct {
+	get     func(*Input) string
+	byValue map[string][]uint64 // the rules possible when the field holds the value
+	other   []uint64            // those possible for a value no guard names: the unguarded
+}
+
+func buildIndex(rs *RuleSet) *index {
+	words := (len(rs.rules) + 63) / 64
+	bitset := func() []uint64 { return make([]uint64, words) }
+	ix := &index{all: bitset()}
+	byPath := map[string]*fieldIndex{}
+	for i, r := range rs.rules {
+		ix.all[i/64] |= 1 << (i % 64)
+		for _, g := range r.guards {
+			if byPath[g.path] == nil {
+				byPath[g.path] = &fieldIndex{get: g.get, byValue: map[string][]uint64{}}
+			}
+		}
+	}
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		f := byPath[p]
+		f.other = bitset()
+		for i, r := range rs.rules {
+			g := slices.IndexFunc(r.guards, func(g guard) bool { return g.path == p })
+			if g < 0 {
+				f.other[i/64] |= 1 << (i % 64)
+				continue
+			}
+			for _, v := range r.guards[g].values {
+				if f.byValue[v] == nil {
+					f.byValue[v] = bitset()
+				}
+				f.byValue[v][i/64] |= 1 << (i % 64)
+			}
+		}
+		for _, set := range f.byValue {
+			for w := range set {
+				set[w] |= f.other[w]
+			}
+		}
+		ix.fields = append(ix.fields, *f)
+	}
+	return ix
+}
+
+// candidates writes into buf the rules possible for in.
+func (ix *index) candidates(in *Input, buf []uint64) []uint64 {
+	out := append(buf[:0], ix.all...)
+	for i := range ix.fields {
+		f := &ix.fields[i]
+		set, ok := f.byValue[f.get(in)]
+		if !ok {
+			set = f.other
+		}
+		for w := range out {
+			out[w] &= set[w]
+		}
+	}
+	return out
 }

@@ -49,11 +49,8 @@ type RuleSet struct {
 	Description string
 	rules       []*rule
 	unitRefs    []UnitRef
-	// plans evaluate, for a case's category, the conditions of the rules that can match it
-	// in one pass; when that fails (a rule errs) those rules are evaluated one by one.
-	plans     map[string]*plan
-	otherPlan *plan
-	everyRule *plan // every rule, evaluated one by one (no combined program)
+	// index finds the rules a case's guarded fields leave possible (index.go).
+	index *index
 }
 
 // UnitRefs lists every literal unit id the rules name.
@@ -67,7 +64,8 @@ type rule struct {
 	id, description string
 	whenText        string
 	when            cel.Program
-	categories      []string // the categories the condition is limited to; nil for any
+	guards          []guard // the text fields the condition limits, and to what
+	native          test    // the condition but its guards, compiled to Go (native.go); nil when none of it compiles
 	office, lead    string
 	coUnits         []coUnit
 	hasCoUnits      bool
@@ -241,7 +239,7 @@ func Load(src []byte) (*RuleSet, error) {
 	if len(l.problems) > 0 {
 		return nil, &LoadError{l.problems}
 	}
-	l.buildPlans(rs)
+	rs.index = buildIndex(rs)
 	for i, e := range examples {
 		l.example(rs, e.ruleID, i+1, e.n)
 	}
@@ -259,7 +257,7 @@ func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 		l.problem(id, nil, "when is required")
 		return nil
 	}
-	r.when, r.categories = l.compileCondition(id, whenNode)
+	r.when, r.guards, r.native = l.compileCondition(id, whenNode)
 	r.whenText = whenNode.Value
 	setNode := f["set"]
 	if setNode == nil {
@@ -309,17 +307,19 @@ func (l *loader) rule(rs *RuleSet, id string, f map[string]*yaml.Node) *rule {
 	return r
 }
 
-// compileCondition compiles a rule's condition and finds its category guard.
-func (l *loader) compileCondition(id string, n *yaml.Node) (cel.Program, []string) {
+// compileCondition compiles a rule's condition for CEL and, where it can, for Go, and
+// finds its guards.
+func (l *loader) compileCondition(id string, n *yaml.Node) (cel.Program, []guard, test) {
 	if n.Kind != yaml.ScalarNode || strings.TrimSpace(n.Value) == "" {
 		l.problem(id, n, "the condition must be a CEL expression")
-		return nil, nil
+		return nil, nil, nil
 	}
 	ast := l.check(id, n, n.Value, cel.BoolType)
 	if ast == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return l.program(id, n, ast), categoriesOf(ast)
+	guards, native := compileGuarded(ast.NativeRep().Expr())
+	return l.program(id, n, ast), guards, native
 }
 
 func (l *loader) compileText(id string, n *yaml.Node, text string, want *cel.Type) cel.Program {

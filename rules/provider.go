@@ -20,6 +20,13 @@ type fieldDef struct {
 	name string
 	typ  *types.Type
 	get  func(*Input) ref.Val
+	// The field as Go reads it, for the conditions compiled to Go (native.go): the one
+	// its type has, or none.
+	s func(*Input) string
+	b func(*Input) bool
+	i func(*Input) int64
+	d func(*Input) float64
+	m func(*Input) map[string]int64
 }
 
 // object is a value of an objectType. Its fields are converted to CEL values the first
@@ -48,25 +55,29 @@ func newObjectType(name string, fields ...fieldDef) *objectType {
 }
 
 func str(name string, get func(*Input) string) fieldDef {
-	return fieldDef{name, types.StringType, func(in *Input) ref.Val { return types.String(get(in)) }}
+	return fieldDef{name: name, typ: types.StringType, get: func(in *Input) ref.Val { return types.String(get(in)) }, s: get}
 }
 
 func boolean(name string, get func(*Input) bool) fieldDef {
-	return fieldDef{name, types.BoolType, func(in *Input) ref.Val { return types.Bool(get(in)) }}
+	return fieldDef{name: name, typ: types.BoolType, get: func(in *Input) ref.Val { return types.Bool(get(in)) }, b: get}
 }
 
 func integer(name string, get func(*Input) int64) fieldDef {
-	return fieldDef{name, types.IntType, func(in *Input) ref.Val { return types.Int(get(in)) }}
+	return fieldDef{name: name, typ: types.IntType, get: func(in *Input) ref.Val { return types.Int(get(in)) }, i: get}
+}
+
+func double(name string, get func(*Input) float64) fieldDef {
+	return fieldDef{name: name, typ: types.DoubleType, get: func(in *Input) ref.Val { return types.Double(get(in)) }, d: get}
 }
 
 func countMap(name string, get func(*Input) map[string]int64) fieldDef {
-	return fieldDef{name, types.NewMapType(types.StringType, types.IntType), func(in *Input) ref.Val {
+	return fieldDef{name: name, typ: types.NewMapType(types.StringType, types.IntType), get: func(in *Input) ref.Val {
 		m := get(in)
 		if m == nil {
 			m = map[string]int64{}
 		}
 		return adapter.NativeToValue(m)
-	}}
+	}, m: get}
 }
 
 var (
@@ -76,16 +87,16 @@ var (
 		str("scope", func(in *Input) string { return in.Case.Scope }),
 		str("title", func(in *Input) string { return in.Case.Title }),
 		str("description", func(in *Input) string { return in.Case.Description }),
-		fieldDef{"amount_cny", types.DoubleType, func(in *Input) ref.Val { return types.Double(in.Case.AmountCNY) }},
+		double("amount_cny", func(in *Input) float64 { return in.Case.AmountCNY }),
 		boolean("sensitive", func(in *Input) bool { return in.Case.Sensitive }),
-		fieldDef{"tags", types.NewListType(types.StringType), func(in *Input) ref.Val {
+		fieldDef{name: "tags", typ: types.NewListType(types.StringType), get: func(in *Input) ref.Val {
 			tags := in.Case.Tags
 			if tags == nil {
 				tags = []string{}
 			}
 			return types.NewStringList(adapter, tags)
 		}},
-		fieldDef{"created_at", types.TimestampType, func(in *Input) ref.Val { return types.Timestamp{Time: in.Case.CreatedAt} }})
+		fieldDef{name: "created_at", typ: types.TimestampType, get: func(in *Input) ref.Val { return types.Timestamp{Time: in.Case.CreatedAt} }})
 	enterpriseType = newObjectType("rules.Enterprise",
 		str("id", func(in *Input) string { return in.Enterprise.ID }),
 		str("name", func(in *Input) string { return in.Enterprise.Name }),
@@ -100,6 +111,8 @@ var (
 		integer("county_open_same_category", func(in *Input) int64 { return in.History.CountyOpenSameCategory }),
 		integer("county_enterprises_same_category", func(in *Input) int64 { return in.History.CountyEnterprisesSameCategory }))
 	objectTypes = map[string]*objectType{caseType.name: caseType, enterpriseType.name: enterpriseType, historyType.name: historyType}
+	// variables are the objects by the names rules call them.
+	variables = map[string]*objectType{"case": caseType, "enterprise": enterpriseType, "history": historyType}
 )
 
 // provider answers for the three object types and leaves everything else to base.
