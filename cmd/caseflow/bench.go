@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,13 +11,15 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/cmd/caseflow/benchmark"
-	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
 	"github.com/putian-fic/caseflow/workflows"
 )
 
@@ -27,8 +31,9 @@ func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure caseflow beside raw Temporal references and write BENCHMARKS.md",
-		Long: `Starts its own caseflow dev --ephemeral --demo (or uses --api, --temporal and
---database-url of a running one with the demo data), then measures intake, every action,
+		Long: `Starts caseflow dev --ephemeral --demo as a process of its own, on a PostgreSQL of its own
+(or uses --api, --temporal and --database-url of a running one with the demo data), then
+measures from its own process, as a browser would, intake, every action,
 whole lifecycles and every list over synthetic cases, beside raw references run on the same
 Temporal server and PostgreSQL: a workflow that does one INSERT and an Update that runs one
 activity. Prints the table and writes it, with the lists' query plans, to --out.`,
@@ -51,14 +56,23 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 				defer tc.Close()
 				o.API, o.Temporal, o.Store, o.DatabaseURL = apiURL, tc, st, dbURL
 			} else {
-				fmt.Fprintln(os.Stderr, "starting caseflow dev --ephemeral --demo …")
-				running, err := devenv.Start(ctx, devenv.Config{Ephemeral: true, Demo: true, Addr: "127.0.0.1:0",
-					Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+				fmt.Fprintln(os.Stderr, "starting caseflow dev --ephemeral --demo as a process of its own …")
+				srv, err := startBenchServer(ctx)
 				if err != nil {
 					return err
 				}
-				defer running.Close()
-				o.API, o.Temporal, o.Store, o.DatabaseURL = running.URL, running.Client, running.Store, running.DatabaseURL
+				defer srv.stop()
+				st, err := store.Connect(ctx, srv.pg.URL())
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				tc, err := workflows.Dial(ctx, client.Options{HostPort: srv.temporal, Namespace: "default"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+				if err != nil {
+					return err
+				}
+				defer tc.Close()
+				o.API, o.Temporal, o.Store, o.DatabaseURL, o.ServerPID = srv.api, tc, st, srv.pg.URL(), srv.cmd.Process.Pid
 			}
 			o.Progress = os.Stderr
 			rep, err := benchmark.Run(ctx, o)
@@ -115,4 +129,87 @@ func revision() string {
 		rev += " (with uncommitted changes)"
 	}
 	return rev
+}
+
+// benchServer is caseflow dev, run by bench as a child process on a PostgreSQL of its own:
+// the load comes from another process, as users' browsers' does, and the server's memory is
+// its own.
+type benchServer struct {
+	cmd           *exec.Cmd
+	pg            *pgcluster.Temp
+	api, temporal string
+	log           string
+}
+
+func startBenchServer(ctx context.Context) (*benchServer, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	pg, err := pgcluster.StartTemp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.CreateTemp("", "caseflow-bench-server-*.log")
+	if err != nil {
+		pg.Remove()
+		return nil, err
+	}
+	defer logf.Close()
+	s := &benchServer{pg: pg, log: logf.Name()}
+	s.cmd = exec.Command(exe, "dev", "--ephemeral", "--demo", "--addr", "127.0.0.1:0", "--temporal-port", "0", "--ui-port", "0")
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+pg.URL(), "CASEFLOW_LOG_LEVEL=warn")
+	s.cmd.Stderr = logf
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a Ctrl-C reaches bench, which stops it
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		pg.Remove()
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		pg.Remove()
+		return nil, err
+	}
+	// caseflow dev prints where it listens: "caseflow is running: API http://…, Temporal host:port (…".
+	found := make(chan [2]string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "caseflow is running: API "); ok {
+				api, rest, _ := strings.Cut(rest, ", Temporal ")
+				temporal, _, _ := strings.Cut(rest, " ")
+				found <- [2]string{api, temporal}
+			}
+		}
+		close(found)
+	}()
+	select {
+	case addrs, ok := <-found:
+		if ok {
+			s.api, s.temporal = addrs[0], addrs[1]
+			fmt.Fprintf(os.Stderr, "caseflow dev (pid %d) serves %s; its log: %s\n", s.cmd.Process.Pid, s.api, s.log)
+			return s, nil
+		}
+		err = fmt.Errorf("caseflow dev exited before it was ready; see %s", s.log)
+	case <-time.After(5 * time.Minute):
+		err = fmt.Errorf("caseflow dev was not ready in 5 minutes; see %s", s.log)
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.stop()
+	return nil, err
+}
+
+// stop ends caseflow dev (SIGTERM, then SIGKILL after 30 s) and removes its PostgreSQL.
+func (s *benchServer) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	s.pg.Remove()
 }
