@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"flag"
 	"io"
 	"testing"
 	"time"
@@ -12,6 +13,10 @@ import (
 	"github.com/putian-fic/caseflow/activities/xlsx"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
+
+// benchCases is how many synthetic cases the benchmarks run over:
+// go test -run XXX -bench UnitFigures ./activities/store -args -cases 1000000
+var benchCases = flag.Int("cases", 100_000, "synthetic cases the benchmarks run over")
 
 // ListBenchFilters are the lists every role runs, as BenchmarkListCases measures them.
 var listBenchFilters = []struct {
@@ -35,12 +40,12 @@ var listBenchFilters = []struct {
 	{"page 50", store.CaseFilter{Page: 50}},
 }
 
-// BenchmarkListCases lists 100,000 synthetic cases the ways the API does (go test -bench
+// BenchmarkListCases lists 100,000 synthetic cases (-cases N for more) the ways the API does (go test -bench
 // ListCases ./activities/store; -v prints each query's plan).
 func BenchmarkListCases(b *testing.B) {
 	ctx := context.Background()
 	st := newStore(b)
-	if err := st.SeedSynthetic(ctx, 100_000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+	if err := st.SeedSynthetic(ctx, *benchCases, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
 		b.Fatal(err)
 	}
 	for _, tc := range listBenchFilters {
@@ -61,13 +66,13 @@ func BenchmarkListCases(b *testing.B) {
 	}
 }
 
-// BenchmarkUnitFigures computes every unit's figures for a year over 100,000 synthetic cases
+// BenchmarkUnitFigures computes every unit's figures for a year over 100,000 synthetic cases (-cases N)
 // (go test -bench UnitFigures ./activities/store): reading the events and counting them.
 func BenchmarkUnitFigures(b *testing.B) {
 	ctx := context.Background()
 	st := newStore(b)
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	if err := st.SeedSynthetic(ctx, 100_000, 2026, now); err != nil {
+	if err := st.SeedSynthetic(ctx, *benchCases, 2026, now); err != nil {
 		b.Fatal(err)
 	}
 	cal, err := st.Calendar(ctx)
@@ -88,14 +93,14 @@ func BenchmarkUnitFigures(b *testing.B) {
 	}
 }
 
-// BenchmarkCompileQuarter compiles a quarter's report over 100,000 synthetic cases of a
+// BenchmarkCompileQuarter compiles a quarter's report over 100,000 synthetic cases (-cases N) of a
 // year and writes its three attachments (go test -bench CompileQuarter ./activities/store):
 // what the report's workflow and the downloads do.
 func BenchmarkCompileQuarter(b *testing.B) {
 	ctx := context.Background()
 	st := newStore(b)
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	if err := st.SeedSynthetic(ctx, 100_000, 2026, now); err != nil {
+	if err := st.SeedSynthetic(ctx, *benchCases, 2026, now); err != nil {
 		b.Fatal(err)
 	}
 	q := domain.Quarter{Year: 2026, Q: 3}
