@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -41,8 +43,9 @@ var syntheticProblems = map[string][][2]string{
 // SeedSynthetic writes n synthetic cases of year into the read model, with their timelines
 // (hash-chained like real ones): spread over the year up to now, across every status, unit,
 // office, category and demo leader, with the share of sensitive, overdue and carded cases a
-// busy year would have. It uses COPY and takes a few seconds per 100,000 cases. Cases that
-// exist already are left alone (run it on a fresh database).
+// busy year would have. It uses COPY, in as many transactions at once as there are cores
+// (up to four), each a share of the cases. Run it on a fresh database: a failure may leave
+// some shares written.
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
 	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
 	var units []string
@@ -59,9 +62,20 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 		span = 365 * 24 * time.Hour
 	}
 	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
-	caseRows := make([][]any, 0, n)
-	var eventRows, snapshotRows, unitRows, leaderRows [][]any
+	// The rows go to PostgreSQL in parts, each in a transaction of its own on a connection of
+	// its own, at once: PostgreSQL then writes (and indexes) them on every core.
+	parts := max(1, min(runtime.NumCPU(), 4))
+	rows := make([][5][][]any, parts) // per part: cases, snapshots, case units, case leaders, events
+	var caseRows, eventRows, snapshotRows, unitRows, leaderRows [][]any
+	part := -1
 	for i := range n {
+		if p := i * parts / n; p != part { // a new part: keep the last one's rows
+			if part >= 0 {
+				rows[part] = [5][][]any{caseRows, snapshotRows, unitRows, leaderRows, eventRows}
+			}
+			part = p
+			caseRows, eventRows, snapshotRows, unitRows, leaderRows = make([][]any, 0, n/parts+1), nil, nil, nil, nil
+		}
 		cat := categories[rng.IntN(len(categories))]
 		p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
 		created := start.Add(time.Duration(float64(span) * float64(i+1) / float64(n+1))).Add(time.Duration(rng.IntN(600)) * time.Second).UTC().Truncate(time.Microsecond)
@@ -165,7 +179,32 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 			leaderRows = append(leaderRows, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	if part >= 0 {
+		rows[part] = [5][][]any{caseRows, snapshotRows, unitRows, leaderRows, eventRows}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range rows {
+		g.Go(func() error { return s.copySynthetic(gctx, r[0], r[1], r[2], r[3], r[4]) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// What autovacuum would do soon after: statistics for the planner, the GIN indexes'
+	// pending entries merged, the visibility map set for index-only scans.
+	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_leaders", "case_events"} {
+		if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
+			return fmt.Errorf("store: synthetic: vacuum %s: %w", table, err)
+		}
+	}
+	// And the bulk write flushed now rather than by a checkpoint in the middle of what is
+	// measured next (needs a superuser or pg_checkpoint; without, the checkpoint comes later).
+	_, _ = s.pool.Exec(ctx, "CHECKPOINT")
+	return nil
+}
+
+// copySynthetic writes one part of the synthetic rows in one transaction.
+func (s *Store) copySynthetic(ctx context.Context, caseRows, snapshotRows, unitRows, leaderRows, eventRows [][]any) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, []string{"id", "status", "title", "description",
 			"category", "list", "scope", "enterprise_id", "visit_id", "amount_cny", "sensitive", "office", "lead_unit",
 			"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
@@ -190,20 +229,6 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// What autovacuum would do soon after: statistics for the planner, the GIN indexes'
-	// pending entries merged, the visibility map set for index-only scans.
-	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_leaders", "case_events"} {
-		if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
-			return fmt.Errorf("store: synthetic: vacuum %s: %w", table, err)
-		}
-	}
-	// And the bulk write flushed now rather than by a checkpoint in the middle of what is
-	// measured next (needs a superuser or pg_checkpoint; without, the checkpoint comes later).
-	_, _ = s.pool.Exec(ctx, "CHECKPOINT")
-	return nil
 }
 
 // syntheticData is what an event of typ says, as the workflow writes it (its type's Go value,
