@@ -78,6 +78,7 @@ type runner struct {
 	tokens   map[string]string
 	progress *progress.Bar
 	ids      atomic.Int64
+	db       *pgxpool.Pool // the same database, for the raw reference and the size row
 }
 
 // Run measures everything and returns the report.
@@ -97,6 +98,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer db.Close()
+	r.db = db
 	w, err := startRawWorker(ctx, o.Temporal, db)
 	if err != nil {
 		return nil, fmt.Errorf("the raw reference's worker: %w", err)
@@ -396,6 +398,15 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 	}
 	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("writing %d synthetic cases and their timelines", r.Cases),
 		Value: seeded.Round(100 * time.Millisecond).String(), Reference: "—", Ratio: "—", Target: "—"})
+	// The database's size a case: every table and index of caseflow's database, over every
+	// case in it (the synthetic ones, and the few the write measures raised).
+	var size, cases int64
+	if err := r.db.QueryRow(ctx, `SELECT pg_database_size(current_database()), (SELECT count(*) FROM cases)`).Scan(&size, &cases); err != nil {
+		return fmt.Errorf("the database's size: %w", err)
+	}
+	rep.Rows = append(rep.Rows, Row{Measure: "the database's size, a case (tables, indexes, timelines)",
+		Value: fmt.Sprintf("%.1f KB (%d MB for %d cases)", float64(size)/float64(max(cases, 1))/1024, size>>20, cases),
+		Reference: "—", Ratio: "—", Target: "—"})
 	return nil
 }
 
