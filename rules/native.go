@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"strings"
 
 	celast "cel.dev/cel-go/common/ast"
@@ -244,7 +245,7 @@ func comparison(op string, a, b celast.Expr) test {
 			if !ok1 || !ok2 {
 				return unknown
 			}
-			return triOf(compare(op, cmpInt(u, v)))
+			return triOf(compare(op, cmp.Compare(u, v)))
 		}
 	}
 	if x, y := doubleExpr(a), doubleExpr(b); x != nil && y != nil {
@@ -253,7 +254,7 @@ func comparison(op string, a, b celast.Expr) test {
 			if u != u || v != v { // NaN: only != holds
 				return triOf(op == operators.NotEquals)
 			}
-			return triOf(compare(op, cmpFloat(u, v)))
+			return triOf(compare(op, cmp.Compare(u, v)))
 		}
 	}
 	return nil
@@ -274,26 +275,6 @@ func compare(op string, c int) bool {
 	default: // GreaterEquals
 		return c >= 0
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // membership compiles `x in ['a', 'b']` and `x in history.past_by_category`.

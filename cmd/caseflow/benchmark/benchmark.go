@@ -405,7 +405,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		return fmt.Errorf("the database's size: %w", err)
 	}
 	rep.Rows = append(rep.Rows, Row{Measure: "the database's size, a case (tables, indexes, timelines)",
-		Value: fmt.Sprintf("%.1f KB (%d MB for %d cases)", float64(size)/float64(max(cases, 1))/1024, size>>20, cases),
+		Value:     fmt.Sprintf("%.1f KB (%d MB for %d cases)", float64(size)/float64(max(cases, 1))/1024, size>>20, cases),
 		Reference: "—", Ratio: "—", Target: "—"})
 	return nil
 }
