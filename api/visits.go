@@ -130,27 +130,44 @@ func (s *Server) ledger(c *gin.Context) error {
 	}
 	asWorkbook := c.Query("format") == "xlsx" || strings.Contains(c.GetHeader("Accept"), service.XLSXType)
 	ctx, u := c.Request.Context(), currentUser(c)
+	if asWorkbook {
+		wb, err := s.Service.Visits.LedgerWorkbook(ctx, u, p, c.Query("leader"))
+		if err != nil {
+			return err
+		}
+		return writeWorkbook(c, wb)
+	}
 	l, err := s.Service.Visits.Ledger(ctx, u, p, c.Query("leader"))
 	if err != nil {
 		return err
 	}
-	if !asWorkbook {
-		respond(c, http.StatusOK, l)
-		return nil
-	}
-	wb, err := s.Service.Visits.LedgerWorkbook(ctx, l)
-	if err != nil {
-		return err
-	}
-	return writeWorkbook(c, wb)
+	respond(c, http.StatusOK, l)
+	return nil
 }
 
-// writeWorkbook answers a workbook as an XLSX download.
+// writeWorkbook answers a workbook as an XLSX download. Its headers go out with its first
+// byte: a workbook whose rows fail while being read (a streamed sheet) answers the error
+// instead.
 func writeWorkbook(c *gin.Context, wb service.Workbook) error {
-	c.Header("Content-Disposition", "attachment; filename=\""+wb.ASCIIName+".xlsx\"; filename*=UTF-8''"+url.PathEscape(wb.Name+".xlsx"))
-	c.Status(http.StatusOK)
-	c.Header("Content-Type", service.XLSXType)
-	return wb.Write(c.Writer)
+	return wb.Write(&firstWrite{w: c.Writer, before: func() {
+		c.Header("Content-Disposition", "attachment; filename=\""+wb.ASCIIName+".xlsx\"; filename*=UTF-8''"+url.PathEscape(wb.Name+".xlsx"))
+		c.Header("Content-Type", service.XLSXType)
+		c.Status(http.StatusOK)
+	}})
+}
+
+// firstWrite calls before once, just before the first write to w.
+type firstWrite struct {
+	w      io.Writer
+	before func()
+}
+
+func (f *firstWrite) Write(b []byte) (int, error) {
+	if f.before != nil {
+		f.before()
+		f.before = nil
+	}
+	return f.w.Write(b)
 }
 
 // enterpriseFile is the enterprise file (一企一档) as the user may read it.

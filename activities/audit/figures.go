@@ -137,27 +137,63 @@ func (u *Unit) add(fig, caseID string, n *int) {
 // events of the cases, each case's in seq order, cases one after another. now ends the
 // overdue time of a case still being handled.
 func Compute(events []Event, cal *calendar.Calendar, policy domain.SLAPolicy, from, to, now time.Time) map[string]*Unit {
-	from, to = day(from), day(to)
-	idx := newIndex(cal, events, to, now)
-	units := map[string]*Unit{}
-	unit := func(id string) *Unit {
-		u := units[id]
-		if u == nil {
-			u = &Unit{Cases: map[string][]string{}}
-			units[id] = u
-		}
-		return u
-	}
-	in := func(t time.Time) bool { d := day(t); return !d.Before(from) && !d.After(to) }
+	c := NewCounter(cal, policy, from, to, now)
 	for i := 0; i < len(events); {
 		j := i
 		for j < len(events) && events[j].CaseID == events[i].CaseID {
 			j++
 		}
-		replay(events[i:j], idx, policy, in, unit, from, to, day(now))
+		c.Case(events[i:j])
 		i = j
 	}
-	for _, u := range units {
+	return c.Units()
+}
+
+// Counter counts the figures one case at a time, as the store streams the timelines: what it
+// holds grows with the units and the cases behind their figures, never with the events.
+type Counter struct {
+	cal      *calendar.Calendar
+	idx      *index
+	policy   domain.SLAPolicy
+	from, to time.Time // days
+	now      time.Time
+	units    map[string]*Unit
+	in       func(time.Time) bool
+	unitFor  func(string) *Unit
+}
+
+// NewCounter starts counting the figures over [from, to] (dates, both included); now ends
+// the overdue time of a case still being handled.
+func NewCounter(cal *calendar.Calendar, policy domain.SLAPolicy, from, to, now time.Time) *Counter {
+	c := &Counter{cal: cal, policy: policy, from: day(from), to: day(to), now: now, units: map[string]*Unit{}}
+	c.in = func(t time.Time) bool { d := day(t); return !d.Before(c.from) && !d.After(c.to) }
+	c.unitFor = func(id string) *Unit {
+		u := c.units[id]
+		if u == nil {
+			u = &Unit{Cases: map[string][]string{}}
+			c.units[id] = u
+		}
+		return u
+	}
+	return c
+}
+
+// Case counts one case's events (in seq order).
+func (c *Counter) Case(evs []Event) {
+	if len(evs) == 0 {
+		return
+	}
+	// The working-day table reaches back to the case's first event (a year more at a time:
+	// cases come roughly in the order they were raised).
+	if first := day(evs[0].At); c.idx == nil || first.Before(c.idx.first.AddDate(0, 0, 1)) {
+		c.idx = newIndex(c.cal, first.AddDate(0, 0, -366), c.to, c.now)
+	}
+	replay(evs, c.idx, c.policy, c.in, c.unitFor, c.from, c.to, day(c.now))
+}
+
+// Units is every unit's figures, with their rates, over the cases counted.
+func (c *Counter) Units() map[string]*Unit {
+	for _, u := range c.units {
 		f := &u.Figures
 		f.SignOnTimeRate = rate(f.SignedOnTime, f.Signed)
 		f.OnTimeRate = rate(f.CompletedOnTime, f.Completed)
@@ -171,7 +207,7 @@ func Compute(events []Event, cal *calendar.Calendar, policy domain.SLAPolicy, fr
 			u.Cases[fig] = slices.Compact(ids)
 		}
 	}
-	return units
+	return c.units
 }
 
 func rate(n, d int) float64 {
@@ -451,18 +487,18 @@ type index struct {
 	cal   *calendar.Calendar
 }
 
-func newIndex(cal *calendar.Calendar, events []Event, to, now time.Time) *index {
-	first, last := day(to), day(now)
+// newIndex tables the working days from the day before first to 200 days past the later of
+// to and now (deadlines run past the last event).
+func newIndex(cal *calendar.Calendar, first, to, now time.Time) *index {
+	first, last := day(first), day(now)
 	if day(to).After(last) {
 		last = day(to)
 	}
-	for _, e := range events {
-		if d := day(e.At); d.Before(first) {
-			first = d
-		}
+	if day(to).Before(first) {
+		first = day(to)
 	}
 	first = first.AddDate(0, 0, -1)
-	last = last.AddDate(0, 0, 200) // deadlines run past the last event
+	last = last.AddDate(0, 0, 200)
 	n := int(last.Sub(first).Hours()/24) + 2
 	idx := &index{first: first, work: make([]bool, n), cum: make([]int, n), cal: cal}
 	for i := 1; i < n; i++ {

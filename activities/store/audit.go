@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -300,8 +303,9 @@ func (s *Store) VerifyRange(ctx context.Context, from, to, now time.Time) (Range
 				"%s 封存后又出现了 %d 条事件（被插入）(%d events appeared in a sealed day: inserted)", day, c.Events, c.Events)})
 		}
 	}
-	// The chain of the days' digests, recomputed from the sealed case digests.
-	if err := s.checkDayChain(ctx, end, &out); err != nil {
+	// The chain of the days' digests: each range day's recomputed from its sealed case
+	// digests, and every day's link to the day before.
+	if err := s.checkDayChain(ctx, start, end, sealed, &out); err != nil {
 		return out, err
 	}
 	// Each case's whole timeline.
@@ -352,38 +356,33 @@ func (s *Store) VerifyRange(ctx context.Context, from, to, now time.Time) (Range
 	return out, nil
 }
 
-// checkDayChain recomputes every sealed day's digest before end from the sealed case
-// digests and the day before, and names a day whose stored digest differs (the seals
-// themselves were changed).
-func (s *Store) checkDayChain(ctx context.Context, end time.Time, out *RangeVerification) error {
-	rows, _ := s.pool.Query(ctx, `SELECT day, case_id, events, last_seq, digest FROM audit_day_cases WHERE day < $1 ORDER BY day, case_id`,
-		end.Format(domain.DateLayout))
-	all, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayCase, error) {
-		var d dayCase
-		err := row.Scan(&d.Day, &d.CaseID, &d.Events, &d.LastSeq, &d.Digest)
-		return d, err
-	})
-	if err != nil {
-		return fmt.Errorf("store: verify: %w", err)
-	}
+// checkDayChain checks the chain of the days' digests up to end: every sealed day must name
+// the digest of the day before as its prev, and each day in [start, end) must have the
+// digest its sealed case digests (sealed, read for the range) and that prev give. A day
+// whose seal differs is named (the seals themselves were changed). The sealed case digests
+// of days before start are not read: the day's own verification recomputes them, so a range
+// costs what its own days hold, not the whole history.
+func (s *Store) checkDayChain(ctx context.Context, start, end time.Time, sealed []dayCase, out *RangeVerification) error {
 	byDay := map[string][]dayCase{}
-	for _, d := range all {
+	for _, d := range sealed {
 		byDay[d.Day.Format(domain.DateLayout)] = append(byDay[d.Day.Format(domain.DateLayout)], d)
 	}
 	type day struct {
 		Day          time.Time
 		Prev, Digest string
 	}
-	rows, _ = s.pool.Query(ctx, `SELECT day, prev, digest FROM audit_days WHERE day < $1 ORDER BY day`, end.Format(domain.DateLayout))
+	rows, _ := s.pool.Query(ctx, `SELECT day, prev, digest FROM audit_days WHERE day < $1 ORDER BY day`, end.Format(domain.DateLayout))
 	days, err := pgx.CollectRows(rows, pgx.RowToStructByPos[day])
 	if err != nil {
 		return fmt.Errorf("store: verify: %w", err)
 	}
+	from := start.Format(domain.DateLayout)
 	prev := ""
 	for _, d := range days {
-		if d.Prev != prev || dayDigest(prev, byDay[d.Day.Format(domain.DateLayout)]) != d.Digest {
+		date := d.Day.Format(domain.DateLayout)
+		if d.Prev != prev || date >= from && dayDigest(prev, byDay[date]) != d.Digest {
 			out.Problems = append(out.Problems, Problem{Reason: fmt.Sprintf(
-				"%s 的封存摘要与前后不符（封存记录被改动）(the seal of that day does not chain: the seals were changed)", d.Day.Format(domain.DateLayout))})
+				"%s 的封存摘要与前后不符（封存记录被改动）(the seal of that day does not chain: the seals were changed)", date)})
 			return nil
 		}
 		prev = d.Digest
@@ -391,23 +390,77 @@ func (s *Store) checkDayChain(ctx context.Context, end time.Time, out *RangeVeri
 	return nil
 }
 
-// AuditEvents reads what the figures need of every timeline event before end, each case's
-// in seq order.
-func (s *Store) AuditEvents(ctx context.Context, end time.Time) ([]audit.Event, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT case_id, seq, type, at, data
-		FROM case_events WHERE type = ANY($1) AND at < $2 ORDER BY case_id, seq`, audit.Types, end)
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (audit.Event, error) {
-		var e audit.Event
-		var data []byte
-		if err := row.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &data); err != nil {
-			return e, err
-		}
-		return e, e.Read(data)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: audit events: %w", err)
+// EachAuditCase streams what the figures need of every timeline event before end to fn, one
+// case's events (in seq order) at a time: the events are never all in memory (a million
+// cases' timelines are millions of events). The cases are read in ranges of ids at once, one
+// per core (up to four), each on its own connection, so that PostgreSQL reads and Go decodes
+// on every core; fn is called by one range at a time, cases in no particular order. The
+// slice fn gets is reused after it returns.
+func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audit.Event) error) error {
+	parts := max(1, min(runtime.NumCPU(), 4))
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cases`).Scan(&n); err != nil {
+		return fmt.Errorf("store: audit events: %w", err)
 	}
-	return events, nil
+	if n < 10_000 {
+		parts = 1
+	}
+	// The ranges' bounds: ids at even steps through the cases; "" is open.
+	bounds := make([]string, parts+1)
+	for k := 1; k < parts; k++ {
+		if err := s.pool.QueryRow(ctx, `SELECT id FROM cases ORDER BY id OFFSET $1 LIMIT 1`, k*n/parts).Scan(&bounds[k]); err != nil {
+			return fmt.Errorf("store: audit events: %w", err)
+		}
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for k := range parts {
+		from, to := bounds[k], bounds[k+1]
+		g.Go(func() error {
+			return s.eachAuditCase(gctx, end, from, to, func(evs []audit.Event) error {
+				mu.Lock()
+				defer mu.Unlock()
+				return fn(evs)
+			})
+		})
+	}
+	return g.Wait()
+}
+
+// eachAuditCase is EachAuditCase over the cases with from <= id < to ("" is open).
+func (s *Store) eachAuditCase(ctx context.Context, end time.Time, from, to string, fn func([]audit.Event) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT case_id, seq, type, at, data FROM case_events
+		WHERE type = ANY($1) AND at < $2 AND case_id >= $3 AND ($4 = '' OR case_id < $4)
+		ORDER BY case_id, seq`, audit.Types, end, from, to)
+	if err != nil {
+		return fmt.Errorf("store: audit events: %w", err)
+	}
+	defer rows.Close()
+	var evs []audit.Event
+	var data []byte
+	for rows.Next() {
+		var e audit.Event
+		if err := rows.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &data); err != nil {
+			return fmt.Errorf("store: audit events: %w", err)
+		}
+		if err := e.Read(data); err != nil {
+			return fmt.Errorf("store: audit events: case %s, event %d: %w", e.CaseID, e.Seq, err)
+		}
+		if len(evs) > 0 && evs[0].CaseID != e.CaseID {
+			if err := fn(evs); err != nil {
+				return err
+			}
+			evs = evs[:0]
+		}
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: audit events: %w", err)
+	}
+	if len(evs) > 0 {
+		return fn(evs)
+	}
+	return nil
 }
 
 // Scheme is a stored version of the scoring scheme.

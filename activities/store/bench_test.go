@@ -4,19 +4,53 @@ import (
 	"context"
 	"flag"
 	"io"
+	"runtime"
+	"runtime/metrics"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/activities/reportbook"
 	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/storetest"
 	"github.com/putian-fic/caseflow/activities/xlsx"
+	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // benchCases is how many synthetic cases the benchmarks run over:
 // go test -run XXX -bench UnitFigures ./activities/store -args -cases 1000000
 var benchCases = flag.Int("cases", 100_000, "synthetic cases the benchmarks run over")
+
+// benchNow is the moment the synthetic year runs up to.
+var benchNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+// synthetic is one database of -cases synthetic cases, written once for every benchmark of
+// the run (writing a million takes minutes): the benchmarks only read it, bar the report
+// versions CompileQuarter saves.
+var synthetic struct {
+	once sync.Once
+	st   *store.Store
+	err  error
+}
+
+func syntheticStore(b *testing.B) *store.Store {
+	b.Helper()
+	synthetic.once.Do(func() {
+		ctx := context.Background()
+		if synthetic.st, synthetic.err = storetest.Unmanaged(ctx); synthetic.err != nil {
+			return
+		}
+		t0 := time.Now()
+		synthetic.err = synthetic.st.SeedSynthetic(ctx, *benchCases, 2026, benchNow)
+		b.Logf("%d synthetic cases written in %s", *benchCases, time.Since(t0).Round(time.Second))
+	})
+	if synthetic.err != nil {
+		b.Fatal(synthetic.err)
+	}
+	return synthetic.st
+}
 
 // ListBenchFilters are the lists every role runs, as BenchmarkListCases measures them.
 var listBenchFilters = []struct {
@@ -44,10 +78,7 @@ var listBenchFilters = []struct {
 // ListCases ./activities/store; -v prints each query's plan).
 func BenchmarkListCases(b *testing.B) {
 	ctx := context.Background()
-	st := newStore(b)
-	if err := st.SeedSynthetic(ctx, *benchCases, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
-		b.Fatal(err)
-	}
+	st := syntheticStore(b)
 	for _, tc := range listBenchFilters {
 		b.Run(tc.name, func(b *testing.B) {
 			if testing.Verbose() {
@@ -67,14 +98,11 @@ func BenchmarkListCases(b *testing.B) {
 }
 
 // BenchmarkUnitFigures computes every unit's figures for a year over 100,000 synthetic cases (-cases N)
-// (go test -bench UnitFigures ./activities/store): reading the events and counting them.
+// (go test -bench UnitFigures ./activities/store): streaming the events and counting them one
+// case at a time, as GET /audit/units does; peak-heap-MiB is the most heap it held.
 func BenchmarkUnitFigures(b *testing.B) {
 	ctx := context.Background()
-	st := newStore(b)
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	if err := st.SeedSynthetic(ctx, *benchCases, 2026, now); err != nil {
-		b.Fatal(err)
-	}
+	st, now := syntheticStore(b), benchNow
 	cal, err := st.Calendar(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -82,14 +110,26 @@ func BenchmarkUnitFigures(b *testing.B) {
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, domain.Shanghai), time.Date(2026, 12, 31, 0, 0, 0, 0, domain.Shanghai)
 	policy := domain.SLAPolicy{SignDays: 1, HandlingDays: map[string]int{domain.SLAStandard: 15}}
 	for b.Loop() {
-		events, err := st.AuditEvents(ctx, to.AddDate(0, 0, 1))
+		peak, err := peakHeap(func() error {
+			c, events := audit.NewCounter(cal, policy, from, to, now), 0
+			if err := st.EachAuditCase(ctx, to.AddDate(0, 0, 1), func(evs []audit.Event) error {
+				c.Case(evs)
+				events += len(evs)
+				return nil
+			}); err != nil {
+				return err
+			}
+			units := c.Units()
+			if len(units) == 0 || units["power-supply"] == nil || units["power-supply"].Received == 0 {
+				b.Fatalf("no figures from %d events", events)
+			}
+			b.ReportMetric(float64(events), "events")
+			return nil
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		units := audit.Compute(events, cal, policy, from, to, now)
-		if len(units) == 0 || units["power-supply"] == nil || units["power-supply"].Received == 0 {
-			b.Fatalf("no figures from %d events", len(events))
-		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	}
 }
 
@@ -98,18 +138,16 @@ func BenchmarkUnitFigures(b *testing.B) {
 // what the report's workflow and the downloads do.
 func BenchmarkCompileQuarter(b *testing.B) {
 	ctx := context.Background()
-	st := newStore(b)
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	if err := st.SeedSynthetic(ctx, *benchCases, 2026, now); err != nil {
-		b.Fatal(err)
-	}
+	st, now := syntheticStore(b), benchNow
 	q := domain.Quarter{Year: 2026, Q: 3}
 	names := reportbook.Names{Units: map[string]string{}, Users: map[string]string{}}
 	for b.Loop() {
+		t0 := time.Now()
 		content, err := st.CompileQuarter(ctx, q, now)
 		if err != nil {
 			b.Fatal(err)
 		}
+		compiled, t0 := time.Since(t0), time.Now()
 		if content.Totals.Raised == 0 {
 			b.Fatal("nothing raised in the quarter")
 		}
@@ -129,5 +167,123 @@ func BenchmarkCompileQuarter(b *testing.B) {
 			rows += len(sheets[0].Rows) + len(sheets[1].Rows) - 2
 		}
 		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(compiled.Seconds(), "compile-s")
+		b.ReportMetric(time.Since(t0).Seconds(), "save+attachments-s")
 	}
+}
+
+// BenchmarkVerifyDay verifies every timeline with events on one day (and that day's seal)
+// over 100,000 synthetic cases of a year (-cases N), as the efficiency office's
+// GET /audit/verify?period=YYYY-MM-DD does (go test -bench VerifyDay ./activities/store).
+// The days before are sealed first, once, as the nightly seal would have.
+func BenchmarkVerifyDay(b *testing.B) {
+	ctx := context.Background()
+	st := syntheticStore(b)
+	t0 := time.Now()
+	if err := st.SealDays(ctx, benchNow); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("the year sealed in %s", time.Since(t0).Round(time.Millisecond))
+	day := time.Date(2026, 6, 10, 0, 0, 0, 0, domain.Shanghai)
+	for b.Loop() {
+		v, err := st.VerifyRange(ctx, day, day, benchNow)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !v.OK || v.CheckedCases == 0 {
+			b.Fatalf("%d cases, %d events checked; problems: %v", v.CheckedCases, v.CheckedEvents, v.Problems[:min(3, len(v.Problems))])
+		}
+		b.ReportMetric(float64(v.CheckedCases), "cases")
+		b.ReportMetric(float64(v.CheckedEvents), "events")
+	}
+}
+
+// peakHeap runs f and answers the most heap in use (HeapInuse: objects and the free space
+// of their spans), over what was in use before, sampled every two milliseconds while f ran
+// with runtime/metrics (which, unlike ReadMemStats, does not stop the world), after a
+// collection so that garbage left before is not counted.
+func peakHeap(f func() error) (uint64, error) {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	inUse := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
+	}
+	runtime.GC()
+	before := inUse()
+	peak := before
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, inUse())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	err := f()
+	close(done)
+	wg.Wait()
+	return peak - before, err
+}
+
+// BenchmarkLedgerWorkbook streams the work ledger (工作台账) of a quarter and of the whole
+// synthetic year as XLSX, as GET /ledger?format=xlsx does, reading the visits a page at a
+// time (go test -bench LedgerWorkbook ./activities/store -args -cases N): rows is the
+// workbook's rows, peak-heap-MiB the most heap it held over what was held before, which stays
+// flat from a quarter to the year (the rows are never all in memory).
+func BenchmarkLedgerWorkbook(b *testing.B) {
+	ctx := context.Background()
+	visits := service.New(service.Config{Store: syntheticStore(b)}).Visits
+	member := domain.User{Username: "member", Role: domain.RoleMemberDept}
+	q3, err := domain.ParseQuarterOf(2026, "3")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []struct {
+		name string
+		p    service.YearOrQuarter
+	}{
+		{"quarter", service.YearOrQuarter{Period: q3.Period(), Year: 2026, Quarter: 3}},
+		{"year", service.YearOrQuarter{Period: domain.YearPeriod(2026), Year: 2026}},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				var out countingWriter
+				peak, err := peakHeap(func() error {
+					wb, err := visits.LedgerWorkbook(ctx, member, p.p, "")
+					if err != nil {
+						return err
+					}
+					rows := 0
+					stream := wb.Sheets[0].Stream
+					wb.Sheets[0].Stream = func(row func([]any) error) error {
+						return stream(func(r []any) error { rows++; return row(r) })
+					}
+					if err := wb.Write(&out); err != nil {
+						return err
+					}
+					b.ReportMetric(float64(rows), "rows")
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(float64(out)/(1<<20), "xlsx-MiB")
+			}
+		})
+	}
+}
+
+// countingWriter counts what is written to it.
+type countingWriter int64
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
 }

@@ -43,7 +43,8 @@ var syntheticProblems = map[string][][2]string{
 // SeedSynthetic writes n synthetic cases of year into the read model, with their timelines
 // (hash-chained like real ones): spread over the year up to now, across every status, unit,
 // office, category and demo leader, with the share of sensitive, overdue and carded cases a
-// busy year would have. It uses COPY, in as many transactions at once as there are cores
+// busy year would have; a leader's cases come from their visits (one to three problems a
+// visit, ids SY-VS-2026-000001…), so that the work ledger has a year's rows. It uses COPY, in as many transactions at once as there are cores
 // (up to four), each a share of the cases. Run it on a fresh database: a failure may leave
 // some shares written.
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
@@ -65,16 +66,22 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	// The rows go to PostgreSQL in parts, each in a transaction of its own on a connection of
 	// its own, at once: PostgreSQL then writes (and indexes) them on every core.
 	parts := max(1, min(runtime.NumCPU(), 4))
-	rows := make([][5][][]any, parts) // per part: cases, snapshots, case units, case leaders, events
+	rows := make([]syntheticRows, parts)
 	var caseRows, eventRows, snapshotRows, unitRows, leaderRows [][]any
+	var visits []*domain.Visit
+	open := map[string]*domain.Visit{} // each leader's visit still taking problems
+	visitSize := map[*domain.Visit]int{}
+	nVisits := 0
+	methods := slices.Sorted(maps.Keys(domain.VisitMethods))
 	part := -1
 	for i := range n {
 		if p := i * parts / n; p != part { // a new part: keep the last one's rows
 			if part >= 0 {
-				rows[part] = [5][][]any{caseRows, snapshotRows, unitRows, leaderRows, eventRows}
+				rows[part] = syntheticRows{caseRows, snapshotRows, unitRows, leaderRows, eventRows, visits}
 			}
 			part = p
 			caseRows, eventRows, snapshotRows, unitRows, leaderRows = make([][]any, 0, n/parts+1), nil, nil, nil, nil
+			visits, open = nil, map[string]*domain.Visit{}
 		}
 		cat := categories[rng.IntN(len(categories))]
 		p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
@@ -90,6 +97,28 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 			c.List = domain.ListFunding
 			amount := float64(100+rng.IntN(5000)) * 10000
 			c.AmountCNY = &amount
+		}
+		// A leader's problems come from their visits (走访): one to three problems a visit, the
+		// next ones the same leader raised.
+		if c.CreatedBy != member.Username {
+			v := open[c.CreatedBy]
+			if v == nil || len(v.CaseIDs) >= visitSize[v] {
+				nVisits++
+				d := created.In(domain.Shanghai)
+				v = &domain.Visit{ID: fmt.Sprintf("%sVS-%d-%06d", SyntheticPrefix, year, nVisits), Date: d.Format(domain.DateLayout),
+					Leaders: []string{c.CreatedBy}, Method: methods[rng.IntN(len(methods))], Topics: []string{"opinions", "problems"},
+					Notes: "走访企业，听取意见，现场交办问题（合成数据）", InvestmentLeads: []domain.InvestmentLead{},
+					CreatedBy: c.CreatedBy, CreatedAt: created}
+				open[c.CreatedBy], visitSize[v] = v, 1+rng.IntN(3)
+				visits = append(visits, v)
+			}
+			c.VisitID = v.ID
+			v.CaseIDs = append(v.CaseIDs, c.ID)
+			v.Problems = append(v.Problems, domain.VisitProblem{EnterpriseID: c.EnterpriseID, Title: c.Title, Description: c.Description,
+				Category: c.Category, List: c.List, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive})
+			if !slices.Contains(v.EnterpriseIDs, c.EnterpriseID) {
+				v.EnterpriseIDs = append(v.EnterpriseIDs, c.EnterpriseID)
+			}
 		}
 		types := []string{domain.EventCreated, domain.EventRouted}
 		// Most of a year's cases are closed; the newest are still under way.
@@ -180,18 +209,18 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 		}
 	}
 	if part >= 0 {
-		rows[part] = [5][][]any{caseRows, snapshotRows, unitRows, leaderRows, eventRows}
+		rows[part] = syntheticRows{caseRows, snapshotRows, unitRows, leaderRows, eventRows, visits}
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, r := range rows {
-		g.Go(func() error { return s.copySynthetic(gctx, r[0], r[1], r[2], r[3], r[4]) })
+		g.Go(func() error { return s.copySynthetic(gctx, r) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
 	// What autovacuum would do soon after: statistics for the planner, the GIN indexes'
 	// pending entries merged, the visibility map set for index-only scans.
-	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_leaders", "case_events"} {
+	for _, table := range []string{"cases", "case_snapshots", "case_units", "case_leaders", "case_events", "visits", "visit_leaders", "visit_enterprises"} {
 		if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 			return fmt.Errorf("store: synthetic: vacuum %s: %w", table, err)
 		}
@@ -202,30 +231,51 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	return nil
 }
 
+// syntheticRows are one part's rows: cases, snapshots, case units, case leaders, events, and
+// the visits the leaders' cases came from.
+type syntheticRows struct {
+	cases, snapshots, units, leaders, events [][]any
+	visits                                   []*domain.Visit
+}
+
 // copySynthetic writes one part of the synthetic rows in one transaction.
-func (s *Store) copySynthetic(ctx context.Context, caseRows, snapshotRows, unitRows, leaderRows, eventRows [][]any) error {
+func (s *Store) copySynthetic(ctx context.Context, r syntheticRows) error {
+	var visitRows, visitLeaderRows, visitEnterpriseRows [][]any
+	for _, v := range r.visits {
+		d, _ := time.Parse(domain.DateLayout, v.Date)
+		leads, _ := json.Marshal(v.InvestmentLeads)
+		problems, _ := json.Marshal(v.Problems)
+		visitRows = append(visitRows, []any{v.ID, d, v.Method, v.Topics, v.Notes, leads, problems, v.CaseIDs, v.CreatedBy, v.CreatedAt, true})
+		for _, l := range v.Leaders {
+			visitLeaderRows = append(visitLeaderRows, []any{v.ID, l})
+		}
+		for _, e := range v.EnterpriseIDs {
+			visitEnterpriseRows = append(visitEnterpriseRows, []any{v.ID, e})
+		}
+	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, []string{"id", "status", "title", "description",
-			"category", "list", "scope", "enterprise_id", "visit_id", "amount_cny", "sensitive", "office", "lead_unit",
-			"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
-			"overdue", "card", "referred_units"}, pgx.CopyFromRows(caseRows)); err != nil {
-			return fmt.Errorf("store: synthetic cases: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_snapshots"}, []string{"id", "snapshot"},
-			pgx.CopyFromRows(snapshotRows)); err != nil {
-			return fmt.Errorf("store: synthetic snapshots: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_units"}, []string{"unit", "at", "case_id"},
-			pgx.CopyFromRows(unitRows)); err != nil {
-			return fmt.Errorf("store: synthetic case units: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_leaders"}, []string{"leader", "at", "case_id", "via"},
-			pgx.CopyFromRows(leaderRows)); err != nil {
-			return fmt.Errorf("store: synthetic case leaders: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"case_events"}, []string{"case_id", "seq", "type", "at",
-			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, pgx.CopyFromRows(eventRows)); err != nil {
-			return fmt.Errorf("store: synthetic events: %w", err)
+		for _, t := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"visits", []string{"id", "date", "method", "topics", "notes", "investment_leads", "problems", "case_ids", "created_by",
+				"created_at", "complete"}, visitRows},
+			{"visit_leaders", []string{"visit_id", "leader"}, visitLeaderRows},
+			{"visit_enterprises", []string{"visit_id", "enterprise_id"}, visitEnterpriseRows},
+			{"cases", []string{"id", "status", "title", "description",
+				"category", "list", "scope", "enterprise_id", "visit_id", "amount_cny", "sensitive", "office", "lead_unit",
+				"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
+				"overdue", "card", "referred_units"}, r.cases},
+			{"case_snapshots", []string{"id", "snapshot"}, r.snapshots},
+			{"case_units", []string{"unit", "at", "case_id"}, r.units},
+			{"case_leaders", []string{"leader", "at", "case_id", "via"}, r.leaders},
+			{"case_events", []string{"case_id", "seq", "type", "at",
+				"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, r.events},
+		} {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("store: synthetic %s: %w", t.table, err)
+			}
 		}
 		return nil
 	})

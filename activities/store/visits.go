@@ -178,20 +178,7 @@ type VisitFilter struct {
 // ListVisits answers a page of the complete visits that match f, newest first, and how
 // many match.
 func (s *Store) ListVisits(ctx context.Context, f VisitFilter) ([]domain.Visit, int, error) {
-	var w conds
-	w.add("v.complete = ?", true)
-	if f.Leader != "" {
-		w.add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
-	}
-	if f.EnterpriseID != "" {
-		w.add("EXISTS (SELECT 1 FROM visit_enterprises e WHERE e.visit_id = v.id AND e.enterprise_id = ?)", f.EnterpriseID)
-	}
-	if f.From != "" {
-		w.add("v.date >= ?::date", f.From)
-	}
-	if f.To != "" {
-		w.add("v.date <= ?::date", f.To)
-	}
+	w := f.conds()
 	cond, args := w.sql(), w.args
 	var total int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM visits v "+cond, args...).Scan(&total); err != nil {
@@ -206,4 +193,54 @@ func (s *Store) ListVisits(ctx context.Context, f VisitFilter) ([]domain.Visit, 
 		return nil, 0, fmt.Errorf("store: list visits: %w", err)
 	}
 	return visits, total, nil
+}
+
+// conds are the filter's conditions on visits v (complete ones only).
+func (f VisitFilter) conds() *conds {
+	w := &conds{}
+	w.add("v.complete = ?", true)
+	if f.Leader != "" {
+		w.add("EXISTS (SELECT 1 FROM visit_leaders l WHERE l.visit_id = v.id AND l.leader = ?)", f.Leader)
+	}
+	if f.EnterpriseID != "" {
+		w.add("EXISTS (SELECT 1 FROM visit_enterprises e WHERE e.visit_id = v.id AND e.enterprise_id = ?)", f.EnterpriseID)
+	}
+	if f.From != "" {
+		w.add("v.date >= ?::date", f.From)
+	}
+	if f.To != "" {
+		w.add("v.date <= ?::date", f.To)
+	}
+	return w
+}
+
+// EachVisitPage hands every complete visit that matches f (its Page aside) to fn, newest
+// first, in pages of f.PageSize: each page is found from the last one's date and id
+// (visits_date_idx), never counted or offset, so a year of visits costs what its pages
+// cost and only one page is in memory.
+func (s *Store) EachVisitPage(ctx context.Context, f VisitFilter, fn func([]domain.Visit) error) error {
+	size := max(f.PageSize, 1)
+	var last *domain.Visit
+	for {
+		w := f.conds()
+		if last != nil {
+			w.where = append(w.where, fmt.Sprintf("(v.date, v.id) < (%s::date, %s)", w.arg(last.Date), w.arg(last.ID)))
+		}
+		rows, _ := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM visits v %s ORDER BY v.date DESC, v.id DESC LIMIT %d`,
+			visitColumns, w.sql(), size), w.args...)
+		page, err := pgx.CollectRows(rows, scanVisit)
+		if err != nil {
+			return fmt.Errorf("store: visits: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < size {
+			return nil
+		}
+		last = &page[len(page)-1]
+	}
 }

@@ -10,10 +10,14 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Sheet is one sheet: its name (cut to 31 characters; / and : become -) and its rows.
+// Sheet is one sheet: its name (cut to 31 characters; / and : become -) and its rows, or
+// (Stream, after Rows) a function that hands its rows one at a time while the workbook is
+// written: a sheet of a year's rows is never all in memory (excelize's stream writer keeps
+// what it has written in a temporary file past 16 MiB).
 type Sheet struct {
-	Name string
-	Rows [][]any
+	Name   string
+	Rows   [][]any
+	Stream func(row func([]any) error) error
 }
 
 // SheetName makes name a valid sheet name.
@@ -25,7 +29,8 @@ func SheetName(name string) string {
 	return string(title)
 }
 
-// Write writes the sheets as one workbook to w.
+// Write writes the sheets as one workbook to w. Nothing is written to w before every sheet
+// is complete: an error from a Stream leaves w untouched.
 func Write(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -42,9 +47,19 @@ func Write(w io.Writer, sheets []Sheet) error {
 		if err != nil {
 			return err
 		}
-		for r, row := range sh.Rows {
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := sw.SetRow(cell, inert(row)); err != nil {
+		r := 0
+		write := func(row []any) error {
+			r++
+			cell, _ := excelize.CoordinatesToCellName(1, r)
+			return sw.SetRow(cell, inert(row))
+		}
+		for _, row := range sh.Rows {
+			if err := write(row); err != nil {
+				return err
+			}
+		}
+		if sh.Stream != nil {
+			if err := sh.Stream(write); err != nil {
 				return err
 			}
 		}

@@ -173,15 +173,18 @@ func (s Audit) report(ctx context.Context, p domain.Period) (UnitsReport, error)
 
 // figures computes every unit's figures for the period from the timelines.
 func (s Audit) figures(ctx context.Context, p domain.Period) (map[string]*audit.Unit, error) {
-	events, err := s.Store.AuditEvents(ctx, p.To.AddDate(0, 0, 1))
-	if err != nil {
-		return nil, err
-	}
 	cal, err := s.Store.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return audit.Compute(events, cal, s.policy(), p.From, p.To, s.Now()), nil
+	c := audit.NewCounter(cal, s.policy(), p.From, p.To, s.Now())
+	if err := s.Store.EachAuditCase(ctx, p.To.AddDate(0, 0, 1), func(evs []audit.Event) error {
+		c.Case(evs)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return c.Units(), nil
 }
 
 // Units is the period's report with the lines the reader may see (a unit: its own), with

@@ -26,20 +26,28 @@ type Ledger struct {
 	Year    int         `json:"year"`
 	// Leads are the investment leads registered in the period (of the leader), newest first.
 	Leads []LeadView `json:"leads"`
-
-	period string
 }
 
-// Ledger is the ledger of a period, of one leader or ("") of all (a leader: their own).
-func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, leader string) (Ledger, error) {
+// ledgerOf is whose ledger u asks for: leader ("" for all), or a leader's own.
+func ledgerOf(u domain.User, leader string) (string, error) {
 	if err := require(u, RolesVisitReaders...); err != nil {
-		return Ledger{}, err
+		return "", err
 	}
 	if u.Role == domain.RoleLeader {
 		if leader != "" && leader != u.Username {
-			return Ledger{}, forbidden("只能查看本人的工作台账 (a leader reads only their own ledger)")
+			return "", forbidden("只能查看本人的工作台账 (a leader reads only their own ledger)")
 		}
 		leader = u.Username
+	}
+	return leader, nil
+}
+
+// Ledger is the ledger of a period, of one leader or ("") of all (a leader: their own), as
+// JSON: at most maxLedgerVisits visits (the workbook has no such bound).
+func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, leader string) (Ledger, error) {
+	leader, err := ledgerOf(u, leader)
+	if err != nil {
+		return Ledger{}, err
 	}
 	from, to := p.FromDate(), p.ToDate()
 	visits, total, err := s.Store.ListVisits(ctx, store.VisitFilter{Leader: leader, From: from, To: to, PageSize: maxLedgerVisits})
@@ -53,15 +61,24 @@ func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, lead
 	if err != nil {
 		return Ledger{}, err
 	}
-	leads, err := s.Store.ListLeads(ctx, store.LeadFilter{Leader: leader, From: from, To: to, Limit: maxLedgerVisits})
+	lv, err := s.ledgerLeads(ctx, leader, from, to)
 	if err != nil {
 		return Ledger{}, err
+	}
+	return Ledger{Leader: leader, Year: p.Year, Quarter: p.Quarter, From: from, To: to, Visits: out, Leads: lv}, nil
+}
+
+// ledgerLeads are the investment leads of the period (of the leader), newest first.
+func (s Visits) ledgerLeads(ctx context.Context, leader, from, to string) ([]LeadView, error) {
+	leads, err := s.Store.ListLeads(ctx, store.LeadFilter{Leader: leader, From: from, To: to, Limit: maxLedgerVisits})
+	if err != nil {
+		return nil, err
 	}
 	lv := make([]LeadView, 0, len(leads))
 	for _, l := range leads {
 		lv = append(lv, leadView(l))
 	}
-	return Ledger{Leader: leader, Year: p.Year, Quarter: p.Quarter, From: from, To: to, Visits: out, Leads: lv, period: p.Label}, nil
+	return lv, nil
 }
 
 // leadColumns are the headers of a leads sheet (招商线索), in the ledger and the report.
@@ -95,9 +112,18 @@ type Workbook struct {
 // formula is written as text).
 func (wb Workbook) Write(w io.Writer) error { return xlsx.Write(w, wb.Sheets) }
 
-// LedgerWorkbook is the ledger as a workbook, one row per case (a visit without problems
-// has one row), with Chinese headers and names.
-func (s Visits) LedgerWorkbook(ctx context.Context, l Ledger) (Workbook, error) {
+// ledgerPage is how many visits the workbook reads at a time.
+const ledgerPage = 200
+
+// LedgerWorkbook is the ledger of a period (whose: as Ledger) as a workbook, one row per case
+// (a visit without problems has one row), with Chinese headers and names. Its rows are read
+// a page of visits at a time while the workbook is written (xlsx.Sheet.Stream): a year of
+// any size is streamed with the memory of one page, and has no bound on its visits.
+func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuarter, leader string) (Workbook, error) {
+	leader, err := ledgerOf(u, leader)
+	if err != nil {
+		return Workbook{}, err
+	}
 	units, err := s.Store.ListUnits(ctx)
 	if err != nil {
 		return Workbook{}, err
@@ -129,31 +155,49 @@ func (s Visits) LedgerWorkbook(ctx context.Context, l Ledger) (Workbook, error) 
 			leaderNames[l.Username] = l.DisplayName
 		}
 	}
-	rows := [][]any{ledgerColumns}
-	for _, v := range l.Visits {
-		topics := make([]string, len(v.Topics))
-		for i, t := range v.Topics {
-			topics[i] = domain.VisitTopics[t]
-		}
-		leads := make([]string, len(v.InvestmentLeads))
-		for i, l := range v.InvestmentLeads {
-			leads[i] = l.Title
-		}
-		visitCells := []any{v.Date, names(v.Leaders, leaderNames), names(v.EnterpriseIDs, entName), domain.VisitMethods[v.Method],
-			strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
-		cases := v.Cases
-		if len(cases) == 0 {
-			cases = []VisitCase{{}}
-		}
-		for _, lc := range cases {
-			cells := append([]any{len(rows)}, visitCells...)
-			rows = append(rows, append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome]))
-		}
+	from, to := p.FromDate(), p.ToDate()
+	lv, err := s.ledgerLeads(ctx, leader, from, to)
+	if err != nil {
+		return Workbook{}, err
 	}
-	name := "工作台账-" + l.period
-	if l.Leader != "" {
-		name += "-" + l.Leader
+	visitRows := func(row func([]any) error) error {
+		n := 0
+		return s.Store.EachVisitPage(ctx, store.VisitFilter{Leader: leader, From: from, To: to, PageSize: ledgerPage}, func(page []domain.Visit) error {
+			views, err := s.views(ctx, u, page)
+			if err != nil {
+				return err
+			}
+			for _, v := range views {
+				topics := make([]string, len(v.Topics))
+				for i, t := range v.Topics {
+					topics[i] = domain.VisitTopics[t]
+				}
+				leads := make([]string, len(v.InvestmentLeads))
+				for i, l := range v.InvestmentLeads {
+					leads[i] = l.Title
+				}
+				visitCells := []any{v.Date, names(v.Leaders, leaderNames), names(v.EnterpriseIDs, entName), domain.VisitMethods[v.Method],
+					strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
+				cases := v.Cases
+				if len(cases) == 0 {
+					cases = []VisitCase{{}}
+				}
+				for _, lc := range cases {
+					n++
+					cells := append([]any{n}, visitCells...)
+					if err := row(append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome])); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}
-	return Workbook{ASCIIName: "ledger-" + l.period, Name: name, Sheets: []xlsx.Sheet{{Name: "工作台账", Rows: rows},
-		{Name: "招商线索", Rows: leadRows(l.Leads, leaderNames, entName)}}}, nil
+	name := "工作台账-" + p.Label
+	if leader != "" {
+		name += "-" + leader
+	}
+	return Workbook{ASCIIName: "ledger-" + p.Label, Name: name, Sheets: []xlsx.Sheet{
+		{Name: "工作台账", Rows: [][]any{ledgerColumns}, Stream: visitRows},
+		{Name: "招商线索", Rows: leadRows(lv, leaderNames, entName)}}}, nil
 }

@@ -55,3 +55,26 @@ func New(t testing.TB) *store.Store {
 	}
 	return st
 }
+
+// Unmanaged returns a store on a fresh database, migrated, with the demo data, that no
+// test's cleanup closes: for benchmarks that share one large database (it goes with the
+// cluster when Main ends).
+func Unmanaged(ctx context.Context) (*store.Store, error) {
+	url, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
