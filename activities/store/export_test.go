@@ -12,4 +12,3 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
 	return s.migrateTo(ctx, version)
 }
-
