@@ -46,7 +46,7 @@ func (a *Activities) CompileQuarterlyReport(ctx context.Context, in domain.Repor
 	status := q.Status(in.AsOf, in.Final)
 	rep, err := a.Store.SaveReportVersion(ctx, q, status, content, in.Final)
 	if errors.Is(err, store.ErrConflict) {
-		if rep, _, err = a.Store.ReportOf(ctx, q, false); err != nil {
+		if rep, _, err = a.Store.ReportOf(ctx, q); err != nil {
 			return domain.ReportCompiled{}, err
 		}
 	} else if err != nil {

@@ -45,51 +45,65 @@ func (n Names) User(id string) string {
 	return id
 }
 
+// Rows hands fn the rows of one list of the report, raised in the quarter (earlier false) or
+// before it and still open at its end (true), in the report's order (store.EachReportRow of
+// one version).
+type Rows func(list string, earlier bool, fn func(store.ReportRow) error) error
+
 // Attachment lays out attachment n ("1", "2" or "3"): the cases of its list raised in the
-// quarter, then a sheet of earlier cases still open at its end. It answers too the cases
-// whose sensitive fields it shows the reader, for the sensitive-reads record.
-func Attachment(content store.ReportContent, n string, r Reader, names Names) (sheets []xlsx.Sheet, read []string, err error) {
+// quarter, then a sheet of earlier cases still open at its end. Its sheets stream their rows
+// while the workbook is written (xlsx.Sheet.Stream); read is called at the end of each
+// sheet, before anything is sent, with the cases whose sensitive fields it showed the
+// reader, for the sensitive-reads record.
+func Attachment(rows Rows, n string, r Reader, names Names, read func(caseIDs ...string) error) ([]xlsx.Sheet, error) {
 	list, ok := Lists[n]
 	if !ok {
-		return nil, nil, fmt.Errorf("no attachment %q", n)
+		return nil, fmt.Errorf("no attachment %q", n)
 	}
 	header := []any{"序号", "案件编号", "企业名称", "所属县区", "问题类别", "问题描述"}
 	if list == domain.ListFunding {
 		header = append(header, "涉及金额（万元）")
 	}
 	header = append(header, "牵头单位", "协办单位", "督查室", "状态", "办理时限", "办理结果", "提出人", "走访日期")
-	raised, earlier := [][]any{header}, [][]any{header}
-	for _, row := range content.Rows {
-		if row.List != list || r.Role == domain.RoleLeader && row.RaisedBy != r.Username && !slices.Contains(row.Leaders, r.Username) {
-			continue
+	sheet := func(earlier bool) func(func([]any) error) error {
+		return func(write func([]any) error) error {
+			var shown []string
+			k := 0
+			err := rows(list, earlier, func(row store.ReportRow) error {
+				if r.Role == domain.RoleLeader && row.RaisedBy != r.Username && !slices.Contains(row.Leaders, r.Username) {
+					return nil
+				}
+				desc, amount := row.Description, any("")
+				sees := r.sees(row)
+				if row.AmountCNY != nil && sees {
+					amount = *row.AmountCNY / 10000
+				}
+				if row.Sensitive && !sees {
+					desc = domain.RedactedText
+				}
+				if sees && (row.Sensitive || list == domain.ListFunding && row.AmountCNY != nil) {
+					shown = append(shown, row.CaseID)
+				}
+				co := make([]string, len(row.CoUnits))
+				for i, id := range row.CoUnits {
+					co[i] = names.Unit(id)
+				}
+				k++
+				cells := []any{k, row.CaseID, row.Enterprise, names.Unit(row.County), domain.Categories[row.Category], desc}
+				if list == domain.ListFunding {
+					cells = append(cells, amount)
+				}
+				cells = append(cells, names.Unit(row.LeadUnit), strings.Join(co, "、"), domain.Offices[row.Office],
+					domain.StatusLabels[row.Status], row.DueDate, domain.Outcomes[row.Outcome], names.User(row.RaisedBy), row.VisitDate)
+				return write(cells)
+			})
+			if err != nil {
+				return err
+			}
+			return read(shown...)
 		}
-		desc, amount := row.Description, any("")
-		sees := r.sees(row)
-		if row.AmountCNY != nil && sees {
-			amount = *row.AmountCNY / 10000
-		}
-		if row.Sensitive && !sees {
-			desc = domain.RedactedText
-		}
-		if sees && (row.Sensitive || list == domain.ListFunding && row.AmountCNY != nil) {
-			read = append(read, row.CaseID)
-		}
-		co := make([]string, len(row.CoUnits))
-		for i, id := range row.CoUnits {
-			co[i] = names.Unit(id)
-		}
-		dst := &raised
-		if row.Earlier {
-			dst = &earlier
-		}
-		cells := []any{len(*dst), row.CaseID, row.Enterprise, names.Unit(row.County), domain.Categories[row.Category], desc}
-		if list == domain.ListFunding {
-			cells = append(cells, amount)
-		}
-		cells = append(cells, names.Unit(row.LeadUnit), strings.Join(co, "、"), domain.Offices[row.Office],
-			domain.StatusLabels[row.Status], row.DueDate, domain.Outcomes[row.Outcome], names.User(row.RaisedBy), row.VisitDate)
-		*dst = append(*dst, cells)
 	}
 	title := domain.Lists[list]
-	return []xlsx.Sheet{{Name: fmt.Sprintf("附件%s %s", n, title), Rows: raised}, {Name: fmt.Sprintf("附件%s 往期未办结", n), Rows: earlier}}, read, nil
+	return []xlsx.Sheet{{Name: fmt.Sprintf("附件%s %s", n, title), Rows: [][]any{header}, Stream: sheet(false)},
+		{Name: fmt.Sprintf("附件%s 往期未办结", n), Rows: [][]any{header}, Stream: sheet(true)}}, nil
 }

@@ -392,75 +392,82 @@ func (s *Store) checkDayChain(ctx context.Context, start, end time.Time, sealed 
 
 // EachAuditCase streams what the figures need of every timeline event before end to fn, one
 // case's events (in seq order) at a time: the events are never all in memory (a million
-// cases' timelines are millions of events). The cases are read in ranges of ids at once, one
-// per core (up to four), each on its own connection, so that PostgreSQL reads and Go decodes
-// on every core; fn is called by one range at a time, cases in no particular order. The
-// slice fn gets is reused after it returns.
+// cases' timelines are millions of events). PostgreSQL sorts them on its cores; here, one
+// goroutine reads the rows and hands batches of whole cases to one decoder per core (the
+// events' JSON is most of the work), and fn is called by one decoder at a time, cases in no
+// particular order. The slice fn gets is reused after it returns.
 func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audit.Event) error) error {
-	parts := max(1, min(runtime.NumCPU(), 4))
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cases`).Scan(&n); err != nil {
-		return fmt.Errorf("store: audit events: %w", err)
+	type raw struct {
+		e    audit.Event
+		data []byte
 	}
-	if n < 10_000 {
-		parts = 1
-	}
-	// The ranges' bounds: ids at even steps through the cases; "" is open.
-	bounds := make([]string, parts+1)
-	for k := 1; k < parts; k++ {
-		if err := s.pool.QueryRow(ctx, `SELECT id FROM cases ORDER BY id OFFSET $1 LIMIT 1`, k*n/parts).Scan(&bounds[k]); err != nil {
-			return fmt.Errorf("store: audit events: %w", err)
-		}
-	}
-	var mu sync.Mutex
+	const batchEvents = 512
+	batches := make(chan []raw, 8)
 	g, gctx := errgroup.WithContext(ctx)
-	for k := range parts {
-		from, to := bounds[k], bounds[k+1]
+	var mu sync.Mutex
+	for range max(1, min(runtime.NumCPU(), 4)) {
 		g.Go(func() error {
-			return s.eachAuditCase(gctx, end, from, to, func(evs []audit.Event) error {
-				mu.Lock()
-				defer mu.Unlock()
-				return fn(evs)
-			})
+			var evs []audit.Event
+			for batch := range batches {
+				for i := 0; i < len(batch); {
+					evs = evs[:0]
+					for j := i; j < len(batch) && batch[j].e.CaseID == batch[i].e.CaseID; j++ {
+						e := batch[j].e
+						if err := e.Read(batch[j].data); err != nil {
+							return fmt.Errorf("store: audit events: case %s, event %d: %w", e.CaseID, e.Seq, err)
+						}
+						evs = append(evs, e)
+					}
+					i += len(evs)
+					mu.Lock()
+					err := fn(evs)
+					mu.Unlock()
+					if err != nil {
+						return err
+					}
+				}
+			}
+			return nil
 		})
 	}
-	return g.Wait()
-}
-
-// eachAuditCase is EachAuditCase over the cases with from <= id < to ("" is open).
-func (s *Store) eachAuditCase(ctx context.Context, end time.Time, from, to string, fn func([]audit.Event) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT case_id, seq, type, at, data FROM case_events
-		WHERE type = ANY($1) AND at < $2 AND case_id >= $3 AND ($4 = '' OR case_id < $4)
-		ORDER BY case_id, seq`, audit.Types, end, from, to)
-	if err != nil {
-		return fmt.Errorf("store: audit events: %w", err)
-	}
-	defer rows.Close()
-	var evs []audit.Event
-	var data []byte
-	for rows.Next() {
-		var e audit.Event
-		if err := rows.Scan(&e.CaseID, &e.Seq, &e.Type, &e.At, &data); err != nil {
+	g.Go(func() error {
+		defer close(batches)
+		rows, err := s.pool.Query(gctx, `SELECT case_id, seq, type, at, data FROM case_events
+			WHERE type = ANY($1) AND at < $2 ORDER BY case_id, seq`, audit.Types, end)
+		if err != nil {
 			return fmt.Errorf("store: audit events: %w", err)
 		}
-		if err := e.Read(data); err != nil {
-			return fmt.Errorf("store: audit events: case %s, event %d: %w", e.CaseID, e.Seq, err)
-		}
-		if len(evs) > 0 && evs[0].CaseID != e.CaseID {
-			if err := fn(evs); err != nil {
-				return err
+		defer rows.Close()
+		batch := make([]raw, 0, batchEvents+64)
+		for rows.Next() {
+			var r raw
+			if err := rows.Scan(&r.e.CaseID, &r.e.Seq, &r.e.Type, &r.e.At, &r.data); err != nil {
+				return fmt.Errorf("store: audit events: %w", err)
 			}
-			evs = evs[:0]
+			// A batch ends between two cases.
+			if len(batch) >= batchEvents && batch[len(batch)-1].e.CaseID != r.e.CaseID {
+				select {
+				case batches <- batch:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				batch = make([]raw, 0, batchEvents+64)
+			}
+			batch = append(batch, r)
 		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: audit events: %w", err)
-	}
-	if len(evs) > 0 {
-		return fn(evs)
-	}
-	return nil
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: audit events: %w", err)
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	return g.Wait()
 }
 
 // Scheme is a stored version of the scoring scheme.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,32 +17,45 @@ import (
 // The quarterly report (季度调研报告): what the store compiles for a quarter, the versions it
 // keeps, the leaders' submissions and the reminders.
 
-// ReportRow is one case in an attachment (附件1–3): the columns of the lists.
+// ReportRow is one case in an attachment (附件1–3): the columns of the lists. A version's rows
+// are kept in quarterly_report_rows, a column a field (reportRowColumns).
 type ReportRow struct {
-	CaseID      string   `json:"case_id"`
-	List        string   `json:"list"`
-	Enterprise  string   `json:"enterprise"`
-	County      string   `json:"county"`
-	Category    string   `json:"category"`
-	Description string   `json:"description"`
-	AmountCNY   *float64 `json:"amount_cny"`
-	LeadUnit    string   `json:"lead_unit"`
-	CoUnits     []string `json:"co_units"`
-	Office      string   `json:"office"`
-	Status      string   `json:"status"`
-	DueDate     string   `json:"due_date"`
-	Outcome     string   `json:"outcome"`
-	RaisedBy    string   `json:"raised_by"`
-	VisitDate   string   `json:"visit_date"`
-	Sensitive   bool     `json:"sensitive"`
+	CaseID      string   `json:"case_id" db:"case_id"`
+	List        string   `json:"list" db:"list"`
+	Enterprise  string   `json:"enterprise" db:"enterprise"`
+	County      string   `json:"county" db:"county"`
+	Category    string   `json:"category" db:"category"`
+	Description string   `json:"description" db:"description"`
+	AmountCNY   *float64 `json:"amount_cny" db:"amount_cny"`
+	LeadUnit    string   `json:"lead_unit" db:"lead_unit"`
+	CoUnits     []string `json:"co_units" db:"co_units"`
+	Office      string   `json:"office" db:"office"`
+	Status      string   `json:"status" db:"status"`
+	DueDate     string   `json:"due_date" db:"due_date"`
+	Outcome     string   `json:"outcome" db:"outcome"`
+	RaisedBy    string   `json:"raised_by" db:"raised_by"`
+	VisitDate   string   `json:"visit_date" db:"visit_date"`
+	Sensitive   bool     `json:"sensitive" db:"sensitive"`
 	// Leaders: who raised it (the visit's leaders, or the leader who created it).
-	Leaders    []string  `json:"leaders"`
-	CreatedAt  time.Time `json:"created_at"`
-	Overdue    bool      `json:"overdue"`
-	CalledBack int       `json:"called_back"`
-	Satisfied  int       `json:"satisfied"`
+	Leaders    []string  `json:"leaders" db:"leaders"`
+	CreatedAt  time.Time `json:"created_at" db:"created_at"`
+	Overdue    bool      `json:"overdue" db:"overdue"`
+	CalledBack int       `json:"called_back" db:"called_back"`
+	Satisfied  int       `json:"satisfied" db:"satisfied"`
 	// Earlier: raised before the quarter and still open at its end (the second sheet).
-	Earlier bool `json:"earlier"`
+	Earlier bool `json:"earlier" db:"earlier"`
+}
+
+// reportRowColumns are quarterly_report_rows' columns of a ReportRow, in the order values
+// answers them.
+var reportRowColumns = []string{"case_id", "list", "enterprise", "county", "category", "description", "amount_cny",
+	"lead_unit", "co_units", "office", "status", "due_date", "outcome", "raised_by", "visit_date", "sensitive", "leaders",
+	"created_at", "overdue", "called_back", "satisfied", "earlier"}
+
+func (r ReportRow) values() []any {
+	return []any{r.CaseID, r.List, r.Enterprise, r.County, r.Category, r.Description, r.AmountCNY,
+		r.LeadUnit, domain.NonNil(r.CoUnits), r.Office, r.Status, r.DueDate, r.Outcome, r.RaisedBy, r.VisitDate, r.Sensitive,
+		domain.NonNil(r.Leaders), r.CreatedAt, r.Overdue, r.CalledBack, r.Satisfied, r.Earlier}
 }
 
 // ReportGroup is one line of a breakdown (by county, category or unit).
@@ -254,7 +268,11 @@ type Report struct {
 
 // SaveReportVersion stores a newly compiled version of the quarter's report and returns its
 // number. A final version is the last: nothing is compiled after it (ErrConflict).
+// The attachments' rows go to quarterly_report_rows (COPY), one a case, the rest to the
+// version's content.
 func (s *Store) SaveReportVersion(ctx context.Context, q domain.Quarter, status string, content ReportContent, final bool) (Report, error) {
+	rowsOf := content.Rows
+	content.Rows = nil
 	raw, err := json.Marshal(content)
 	if err != nil {
 		return Report{}, err
@@ -276,8 +294,14 @@ func (s *Store) SaveReportVersion(ctx context.Context, q domain.Quarter, status 
 			return &Error{Kind: ErrConflict, Entity: "report", ID: q.String(), Detail: "final"}
 		}
 		out = list[0]
-		_, err = tx.Exec(ctx, `INSERT INTO quarterly_report_versions (period, version, compiled_at, final, content)
-			VALUES ($1, $2, $3, $4, $5)`, q.String(), out.Version, content.AsOf, final, raw)
+		if _, err = tx.Exec(ctx, `INSERT INTO quarterly_report_versions (period, version, compiled_at, final, content)
+			VALUES ($1, $2, $3, $4, $5)`, q.String(), out.Version, content.AsOf, final, raw); err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"quarterly_report_rows"}, append([]string{"period", "version", "n"}, reportRowColumns...),
+			pgx.CopyFromSlice(len(rowsOf), func(i int) ([]any, error) {
+				return append([]any{q.String(), out.Version, i + 1}, rowsOf[i].values()...), nil
+			}))
 		return err
 	})
 	if err != nil && !errors.Is(err, ErrConflict) {
@@ -303,8 +327,8 @@ func (s *Store) Reports(ctx context.Context) ([]Report, error) {
 }
 
 // ReportOf is the quarter's report with its latest version's content (ErrNotFound when
-// nothing was compiled yet); the attachments' rows, the bulk of it, only when rows.
-func (s *Store) ReportOf(ctx context.Context, q domain.Quarter, rows bool) (Report, ReportContent, error) {
+// nothing was compiled yet), without the attachments' rows: EachReportRow reads those.
+func (s *Store) ReportOf(ctx context.Context, q domain.Quarter) (Report, ReportContent, error) {
 	list, err := queryAll[Report](ctx, s, "report", `SELECT period, status, deadline, version, compiled_at, final
 		FROM quarterly_reports WHERE period = $1 AND version > 0`, q.String())
 	if err != nil {
@@ -314,9 +338,8 @@ func (s *Store) ReportOf(ctx context.Context, q domain.Quarter, rows bool) (Repo
 		return Report{}, ReportContent{}, &Error{Kind: ErrNotFound, Entity: "report", ID: q.String()}
 	}
 	var raw []byte
-	if err := s.pool.QueryRow(ctx, `SELECT CASE WHEN $3 THEN content ELSE content - 'rows' END
-		FROM quarterly_report_versions WHERE period = $1 AND version = $2`,
-		q.String(), list[0].Version, rows).Scan(&raw); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT content FROM quarterly_report_versions WHERE period = $1 AND version = $2`,
+		q.String(), list[0].Version).Scan(&raw); err != nil {
 		return Report{}, ReportContent{}, fmt.Errorf("store: report %s: %w", q, err)
 	}
 	var content ReportContent
@@ -324,6 +347,31 @@ func (s *Store) ReportOf(ctx context.Context, q domain.Quarter, rows bool) (Repo
 		return Report{}, ReportContent{}, fmt.Errorf("store: report %s: %w", q, err)
 	}
 	return list[0], content, nil
+}
+
+// EachReportRow hands fn the rows of one version of the quarter's report on one list, those
+// raised in the quarter (earlier false) or those raised before and still open at its end
+// (true), in the report's order, one at a time as PostgreSQL sends them.
+func (s *Store) EachReportRow(ctx context.Context, q domain.Quarter, version int, list string, earlier bool, fn func(ReportRow) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT `+strings.Join(reportRowColumns, ", ")+` FROM quarterly_report_rows
+		WHERE period = $1 AND version = $2 AND list = $3 AND earlier = $4 ORDER BY n`, q.String(), version, list, earlier)
+	if err != nil {
+		return fmt.Errorf("store: report %s rows: %w", q, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := pgx.RowToStructByName[ReportRow](rows)
+		if err != nil {
+			return fmt.Errorf("store: report %s rows: %w", q, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: report %s rows: %w", q, err)
+	}
+	return nil
 }
 
 // SaveSubmission records a leader's submission; a later one replaces the narrative and keeps

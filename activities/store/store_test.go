@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -635,5 +636,70 @@ func TestASearchWithManyMatchesPagesThroughExactlyTheCasesThatContainTheWord(t *
 					len(got), len(want), got[:min(3, len(got))], ids(want)[:3])
 			}
 		})
+	}
+}
+
+func TestAReportCompiledBeforeItsRowsHadATableKeepsEveryRowAfterTheUpgrade(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Empty(t)
+	if err := st.MigrateToForTest(ctx, 20); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	amount := 3_000_000.0
+	at := time.Date(2026, 8, 3, 2, 0, 0, 0, time.UTC)
+	rows := []store.ReportRow{
+		{CaseID: "PT-2026-000001", List: "problem", Enterprise: "莆田鞋业", County: "licheng", Category: "power", Description: "厂区停电",
+			LeadUnit: "power-supply", CoUnits: []string{"natural-resources"}, Office: "party", Status: "handling", DueDate: "2026-08-31",
+			RaisedBy: "leader1", VisitDate: "2026-08-01", Leaders: []string{"leader1", "leader2"}, CreatedAt: at, Overdue: true, CalledBack: 1, Satisfied: 1},
+		{CaseID: "PT-2026-000002", List: "funding", Category: "financing", Description: "贷款", AmountCNY: &amount, Sensitive: true,
+			RaisedBy: "member", CreatedAt: at},
+		{CaseID: "PT-2025-000107", List: "problem", Category: "land", Description: "用地", RaisedBy: "member", CreatedAt: at.AddDate(-1, 0, 0), Earlier: true},
+	}
+	// The content as the versions before wrote it: the rows inside (a nil co_units as null).
+	content, err := json.Marshal(store.ReportContent{Period: "2026-Q3", From: "2026-07-01", To: "2026-09-30", AsOf: at, Rows: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		`INSERT INTO quarterly_reports (period, status, deadline, version, compiled_at) VALUES ('2026-Q3', 'closed', '2026-10-10', 1, now())`,
+		`INSERT INTO quarterly_report_versions (period, version, compiled_at, final, content) VALUES ('2026-Q3', 1, now(), false, $1)`,
+	} {
+		var args []any
+		if strings.Contains(sql, "$1") {
+			args = append(args, content)
+		}
+		if err := st.ExecForTest(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := domain.Quarter{Year: 2026, Q: 3}
+	rep, got, err := st.ReportOf(ctx, q)
+	if err != nil || rep.Version != 1 || got.Period != "2026-Q3" || got.Rows != nil {
+		t.Fatalf("the report after the upgrade: %+v, %+v, %v", rep, got, err)
+	}
+	var read []store.ReportRow
+	for _, sheet := range []struct {
+		list    string
+		earlier bool
+	}{{"problem", false}, {"funding", false}, {"problem", true}} {
+		if err := st.EachReportRow(ctx, q, 1, sheet.list, sheet.earlier, func(r store.ReportRow) error {
+			read = append(read, r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows[1].CoUnits, rows[1].Leaders, rows[2].CoUnits, rows[2].Leaders = []string{}, []string{}, []string{}, []string{}
+	for i := range read {
+		read[i].CreatedAt = read[i].CreatedAt.UTC()
+	}
+	if !reflect.DeepEqual(read, rows) {
+		t.Errorf("rows after the upgrade:\n%+v\nwant\n%+v", read, rows)
 	}
 }

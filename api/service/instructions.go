@@ -59,7 +59,7 @@ func (s Reports) compiled(ctx context.Context, q domain.Quarter) error {
 	if err := begun(q); err != nil {
 		return err
 	}
-	if _, _, err := s.Store.ReportOf(ctx, q, false); errors.Is(err, store.ErrNotFound) {
+	if _, _, err := s.Store.ReportOf(ctx, q); errors.Is(err, store.ErrNotFound) {
 		return newError(Conflict, "not_compiled", fmt.Sprintf("%s 的报告尚未汇总，不能报送或登记批示 (the report is not compiled yet)", q))
 	} else if err != nil {
 		return err

@@ -236,7 +236,7 @@ func (s Reports) quarterLeads(ctx context.Context, u domain.User, q domain.Quart
 
 // leadsWorkbook is the quarter's leads sheet (招商线索清单), a report's attachment.
 func (s Reports) leadsWorkbook(ctx context.Context, u domain.User, q domain.Quarter) (Workbook, error) {
-	if _, _, err := s.load(ctx, u, q, false); err != nil {
+	if _, _, err := s.load(ctx, u, q); err != nil {
 		return Workbook{}, err
 	}
 	leads, err := s.quarterLeads(ctx, u, q)

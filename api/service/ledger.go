@@ -55,7 +55,7 @@ func (s Visits) Ledger(ctx context.Context, u domain.User, p YearOrQuarter, lead
 		return Ledger{}, err
 	}
 	if total > len(visits) {
-		return Ledger{}, newError(Invalid, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询 (more than %d visits: ask by quarter or leader)", maxLedgerVisits, maxLedgerVisits))
+		return Ledger{}, newError(Invalid, "too_large", fmt.Sprintf("台账超过 %d 次走访，请按季度或班子成员查询，或下载 XLSX (more than %d visits: ask by quarter or leader, or for format=xlsx, which has no bound)", maxLedgerVisits, maxLedgerVisits))
 	}
 	out, err := s.views(ctx, u, visits)
 	if err != nil {

@@ -232,11 +232,11 @@ type ReportTotals struct {
 
 // load reads the quarter's latest version, shaped for the reader: a leader gets their own
 // section, their own submission and the Federation-wide totals only.
-func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter, rows bool) (ReportView, store.ReportContent, error) {
+func (s Reports) load(ctx context.Context, u domain.User, q domain.Quarter) (ReportView, store.ReportContent, error) {
 	if err := begun(q); err != nil {
 		return ReportView{}, store.ReportContent{}, err
 	}
-	rep, content, err := s.Store.ReportOf(ctx, q, rows)
+	rep, content, err := s.Store.ReportOf(ctx, q)
 	if errors.Is(err, store.ErrNotFound) {
 		return ReportView{}, content, notFound(fmt.Sprintf("%s 的报告尚未汇总：POST /reports/quarterly/%s/run (not compiled yet)", q, q))
 	}
@@ -287,7 +287,7 @@ func (s Reports) Get(ctx context.Context, u domain.User, q domain.Quarter) (Repo
 	if err := require(u, RolesReportReaders...); err != nil {
 		return ReportView{}, err
 	}
-	v, _, err := s.load(ctx, u, q, false)
+	v, _, err := s.load(ctx, u, q)
 	return v, err
 }
 
@@ -350,7 +350,7 @@ func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter
 	if _, ok := reportbook.Lists[n]; !ok {
 		return Workbook{}, notFound("附件只有 1.xlsx、2.xlsx、3.xlsx 和 leads.xlsx (attachments are 1.xlsx, 2.xlsx, 3.xlsx and leads.xlsx)")
 	}
-	_, content, err := s.load(ctx, u, q, true)
+	v, _, err := s.load(ctx, u, q)
 	if err != nil {
 		return Workbook{}, err
 	}
@@ -361,11 +361,12 @@ func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter
 	sees := func(row store.ReportRow) bool {
 		return needsSensitive(reportCase(row), u, row.RaisedBy == u.Username || slices.Contains(row.Leaders, u.Username))
 	}
-	sheets, read, err := reportbook.Attachment(content, n, reportbook.Reader{Role: u.Role, Username: u.Username, Sees: sees}, names)
-	if err != nil {
-		return Workbook{}, err
+	rows := func(list string, earlier bool, fn func(store.ReportRow) error) error {
+		return s.Store.EachReportRow(ctx, q, v.Version, list, earlier, fn)
 	}
-	if err := s.Store.RecordSensitiveReads(ctx, u.Username, read...); err != nil {
+	read := func(ids ...string) error { return s.Store.RecordSensitiveReads(ctx, u.Username, ids...) }
+	sheets, err := reportbook.Attachment(rows, n, reportbook.Reader{Role: u.Role, Username: u.Username, Sees: sees}, names, read)
+	if err != nil {
 		return Workbook{}, err
 	}
 	return Workbook{ASCIIName: fmt.Sprintf("report-%s-attachment-%s", q, n),
@@ -469,7 +470,7 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 	if err := require(u, RolesReportReaders...); err != nil {
 		return Summary{}, err
 	}
-	v, content, err := s.load(ctx, u, q, false)
+	v, content, err := s.load(ctx, u, q)
 	if err != nil {
 		return Summary{}, err
 	}
