@@ -45,7 +45,11 @@ func startCluster(t *testing.T) *cluster {
 	for name, pkg := range map[string]string{"caseflow": "github.com/putian-fic/caseflow/cmd/caseflow",
 		"temporal-server": "go.temporal.io/server/cmd/server", "temporal-sql-tool": "go.temporal.io/server/cmd/tools/sql"} {
 		wg.Go(func() {
-			if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg).CombinedOutput(); err != nil {
+			args := []string{"build", "-o", filepath.Join(bin, name)}
+			if name == "caseflow" {
+				args = append(args, "-tags", "nodev") // as deploy/cluster builds it
+			}
+			if out, err := exec.Command("go", append(args, pkg)...).CombinedOutput(); err != nil {
 				t.Errorf("go build %s: %v\n%s", pkg, err, out)
 			}
 		})

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -26,17 +30,19 @@ import (
 func benchCommand() *cobra.Command {
 	env := configFromEnv()
 	o := benchmark.Defaults()
-	var apiURL, temporalAddr, out string
+	var apiURL, temporalAddr, out, aloneBin string
 	dbURL := env.DatabaseURL
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure caseflow beside raw Temporal references and write BENCHMARKS.md",
-		Long: `Starts caseflow dev --ephemeral --demo as a process of its own, on a PostgreSQL of its own
-(or uses --api, --temporal and --database-url of a running one with the demo data), then
-measures from its own process, as a browser would, intake, every action,
-whole lifecycles and every list over synthetic cases, beside raw references run on the same
+		Long: `Starts caseflow dev --demo as a process of its own, on a PostgreSQL and a data directory of
+its own (or uses --api, --temporal and --database-url of a running one with the demo data),
+then measures from its own process, as a browser would, intake, every action, whole
+lifecycles and every list over synthetic cases, beside raw references run on the same
 Temporal server and PostgreSQL: a workflow that does one INSERT and an Update that runs one
-activity. Prints the table and writes it, with the lists' query plans, to --out.`,
+activity. Then it starts caseflow api and caseflow worker alone on the same Temporal and
+database and reads the memory of each under load. Prints the table and writes it, with the
+lists' query plans, to --out.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -56,7 +62,7 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 				defer tc.Close()
 				o.API, o.Temporal, o.Store, o.DatabaseURL = apiURL, tc, st, dbURL
 			} else {
-				fmt.Fprintln(os.Stderr, "starting caseflow dev --ephemeral --demo as a process of its own …")
+				fmt.Fprintln(os.Stderr, "starting caseflow dev --demo as a process of its own …")
 				srv, err := startBenchServer(ctx)
 				if err != nil {
 					return err
@@ -73,6 +79,7 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 				}
 				defer tc.Close()
 				o.API, o.Temporal, o.Store, o.DatabaseURL, o.ServerPID = srv.api, tc, st, srv.pg.URL(), srv.cmd.Process.Pid
+				o.Alone = func(ctx context.Context) (benchmark.Alone, error) { return srv.startAlone(ctx, aloneBin) }
 			}
 			o.Progress = os.Stderr
 			rep, err := benchmark.Run(ctx, o)
@@ -95,6 +102,7 @@ activity. Prints the table and writes it, with the lists' query plans, to --out.
 	f.StringVar(&temporalAddr, "temporal", "", "its Temporal frontend host:port")
 	f.StringVar(&dbURL, "database-url", dbURL, "its database (env DATABASE_URL)")
 	f.StringVar(&out, "out", "BENCHMARKS.md", "where to write the report (empty: print only)")
+	f.StringVar(&aloneBin, "alone-bin", "", "caseflow binary for the api and worker run alone (default: this one; the image's is built with -tags nodev)")
 	f.IntVar(&o.Intakes, "intakes", o.Intakes, "cases raised for the intake measure")
 	f.IntVar(&o.ActionCases, "action-cases", o.ActionCases, "cases taken action by action for the latency measure")
 	f.IntVar(&o.Lifecycles, "lifecycles", o.Lifecycles, "whole lifecycles")
@@ -137,6 +145,7 @@ func revision() string {
 type benchServer struct {
 	cmd           *exec.Cmd
 	pg            *pgcluster.Temp
+	dataDir       string // caseflow dev's: its Temporal's SQLite file
 	api, temporal string
 	log           string
 }
@@ -156,18 +165,27 @@ func startBenchServer(ctx context.Context) (*benchServer, error) {
 		return nil, err
 	}
 	defer logf.Close()
-	s := &benchServer{pg: pg, log: logf.Name()}
-	s.cmd = exec.Command(exe, "dev", "--ephemeral", "--demo", "--addr", "127.0.0.1:0", "--temporal-port", "0", "--ui-port", "0")
-	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+pg.URL(), "CASEFLOW_LOG_LEVEL=warn")
+	dataDir, err := os.MkdirTemp("", "caseflow-bench-data-*")
+	if err != nil {
+		pg.Remove()
+		return nil, err
+	}
+	s := &benchServer{pg: pg, dataDir: dataDir, log: logf.Name()}
+	// As users run it: Temporal on its SQLite file (--ephemeral would keep every workflow's
+	// history in the process's memory).
+	s.cmd = exec.Command(exe, "dev", "--data-dir", dataDir, "--demo", "--addr", "127.0.0.1:0", "--temporal-port", "0", "--ui-port", "0")
+	s.cmd.Env = append(childEnv(), "DATABASE_URL="+pg.URL(), "CASEFLOW_LOG_LEVEL=warn")
 	s.cmd.Stderr = logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a Ctrl-C reaches bench, which stops it
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		pg.Remove()
+		os.RemoveAll(dataDir)
 		return nil, err
 	}
 	if err := s.cmd.Start(); err != nil {
 		pg.Remove()
+		os.RemoveAll(dataDir)
 		return nil, err
 	}
 	// caseflow dev prints where it listens: "caseflow is running: API http://…, Temporal host:port (…".
@@ -200,16 +218,128 @@ func startBenchServer(ctx context.Context) (*benchServer, error) {
 	return nil, err
 }
 
-// stop ends caseflow dev (SIGTERM, then SIGKILL after 30 s) and removes its PostgreSQL.
+// stop ends caseflow dev and removes its PostgreSQL and data directory.
 func (s *benchServer) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	stopProcess(s.cmd)
+	s.pg.Remove()
+	os.RemoveAll(s.dataDir)
+}
+
+// stopProcess ends a child (SIGTERM, then SIGKILL after 30 s) and waits for it.
+func stopProcess(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		<-done
 	}
-	s.pg.Remove()
+}
+
+// startAlone starts caseflow api and caseflow worker, each a process of its own, on caseflow
+// dev's Temporal server and database, and waits until the API answers /readyz and the
+// worker /healthz.
+func (s *benchServer) startAlone(ctx context.Context, exe string) (benchmark.Alone, error) {
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return benchmark.Alone{}, err
+		}
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return benchmark.Alone{}, fmt.Errorf("--alone-bin: %w", err)
+	}
+	free := func() (string, error) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		defer ln.Close()
+		return ln.Addr().String(), nil
+	}
+	apiAddr, err := free()
+	if err != nil {
+		return benchmark.Alone{}, err
+	}
+	workerAddr, err := free()
+	if err != nil {
+		return benchmark.Alone{}, err
+	}
+	var started []*exec.Cmd
+	stop := func() {
+		for _, c := range started {
+			stopProcess(c)
+		}
+	}
+	start := func(env string, args ...string) (*exec.Cmd, error) {
+		logf, err := os.CreateTemp("", "caseflow-bench-"+args[0]+"-*.log")
+		if err != nil {
+			return nil, err
+		}
+		defer logf.Close()
+		cmd := exec.Command(exe, args...)
+		cmd.Env = append(childEnv(), "DATABASE_URL="+s.pg.URL(), "TEMPORAL_ADDRESS="+s.temporal, "TEMPORAL_NAMESPACE=default",
+			"CASEFLOW_LOG_LEVEL=warn", env)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		started = append(started, cmd)
+		fmt.Fprintf(os.Stderr, "caseflow %s alone (pid %d); its log: %s\n", args[0], cmd.Process.Pid, logf.Name())
+		return cmd, nil
+	}
+	api, err := start("CASEFLOW_ADDR="+apiAddr, "api", "--addr", apiAddr)
+	if err != nil {
+		stop()
+		return benchmark.Alone{}, err
+	}
+	worker, err := start("CASEFLOW_WORKER_ADDR="+workerAddr, "worker")
+	if err != nil {
+		stop()
+		return benchmark.Alone{}, err
+	}
+	for _, probe := range []struct{ name, url string }{{"caseflow api", "http://" + apiAddr + "/readyz"}, {"caseflow worker", "http://" + workerAddr + "/healthz"}} {
+		if err := waitReady(ctx, probe.url, time.Minute); err != nil {
+			stop()
+			return benchmark.Alone{}, fmt.Errorf("%s alone: %w (see its log above)", probe.name, err)
+		}
+	}
+	return benchmark.Alone{API: "http://" + apiAddr, APIPID: api.Process.Pid, WorkerPID: worker.Process.Pid, Stop: stop,
+		Binary: fmt.Sprintf("%s, %d MB", filepath.Base(exe), fi.Size()/1e6)}, nil
+}
+
+// waitReady polls url until it answers 200, for at most d.
+func waitReady(ctx context.Context, url string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready in %s", d)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// childEnv is bench's environment for its children, without CASEFLOW_PPROF_ADDR (the address
+// is bench's own).
+func childEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CASEFLOW_PPROF_ADDR=") })
 }

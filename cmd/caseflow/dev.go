@@ -1,3 +1,5 @@
+//go:build !nodev
+
 package main
 
 import (
@@ -5,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +33,7 @@ cluster in the data directory (unless DATABASE_URL is set), the worker and the H
 Restarting on the same data directory keeps every case and resumes every workflow.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGC()
 			cfg.Notifier = env.notifier()
 			var err error
 			if cfg.Policy, err = env.policy(); err != nil {
@@ -87,4 +92,20 @@ Restarting on the same data directory keeps every case and resumes every workflo
 	f.IntVar(&uiPort, "ui-port", uiPort, "port of the Temporal Web UI on 127.0.0.1 (0: no UI)")
 	f.BoolVar(&noWorker, "no-worker", false, "run no worker in this process: start `caseflow worker` beside it (DATABASE_URL and TEMPORAL_ADDRESS as printed)")
 	return cmd
+}
+
+// tuneGC trades memory for latency in caseflow dev, whose embedded Temporal server keeps a
+// large live heap: with Go's default (a collection whenever the heap has doubled) its
+// collections steal the CPU from requests often enough to show in their slowest percentile
+// (BENCHMARKS.md). caseflow dev collects when the heap has grown fivefold, under a soft limit
+// of 300 MiB, near which the collector works harder (with the binary's pages, about 450 MiB
+// resident); GOGC and GOMEMLIMIT, when set, decide instead. caseflow api and worker keep Go's
+// defaults: their live heaps are a few tens of MiB.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(300 << 20)
+	}
 }

@@ -7,19 +7,27 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
 
 func main() {
-	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	slog.SetDefault(slog.New(logHandler(os.Stderr, os.Getenv("CASEFLOW_LOG_FORMAT"), configFromEnv().LogLevel)))
+	if addr := os.Getenv("CASEFLOW_PPROF_ADDR"); addr != "" {
+		if err := servePprof(addr); err != nil {
+			fmt.Fprintln(os.Stderr, "caseflow:", err)
+			os.Exit(1)
+		}
+	}
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "caseflow:", err)
 		os.Exit(1)
@@ -38,16 +46,29 @@ func rootCommand() *cobra.Command {
 	return root
 }
 
-// tuneGC trades memory for latency: the embedded Temporal server keeps a large live heap,
-// and with Go's default (a collection whenever the heap has doubled) its collections steal
-// the CPU from requests often enough to show in their slowest percentile (BENCHMARKS.md).
-// caseflow collects when the heap has grown fivefold, under a soft limit of 1 GiB; GOGC and
-// GOMEMLIMIT, when set, decide instead.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+// servePprof serves Go's profiles (/debug/pprof/…) on addr, which must be a loopback address:
+// a profile shows the process's code paths and, for the heap, what it holds, so it is for
+// the operator on the machine (CASEFLOW_PPROF_ADDR=127.0.0.1:6060, then
+// go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=20).
+func servePprof(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("CASEFLOW_PPROF_ADDR %q is not host:port (%v)", addr, err)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1 << 30)
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("CASEFLOW_PPROF_ADDR %q: profiles are served on a loopback address only (127.0.0.1:6060)", addr)
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("CASEFLOW_PPROF_ADDR %s cannot be used (%v); pick another port", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() { _ = (&http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}).Serve(ln) }()
+	slog.Info("profiles served", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return nil
 }

@@ -47,6 +47,19 @@ type Options struct {
 	// ServerPID is the process serving API (caseflow dev, started by bench as a child), whose
 	// memory is reported at the end; 0 when bench measures a caseflow it did not start.
 	ServerPID int
+	// Alone, when set, starts `caseflow api` and `caseflow worker` as processes of their own
+	// on the same Temporal server and database, for the memory of each alone under load.
+	Alone func(context.Context) (Alone, error)
+}
+
+// Alone are caseflow api and caseflow worker run alone: the API's base URL, both pids, and
+// how to stop them.
+type Alone struct {
+	API               string
+	APIPID, WorkerPID int
+	Stop              func()
+	// Binary names the executable they run and its size.
+	Binary string
 }
 
 // Defaults are the sizes of the table in BENCHMARKS.md.
@@ -85,7 +98,11 @@ type runner struct {
 func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &runner{Options: o, tokens: map[string]string{},
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	r.progress = progress.New(o.Progress, 2*o.Intakes+3*o.ActionCases+o.Lifecycles+1+len(readMeasures))
+	total := 2*o.Intakes + 3*o.ActionCases + o.Lifecycles + 1 + len(readMeasures)
+	if o.Alone != nil {
+		total += o.Lifecycles + 1
+	}
+	r.progress = progress.New(o.Progress, total)
 	defer r.progress.Finish()
 	rep := &Report{Started: time.Now()}
 	for _, u := range []string{"member", "party", "leader1", "unit-natural-resources", "unit-power-supply", "efficiency"} {
@@ -112,35 +129,99 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if o.ServerPID > 0 {
-		rss, peak, err := memoryOf(o.ServerPID)
-		if err != nil {
+		if err := memoryRow(rep, "caseflow dev's memory after the whole bench (RSS; its peak)", o.ServerPID, 450); err != nil {
 			return rep, err
 		}
-		met := rss <= 450<<20
-		rep.Rows = append(rep.Rows, Row{Measure: "caseflow dev's memory after the whole bench (RSS; its peak)",
-			Value: fmt.Sprintf("%d MiB; %d MiB", rss>>20, peak>>20), Reference: "—", Ratio: "—", Target: "≤ 450 MiB", Met: &met})
+	}
+	if o.Alone != nil {
+		if err := r.alone(ctx, rep); err != nil {
+			return rep, err
+		}
 	}
 	rep.Duration = time.Since(rep.Started)
 	return rep, nil
 }
 
-// memoryOf reads a process's resident memory and its peak (VmRSS, VmHWM) from /proc.
-func memoryOf(pid int) (rss, peak int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+// memoryRow adds a row of the process's resident memory, its peak, and how much of it is the
+// binary's pages (RssFile: code and data read from the executable, shared with any other
+// caseflow process) against a target in MiB.
+func memoryRow(rep *Report, measure string, pid int, target int64) error {
+	m, err := memoryOf(pid)
 	if err != nil {
-		return 0, 0, fmt.Errorf("the server's memory: %w", err)
+		return err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		var kb int64
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			fmt.Sscan(v, &kb)
-			rss = kb << 10
-		} else if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			fmt.Sscan(v, &kb)
-			peak = kb << 10
+	met := m.rss <= target<<20
+	rep.Rows = append(rep.Rows, Row{Measure: measure, Value: fmt.Sprintf("%d MiB; %d MiB (of which the binary's pages: %d MiB)", m.rss>>20, m.peak>>20, m.file>>20),
+		Reference: "—", Ratio: "—", Target: fmt.Sprintf("≤ %d MiB", target), Met: &met})
+	return nil
+}
+
+// alone: caseflow api and caseflow worker, each a process of its own on the same Temporal
+// server and database, under the bench's loads: every read measure through the API alone
+// (100 reads each, ReadConcurrency at a time), then whole lifecycles through it (their
+// workflows run on the worker alone and on caseflow dev's, which share the task queue). The
+// memory of each is read after.
+func (r *runner) alone(ctx context.Context, rep *Report) error {
+	r.progress.Stage("caseflow api and caseflow worker alone")
+	a, err := r.Alone(ctx)
+	if err != nil {
+		return fmt.Errorf("caseflow api and worker alone: %w", err)
+	}
+	defer a.Stop()
+	devAPI := r.API
+	r.API = a.API
+	defer func() { r.API = devAPI }()
+	year := time.Now().In(domain.Shanghai).Year()
+	for _, m := range readMeasures {
+		if strings.Contains(m.path, "{cursor}") {
+			continue
+		}
+		_, err := r.parallel(ctx, 100, max(1, r.ReadConcurrency), func(ctx context.Context, i int) error {
+			id := fmt.Sprintf("%s%d-%06d", store.SyntheticPrefix, year, 1+(i*7919)%r.Cases)
+			return r.fetch(ctx, m.user, strings.ReplaceAll(m.path, "{id}", id))
+		})
+		if err != nil {
+			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
 	}
-	return rss, peak, nil
+	if err := memoryRow(rep, "caseflow api alone ("+a.Binary+") after every read measure's load (RSS; its peak)", a.APIPID, 150); err != nil {
+		return err
+	}
+	if err := r.runLifecycles(ctx); err != nil {
+		return fmt.Errorf("lifecycles through caseflow api and worker alone: %w", err)
+	}
+	if err := memoryRow(rep, fmt.Sprintf("caseflow worker alone (%s) after %d whole lifecycles (RSS; its peak)", a.Binary, r.Lifecycles), a.WorkerPID, 200); err != nil {
+		return err
+	}
+	r.progress.Step()
+	return nil
+}
+
+// memory is what /proc says of a process: VmRSS, VmHWM (the peak) and RssFile.
+type memory struct{ rss, peak, file int64 }
+
+// memoryOf reads a process's resident memory from /proc.
+func memoryOf(pid int) (memory, error) {
+	var m memory
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return m, fmt.Errorf("the server's memory: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, v, ok := strings.Cut(line, ":")
+		var kb int64
+		fmt.Sscan(v, &kb)
+		switch {
+		case !ok:
+		case name == "VmRSS":
+			m.rss = kb << 10
+		case name == "VmHWM":
+			m.peak = kb << 10
+		case name == "RssFile":
+			m.file = kb << 10
+		}
+	}
+	return m, nil
 }
 
 // intake: cases raised at concurrency 16 against workflows that do one INSERT; throughput
@@ -263,7 +344,20 @@ func (r *runner) actions(ctx context.Context, rep *Report) error {
 // lifecycles: whole cases, intake to closure, at concurrency 8.
 func (r *runner) lifecycles(ctx context.Context, rep *Report) error {
 	r.progress.Stage("lifecycles")
-	d, err := r.parallel(ctx, r.Lifecycles, 8, func(ctx context.Context, _ int) error {
+	t0 := time.Now()
+	if err := r.runLifecycles(ctx); err != nil {
+		return fmt.Errorf("lifecycles: %w", err)
+	}
+	rate := float64(r.Lifecycles) / time.Since(t0).Seconds()
+	met := rate >= 30
+	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("whole lifecycles (%d, concurrency 8)", r.Lifecycles),
+		Value: fmt.Sprintf("%.1f cases/s", rate), Reference: "—", Ratio: "—", Target: "≥ 30 cases/s", Met: &met})
+	return nil
+}
+
+// runLifecycles takes r.Lifecycles cases from intake to closure, 8 at a time.
+func (r *runner) runLifecycles(ctx context.Context) error {
+	_, err := r.parallel(ctx, r.Lifecycles, 8, func(ctx context.Context, _ int) error {
 		id, err := r.createCase(ctx)
 		if err != nil {
 			return err
@@ -275,14 +369,7 @@ func (r *runner) lifecycles(ctx context.Context, rep *Report) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("lifecycles: %w", err)
-	}
-	rate := float64(r.Lifecycles) / d.Seconds()
-	met := rate >= 30
-	rep.Rows = append(rep.Rows, Row{Measure: fmt.Sprintf("whole lifecycles (%d, concurrency 8)", r.Lifecycles),
-		Value: fmt.Sprintf("%.1f cases/s", rate), Reference: "—", Ratio: "—", Target: "≥ 30 cases/s", Met: &met})
-	return nil
+	return err
 }
 
 // readMeasure is one read, as one user, with the filter the API builds for it (for its plan).
