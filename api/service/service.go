@@ -54,7 +54,8 @@ type Service struct {
 // deps is what every context shares.
 type deps struct {
 	Config
-	rules rules.Cache
+	rules    rules.Cache
+	sessions *sessionCache
 }
 
 // New returns the services over cfg.
@@ -65,7 +66,7 @@ func New(cfg Config) *Service {
 	if cfg.ActionTimeout == 0 {
 		cfg.ActionTimeout = 30 * time.Second
 	}
-	d := &deps{Config: cfg}
+	d := &deps{Config: cfg, sessions: newSessionCache()}
 	return &Service{Cases: Cases{d}, Visits: Visits{d}, Reports: Reports{d}, Audit: Audit{d}, Users: Users{d}, Files: Files{d}, deps: d}
 }
 

@@ -98,13 +98,24 @@ func (s Users) Login(ctx context.Context, c Credentials) (Session, error) {
 	return Session{Token: token, ExpiresAt: expires, User: u}, nil
 }
 
-// ByToken is the user a live session token belongs to (Unauthorized otherwise).
+// ByToken is the user a live session token belongs to (Unauthorized otherwise); what was
+// read of a live session is trusted for sessionTTL (sessions.go).
 func (s Users) ByToken(ctx context.Context, token string) (domain.User, error) {
-	return s.Store.UserByToken(ctx, token)
+	if u, ok := s.sessions.get(token); ok {
+		return u, nil
+	}
+	u, err := s.Store.UserByToken(ctx, token)
+	if err != nil {
+		return u, err
+	}
+	s.sessions.put(token, u)
+	return u, nil
 }
 
 // Logout ends the session of token.
 func (s Users) Logout(ctx context.Context, token string) error {
+	s.sessions.forget(token)
+	defer s.sessions.forget(token) // and a request that read it meanwhile
 	return s.Store.DeleteSession(ctx, token)
 }
 
@@ -119,6 +130,7 @@ func (s Users) RevokeSessions(ctx context.Context, u domain.User, username strin
 	if err := require(u, RolesAdmin...); err != nil {
 		return Revoked{}, err
 	}
+	defer s.sessions.forgetUser(username)
 	n, err := s.Store.RevokeSessions(ctx, username)
 	if err != nil {
 		return Revoked{}, err
@@ -335,6 +347,7 @@ func (s Users) UpdateUser(ctx context.Context, u domain.User, username string, c
 	if err := s.checkRoleUnit(ctx, role, unit); err != nil {
 		return UserRecord{}, err
 	}
+	defer s.sessions.forgetUser(username) // a new name, role or unit is read afresh
 	return s.Store.UpdateUser(ctx, username, store.UserUpdate{DisplayName: ch.DisplayName, Role: ch.Role, Unit: ch.Unit,
 		Disabled: ch.Disabled}, u.Username)
 }
@@ -353,6 +366,7 @@ func (s Users) ResetPassword(ctx context.Context, u domain.User, username string
 	if err := checkPassword("password", req.Password); err != nil {
 		return err
 	}
+	defer s.sessions.forgetUser(username)
 	return s.Store.SetPassword(ctx, username, req.Password, "password_reset", u.Username, "")
 }
 
@@ -378,6 +392,7 @@ func (s Users) ChangePassword(ctx context.Context, u domain.User, req PasswordCh
 	if req.NewPassword == req.OldPassword {
 		return invalid("new_password: 新密码不能与原密码相同 (the new password is the old one)")
 	}
+	defer s.sessions.forgetUser(u.Username) // the other sessions end
 	return s.Store.SetPassword(ctx, u.Username, req.NewPassword, "password_changed", u.Username, req.Session)
 }
 
