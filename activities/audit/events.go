@@ -1,15 +1,19 @@
 package audit
 
 import (
+	gojson "github.com/goccy/go-json"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
 // Read fills what the figures need of the event from its data, read as its type's Go value
 // (workflows/domain/events.go): the unit it names, a referral's due date, the SLA chosen at
 // triage, an extension's days, the deadline a notice or a request is about, a callback's
-// answer, an accepted appeal's items.
+// answer, an accepted appeal's items. It decodes with goccy/go-json, which reads what
+// encoding/json reads (TestEveryEventIsReadAsTheStandardLibraryReadsIt) a third faster: a
+// year's figures over a million cases decode millions of events.
 func (e *Event) Read(data []byte) error {
-	v, err := domain.DecodeEvent(e.Type, data)
+	v, err := domain.DecodeEventWith(e.Type, data, gojson.Unmarshal)
 	if err != nil {
 		return err
 	}
