@@ -743,12 +743,15 @@ func (rep *Report) Markdown(commit string) string {
 	fmt.Fprintf(&b, "# caseflow benchmarks\n\nMeasured by `caseflow bench` on %s (%d CPUs, %s/%s, %s), commit %s, in %s.\n",
 		rep.Started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
 		commit, rep.Duration.Round(time.Second))
-	b.WriteString("caseflow runs in a process of its own (`caseflow dev --ephemeral --demo`, started by bench), as it\n" +
-		"does for users' browsers; the load generator and the raw references run in bench's process, on the same\n" +
-		"Temporal server and PostgreSQL, in the same run. Absolute numbers move by about 15% between runs, ratios\n" +
-		"hold. The read measures run over synthetic cases (ids `SY-…`, tag `synthetic`) written straight into the\n" +
-		"read model; each is read one at a time (latency) and four at a time (throughput), beside the SQL the store\n" +
-		"runs for the same answer, one at a time: what the API adds is the difference of the medians.\n\n")
+	b.WriteString("caseflow runs in a process of its own (`caseflow dev --demo` on a PostgreSQL and a data directory of\n" +
+		"its own, started by bench), as it does for users' browsers; the load generator and the raw references run in\n" +
+		"bench's process, on the same Temporal server and PostgreSQL, in the same run. Absolute numbers move by about\n" +
+		"15% between runs, ratios hold. The read measures run over synthetic cases (ids `SY-…`, tag `synthetic`)\n" +
+		"written straight into the read model; each is read one at a time (latency) and four at a time (throughput),\n" +
+		"beside the SQL the store runs for the same answer, one at a time: what the API adds is the difference of the\n" +
+		"medians. The last rows run `caseflow api` and `caseflow worker` alone (`--alone-bin`) on the same Temporal\n" +
+		"server and database. A year's work at a million cases (every unit's figures, a quarter's report, a day's\n" +
+		"verification, the ledger streamed) is measured by the store's benchmarks: docs/performance.md.\n\n")
 	b.WriteString(rep.Table())
 	b.WriteString("\n## Query plans\n\nEach list's page query, then its count (`EXPLAIN ANALYZE`, over the synthetic cases).\n")
 	for _, p := range rep.Plans {
