@@ -46,6 +46,15 @@ lists' query plans, to --out.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if aloneBin != "" {
+				// Checked now, not after minutes of measuring.
+				if fi, err := os.Stat(aloneBin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+					return fmt.Errorf("--alone-bin %s is not an executable file; build one with: go build -tags nodev -o /tmp/caseflow-server ./cmd/caseflow", aloneBin)
+				}
+				if apiURL != "" {
+					return errors.New("--alone-bin starts caseflow api and worker beside the caseflow dev that bench starts: leave out --api")
+				}
+			}
 			if apiURL != "" || temporalAddr != "" {
 				if apiURL == "" || temporalAddr == "" || dbURL == "" {
 					return errors.New("with --api, also pass --temporal and --database-url (or DATABASE_URL) of the same caseflow")
