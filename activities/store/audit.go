@@ -438,6 +438,14 @@ func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audi
 			return fmt.Errorf("store: audit events: %w", err)
 		}
 		defer rows.Close()
+		send := func(batch []raw) error {
+			select {
+			case batches <- batch:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
 		batch := make([]raw, 0, batchEvents+64)
 		for rows.Next() {
 			var r raw
@@ -446,10 +454,8 @@ func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audi
 			}
 			// A batch ends between two cases.
 			if len(batch) >= batchEvents && batch[len(batch)-1].e.CaseID != r.e.CaseID {
-				select {
-				case batches <- batch:
-				case <-gctx.Done():
-					return gctx.Err()
+				if err := send(batch); err != nil {
+					return err
 				}
 				batch = make([]raw, 0, batchEvents+64)
 			}
@@ -459,11 +465,7 @@ func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audi
 			return fmt.Errorf("store: audit events: %w", err)
 		}
 		if len(batch) > 0 {
-			select {
-			case batches <- batch:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
+			return send(batch)
 		}
 		return nil
 	})

@@ -44,9 +44,9 @@ var syntheticProblems = map[string][][2]string{
 // (hash-chained like real ones): spread over the year up to now, across every status, unit,
 // office, category and demo leader, with the share of sensitive, overdue and carded cases a
 // busy year would have; a leader's cases come from their visits (one to three problems a
-// visit, ids SY-VS-2026-000001…), so that the work ledger has a year's rows. It uses COPY, in as many transactions at once as there are cores
-// (up to four), each a share of the cases. Run it on a fresh database: a failure may leave
-// some shares written.
+// visit, ids SY-VS-2026-000001…), so that the work ledger has a year's rows. It uses COPY,
+// in as many transactions at once as there are cores (up to four), each a share of the
+// cases. Run it on a fresh database: a failure may leave some shares written.
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
 	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
 	var units []string

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -321,23 +320,16 @@ func (s *benchServer) startAlone(ctx context.Context, exe string) (benchmark.Alo
 		Binary: fmt.Sprintf("%s, %d MB", filepath.Base(exe), fi.Size()/1e6)}, nil
 }
 
-// waitReady polls url until it answers 200, for at most d.
+// waitReady probes url until it answers 200, for at most d.
 func waitReady(ctx context.Context, url string, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
+		err := probe(ctx, url)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready in %s", d)
+			return fmt.Errorf("not ready in %s (%v)", d, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -347,8 +339,8 @@ func waitReady(ctx context.Context, url string, d time.Duration) error {
 	}
 }
 
-// childEnv is bench's environment for its children, without CASEFLOW_PPROF_ADDR (the address
-// is bench's own).
+// childEnv is bench's environment for its children, without CASEFLOW_PPROF_ADDR (dev, api and
+// worker would each take the same address).
 func childEnv() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CASEFLOW_PPROF_ADDR=") })
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -22,12 +23,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	slog.SetDefault(slog.New(logHandler(os.Stderr, os.Getenv("CASEFLOW_LOG_FORMAT"), configFromEnv().LogLevel)))
-	if addr := os.Getenv("CASEFLOW_PPROF_ADDR"); addr != "" {
-		if err := servePprof(addr); err != nil {
-			fmt.Fprintln(os.Stderr, "caseflow:", err)
-			os.Exit(1)
-		}
-	}
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "caseflow:", err)
 		os.Exit(1)
@@ -40,6 +35,14 @@ func rootCommand() *cobra.Command {
 		Short:         "caseflow — 企业家意见建议办理 (case engine of the Putian Federation of Industry and Commerce)",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Profiles for the processes that keep running; a short command (caseflow probe, run
+		// as a health check beside an API with the same environment) must not take the port.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if addr := os.Getenv("CASEFLOW_PPROF_ADDR"); addr != "" && slices.Contains([]string{"dev", "api", "worker"}, cmd.Name()) {
+				return servePprof(addr)
+			}
+			return nil
+		},
 	}
 	root.AddCommand(devCommand(), apiCommand(), workerCommand(), migrateCommand(), userCommand(), benchCommand(), reportCommand(), probeCommand(),
 		postgresCommand(), namespaceCommand(), unitCommand())

@@ -173,21 +173,29 @@ func probeCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
 			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
-			if err != nil {
-				return fmt.Errorf("probe: %v", err)
-			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return fmt.Errorf("probe: %s does not answer: %v", args[0], err)
-			}
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				return fmt.Errorf("probe: %s answered %d", args[0], res.StatusCode)
+			if err := probe(ctx, args[0]); err != nil {
+				return fmt.Errorf("probe: %w", err)
 			}
 			return nil
 		},
 	}
+}
+
+// probe is nil when url answers 200.
+func probe(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s does not answer: %v", url, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", url, res.StatusCode)
+	}
+	return nil
 }
 
 func migrateCommand() *cobra.Command {

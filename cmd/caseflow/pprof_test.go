@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,28 @@ func TestProfilesAreServedOnALoopbackAddressOnly(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("the profiles answer %d", resp.StatusCode)
+	}
+}
+
+func TestOnlyTheLongRunningCommandsServeProfiles(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	t.Setenv("CASEFLOW_PPROF_ADDR", taken.Addr().String())
+	healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer healthy.Close()
+	// A health check run beside an API with the same environment does not need the port.
+	root := rootCommand()
+	root.SetArgs([]string{"probe", healthy.URL})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Errorf("caseflow probe with CASEFLOW_PPROF_ADDR set: %v", err)
+	}
+	// The API does, and says so before it starts.
+	root = rootCommand()
+	root.SetArgs([]string{"api"})
+	if err := root.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "pick another port") {
+		t.Errorf("caseflow api with its profiles' port taken: %v", err)
 	}
 }

@@ -45,14 +45,11 @@ func Empty(t testing.TB) *store.Store {
 // New returns a store on a fresh database, migrated, with the demo data.
 func New(t testing.TB) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st := Empty(t)
-	if err := st.Migrate(ctx); err != nil {
+	st, err := Unmanaged(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(st.Close)
 	return st
 }
 

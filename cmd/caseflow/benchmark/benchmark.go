@@ -94,6 +94,7 @@ type runner struct {
 	ids      atomic.Int64
 	db       *pgxpool.Pool            // the same database, for the raw reference and the size row
 	sqlP50   map[string]time.Duration // each API read measure's SQL, at p50
+	year     int                      // of the synthetic cases
 }
 
 // Run measures everything and returns the report.
@@ -173,7 +174,6 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 	devAPI := r.API
 	r.API = a.API
 	defer func() { r.API = devAPI }()
-	year := time.Now().In(domain.Shanghai).Year()
 	type cost struct {
 		name string
 		d    time.Duration
@@ -184,8 +184,7 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 			continue
 		}
 		read := func(ctx context.Context, i int) error {
-			id := fmt.Sprintf("%s%d-%06d", store.SyntheticPrefix, year, 1+(i*7919)%r.Cases)
-			return r.fetch(ctx, m.user, strings.ReplaceAll(m.path, "{id}", id))
+			return r.fetch(ctx, m.user, strings.ReplaceAll(m.path, "{id}", r.syntheticID(i)))
 		}
 		if _, err := r.parallel(ctx, 100, max(1, r.ReadConcurrency), read); err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
@@ -385,6 +384,11 @@ func (r *runner) lifecycles(ctx context.Context, rep *Report) error {
 	return nil
 }
 
+// syntheticID is the i-th synthetic case the reads take, spread over the cases written.
+func (r *runner) syntheticID(i int) string {
+	return fmt.Sprintf("%s%d-%06d", store.SyntheticPrefix, r.year, 1+(i*7919)%r.Cases)
+}
+
 // runLifecycles takes r.Lifecycles cases from intake to closure, 8 at a time.
 func (r *runner) runLifecycles(ctx context.Context) error {
 	_, err := r.parallel(ctx, r.Lifecycles, 8, func(ctx context.Context, _ int) error {
@@ -440,9 +444,9 @@ var readMeasures = []readMeasure{
 // same answer, one at a time: what the API adds is the difference of their medians.
 func (r *runner) reads(ctx context.Context, rep *Report) error {
 	r.progress.Stage(fmt.Sprintf("writing %d synthetic cases", r.Cases))
-	year := time.Now().In(domain.Shanghai).Year()
+	r.year = time.Now().In(domain.Shanghai).Year()
 	t0 := time.Now()
-	if err := r.Store.SeedSynthetic(ctx, r.Cases, year, time.Now()); err != nil {
+	if err := r.Store.SeedSynthetic(ctx, r.Cases, r.year, time.Now()); err != nil {
 		return err
 	}
 	seeded := time.Since(t0)
@@ -470,7 +474,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 	}
 	r.progress.Step()
 	const requests, warmUp = 200, 20
-	caseID := func(i int) string { return fmt.Sprintf("%s%d-%06d", store.SyntheticPrefix, year, 1+(i*7919)%r.Cases) }
+	caseID := r.syntheticID
 	for _, m := range readMeasures {
 		r.progress.Stage(m.name)
 		read := func(ctx context.Context, i int) error {
