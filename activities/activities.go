@@ -36,13 +36,14 @@ func New(st *store.Store, n *Notifier, tc client.Client) *Activities {
 // ProjectCase writes a case and its new timeline events to the read model. It is
 // idempotent (events are keyed by case and sequence), so a retry never writes twice. A
 // write PostgreSQL refuses for good is a non-retryable error of type domain.ErrProjectionRefused.
-func (a *Activities) ProjectCase(ctx context.Context, p domain.Projection) error {
-	err := a.Store.Project(ctx, p)
+// It says whether notifications of the events wait in the outbox.
+func (a *Activities) ProjectCase(ctx context.Context, p domain.Projection) (domain.Projected, error) {
+	pending, err := a.Store.ProjectPending(ctx, p)
 	if store.IsPermanent(err) {
-		return temporal.NewNonRetryableApplicationError(
+		return domain.Projected{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("case %s: the read model refused the change: %v", p.Case.ID, err), domain.ErrProjectionRefused, err)
 	}
-	return err
+	return domain.Projected{Pending: pending}, err
 }
 
 // RouteCase evaluates the active rule set for a case and returns the proposal. With no

@@ -92,3 +92,53 @@ func TestTheOutboxIsDeliveredWithRetries(t *testing.T) {
 		t.Errorf("payload %v", payload)
 	}
 }
+
+// TestAProjectionSaysWhetherItsNotificationsWait: the case's workflow starts a delivery only
+// when writing its events queued notifications, or, retried after a write that committed,
+// when that write's notifications are still pending.
+func TestAProjectionSaysWhetherItsNotificationsWait(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SetNotificationSettings(ctx, "unit-hanjiang", store.NotificationSettings{Email: "hj@putian.test", NotifyEmail: true}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	project := func(id, unit string) bool {
+		t.Helper()
+		c := domain.Case{ID: id, Status: "signing", Title: "厂房消防验收", Description: "d", Category: "fire_safety",
+			List: "problem", EnterpriseID: "ent-002", LeadUnit: unit, Office: "government", CreatedBy: "member",
+			CreatedAt: now, UpdatedAt: now, LastSeq: 1}
+		ev := domain.Event{CaseID: id, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
+			Data: json.RawMessage(`{}`), Notify: &domain.Audience{Units: []string{unit}}}
+		pending, err := st.ProjectPending(ctx, domain.Projection{Case: c, Events: []domain.Event{ev}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pending
+	}
+	if !project("PT-2026-000001", "hanjiang") {
+		t.Error("a referral to a unit whose user takes e-mail: nothing pending")
+	}
+	if !project("PT-2026-000001", "hanjiang") {
+		t.Error("the same projection retried: its notification is pending, but the retry says nothing is")
+	}
+	if err := st.MarkNotification(ctx, mustOne(t, st, "PT-2026-000001").ID, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if project("PT-2026-000001", "hanjiang") {
+		t.Error("retried once its notification was delivered: still pending")
+	}
+	if project("PT-2026-000002", "licheng") {
+		t.Error("a referral to a unit whose users take no notifications: pending")
+	}
+}
+
+// mustOne is a case's only notification.
+func mustOne(t *testing.T, st *store.Store, caseID string) store.Notification {
+	t.Helper()
+	list, err := st.CaseNotifications(context.Background(), caseID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("notifications of %s: %v %v", caseID, list, err)
+	}
+	return list[0]
+}

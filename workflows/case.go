@@ -81,6 +81,10 @@ type caseRun struct {
 	// reopensChildren: a common problem's parent reopened tells the children that closed
 	// with it to reopen (runs started before it did not).
 	reopensChildren bool
+	// deliversPending: the run starts a delivery only when the read model says that
+	// notifications of the events it wrote wait in the outbox (runs started before started
+	// one for every event with an audience, even when no user takes notifications).
+	deliversPending bool
 	delivering      bool
 	deliverNext     int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
@@ -152,6 +156,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r.serialDelivery = workflow.GetVersion(ctx, "serial-delivery", workflow.DefaultVersion, 1) == 1
 	r.deadlinesOnTimeline = workflow.GetVersion(ctx, "deadlines-on-timeline", workflow.DefaultVersion, 1) == 1
 	r.reopensChildren = workflow.GetVersion(ctx, "reopen-children", workflow.DefaultVersion, 1) == 1
+	r.deliversPending = workflow.GetVersion(ctx, "deliver-pending-only", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -416,11 +421,15 @@ func (r *caseRun) record(ctx workflow.Context, c *domain.Case, actor domain.Acto
 	}
 	p := *c
 	p.LastSeq, p.UpdatedAt = seq, now
-	if err := r.activity(ctx, projectOptions, actProjectCase, domain.Projection{Case: p, Events: events}).Get(ctx, nil); err != nil {
+	out, result := domain.Projected{Pending: true}, any(nil) // older histories hold no result
+	if r.deliversPending {
+		result = &out
+	}
+	if err := r.activity(ctx, projectOptions, actProjectCase, domain.Projection{Case: p, Events: events}).Get(ctx, result); err != nil {
 		return err
 	}
 	*c = p
-	if notify {
+	if notify && out.Pending {
 		first := events[0].Seq
 		workflow.Go(ctx, func(ctx workflow.Context) { r.deliver(ctx, first) })
 	}

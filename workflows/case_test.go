@@ -132,14 +132,16 @@ func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(doma
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{WorkflowExecutionTimeout: 30 * 24 * time.Hour})
-	env.RegisterActivityWithOptions(func(_ context.Context, p domain.Projection) error {
+	env.RegisterActivityWithOptions(func(_ context.Context, p domain.Projection) (domain.Projected, error) {
 		if refuse != nil {
 			if err := refuse(p); err != nil {
-				return err
+				return domain.Projected{}, err
 			}
 		}
 		out.projections = append(out.projections, p)
-		return nil
+		// Every event with an audience queues notifications, unless nobody takes them.
+		pending := !nobodySubscribes && slices.ContainsFunc(p.Events, func(e domain.Event) bool { return e.Notify != nil })
+		return domain.Projected{Pending: pending}, nil
 	}, activity.RegisterOptions{Name: "ProjectCase"})
 	env.RegisterActivityWithOptions(route, activity.RegisterOptions{Name: "RouteCase"})
 	registerSupervision(env, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -15,8 +16,13 @@ import (
 // Dial connects to Temporal with opts (its address, namespace, and for a managed service
 // such as Temporal Cloud its TLS and credentials) and waits (up to a minute, or until ctx
 // ends) until the namespace answers. The SDK logs through log, warnings and errors only.
+// A frontend on this machine (a loopback address: caseflow dev's embedded server) is spoken
+// to without gzip, which costs both sides CPU and saves nothing on loopback.
 func Dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
 	opts.Logger = sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
+	if opts.ConnectionOptions.GrpcCompression == nil && isLoopback(opts.HostPort) {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	hostPort, namespace := opts.HostPort, opts.Namespace
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
@@ -59,3 +65,16 @@ func (h warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }
+
+// isLoopback says whether hostPort names this machine by a loopback address or localhost.
+func isLoopback(hostPort string) bool {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

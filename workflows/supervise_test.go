@@ -26,6 +26,10 @@ import (
 var stubMu sync.Mutex
 
 // refusingChildren are the cases that refuse to be merged in the tests, with their reason.
+// nobodySubscribes: the stand-in read model queues no notification (no user takes them
+// by e-mail or webhook).
+var nobodySubscribes bool
+
 var refusingChildren = map[string]string{"PT-2026-000009": "案件 PT-2026-000009 当前状态为「办理中」，不能并入共性问题"}
 
 func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
@@ -167,6 +171,30 @@ func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 	}
 	if len(o.deliveries) < 7 {
 		t.Errorf("%d deliveries started", len(o.deliveries))
+	}
+}
+
+func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
+	steps := []step{
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
+		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
+	}
+	told := run(t, steps...)
+	nobodySubscribes = true
+	defer func() { nobodySubscribes = false }()
+	untold := run(t, steps...)
+	if told.final().Status != domain.StatusClosed || untold.final().Status != domain.StatusClosed {
+		t.Fatalf("cases ended %s and %s, want both closed", told.final().Status, untold.final().Status)
+	}
+	if len(told.deliveries) == 0 {
+		t.Error("no delivery started for a case whose events queued notifications")
+	}
+	if len(untold.deliveries) != 0 {
+		t.Errorf("%d deliveries started for a case whose events queued none: %+v", len(untold.deliveries), untold.deliveries)
 	}
 }
 

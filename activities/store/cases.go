@@ -24,9 +24,17 @@ import (
 // Project writes a projection in one transaction. It is idempotent: an event already
 // written (same case and sequence) is skipped, and the case row only moves forward.
 func (s *Store) Project(ctx context.Context, p domain.Projection) error {
+	_, err := s.ProjectPending(ctx, p)
+	return err
+}
+
+// ProjectPending is Project, and says whether notifications of the projection's events wait
+// in the outbox: the ones it queued, or, when it finds some of its events written already
+// (a projection retried after it had committed), the ones that earlier write queued.
+func (s *Store) ProjectPending(ctx context.Context, p domain.Projection) (pending bool, err error) {
 	snapshot, err := json.Marshal(p.Case)
 	if err != nil {
-		return fmt.Errorf("store: project %s: %w", p.Case.ID, err)
+		return false, fmt.Errorf("store: project %s: %w", p.Case.ID, err)
 	}
 	c := p.Case
 	coUnits := c.CoUnits
@@ -37,7 +45,7 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 	if c.DueDate != "" {
 		due = &c.DueDate
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var createdAt time.Time
 		err := tx.QueryRow(ctx, `
 			INSERT INTO cases (id, status, title, description, category, list, scope, enterprise_id,
@@ -98,6 +106,7 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 			}
 		}
 		prev := "" // the hash of the event before, once this projection has written one
+		var written []int // the seqs of events written before, with notifications
 		for _, ev := range p.Events {
 			inserted, hash, err := insertEvent(ctx, tx, ev, prev)
 			if err != nil {
@@ -109,14 +118,27 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) error {
 					return err
 				}
 			}
-			if inserted && ev.Notify != nil {
-				if err := writeNotifications(ctx, tx, ev, ev.Notify, notificationPayload(c, ev)); err != nil {
+			switch {
+			case ev.Notify == nil:
+			case inserted:
+				queued, err := writeNotifications(ctx, tx, ev, ev.Notify, notificationPayload(c, ev))
+				if err != nil {
 					return err
 				}
+				pending = pending || queued > 0
+			default:
+				written = append(written, ev.Seq)
+			}
+		}
+		if len(written) > 0 && !pending {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications
+				WHERE case_id = $1 AND seq = ANY ($2) AND status = 'pending')`, c.ID, written).Scan(&pending); err != nil {
+				return fmt.Errorf("store: project case %s: outbox: %w", c.ID, err)
 			}
 		}
 		return nil
 	})
+	return pending, err
 }
 
 func cardOf(c domain.Case) string {

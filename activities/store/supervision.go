@@ -118,9 +118,9 @@ type Notification struct {
 const notificationColumns = `id, coalesce(case_id, '') AS case_id, seq, event_type, username, channel, address, payload, status, attempts, last_error, created_at, delivered_at`
 
 // writeNotifications puts an event's notifications in the outbox, inside the event's
-// transaction: one row per user and enabled channel.
-func writeNotifications(ctx context.Context, tx pgx.Tx, ev domain.Event, a *domain.Audience, payload []byte) error {
-	_, err := tx.Exec(ctx, `
+// transaction: one row per user and enabled channel. It says how many it queued.
+func writeNotifications(ctx context.Context, tx pgx.Tx, ev domain.Event, a *domain.Audience, payload []byte) (int64, error) {
+	tag, err := tx.Exec(ctx, `
 		INSERT INTO notifications (case_id, seq, event_type, username, channel, address, payload)
 		SELECT $1, $2, $3, u.username, ch.channel, ch.address, $8
 		FROM users u CROSS JOIN LATERAL (VALUES ($9::text, u.email, u.notify_email),
@@ -132,9 +132,9 @@ func writeNotifications(ctx context.Context, tx pgx.Tx, ev domain.Event, a *doma
 		ev.CaseID, ev.Seq, ev.Type, domain.NonNil(a.Units), domain.NonNil(a.Offices), domain.NonNil(a.Roles),
 		domain.NonNil(a.Users), payload, domain.ChannelEmail, domain.ChannelWebhook, domain.RoleUnit, domain.RoleSupervision)
 	if err != nil {
-		return fmt.Errorf("store: outbox %s#%d: %w", ev.CaseID, ev.Seq, err)
+		return 0, fmt.Errorf("store: outbox %s#%d: %w", ev.CaseID, ev.Seq, err)
 	}
-	return nil
+	return tag.RowsAffected(), nil
 }
 
 // PendingNotifications returns the notifications of a case not yet delivered, from

@@ -11,6 +11,12 @@ type Projection struct {
 	Events []Event `json:"events"`
 }
 
+// Projected is what writing a projection left to do: Pending says whether notifications of
+// its events wait in the outbox (the case's workflow starts a delivery only then).
+type Projected struct {
+	Pending bool `json:"pending"`
+}
+
 // Notice is a numbered supervision notice (督办单).
 type Notice struct {
 	No           string    `json:"no" db:"no"`
