@@ -85,6 +85,9 @@ type caseRun struct {
 	// notifications of the events it wrote wait in the outbox (runs started before started
 	// one for every event with an audience, even when no user takes notifications).
 	deliversPending bool
+	// cancelsTimers: a wait with a timeout that ends early cancels its timer (runs started
+	// before left it to fire later, one workflow task each; see caseRun.awaitWithTimeout).
+	cancelsTimers bool
 	delivering      bool
 	deliverNext     int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
@@ -157,6 +160,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r.deadlinesOnTimeline = workflow.GetVersion(ctx, "deadlines-on-timeline", workflow.DefaultVersion, 1) == 1
 	r.reopensChildren = workflow.GetVersion(ctx, "reopen-children", workflow.DefaultVersion, 1) == 1
 	r.deliversPending = workflow.GetVersion(ctx, "deliver-pending-only", workflow.DefaultVersion, 1) == 1
+	r.cancelsTimers = workflow.GetVersion(ctx, "cancel-early-timers", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -293,12 +297,33 @@ func (r *caseRun) live(ctx workflow.Context, atClosure bool) error {
 			}
 			continue
 		}
-		woken, err := workflow.AwaitWithTimeout(ctx, ClosedIdle, changed)
+		woken, err := r.awaitWithTimeout(ctx, ClosedIdle, changed)
 		if err != nil || !woken {
 			return err // idle long enough: continue as new
 		}
 	}
 	return nil
+}
+
+// awaitWithTimeout waits until cond holds (true) or d has passed (false). Unlike
+// workflow.AwaitWithTimeout, whose timer is left to fire when cond comes first, it cancels
+// its timer then (in runs with cancelsTimers): a ladder waits on a timer for its next rung and
+// every action that moves a deadline wakes it, so each left timer would fire days later for
+// nothing, one workflow task each, in every case.
+func (r *caseRun) awaitWithTimeout(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	if !r.cancelsTimers {
+		return workflow.AwaitWithTimeout(ctx, d, cond)
+	}
+	if cond() {
+		return true, nil
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel() // a timer that has fired is not cancelled
+	timer := workflow.NewTimer(tctx, d)
+	if err := workflow.Await(ctx, func() bool { return cond() || timer.IsReady() }); err != nil {
+		return false, err
+	}
+	return cond(), nil
 }
 
 // route asks the routing rules for a proposal. When routing fails, the proposal says so

@@ -65,6 +65,21 @@ type outcome struct {
 	notices     []domain.Notice
 	deliveries  []domain.DeliverInput
 	tells       []domain.UpdateCaseInput // messages to other cases
+	// timers the run started and what became of them: fired or cancelled (by timer ID)
+	timers, fired, cancelled map[string]time.Duration
+}
+
+// pendingTimers are the timers the run started that have neither fired nor been cancelled.
+func (o outcome) pendingTimers() []time.Duration {
+	var out []time.Duration
+	for id, d := range o.timers {
+		if _, ok := o.fired[id]; !ok {
+			if _, ok := o.cancelled[id]; !ok {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 func (o outcome) final() domain.Case { return o.projections[len(o.projections)-1].Case }
@@ -145,6 +160,10 @@ func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(doma
 	}, activity.RegisterOptions{Name: "ProjectCase"})
 	env.RegisterActivityWithOptions(route, activity.RegisterOptions{Name: "RouteCase"})
 	registerSupervision(env, out)
+	out.timers, out.fired, out.cancelled = map[string]time.Duration{}, map[string]time.Duration{}, map[string]time.Duration{}
+	env.SetOnTimerScheduledListener(func(id string, d time.Duration) { out.timers[id] = d })
+	env.SetOnTimerFiredListener(func(id string) { out.fired[id] = out.timers[id] })
+	env.SetOnTimerCanceledListener(func(id string) { out.cancelled[id] = out.timers[id] })
 	return env
 }
 

@@ -109,7 +109,7 @@ func (r *caseRun) supervise(ctx workflow.Context) {
 			continue
 		}
 		if wait := r.clock.Real(at).Sub(workflow.Now(ctx)); wait > 0 {
-			woken, err := workflow.AwaitWithTimeout(ctx, wait, changed)
+			woken, err := r.awaitWithTimeout(ctx, wait, changed)
 			if err != nil {
 				return
 			}

@@ -198,6 +198,33 @@ func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
 	}
 }
 
+func TestADeadlineMovedByAnActionLeavesNoTimerToFireForNothing(t *testing.T) {
+	o := run(t,
+		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
+		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
+		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
+		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
+		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
+		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
+	)
+	if !o.continued {
+		t.Fatalf("the closed case did not continue as new (status %s)", o.live.Status)
+	}
+	// Each step moved a deadline and woke the ladder, waiting on a timer for its next rung:
+	// those timers were cancelled, not left to fire days later.
+	if len(o.cancelled) < 4 {
+		t.Errorf("%d timers cancelled (of %d started), want the ladder's timer cancelled at each step", len(o.cancelled), len(o.timers))
+	}
+	if pending := o.pendingTimers(); len(pending) > 0 {
+		t.Errorf("the run continued as new with timers still set: %v", pending)
+	}
+	for id, d := range o.fired {
+		if d != wf.ClosedIdle {
+			t.Errorf("timer %s (%s) fired, yet no rung is due on a met deadline", id, d)
+		}
+	}
+}
+
 func TestAMetDeadlineFiresNothing(t *testing.T) {
 	o := run(t,
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
