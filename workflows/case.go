@@ -88,8 +88,8 @@ type caseRun struct {
 	// cancelsTimers: a wait with a timeout that ends early cancels its timer (runs started
 	// before left it to fire later, one workflow task each; see caseRun.awaitWithTimeout).
 	cancelsTimers bool
-	delivering      bool
-	deliverNext     int // the lowest event seq a delivery under way must go on with, 0 if none
+	delivering    bool
+	deliverNext   int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
 	// children being told that the case closed (merge.go).
 	merging bool

@@ -105,7 +105,7 @@ func (s *Store) ProjectPending(ctx context.Context, p domain.Projection) (pendin
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
 		}
-		prev := "" // the hash of the event before, once this projection has written one
+		prev := ""        // the hash of the event before, once this projection has written one
 		var written []int // the seqs of events written before, with notifications
 		for _, ev := range p.Events {
 			inserted, hash, err := insertEvent(ctx, tx, ev, prev)
