@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/putian-fic/caseflow/activities/calendar"
@@ -9,9 +10,30 @@ import (
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
+// calendarTTL is how long a process counts working days on the calendar it read: every
+// action that sets a deadline, and every ladder, counts them (ten reads in a case's life),
+// and the calendar changes once or twice a year. A year saved through this process counts
+// at once; one saved through another process (an API apart from the worker) at most
+// calendarTTL later.
+const calendarTTL = time.Second
+
+// calendarCache is the calendar a process read last, and when.
+type calendarCache struct {
+	mu  sync.Mutex
+	cal *calendar.Calendar
+	at  time.Time
+}
+
 // Calendar returns the working-day calendar in force: the statutory one, with the years
-// an administrator entered.
+// an administrator entered (read at most calendarTTL ago).
 func (s *Store) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+	s.cal.mu.Lock()
+	cal, at := s.cal.cal, s.cal.at
+	s.cal.mu.Unlock()
+	if cal != nil && time.Since(at) < calendarTTL {
+		return cal, nil
+	}
+	read := time.Now()
 	years, err := s.CalendarYears(ctx)
 	if err != nil {
 		return nil, err
@@ -20,7 +42,20 @@ func (s *Store) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 	for _, y := range years {
 		overrides = append(overrides, calendar.Year{Year: y.Year, Holidays: y.Holidays, Workdays: y.Workdays, Source: "override"})
 	}
-	return calendar.New(overrides...), nil
+	cal = calendar.New(overrides...)
+	s.cal.mu.Lock()
+	if s.cal.at.Before(read) { // a save meanwhile leaves at ahead of this read: keep it unset
+		s.cal.cal, s.cal.at = cal, read
+	}
+	s.cal.mu.Unlock()
+	return cal, nil
+}
+
+// forgetCalendar makes the next Calendar read the years afresh (a year was just saved).
+func (s *Store) forgetCalendar() {
+	s.cal.mu.Lock()
+	s.cal.cal, s.cal.at = nil, time.Now()
+	s.cal.mu.Unlock()
 }
 
 // RuleInput gathers what the rules read about a case of an enterprise: the case as given,

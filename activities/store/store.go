@@ -29,6 +29,7 @@ var migrations embed.FS
 // Store is the read model. It is safe for concurrent use; one per process.
 type Store struct {
 	pool *pgxpool.Pool
+	cal  calendarCache
 }
 
 // DefaultMaxConns is how many connections a process opens at most, unless the URL's

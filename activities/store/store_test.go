@@ -703,3 +703,40 @@ func TestAReportCompiledBeforeItsRowsHadATableKeepsEveryRowAfterTheUpgrade(t *te
 		t.Errorf("rows after the upgrade:\n%+v\nwant\n%+v", read, rows)
 	}
 }
+
+// TestASavedCalendarYearCountsAtOnceHereAndWithinASecondElsewhere: deadlines are counted on
+// the calendar a process read last (it is read on every action otherwise); a year saved
+// through the process counts at once, and another process (a worker apart from its API)
+// counts with it a second later at most.
+func TestASavedCalendarYearCountsAtOnceHereAndWithinASecondElsewhere(t *testing.T) {
+	ctx := context.Background()
+	api, worker := storetest.Pair(t)
+	// Friday 4 December 2026: the next working day is Monday the 7th, until an administrator
+	// makes the 7th a holiday.
+	friday := time.Date(2026, 12, 4, 10, 0, 0, 0, domain.Shanghai)
+	next := func(st *store.Store) string {
+		t.Helper()
+		cal, err := st.Calendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cal.AddWorkdays(friday, 1).Format(domain.DateLayout)
+	}
+	if a, w := next(api), next(worker); a != "2026-12-07" || w != "2026-12-07" {
+		t.Fatalf("next working day after Friday 4 December: %s and %s, want 2026-12-07", a, w)
+	}
+	y := store.CalendarYear{Year: 2026, Holidays: []string{"2026-12-07"}, Workdays: []string{}, UpdatedBy: "admin"}
+	if err := api.SaveCalendarYear(ctx, y); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(api); got != "2026-12-08" {
+		t.Errorf("the process that saved the holiday counts the next working day as %s, want 2026-12-08", got)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for next(worker) != "2026-12-08" {
+		if time.Now().After(deadline) {
+			t.Fatal("another process still counts without the new holiday after 3 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

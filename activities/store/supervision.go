@@ -26,8 +26,10 @@ func (s *Store) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
 	return queryAll[CalendarYear](ctx, s, "calendar", `SELECT year, holidays, workdays, updated_by, updated_at FROM calendar_years ORDER BY year`)
 }
 
-// SaveCalendarYear enters (or replaces) a year's holidays and make-up working days.
+// SaveCalendarYear enters (or replaces) a year's holidays and make-up working days; this
+// process counts working days with them at once.
 func (s *Store) SaveCalendarYear(ctx context.Context, y CalendarYear) error {
+	defer s.forgetCalendar()
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO calendar_years (year, holidays, workdays, updated_by) VALUES ($1,$2,$3,$4)
 		ON CONFLICT (year) DO UPDATE SET holidays = EXCLUDED.holidays, workdays = EXCLUDED.workdays,

@@ -61,6 +61,33 @@ func Unmanaged(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return prepared(ctx, url)
+}
+
+// Pair returns two stores on one fresh database, migrated, with the demo data: two
+// processes sharing PostgreSQL (an API apart from its worker).
+func Pair(t testing.TB) (*store.Store, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	url, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := prepared(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	b, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return a, b
+}
+
+// prepared opens the store at url, migrated, with the demo data.
+func prepared(ctx context.Context, url string) (*store.Store, error) {
 	st, err := store.Open(ctx, url)
 	if err != nil {
 		return nil, err
