@@ -740,3 +740,22 @@ func TestASavedCalendarYearCountsAtOnceHereAndWithinASecondElsewhere(t *testing.
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestSyntheticCasesAreWrittenOnceAndASecondRunSaysSo(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t)
+	if written, err := st.SyntheticWritten(ctx, 2026); err != nil || written {
+		t.Fatalf("a fresh database: synthetic written %v (%v)", written, err)
+	}
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, domain.Shanghai)
+	if err := st.SeedSynthetic(ctx, 20, 2026, now); err != nil {
+		t.Fatal(err)
+	}
+	if written, err := st.SyntheticWritten(ctx, 2026); err != nil || !written {
+		t.Fatalf("after writing them: synthetic written %v (%v)", written, err)
+	}
+	err := st.SeedSynthetic(ctx, 20, 2026, now)
+	if err == nil || !strings.Contains(err.Error(), "already") || !strings.Contains(err.Error(), "fresh database") {
+		t.Errorf("writing them again: %v, want an error saying they are there already", err)
+	}
+}

@@ -40,6 +40,18 @@ var syntheticProblems = map[string][][2]string{
 	"other":                {{"园区道路破损", "园区主干道路面破损严重，货车通行困难。"}, {"污水管网未接通", "新厂区污水管网未接通，影响环评验收。"}},
 }
 
+// SyntheticWritten says whether synthetic cases of year are in the database (an earlier
+// SeedSynthetic wrote them).
+func (s *Store) SyntheticWritten(ctx context.Context, year int) (bool, error) {
+	var written bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1)`,
+		fmt.Sprintf("%s%d-%06d", SyntheticPrefix, year, 1)).Scan(&written)
+	if err != nil {
+		return false, fmt.Errorf("store: synthetic cases: %w", err)
+	}
+	return written, nil
+}
+
 // SeedSynthetic writes n synthetic cases of year into the read model, with their timelines
 // (hash-chained like real ones): spread over the year up to now, across every status, unit,
 // office, category and demo leader, with the share of sensitive, overdue and carded cases a
@@ -48,6 +60,11 @@ var syntheticProblems = map[string][][2]string{
 // in as many transactions at once as there are cores (up to four), each a share of the
 // cases. Run it on a fresh database: a failure may leave some shares written.
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
+	if written, err := s.SyntheticWritten(ctx, year); err != nil {
+		return err
+	} else if written {
+		return fmt.Errorf("store: synthetic cases of %d are written in this database already (%s%d-000001…, by an earlier run): write them on a fresh database", year, SyntheticPrefix, year)
+	}
 	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
 	var units []string
 	for _, u := range PutianUnits {

@@ -108,6 +108,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.progress = progress.New(o.Progress, total)
 	defer r.progress.Finish()
 	rep := &Report{Started: time.Now()}
+	// The read measures write synthetic cases of this year: a database holding them already
+	// (a bench run before on the same --api) is refused before anything is measured.
+	r.year = time.Now().In(domain.Shanghai).Year()
+	if o.Cases > 0 {
+		if written, err := o.Store.SyntheticWritten(ctx, r.year); err != nil {
+			return nil, err
+		} else if written {
+			return nil, fmt.Errorf("the database holds the synthetic cases of an earlier bench (%s%d-…): the read measures need one without them; run caseflow bench without --api (it starts caseflow dev on a database of its own), or against a fresh database", store.SyntheticPrefix, r.year)
+		}
+	}
 	for _, u := range []string{"member", "party", "leader1", "unit-natural-resources", "unit-power-supply", "efficiency"} {
 		if err := r.login(ctx, u); err != nil {
 			return nil, err
@@ -445,7 +455,6 @@ var readMeasures = []readMeasure{
 // same answer, one at a time: what the API adds is the difference of their medians.
 func (r *runner) reads(ctx context.Context, rep *Report) error {
 	r.progress.Stage(fmt.Sprintf("writing %d synthetic cases", r.Cases))
-	r.year = time.Now().In(domain.Shanghai).Year()
 	t0 := time.Now()
 	if err := r.Store.SeedSynthetic(ctx, r.Cases, r.year, time.Now()); err != nil {
 		return err
