@@ -38,7 +38,7 @@ func New(st *store.Store, n *Notifier, tc client.Client) *Activities {
 // write PostgreSQL refuses for good is a non-retryable error of type domain.ErrProjectionRefused.
 // It says whether notifications of the events wait in the outbox.
 func (a *Activities) ProjectCase(ctx context.Context, p domain.Projection) (domain.Projected, error) {
-	pending, err := a.Store.ProjectPending(ctx, p)
+	pending, err := a.Store.Project(ctx, p)
 	if store.IsPermanent(err) {
 		return domain.Projected{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("case %s: the read model refused the change: %v", p.Case.ID, err), domain.ErrProjectionRefused, err)

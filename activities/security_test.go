@@ -32,7 +32,7 @@ func referredCase(t *testing.T, st *store.Store, hookURL string) domain.Case {
 		CreatedAt: now, UpdatedAt: now, LastSeq: 1}
 	ev := domain.Event{CaseID: c.ID, Seq: 1, Type: "referred", At: now, Actor: domain.Actor{Username: "gov", Role: "supervision", Unit: "government"},
 		Data: json.RawMessage(`{}`), Notify: &domain.Audience{Units: []string{"hanjiang"}}}
-	if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{ev}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{ev}}); err != nil {
 		t.Fatal(err)
 	}
 	return c

@@ -20,7 +20,7 @@ import (
 // to without gzip, which costs both sides CPU and saves nothing on loopback.
 func Dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Client, error) {
 	opts.Logger = sdklog.NewStructuredLogger(slog.New(warnOnly{log.Handler()}))
-	if opts.ConnectionOptions.GrpcCompression == nil && isLoopback(opts.HostPort) {
+	if opts.ConnectionOptions.GrpcCompression == nil && onThisMachine(opts.HostPort) {
 		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 	hostPort, namespace := opts.HostPort, opts.Namespace
@@ -66,15 +66,14 @@ func (h warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }
 
-// isLoopback says whether hostPort names this machine by a loopback address or localhost.
-func isLoopback(hostPort string) bool {
+// onThisMachine says whether hostPort's host is a loopback address or localhost.
+func onThisMachine(hostPort string) bool {
 	host, _, err := net.SplitHostPort(hostPort)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
+	return err == nil && IsLoopback(host)
+}
+
+// IsLoopback says whether host names this machine: a loopback address or localhost.
+func IsLoopback(host string) bool {
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }

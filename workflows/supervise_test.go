@@ -174,8 +174,10 @@ func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 	}
 }
 
-func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
-	steps := []step{
+// handledInTime are a case's steps from triage to closure, each taken an hour after the one
+// before: every deadline is met.
+func handledInTime() []step {
+	return []step{
 		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
 		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
 		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
@@ -183,10 +185,13 @@ func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
 		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
 		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
 	}
-	told := run(t, steps...)
+}
+
+func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
+	told := run(t, handledInTime()...)
 	nobodySubscribes = true
 	defer func() { nobodySubscribes = false }()
-	untold := run(t, steps...)
+	untold := run(t, handledInTime()...)
 	if told.final().Status != domain.StatusClosed || untold.final().Status != domain.StatusClosed {
 		t.Fatalf("cases ended %s and %s, want both closed", told.final().Status, untold.final().Status)
 	}
@@ -199,14 +204,7 @@ func TestACaseStartsNoDeliveryWhenNobodyTakesNotifications(t *testing.T) {
 }
 
 func TestADeadlineMovedByAnActionLeavesNoTimerToFireForNothing(t *testing.T) {
-	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
-		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
-		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
-		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
-		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
-	)
+	o := run(t, handledInTime()...)
 	if !o.continued {
 		t.Fatalf("the closed case did not continue as new (status %s)", o.live.Status)
 	}
@@ -226,14 +224,7 @@ func TestADeadlineMovedByAnActionLeavesNoTimerToFireForNothing(t *testing.T) {
 }
 
 func TestAMetDeadlineFiresNothing(t *testing.T) {
-	o := run(t,
-		act(wf.UpdateTriage, member, wf.TriageBody{Decision: domain.DecisionRefer}, ""),
-		act(wf.UpdateRefer, gov, wf.ReferBody{}, ""),
-		act(wf.UpdateSign, natres, wf.SignBody{}, ""),
-		act(wf.UpdateComplete, natres, wf.CompleteBody{Outcome: domain.OutcomeResolved, Report: "已办结"}, ""),
-		act(wf.UpdateCallback, member, wf.CallbackBody{Solved: &yes, Satisfied: &yes}, ""),
-		act(wf.UpdateClose, gov, wf.CloseBody{Note: "销号"}, ""),
-	)
+	o := run(t, handledInTime()...)
 	if l := o.ladder(); len(l) != 0 {
 		t.Errorf("ladder fired on a case handled in time: %v", l)
 	}

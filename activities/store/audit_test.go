@@ -18,7 +18,7 @@ func TestEveryEditDeletionAndInsertionInATimelineIsNamed(t *testing.T) {
 	for _, id := range ids {
 		c := newCase(id, "referral", "")
 		c.LastSeq = 3
-		if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(id, 1, "created"), event(id, 2, "triaged"), event(id, 3, "commented")}}); err != nil {
+		if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(id, 1, "created"), event(id, 2, "triaged"), event(id, 3, "commented")}}); err != nil {
 			t.Fatal(err)
 		}
 	}

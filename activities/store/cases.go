@@ -22,16 +22,11 @@ import (
 )
 
 // Project writes a projection in one transaction. It is idempotent: an event already
-// written (same case and sequence) is skipped, and the case row only moves forward.
-func (s *Store) Project(ctx context.Context, p domain.Projection) error {
-	_, err := s.ProjectPending(ctx, p)
-	return err
-}
-
-// ProjectPending is Project, and says whether notifications of the projection's events wait
-// in the outbox: the ones it queued, or, when it finds some of its events written already
-// (a projection retried after it had committed), the ones that earlier write queued.
-func (s *Store) ProjectPending(ctx context.Context, p domain.Projection) (pending bool, err error) {
+// written (same case and sequence) is skipped, and the case row only moves forward. It says
+// whether notifications of the projection's events wait in the outbox: the ones it queued,
+// or, when it finds some of its events written already (a projection retried after it had
+// committed), the ones that earlier write queued.
+func (s *Store) Project(ctx context.Context, p domain.Projection) (pending bool, err error) {
 	snapshot, err := json.Marshal(p.Case)
 	if err != nil {
 		return false, fmt.Errorf("store: project %s: %w", p.Case.ID, err)

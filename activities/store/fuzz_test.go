@@ -48,7 +48,7 @@ func FuzzRuleSetsAndSchemesAreStorable(f *testing.F) {
 			data, _ := json.Marshal(p)
 			routed := domain.Event{CaseID: c.ID, Seq: 2, Type: domain.EventRouted, At: c.CreatedAt, Actor: domain.Actor{Username: "system"}, Data: data}
 			c.LastSeq = 2
-			if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), routed}}); err != nil {
+			if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), routed}}); err != nil {
 				t.Fatalf("a case routed by an accepted rule set was not stored: %v (proposal %+v)", err, p)
 			}
 		}

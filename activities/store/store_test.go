@@ -39,18 +39,18 @@ func TestProjectIsIdempotentAndChained(t *testing.T) {
 	c := newCase("PT-2026-000001", "triage", "")
 	p1 := domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}
 	for range 2 { // a retried activity
-		if err := st.Project(ctx, p1); err != nil {
+		if _, err := st.Project(ctx, p1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c2 := c
 	c2.Status, c2.LastSeq = "referral", 3
 	p2 := domain.Projection{Case: c2, Events: []domain.Event{event(c.ID, 2, "triaged"), event(c.ID, 3, "commented")}}
-	if err := st.Project(ctx, p2); err != nil {
+	if _, err := st.Project(ctx, p2); err != nil {
 		t.Fatal(err)
 	}
 	// A late retry of the first projection must not move the case back.
-	if err := st.Project(ctx, p1); err != nil {
+	if _, err := st.Project(ctx, p1); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.GetCase(ctx, c.ID)
@@ -117,7 +117,7 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 	cases[3].Office = "government"
 	for i, c := range cases {
 		c.CreatedAt = c.CreatedAt.Add(time.Duration(i) * time.Minute)
-		if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
+		if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,7 +180,7 @@ func TestCursorPagesThroughEveryCaseOnceEvenWhenTheyShareACreationTime(t *testin
 	for i := range 7 {
 		c := newCase(fmt.Sprintf("PT-2026-%06d", i+1), "triage", "")
 		c.CreatedAt = c.CreatedAt.Add(time.Duration(i/3) * time.Minute) // three by three at the same instant
-		if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
+		if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +262,7 @@ func TestTamperedTimelineFailsVerification(t *testing.T) {
 	st := newStore(t)
 	c := newCase("PT-2026-000009", "triage", "")
 	c.LastSeq = 2
-	if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "commented")}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "commented")}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.VerifyTimeline(ctx, c.ID); err != nil {
@@ -355,7 +355,7 @@ func TestCaseHistoryCountsForRouting(t *testing.T) {
 	add := func(id, enterprise, category, status string, at time.Time) {
 		c := newCase(id, status, "")
 		c.EnterpriseID, c.Category, c.CreatedAt = enterprise, category, at
-		if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(id, 1, "created")}}); err != nil {
+		if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(id, 1, "created")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -418,7 +418,7 @@ func TestCasesWrittenBeforeFastListsAreFoundAndReadAfterTheUpgrade(t *testing.T)
 	}
 	// The case moves on as before.
 	c.Status, c.LastSeq = "follow_up", 2
-	if err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "completed")}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, 1, "created"), event(c.ID, 2, "completed")}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.GetCase(ctx, c.ID); got.Status != "follow_up" {
@@ -430,17 +430,17 @@ func TestACaseKeepsTheCreationTimeFirstWrittenWhenItsFirstTaskRunsAgain(t *testi
 	ctx := context.Background()
 	st := newStore(t)
 	first := newCase("PT-2026-000077", "triage", "")
-	if err := st.Project(ctx, domain.Projection{Case: first, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: first, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
 		t.Fatal(err)
 	}
 	// The worker died before the task completed: the task runs again, later, and goes on.
 	again := first
 	again.CreatedAt = first.CreatedAt.Add(7 * time.Second)
-	if err := st.Project(ctx, domain.Projection{Case: again, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: again, Events: []domain.Event{event(first.ID, 1, "created")}}); err != nil {
 		t.Fatal(err)
 	}
 	again.LastSeq = 2
-	if err := st.Project(ctx, domain.Projection{Case: again, Events: []domain.Event{event(first.ID, 2, "routed")}}); err != nil {
+	if _, err := st.Project(ctx, domain.Projection{Case: again, Events: []domain.Event{event(first.ID, 2, "routed")}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.GetCase(ctx, first.ID)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/putian-fic/caseflow/workflows"
 )
 
 func main() {
@@ -58,7 +60,7 @@ func servePprof(addr string) error {
 	if err != nil {
 		return fmt.Errorf("CASEFLOW_PPROF_ADDR %q is not host:port (%v)", addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !workflows.IsLoopback(host) {
 		return fmt.Errorf("CASEFLOW_PPROF_ADDR %q: profiles are served on a loopback address only (127.0.0.1:6060)", addr)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -201,7 +201,7 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 			Actor: domain.Actor{Username: "system", Role: "system"}, Data: json.RawMessage(data)}
 	}
 	old.LastSeq = 2
-	if err := env.Store.Project(ctx, domain.Projection{Case: old, Events: []domain.Event{
+	if _, err := env.Store.Project(ctx, domain.Projection{Case: old, Events: []domain.Event{
 		oldEvent(1, "created", `{}`, 2), oldEvent(2, "referred", `{"lead_unit":"licheng","due_date":"2025-06-06"}`, 2)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestTheEfficiencyOfficeScoresUnitsFromTimelinesNobodyCanQuietlyRewrite(t *t
 		t.Errorf("freezing twice: %d", r.Status)
 	}
 	old.LastSeq, old.Status = 3, "follow_up"
-	if err := env.Store.Project(ctx, domain.Projection{Case: old, Events: []domain.Event{oldEvent(3, "completed", `{"outcome":"resolved"}`, 20)}}); err != nil {
+	if _, err := env.Store.Project(ctx, domain.Projection{Case: old, Events: []domain.Event{oldEvent(3, "completed", `{"outcome":"resolved"}`, 20)}}); err != nil {
 		t.Fatal(err)
 	}
 	lichengLine := func(period string) (line, bool) {
