@@ -47,6 +47,18 @@ var readers = map[reflect.Type]func(e *Event, v any){
 	},
 }
 
+// DataTypes are the types of Types whose data the figures read (readers): the store sends
+// no other event's data (a completion's report, however long, is not read).
+var DataTypes = func() []string {
+	var out []string
+	for _, t := range Types {
+		if readers[domain.EventData[t]] != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}()
+
 // Read fills what the figures need of the event from its data (readers). It decodes with
 // goccy/go-json, which reads what encoding/json reads
 // (TestEveryEventIsReadAsTheStandardLibraryReadsIt) a third faster: a year's figures over a

@@ -196,3 +196,58 @@ func TestTheAuditJudgesAUnitByTheDeadlinesTheWorkflowRecorded(t *testing.T) {
 			f.SignedOnTime, f.CompletedOnTime, f.Overdue)
 	}
 }
+
+func TestCasesCountedInAnyOrderAreListedInTheOrderOfTheirIds(t *testing.T) {
+	// The hand-counted cases counted C, A, E, B, D: the lists behind the figures read as they
+	// do when counted in order.
+	byCase := map[string][]audit.Event{}
+	for _, e := range handCountedCases() {
+		byCase[e.CaseID] = append(byCase[e.CaseID], e)
+	}
+	from, to, now := at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00")
+	c := audit.NewCounter(calendar.New(), policy, from, to, now)
+	for _, id := range []string{"C", "A", "E", "B", "D"} {
+		c.Case(byCase[id])
+	}
+	got := c.Units()["natural-resources"]
+	want := audit.Compute(handCountedCases(), calendar.New(), policy, from, to, now)["natural-resources"]
+	if got.Figures != want.Figures {
+		t.Fatalf("figures counted out of order:\n got %+v\nwant %+v", got.Figures, want.Figures)
+	}
+	if !slices.Equal(got.Cases[audit.FigReceived], []string{"A", "B", "C"}) {
+		t.Errorf("received: cases %v, want [A B C]", got.Cases[audit.FigReceived])
+	}
+	for fig, ids := range want.Cases {
+		if !slices.Equal(got.Cases[fig], ids) {
+			t.Errorf("%s: cases %v, want %v", fig, got.Cases[fig], ids)
+		}
+	}
+}
+
+func TestACounterKeepsTheCasesOnlyOfTheUnitsItIsAskedFor(t *testing.T) {
+	from, to, now := at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00")
+	all := audit.Compute(handCountedCases(), calendar.New(), policy, from, to, now)
+	c := audit.NewCounter(calendar.New(), policy, from, to, now)
+	c.CasesOf(func(unit string) bool { return unit == "licheng" })
+	evs := handCountedCases()
+	for i := 0; i < len(evs); {
+		j := i
+		for j < len(evs) && evs[j].CaseID == evs[i].CaseID {
+			j++
+		}
+		c.Case(evs[i:j])
+		i = j
+	}
+	some := c.Units()
+	for id, u := range all {
+		if some[id] == nil || some[id].Figures != u.Figures {
+			t.Errorf("%s: figures %+v, want %+v (the same, cases kept or not)", id, some[id], u.Figures)
+		}
+	}
+	if l := some["licheng"].Cases; !slices.Equal(l[audit.FigReceived], []string{"D"}) || !slices.Equal(l[audit.FigCalledBack], []string{"E"}) {
+		t.Errorf("licheng's cases: %v, want received [D], called back [E]", l)
+	}
+	if n := some["natural-resources"].Cases; len(n) != 0 {
+		t.Errorf("natural resources' cases were not asked for, and are %v", n)
+	}
+}

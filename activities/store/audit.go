@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -391,81 +390,146 @@ func (s *Store) checkDayChain(ctx context.Context, start, end time.Time, sealed 
 }
 
 // EachAuditCase streams what the figures need of every timeline event before end to fn, one
-// case's events (in seq order) at a time: the events are never all in memory (a million
-// cases' timelines are millions of events). PostgreSQL sorts them on its cores; here, one
-// goroutine reads the rows and hands batches of whole cases to one decoder per core (the
-// events' JSON is most of the work), and fn is called by one decoder at a time, cases in no
-// particular order. The slice fn gets is reused after it returns.
+// case's events (in seq order) at a time, cases in the order of their ids (bytewise): the
+// events are never all in memory (a million cases' timelines are millions of events).
+// PostgreSQL sorts them on its cores and sends only the data the figures read
+// (audit.DataTypes); here one goroutine reads the rows into batches of whole cases, one
+// decoder per core decodes the batches' JSON (most of the work), and fn is called on one
+// goroutine, batch after batch in the order read. The slice fn gets is reused after it
+// returns.
 func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audit.Event) error) error {
-	type raw struct {
-		e    audit.Event
-		data []byte
-	}
 	const batchEvents = 512
-	batches := make(chan []raw, 8)
+	decoders := max(1, min(runtime.NumCPU(), 4))
+	// A batch goes to the decoders and, in the same order, to fn's goroutine, which waits
+	// for it to be decoded; fn's goroutine hands it back to the reader when done with it.
+	type batch struct {
+		evs   []audit.Event
+		spans [][2]int32 // each event's data in arena (off, len); len -1 for none
+		arena []byte
+		err   error
+		done  chan struct{}
+	}
+	work, inOrder := make(chan *batch, 2*decoders), make(chan *batch, 4*decoders)
+	free := make(chan *batch, 6*decoders+2)
 	g, gctx := errgroup.WithContext(ctx)
-	var mu sync.Mutex
-	for range max(1, min(runtime.NumCPU(), 4)) {
+	for range decoders {
 		g.Go(func() error {
-			var evs []audit.Event
-			for batch := range batches {
-				for i := 0; i < len(batch); {
-					evs = evs[:0]
-					for j := i; j < len(batch) && batch[j].e.CaseID == batch[i].e.CaseID; j++ {
-						e := batch[j].e
-						if err := e.Read(batch[j].data); err != nil {
-							return fmt.Errorf("store: audit events: case %s, event %d: %w", e.CaseID, e.Seq, err)
-						}
-						evs = append(evs, e)
+			for b := range work {
+				for i := range b.evs {
+					e := &b.evs[i]
+					var data []byte
+					if sp := b.spans[i]; sp[1] >= 0 {
+						data = b.arena[sp[0] : sp[0]+sp[1]]
 					}
-					i += len(evs)
-					mu.Lock()
-					err := fn(evs)
-					mu.Unlock()
-					if err != nil {
-						return err
+					if err := e.Read(data); err != nil {
+						b.err = fmt.Errorf("store: audit events: case %s, event %d: %w", e.CaseID, e.Seq, err)
+						break
 					}
 				}
+				close(b.done)
 			}
 			return nil
 		})
 	}
 	g.Go(func() error {
-		defer close(batches)
-		rows, err := s.pool.Query(gctx, `SELECT case_id, seq, type, at, data FROM case_events
-			WHERE type = ANY($1) AND at < $2 ORDER BY case_id, seq`, audit.Types, end)
+		for b := range inOrder {
+			select {
+			case <-b.done:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if b.err != nil {
+				return b.err
+			}
+			for i := 0; i < len(b.evs); {
+				j := i + 1
+				for j < len(b.evs) && b.evs[j].CaseID == b.evs[i].CaseID {
+					j++
+				}
+				if err := fn(b.evs[i:j]); err != nil {
+					return err
+				}
+				i = j
+			}
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		defer close(work)
+		defer close(inOrder)
+		rows, err := s.pool.Query(gctx, `SELECT case_id, seq, type, at, CASE WHEN type = ANY($3) THEN data END
+			FROM case_events WHERE type = ANY($1) AND at < $2 ORDER BY case_id COLLATE "C", seq`,
+			audit.Types, end, audit.DataTypes)
 		if err != nil {
 			return fmt.Errorf("store: audit events: %w", err)
 		}
 		defer rows.Close()
-		send := func(batch []raw) error {
+		// jsonb comes as its text, or in binary as a version byte (1) and the text.
+		jsonbVersion := rows.FieldDescriptions()[4].Format == pgx.BinaryFormatCode
+		types := make(map[string]string, len(audit.Types))
+		for _, t := range audit.Types {
+			types[t] = t
+		}
+		next := func() *batch {
 			select {
-			case batches <- batch:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
+			case b := <-free:
+				b.evs, b.spans, b.arena, b.err, b.done = b.evs[:0], b.spans[:0], b.arena[:0], nil, make(chan struct{})
+				return b
+			default:
+				return &batch{evs: make([]audit.Event, 0, batchEvents+64), spans: make([][2]int32, 0, batchEvents+64), done: make(chan struct{})}
 			}
 		}
-		batch := make([]raw, 0, batchEvents+64)
+		send := func(b *batch) error {
+			for _, ch := range []chan *batch{inOrder, work} {
+				select {
+				case ch <- b:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			return nil
+		}
+		b, caseID := next(), ""
 		for rows.Next() {
-			var r raw
-			if err := rows.Scan(&r.e.CaseID, &r.e.Seq, &r.e.Type, &r.e.At, &r.data); err != nil {
+			// The row's own bytes: a case's id is made a string once, the type is one of
+			// audit.Types, the data is copied into the batch's arena.
+			raw := rows.RawValues()
+			if string(raw[0]) != caseID {
+				// A batch ends between two cases.
+				if len(b.evs) >= batchEvents {
+					if err := send(b); err != nil {
+						return err
+					}
+					b = next()
+				}
+				caseID = string(raw[0])
+			}
+			e := audit.Event{CaseID: caseID, Type: types[string(raw[2])]}
+			if e.Type == "" {
+				e.Type = string(raw[2])
+			}
+			if err := rows.Scan(nil, &e.Seq, nil, &e.At, nil); err != nil {
 				return fmt.Errorf("store: audit events: %w", err)
 			}
-			// A batch ends between two cases.
-			if len(batch) >= batchEvents && batch[len(batch)-1].e.CaseID != r.e.CaseID {
-				if err := send(batch); err != nil {
-					return err
+			span := [2]int32{int32(len(b.arena)), -1}
+			if data := raw[4]; data != nil {
+				if jsonbVersion && len(data) > 0 {
+					data = data[1:]
 				}
-				batch = make([]raw, 0, batchEvents+64)
+				b.arena = append(b.arena, data...)
+				span[1] = int32(len(data))
 			}
-			batch = append(batch, r)
+			b.evs, b.spans = append(b.evs, e), append(b.spans, span)
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: audit events: %w", err)
 		}
-		if len(batch) > 0 {
-			return send(batch)
+		if len(b.evs) > 0 {
+			return send(b)
 		}
 		return nil
 	})

@@ -3,10 +3,14 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/putian-fic/caseflow/activities/audit"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -109,5 +113,82 @@ func TestEveryEditDeletionAndInsertionInATimelineIsNamed(t *testing.T) {
 	}
 	if !chain {
 		t.Errorf("rewritten seal not found: %+v", v.Problems)
+	}
+}
+
+func TestTheAuditStreamHandsOverEachCaseWholeInTheOrderOfTheIds(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	// Synthetic cases: a few thousand audited events, several batches. Two cases of another
+	// prefix, one with data the figures do not read (a completion's report).
+	if err := st.SeedSynthetic(ctx, 400, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"PT-2026-000102", "PT-2026-000101"} {
+		c := newCase(id, "referral", "")
+		c.LastSeq = 4
+		done := event(id, 4, "completed")
+		done.Data = json.RawMessage(`{"report":"` + strings.Repeat("已办结，", 200) + `"}`)
+		if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(id, 1, "created"),
+			event(id, 2, "triaged"), event(id, 3, "commented"), done}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end := time.Date(2027, 1, 1, 0, 0, 0, 0, domain.Shanghai)
+	var ids []string
+	events := 0
+	err := st.EachAuditCase(ctx, end, func(evs []audit.Event) error {
+		id := evs[0].CaseID
+		if n := len(ids); n > 0 && ids[n-1] >= id {
+			t.Fatalf("case %s after %s: not in the order of the ids, or handed over in two parts", id, ids[n-1])
+		}
+		ids = append(ids, id)
+		// The case's events are its timeline's audited ones, in seq order, read as the figures read them.
+		timeline, err := st.Timeline(ctx, id)
+		if err != nil {
+			return err
+		}
+		var want []audit.Event
+		for _, e := range timeline {
+			if slices.Contains(audit.Types, e.Type) && e.At.Before(end) {
+				w := audit.Event{CaseID: id, Seq: e.Seq, Type: e.Type, At: e.At}
+				if err := w.Read(e.Data); err != nil {
+					return err
+				}
+				want = append(want, w)
+			}
+		}
+		if len(evs) != len(want) {
+			t.Fatalf("case %s: %d events streamed, its timeline has %d audited", id, len(evs), len(want))
+		}
+		for i := range evs {
+			if !evs[i].At.Equal(want[i].At) || !reflect.DeepEqual(evs[i].Items, want[i].Items) {
+				t.Fatalf("case %s, event %d: streamed %+v, want %+v", id, i, evs[i], want[i])
+			}
+			evs[i].At = want[i].At // the same instant (checked above), perhaps in another zone
+			if !reflect.DeepEqual(evs[i], want[i]) {
+				t.Fatalf("case %s, event %d: streamed %+v, want %+v", id, i, evs[i], want[i])
+			}
+		}
+		events += len(evs)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No case with an audited event is left out.
+	for i := 1; i <= 400; i++ {
+		id := fmt.Sprintf("SY-2026-%06d", i)
+		timeline, err := st.Timeline(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		audited := slices.ContainsFunc(timeline, func(e domain.Event) bool { return slices.Contains(audit.Types, e.Type) })
+		if _, streamed := slices.BinarySearch(ids, id); streamed != audited {
+			t.Errorf("case %s: streamed %v, has audited events %v", id, streamed, audited)
+		}
+	}
+	if ids[0] != "PT-2026-000101" || ids[1] != "PT-2026-000102" || events < 1500 {
+		t.Errorf("%d cases (first %v), %d events: want PT-2026-000101 first, over 1,500 events", len(ids), ids[:2], events)
 	}
 }

@@ -23,6 +23,12 @@ import (
 // go test -run XXX -bench UnitFigures ./activities/store -args -cases 1000000
 var benchCases = flag.Int("cases", 100_000, "synthetic cases the benchmarks run over")
 
+// benchDB is a database the benchmarks keep between runs: migrated, its synthetic cases
+// written the first time (a million take minutes), read as they are after that:
+// go test -run XXX -bench UnitFigures ./activities/store -args -cases 1000000 -db postgres://…
+// Without it every run writes them on a fresh database.
+var benchDB = flag.String("db", "", "a database kept between runs (its synthetic cases written once)")
+
 // benchNow is the moment the synthetic year runs up to.
 var benchNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
@@ -39,8 +45,20 @@ func syntheticStore(b *testing.B) *store.Store {
 	b.Helper()
 	synthetic.once.Do(func() {
 		ctx := context.Background()
-		if synthetic.st, synthetic.err = storetest.Unmanaged(ctx); synthetic.err != nil {
+		if *benchDB != "" {
+			synthetic.st, synthetic.err = storetest.Open(ctx, *benchDB)
+		} else {
+			synthetic.st, synthetic.err = storetest.Unmanaged(ctx)
+		}
+		if synthetic.err != nil {
 			return
+		}
+		if *benchDB != "" {
+			written, err := synthetic.st.SyntheticWritten(ctx, 2026)
+			if synthetic.err = err; err != nil || written {
+				b.Logf("over the synthetic cases already in %s", *benchDB)
+				return
+			}
 		}
 		t0 := time.Now()
 		synthetic.err = synthetic.st.SeedSynthetic(ctx, *benchCases, 2026, benchNow)
@@ -124,6 +142,38 @@ func BenchmarkUnitFigures(b *testing.B) {
 				b.Fatalf("no figures from %d events", events)
 			}
 			b.ReportMetric(float64(events), "events")
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MiB")
+	}
+}
+
+// BenchmarkUnitsReport answers GET /audit/units?period=2026 over the synthetic cases (-cases
+// N) as the API does, for the efficiency office: the year's figures (UnitFigures), every
+// unit's score by the current scheme, the cases behind each score item, and the ranks.
+func BenchmarkUnitsReport(b *testing.B) {
+	ctx := context.Background()
+	svc := service.New(service.Config{Store: syntheticStore(b)})
+	office := domain.User{Username: "efficiency1", Role: domain.RoleEfficiency}
+	for b.Loop() {
+		peak, err := peakHeap(func() error {
+			r, err := svc.Audit.Units(ctx, office, domain.YearPeriod(2026), false)
+			if err != nil {
+				return err
+			}
+			ranked := 0
+			for _, u := range r.Units {
+				if u.Rank > 0 && u.Received > 0 {
+					ranked++
+				}
+			}
+			if ranked == 0 {
+				b.Fatalf("no unit ranked on its figures among %d", len(r.Units))
+			}
+			b.ReportMetric(float64(ranked), "units-ranked")
 			return nil
 		})
 		if err != nil {

@@ -12,3 +12,10 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
 	return s.migrateTo(ctx, version)
 }
+
+// SetReportChunkForTest makes CompileQuarter gather its rows in chunks of n, until the test ends.
+func SetReportChunkForTest(t interface{ Cleanup(func()) }, n int) {
+	old := reportChunk
+	reportChunk = n
+	t.Cleanup(func() { reportChunk = old })
+}

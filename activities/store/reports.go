@@ -97,6 +97,9 @@ type ReportContent struct {
 	Rows       []ReportRow     `json:"rows"`
 }
 
+// reportChunk is how many rows CompileQuarter gathers before starting another chunk.
+var reportChunk = 8192
+
 // CompileQuarter gathers the quarter's report as the read model stands at asOf: every case
 // raised in the quarter (created in it, Shanghai) and every earlier case still open at its
 // end, the breakdowns, and each leader's coverage and problems.
@@ -119,31 +122,49 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 		   OR c.created_at < $1 AND c.status <> 'merged' AND NOT EXISTS (
 				SELECT 1 FROM case_events ce WHERE ce.case_id = c.id AND ce.type = 'closed' AND ce.at < $2)
 		ORDER BY c.created_at, c.id`, start, end)
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ReportRow, error) {
-		var r ReportRow
+	// Rows are gathered in chunks and put together once: a quarter is hundreds of thousands of
+	// rows, and a slice grown row by row copies them over and over.
+	var chunks [][]ReportRow
+	chunk := make([]ReportRow, 0, reportChunk)
+	readRow := func() error {
+		if len(chunk) == cap(chunk) {
+			chunks, chunk = append(chunks, chunk), make([]ReportRow, 0, reportChunk)
+		}
+		chunk = append(chunk, ReportRow{})
+		r := &chunk[len(chunk)-1]
 		var callbacks [][]byte
-		err := row.Scan(&r.CaseID, &r.List, &r.Enterprise, &r.County, &r.Category, &r.Description, &r.AmountCNY,
+		err := rows.Scan(&r.CaseID, &r.List, &r.Enterprise, &r.County, &r.Category, &r.Description, &r.AmountCNY,
 			&r.LeadUnit, &r.CoUnits, &r.Office, &r.Status, &r.DueDate, &r.Outcome, &r.RaisedBy, &r.VisitDate, &r.Sensitive,
 			&r.Leaders, &r.CreatedAt, &r.Overdue, &callbacks, &r.Earlier)
 		if err != nil {
-			return r, err
+			return err
 		}
 		// The callbacks, read as their events' type says (domain.CalledBack).
 		for _, data := range callbacks {
 			var cb domain.CalledBack
 			if err := json.Unmarshal(data, &cb); err != nil {
-				return r, fmt.Errorf("case %s: a callback: %w", r.CaseID, err)
+				return fmt.Errorf("case %s: a callback: %w", r.CaseID, err)
 			}
 			r.CalledBack++
 			if cb.Satisfied {
 				r.Satisfied++
 			}
 		}
-		return r, nil
-	})
+		return nil
+	}
+	err := func() error {
+		defer rows.Close()
+		for rows.Next() {
+			if err := readRow(); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}()
 	if err != nil {
 		return ReportContent{}, fmt.Errorf("store: compile %s: %w", q, err)
 	}
+	list := domain.NonNil(slices.Concat(append(chunks, chunk)...))
 	out.Rows = list
 	units, err := s.ListUnits(ctx)
 	if err != nil {
@@ -174,8 +195,8 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 		return g
 	}
 	out.Totals = ReportGroup{Key: "all", Name: "全市"}
-	raisedBy := map[string][]ReportRow{}
-	for _, r := range list {
+	raisedBy := map[string][]int{} // a leader's rows in list
+	for i, r := range list {
 		if r.Earlier {
 			continue
 		}
@@ -190,7 +211,7 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 			leaders = append(leaders, r.RaisedBy)
 		}
 		for _, l := range leaders {
-			raisedBy[l] = append(raisedBy[l], r)
+			raisedBy[l] = append(raisedBy[l], i)
 		}
 	}
 	rate := func(g *ReportGroup) {
@@ -232,7 +253,8 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 				sec.NotVisited = append(sec.NotVisited, id)
 			}
 		}
-		for _, r := range raisedBy[l.Username] {
+		for _, i := range raisedBy[l.Username] {
+			r := &list[i]
 			sec.Raised++
 			if r.Status == domain.StatusClosed {
 				sec.Closed++

@@ -92,8 +92,9 @@ type UnitsReport struct {
 }
 
 // report answers a period's figures: the frozen ones if it is frozen, else computed now
-// from the timelines with the current scheme.
-func (s Audit) report(ctx context.Context, p domain.Period) (UnitsReport, error) {
+// from the timelines with the current scheme, with the cases behind the figures and the
+// score items of the units casesOf names (nil: every unit's; a frozen period has them all).
+func (s Audit) report(ctx context.Context, p domain.Period, casesOf func(unit string) bool) (UnitsReport, error) {
 	if fp, err := s.Store.FrozenPeriodOf(ctx, p.Label); err == nil {
 		var r UnitsReport
 		if err := json.Unmarshal(fp.Figures, &r); err != nil {
@@ -112,7 +113,7 @@ func (s Audit) report(ctx context.Context, p domain.Period) (UnitsReport, error)
 	if err != nil {
 		return UnitsReport{}, err
 	}
-	figures, err := s.figures(ctx, p)
+	figures, err := s.figures(ctx, p, casesOf)
 	if err != nil {
 		return UnitsReport{}, err
 	}
@@ -139,10 +140,9 @@ func (s Audit) report(ctx context.Context, p domain.Period) (UnitsReport, error)
 		for _, it := range items {
 			var cases []string
 			for _, fig := range it.Figures {
-				cases = append(cases, f.Cases[fig]...)
+				cases = union(cases, f.Cases[fig])
 			}
-			slices.Sort(cases)
-			line.ScoreItems = append(line.ScoreItems, ScoreItem{ItemScore: it, Cases: domain.NonNil(slices.Compact(cases))})
+			line.ScoreItems = append(line.ScoreItems, ScoreItem{ItemScore: it, Cases: domain.NonNil(cases)})
 		}
 		for _, col := range FigureColumns {
 			if col.Figure != "" {
@@ -171,13 +171,34 @@ func (s Audit) report(ctx context.Context, p domain.Period) (UnitsReport, error)
 	return r, nil
 }
 
-// figures computes every unit's figures for the period from the timelines.
-func (s Audit) figures(ctx context.Context, p domain.Period) (map[string]*audit.Unit, error) {
+// union is the ids in a or b, of two lists each in order without repeats.
+func union(a, b []string) []string {
+	if len(a) == 0 || len(b) == 0 {
+		return append(slices.Clip(a), b...)
+	}
+	out := make([]string, 0, max(len(a), len(b)))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := strings.Compare(a[0], b[0]); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// figures computes every unit's figures for the period from the timelines, with the cases
+// behind them of the units casesOf names (nil: every unit's).
+func (s Audit) figures(ctx context.Context, p domain.Period, casesOf func(unit string) bool) (map[string]*audit.Unit, error) {
 	cal, err := s.Store.Calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c := audit.NewCounter(cal, s.policy(), p.From, p.To, s.Now())
+	c.CasesOf(casesOf)
 	if err := s.Store.EachAuditCase(ctx, p.To.AddDate(0, 0, 1), func(evs []audit.Event) error {
 		c.Case(evs)
 		return nil
@@ -193,7 +214,11 @@ func (s Audit) Units(ctx context.Context, u domain.User, p domain.Period, withCa
 	if err := require(u, RolesFigureReaders...); err != nil {
 		return UnitsReport{}, err
 	}
-	r, err := s.report(ctx, p)
+	casesOf := func(string) bool { return withCases }
+	if withCases {
+		casesOf = nil
+	}
+	r, err := s.report(ctx, p, casesOf)
 	if err != nil {
 		return UnitsReport{}, err
 	}
@@ -227,7 +252,7 @@ func (s Audit) Unit(ctx context.Context, u domain.User, p domain.Period, id stri
 	if u.Role == domain.RoleUnit && u.Unit != id {
 		return UnitLine{}, forbidden("只能查看本单位的考评数据 (a unit reads only its own figures)")
 	}
-	r, err := s.report(ctx, p)
+	r, err := s.report(ctx, p, func(unit string) bool { return unit == id })
 	if err != nil {
 		return UnitLine{}, err
 	}
@@ -260,7 +285,7 @@ func (s Audit) Freeze(ctx context.Context, u domain.User, p domain.Period) (Froz
 		return Frozen{}, newError(Conflict, "period_not_over", fmt.Sprintf("%s 尚未结束，不能冻结 (the period is not over)", label))
 	}
 	frozenAlready := newError(Conflict, "frozen", fmt.Sprintf("%s 已冻结 (frozen already)", label))
-	r, err := s.report(ctx, p)
+	r, err := s.report(ctx, p, nil)
 	if err != nil {
 		return Frozen{}, err
 	}
@@ -313,7 +338,7 @@ func (s Audit) Flags(ctx context.Context, u domain.User, p domain.Period) ([]aud
 	if err := require(u, RolesFigureReaders...); err != nil {
 		return nil, err
 	}
-	figures, err := s.figures(ctx, p)
+	figures, err := s.figures(ctx, p, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,12 @@ func Unmanaged(ctx context.Context) (*store.Store, error) {
 	return prepared(ctx, url)
 }
 
+// Open returns a store on the database at url (one a test or benchmark keeps between runs),
+// migrated, with the demo data.
+func Open(ctx context.Context, url string) (*store.Store, error) {
+	return prepared(ctx, url)
+}
+
 // Pair returns two stores on one fresh database, migrated, with the demo data: two
 // processes sharing PostgreSQL (an API apart from its worker).
 func Pair(t testing.TB) (*store.Store, *store.Store) {
