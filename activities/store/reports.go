@@ -107,8 +107,13 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 	start, end := q.Start(), q.End()
 	out := ReportContent{Period: q.String(), From: start.Format(domain.DateLayout), To: end.AddDate(0, 0, -1).Format(domain.DateLayout),
 		AsOf: asOf}
-	rows, _ := s.pool.Query(ctx, `
-		SELECT c.id, c.list, coalesce(e.name, ''), coalesce(e.county, ''), c.category, c.description, c.amount_cny,
+	// Two queries, in the order of the report (created_at, id): the earlier cases still open
+	// at the quarter's end, then those raised in it. Open at the end: no closure before it,
+	// or a reopening after the last one. The earlier ones are looked for among the cases open
+	// now and those closed after the quarter, each looked up by its id: what a compile reads
+	// grows with the open cases, not with the years of closed ones (a closed case always has
+	// its closed event).
+	const columns = `SELECT c.id, c.list, coalesce(e.name, ''), coalesce(e.county, ''), c.category, c.description, c.amount_cny,
 			c.lead_unit, c.co_units, c.office, c.status, coalesce(c.due_date::text, ''), c.outcome, c.created_by,
 			coalesce(v.date::text, ''), c.sensitive,
 			coalesce((SELECT array_agg(vl.leader ORDER BY vl.leader) FROM visit_leaders vl WHERE vl.visit_id = c.visit_id), '{}'),
@@ -117,16 +122,34 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 			c.created_at < $1
 		FROM cases c
 		LEFT JOIN enterprises e ON e.id = c.enterprise_id
-		LEFT JOIN visits v ON v.id = c.visit_id
+		LEFT JOIN visits v ON v.id = c.visit_id`
+	var open []string
+	for st := range domain.StatusLabels {
+		if st != domain.StatusClosed && st != domain.StatusMerged {
+			open = append(open, st)
+		}
+	}
+	queries := []struct {
+		sql  string
+		args []any
+	}{
+		{columns + `
+		WHERE c.id = ANY(ARRAY(SELECT id FROM cases WHERE status = ANY($3) AND created_at < $1
+				UNION SELECT case_id FROM case_events WHERE type = 'closed' AND at >= $2))
+			AND c.created_at < $1 AND c.status <> 'merged' AND NOT EXISTS (
+				SELECT 1 FROM case_events ce WHERE ce.case_id = c.id AND ce.type = 'closed' AND ce.at < $2
+					AND NOT EXISTS (SELECT 1 FROM case_events ro WHERE ro.case_id = c.id AND ro.type = 'reopened'
+						AND ro.seq > ce.seq AND ro.at < $2))
+		ORDER BY c.created_at, c.id`, []any{start, end, open}},
+		{columns + `
 		WHERE c.created_at >= $1 AND c.created_at < $2
-		   OR c.created_at < $1 AND c.status <> 'merged' AND NOT EXISTS (
-				SELECT 1 FROM case_events ce WHERE ce.case_id = c.id AND ce.type = 'closed' AND ce.at < $2)
-		ORDER BY c.created_at, c.id`, start, end)
+		ORDER BY c.created_at, c.id`, []any{start, end}},
+	}
 	// Rows are gathered in chunks and put together once: a quarter is hundreds of thousands of
 	// rows, and a slice grown row by row copies them over and over.
 	var chunks [][]ReportRow
 	chunk := make([]ReportRow, 0, reportChunk)
-	readRow := func() error {
+	readRow := func(rows pgx.Rows) error {
 		if len(chunk) == cap(chunk) {
 			chunks, chunk = append(chunks, chunk), make([]ReportRow, 0, reportChunk)
 		}
@@ -152,17 +175,20 @@ func (s *Store) CompileQuarter(ctx context.Context, q domain.Quarter, asOf time.
 		}
 		return nil
 	}
-	err := func() error {
-		defer rows.Close()
-		for rows.Next() {
-			if err := readRow(); err != nil {
-				return err
+	for _, query := range queries {
+		rows, _ := s.pool.Query(ctx, query.sql, query.args...)
+		err := func() error {
+			defer rows.Close()
+			for rows.Next() {
+				if err := readRow(rows); err != nil {
+					return err
+				}
 			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return ReportContent{}, fmt.Errorf("store: compile %s: %w", q, err)
 		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return ReportContent{}, fmt.Errorf("store: compile %s: %w", q, err)
 	}
 	list := domain.NonNil(slices.Concat(append(chunks, chunk)...))
 	out.Rows = list
