@@ -88,8 +88,11 @@ type caseRun struct {
 	// cancelsTimers: a wait with a timeout that ends early cancels its timer (runs started
 	// before left it to fire later, one workflow task each; see caseRun.awaitWithTimeout).
 	cancelsTimers bool
-	delivering    bool
-	deliverNext   int // the lowest event seq a delivery under way must go on with, 0 if none
+	// madeAll: the run started with "changes-2026-12", which takes every change below as
+	// made (caseRun.made).
+	madeAll     bool
+	delivering  bool
+	deliverNext int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
 	// children being told that the case closed (merge.go).
 	merging bool
@@ -155,12 +158,13 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		r.c.ReferredUnits = referredUnits(&r.c) // a run continued before they were kept
 	}
 	// Decided afresh by every run (continued runs too): it changes how, not what.
-	r.local = workflow.GetVersion(ctx, "local-activities", workflow.DefaultVersion, 1) == 1
-	r.serialDelivery = workflow.GetVersion(ctx, "serial-delivery", workflow.DefaultVersion, 1) == 1
-	r.deadlinesOnTimeline = workflow.GetVersion(ctx, "deadlines-on-timeline", workflow.DefaultVersion, 1) == 1
-	r.reopensChildren = workflow.GetVersion(ctx, "reopen-children", workflow.DefaultVersion, 1) == 1
-	r.deliversPending = workflow.GetVersion(ctx, "deliver-pending-only", workflow.DefaultVersion, 1) == 1
-	r.cancelsTimers = workflow.GetVersion(ctx, "cancel-early-timers", workflow.DefaultVersion, 1) == 1
+	r.madeAll = workflow.GetVersion(ctx, changesMade, workflow.DefaultVersion, 1) == 1
+	r.local = r.made(ctx, "local-activities")
+	r.serialDelivery = r.made(ctx, "serial-delivery")
+	r.deadlinesOnTimeline = r.made(ctx, "deadlines-on-timeline")
+	r.reopensChildren = r.made(ctx, "reopen-children")
+	r.deliversPending = r.made(ctx, "deliver-pending-only")
+	r.cancelsTimers = r.made(ctx, "cancel-early-timers")
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (domain.Case, error) { return r.c, nil }); err != nil {
 		return err
 	}
@@ -181,9 +185,9 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 
 	if !in.Continued {
-		r.strict = workflow.GetVersion(ctx, "strict-checks", workflow.DefaultVersion, 1) == 1
+		r.strict = r.made(ctx, "strict-checks")
 		intake := r.intakeBefore
-		if workflow.GetVersion(ctx, "one-write-intake", workflow.DefaultVersion, 1) == 1 {
+		if r.made(ctx, "one-write-intake") {
 			intake = r.intake
 		}
 		if err := intake(ctx, in.Actor, created); err != nil {
@@ -202,7 +206,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	// The case lives until Temporal suggests a fresh history, or until, closed in this run,
 	// it has been idle for ClosedIdle; then, once no action is in flight, it continues as new
 	// with the case as it stands, so that idle closed cases run current code.
-	atClosure := workflow.GetVersion(ctx, "continue-as-new-when-closed", workflow.DefaultVersion, 1) == 1
+	atClosure := r.made(ctx, "continue-as-new-when-closed")
 	if err := r.live(ctx, atClosure); err != nil {
 		return err
 	}
@@ -214,6 +218,19 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	}
 	return workflow.NewContinueAsNewError(ctx, CaseWorkflow, CaseInput{Case: r.c, Continued: true, Clock: r.clock,
 		Policy: &r.policy, Ladders: r.ladders, Supervised: r.supervised, Strict: r.strict})
+}
+
+// changesMade is the change that takes every change before it as made: a run started with it
+// records one version marker, and one upsert of the TemporalChangeVersion search attribute,
+// where each change recorded its own (nine in a new case's first workflow task: nine
+// visibility writes on the server and 5 KB of history). A change after it gets its own
+// GetVersion beside it, until the next such consolidation.
+const changesMade = "changes-2026-12"
+
+// made says whether the change is made in this run: in every run started with changesMade;
+// in one started before, as the run recorded it (replayed, it reads its own marker).
+func (r *caseRun) made(ctx workflow.Context, change string) bool {
+	return r.madeAll || workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) == 1
 }
 
 // intake routes a new case, sets its first deadline and writes it with its created and
@@ -234,7 +251,7 @@ func (r *caseRun) intake(ctx workflow.Context, actor domain.Actor, created []eve
 	// The read model refused the case with its proposal: whatever the rules proposed (a
 	// rule set stored before its texts were checked, say), the case is kept without it
 	// and the member department triages it by hand, rather than the intake failing.
-	if workflow.GetVersion(ctx, "keep-case-without-refused-proposal", workflow.DefaultVersion, 1) != 1 {
+	if !r.made(ctx, "keep-case-without-refused-proposal") {
 		return err
 	}
 	workflow.GetLogger(ctx).Warn("the route proposal could not be stored; the case goes to manual triage", "case", r.c.ID, "error", err)
@@ -261,11 +278,11 @@ func (r *caseRun) intakeBefore(ctx workflow.Context, actor domain.Actor, created
 	if err := r.record(ctx, &r.c, actor, r.c.CreatedAt, created); err != nil {
 		return err
 	}
-	routed := workflow.GetVersion(ctx, "route-at-intake", workflow.DefaultVersion, 1) == 1
+	routed := r.made(ctx, "route-at-intake")
 	if routed {
 		r.route(ctx)
 	}
-	r.supervised = workflow.GetVersion(ctx, "supervision-ladder", workflow.DefaultVersion, 1) == 1
+	r.supervised = r.made(ctx, "supervision-ladder")
 	if r.supervised {
 		if err := r.updateDeadlines(ctx, &r.c, created, r.c.CreatedAt); err != nil {
 			return err

@@ -373,6 +373,28 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		t.Errorf("duplicate start: %v", err)
 	}
 
+	// The run records the changes it was started with as one version marker, with one upsert
+	// of the TemporalChangeVersion search attribute (not one of each a change).
+	versions, upserts := 0, 0
+	iter := env.Client.GetWorkflowHistory(context.Background(), workflows.CaseWorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.GetEventType() {
+		case enums.EVENT_TYPE_MARKER_RECORDED:
+			if ev.GetMarkerRecordedEventAttributes().GetMarkerName() == "Version" {
+				versions++
+			}
+		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			upserts++
+		}
+	}
+	if versions != 1 || upserts != 1 {
+		t.Errorf("the case's history records %d version markers and %d search-attribute upserts, want one of each", versions, upserts)
+	}
+
 	if path := os.Getenv("CASEFLOW_SAVE_HISTORY"); path != "" {
 		saveHistory(t, env, workflows.CaseWorkflowID(id), path)
 	}
