@@ -43,6 +43,11 @@ func (t *Temp) NewDatabase(ctx context.Context) (string, error) {
 	return t.DatabaseURL(name), nil
 }
 
+// Dir is the temporary directory the cluster lives in.
+func (t *Temp) Dir() string {
+	return t.dir
+}
+
 // Remove stops the cluster and deletes its directory.
 func (t *Temp) Remove() {
 	_ = t.Stop()

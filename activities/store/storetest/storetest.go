@@ -6,6 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/putian-fic/caseflow/activities/store"
@@ -15,15 +18,32 @@ import (
 var cluster *pgcluster.Temp
 
 // Main starts the cluster, runs the tests and removes the cluster: call it from TestMain.
+// A test binary interrupted (Ctrl-C), terminated, or whose output is no longer read (go test
+// killed, `| head`) removes its cluster too, rather than leave a PostgreSQL running.
 func Main(m *testing.M) {
 	var err error
 	if cluster, err = pgcluster.StartTemp(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "these tests need PostgreSQL's server binaries:", err)
 		os.Exit(1)
 	}
+	var once sync.Once
+	remove := func() { once.Do(cluster.Remove) }
+	stopped := make(chan os.Signal, 1)
+	signal.Notify(stopped, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	go func() {
+		s := <-stopped
+		remove()
+		fmt.Fprintf(os.Stderr, "storetest: %v: the test cluster is removed\n", s)
+		os.Exit(2)
+	}()
 	code := m.Run()
-	cluster.Remove()
+	remove()
 	os.Exit(code)
+}
+
+// ClusterDir is the temporary directory of the test binary's cluster.
+func ClusterDir() string {
+	return cluster.Dir()
 }
 
 // Empty returns a store on a fresh, empty database: not migrated.
