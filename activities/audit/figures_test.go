@@ -197,18 +197,23 @@ func TestTheAuditJudgesAUnitByTheDeadlinesTheWorkflowRecorded(t *testing.T) {
 	}
 }
 
-func TestCasesCountedInAnyOrderAreListedInTheOrderOfTheirIds(t *testing.T) {
-	// The hand-counted cases counted C, A, E, B, D: the lists behind the figures read as they
-	// do when counted in order.
+// count has c count the hand-counted cases, one case after another in the order given.
+func count(c *audit.Counter, ids ...string) {
 	byCase := map[string][]audit.Event{}
 	for _, e := range handCountedCases() {
 		byCase[e.CaseID] = append(byCase[e.CaseID], e)
 	}
-	from, to, now := at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00")
-	c := audit.NewCounter(calendar.New(), policy, from, to, now)
-	for _, id := range []string{"C", "A", "E", "B", "D"} {
+	for _, id := range ids {
 		c.Case(byCase[id])
 	}
+}
+
+func TestCasesCountedInAnyOrderAreListedInTheOrderOfTheirIds(t *testing.T) {
+	// The hand-counted cases counted C, A, E, B, D: the lists behind the figures read as they
+	// do when counted in order.
+	from, to, now := at("2026-01-01 00:00"), at("2026-03-31 00:00"), at("2026-04-15 12:00")
+	c := audit.NewCounter(calendar.New(), policy, from, to, now)
+	count(c, "C", "A", "E", "B", "D")
 	got := c.Units()["natural-resources"]
 	want := audit.Compute(handCountedCases(), calendar.New(), policy, from, to, now)["natural-resources"]
 	if got.Figures != want.Figures {
@@ -229,15 +234,7 @@ func TestACounterKeepsTheCasesOnlyOfTheUnitsItIsAskedFor(t *testing.T) {
 	all := audit.Compute(handCountedCases(), calendar.New(), policy, from, to, now)
 	c := audit.NewCounter(calendar.New(), policy, from, to, now)
 	c.CasesOf(func(unit string) bool { return unit == "licheng" })
-	evs := handCountedCases()
-	for i := 0; i < len(evs); {
-		j := i
-		for j < len(evs) && evs[j].CaseID == evs[i].CaseID {
-			j++
-		}
-		c.Case(evs[i:j])
-		i = j
-	}
+	count(c, "A", "B", "C", "D", "E")
 	some := c.Units()
 	for id, u := range all {
 		if some[id] == nil || some[id].Figures != u.Figures {

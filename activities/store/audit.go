@@ -468,8 +468,10 @@ func (s *Store) EachAuditCase(ctx context.Context, end time.Time, fn func([]audi
 			return fmt.Errorf("store: audit events: %w", err)
 		}
 		defer rows.Close()
-		// jsonb comes as its text, or in binary as a version byte (1) and the text.
-		jsonbVersion := rows.FieldDescriptions()[4].Format == pgx.BinaryFormatCode
+		// jsonb comes as its text, or in binary as a version byte (1) and the text. (No
+		// columns: the query failed, and rows.Err says why.)
+		fields := rows.FieldDescriptions()
+		jsonbVersion := len(fields) == 5 && fields[4].Format == pgx.BinaryFormatCode
 		types := make(map[string]string, len(audit.Types))
 		for _, t := range audit.Types {
 			types[t] = t

@@ -214,9 +214,9 @@ func (s Audit) Units(ctx context.Context, u domain.User, p domain.Period, withCa
 	if err := require(u, RolesFigureReaders...); err != nil {
 		return UnitsReport{}, err
 	}
-	casesOf := func(string) bool { return withCases }
-	if withCases {
-		casesOf = nil
+	var casesOf func(string) bool // every unit's cases
+	if !withCases {
+		casesOf = func(string) bool { return false }
 	}
 	r, err := s.report(ctx, p, casesOf)
 	if err != nil {
