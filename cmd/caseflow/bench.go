@@ -45,6 +45,9 @@ lists' query plans, to --out.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if err := o.Check(); err != nil {
+				return err
+			}
 			if aloneBin != "" {
 				// Checked now, not after minutes of measuring.
 				if fi, err := os.Stat(aloneBin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
@@ -114,7 +117,7 @@ lists' query plans, to --out.`,
 	f.IntVar(&o.Intakes, "intakes", o.Intakes, "cases raised for the intake measure")
 	f.IntVar(&o.ActionCases, "action-cases", o.ActionCases, "cases taken action by action for the latency measure")
 	f.IntVar(&o.Lifecycles, "lifecycles", o.Lifecycles, "whole lifecycles")
-	f.IntVar(&o.Cases, "cases", o.Cases, "synthetic cases for the read measures")
+	f.IntVar(&o.Cases, "cases", o.Cases, "synthetic cases for the read measures (0: measure the writes only)")
 	f.IntVar(&o.ReadConcurrency, "read-concurrency", o.ReadConcurrency, "reads at once")
 	return cmd
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func TestBenchRefusesAnAloneBinaryThatCannotRunBeforeMeasuringAnything(t *testing.T) {
+func TestBenchRefusesAnAloneBinaryThatCannotRunOrSizesNoMeasureCanTakeBeforeMeasuringAnything(t *testing.T) {
 	dir := t.TempDir()
 	notExec := filepath.Join(dir, "caseflow-server")
 	if err := os.WriteFile(notExec, []byte("not a program"), 0o644); err != nil {
@@ -23,6 +23,11 @@ func TestBenchRefusesAnAloneBinaryThatCannotRunBeforeMeasuringAnything(t *testin
 		{[]string{"--alone-bin", notExec}, "is not an executable file"},
 		{[]string{"--alone-bin", dir}, "is not an executable file"},
 		{[]string{"--alone-bin", "/bin/sh", "--api", "http://127.0.0.1:1", "--temporal", "127.0.0.1:2"}, "leave out --api"},
+		// Sizes no measure can take (--cases 0 divided by zero once the writes were measured).
+		{[]string{"--cases", "-1"}, "--cases -1: give 0 (no read measures) or more"},
+		{[]string{"--lifecycles", "0"}, "--lifecycles 0: it needs at least 1"},
+		{[]string{"--intakes", "-3"}, "--intakes -3: it needs at least 1"},
+		{[]string{"--read-concurrency", "0"}, "--read-concurrency 0: it needs at least 1"},
 	} {
 		cmd := benchCommand()
 		cmd.SetArgs(tc.args)

@@ -68,6 +68,24 @@ func Defaults() Options {
 	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000, ReadConcurrency: 4}
 }
 
+// Check says which size cannot be measured, in the terms of caseflow bench's flags: each
+// measure needs at least one case, one request at a time; --cases 0 leaves out the read
+// measures (a run of the writes alone).
+func (o Options) Check() error {
+	for _, f := range []struct {
+		flag string
+		n    int
+	}{{"--intakes", o.Intakes}, {"--lifecycles", o.Lifecycles}, {"--action-cases", o.ActionCases}, {"--read-concurrency", o.ReadConcurrency}} {
+		if f.n < 1 {
+			return fmt.Errorf("%s %d: it needs at least 1", f.flag, f.n)
+		}
+	}
+	if o.Cases < 0 {
+		return fmt.Errorf("--cases %d: give 0 (no read measures) or more", o.Cases)
+	}
+	return nil
+}
+
 // Row is one line of the table.
 type Row struct {
 	Measure, Value, Reference, Ratio, Target string
@@ -99,9 +117,15 @@ type runner struct {
 
 // Run measures everything and returns the report.
 func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	r := &runner{Options: o, tokens: map[string]string{}, sqlP50: map[string]time.Duration{},
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	total := 2*o.Intakes + 3*o.ActionCases + o.Lifecycles + 1 + len(readMeasures)
+	total := 2*o.Intakes + 3*o.ActionCases + o.Lifecycles
+	if o.Cases > 0 {
+		total += 1 + len(readMeasures)
+	}
 	if o.Alone != nil {
 		total += o.Lifecycles + 1
 	}
@@ -135,7 +159,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	defer w.Stop()
 
-	steps := []func(context.Context, *Report) error{r.intake, r.actions, r.lifecycles, r.reads}
+	steps := []func(context.Context, *Report) error{r.intake, r.actions, r.lifecycles}
+	if o.Cases > 0 {
+		steps = append(steps, r.reads)
+	}
 	for _, step := range steps {
 		if err := step(ctx, rep); err != nil {
 			return rep, err
@@ -190,6 +217,9 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 	}
 	var costs []cost
 	for _, m := range readMeasures {
+		if r.Cases == 0 {
+			break // --cases 0: no read measures
+		}
 		if strings.Contains(m.path, "{cursor}") {
 			continue
 		}
@@ -223,7 +253,11 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		rep.Rows = append(rep.Rows, Row{Measure: "caseflow api alone: what it adds to each API read's SQL, at p50, one at a time",
 			Value: value, Reference: "the SQL p50s above", Ratio: "—", Target: "each ≤ +1.0 ms", Met: &met})
 	}
-	if err := memoryRow(rep, "caseflow api alone ("+a.Binary+") after every read measure's load (RSS; its peak)", a.APIPID, 150); err != nil {
+	load := "every read measure's load"
+	if r.Cases == 0 {
+		load = "no reads (--cases 0)"
+	}
+	if err := memoryRow(rep, "caseflow api alone ("+a.Binary+") after "+load+" (RSS; its peak)", a.APIPID, 150); err != nil {
 		return err
 	}
 	if err := r.runLifecycles(ctx); err != nil {
