@@ -43,10 +43,29 @@ func Dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Cl
 	}
 }
 
+// DefaultCacheSize is how many workflows a process's workers keep in memory between their
+// workflow tasks (the SDK's sticky cache), unless SetCacheSize says otherwise. A case that
+// is open waits for days between actions, and a cached one holds its goroutines and state
+// all that time: about 70 KB each here, so the SDK's default of 10,000 would grow a worker
+// to some 700 MiB once a province has that many cases open (3,000 open cases took a worker
+// alone from 165 to 378 MiB). A case's next task after it left the cache replays its
+// history first (a few milliseconds for a case's hundred-odd events). docs/operations.md.
+const DefaultCacheSize = 1000
+
+// The SDK's cache is shared by every worker of the process, caseflow's and those of an
+// embedded Temporal server (its system workflows), and sized when the first of them starts:
+// so it is sized here, before any can.
+func init() { worker.SetStickyWorkflowCacheSize(DefaultCacheSize) }
+
+// SetCacheSize sets how many workflows the workers of this process keep in memory between
+// their workflow tasks (at least 1). Call it before any worker starts (an embedded Temporal
+// server's too): the cache is sized when the first one does.
+func SetCacheSize(n int) { worker.SetStickyWorkflowCacheSize(max(n, 1)) }
+
 // NewWorker returns a worker for caseflow's task queue with every workflow and acts, the
 // activities (an *activities.Activities; see Register). On shutdown, activities under way
 // get time to finish (a delivery half-sent would otherwise wait out its timeout before it
-// is retried).
+// is retried). Its workflows share the process's cache (SetCacheSize).
 func NewWorker(c client.Client, acts any) worker.Worker {
 	w := worker.New(c, TaskQueue, worker.Options{WorkerStopTimeout: 15 * time.Second})
 	Register(w, acts)

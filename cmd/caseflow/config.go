@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"go.temporal.io/sdk/client"
@@ -44,7 +45,10 @@ type Config struct {
 	// WorkerAddr: CASEFLOW_WORKER_ADDR, where a worker answers /healthz and /metrics (unset:
 	// it listens nowhere).
 	WorkerAddr string
-	LogLevel   slog.Level
+	// WorkflowCache: CASEFLOW_WORKFLOW_CACHE, how many workflows a worker (caseflow worker,
+	// or dev's) keeps in memory between their tasks (unset: workflows.DefaultCacheSize).
+	WorkflowCache string
+	LogLevel      slog.Level
 }
 
 // configFromEnv reads the Config from the environment.
@@ -70,6 +74,7 @@ func configFromEnv() Config {
 		TrustedProxies:       strings.FieldsFunc(os.Getenv("CASEFLOW_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }),
 		Password:             os.Getenv("CASEFLOW_PASSWORD"),
 		WorkerAddr:           os.Getenv("CASEFLOW_WORKER_ADDR"),
+		WorkflowCache:        os.Getenv("CASEFLOW_WORKFLOW_CACHE"),
 		LogLevel:             level,
 	}
 }
@@ -147,6 +152,19 @@ func (c Config) notifier() *activities.Notifier {
 }
 
 // policy is the SLA policy, or nil for the default one.
+// workflowCache is CASEFLOW_WORKFLOW_CACHE as a number of workflows (0 when unset).
+func (c Config) workflowCache() (int, error) {
+	if c.WorkflowCache == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.WorkflowCache)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("CASEFLOW_WORKFLOW_CACHE %q: give how many workflows a worker keeps in memory, at least 1 (unset: %d)",
+			c.WorkflowCache, workflows.DefaultCacheSize)
+	}
+	return n, nil
+}
+
 func (c Config) policy() (*workflows.SLAPolicy, error) {
 	if c.SLAPolicy == "" {
 		return nil, nil

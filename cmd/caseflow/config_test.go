@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -100,5 +102,29 @@ func TestTemporalCloudCredentialsComeFromTheTemporalCLIsEnvironmentNames(t *test
 				t.Fatalf("got %v, want one line containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestAWorkflowCacheThatIsNotACountIsRefusedBeforeAnythingStarts: CASEFLOW_WORKFLOW_CACHE
+// must be a number of workflows, at least 1; anything else stops caseflow worker and dev in
+// one line, before they connect to anything.
+func TestAWorkflowCacheThatIsNotACountIsRefusedBeforeAnythingStarts(t *testing.T) {
+	for _, v := range []string{"abc", "0", "-5", "1e3", " 100"} {
+		for _, args := range [][]string{{"worker"}, {"dev", "--data-dir", t.TempDir()}} {
+			t.Setenv("CASEFLOW_WORKFLOW_CACHE", v)
+			t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+			root := rootCommand()
+			root.SetArgs(args)
+			err := root.ExecuteContext(context.Background())
+			want := fmt.Sprintf("CASEFLOW_WORKFLOW_CACHE %q: give how many workflows a worker keeps in memory, at least 1 (unset: 1000)", v)
+			if err == nil || err.Error() != want {
+				t.Errorf("caseflow %s with CASEFLOW_WORKFLOW_CACHE=%q: %v, want %q", args[0], v, err, want)
+			}
+		}
+	}
+	for v, want := range map[string]int{"": 0, "1": 1, "250": 250} {
+		if n, err := (Config{WorkflowCache: v}).workflowCache(); err != nil || n != want {
+			t.Errorf("CASEFLOW_WORKFLOW_CACHE=%q: %d, %v; want %d", v, n, err, want)
+		}
 	}
 }

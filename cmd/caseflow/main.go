@@ -37,9 +37,19 @@ func rootCommand() *cobra.Command {
 		Short:         "caseflow — 企业家意见建议办理 (case engine of the Putian Federation of Industry and Commerce)",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Profiles for the processes that keep running; a short command (caseflow probe, run
-		// as a health check beside an API with the same environment) must not take the port.
+		// The workflow cache of the processes that run a worker, and profiles for those that
+		// keep running; a short command (caseflow probe, run as a health check beside an API
+		// with the same environment) must not take the port.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if slices.Contains([]string{"dev", "worker"}, cmd.Name()) {
+				n, err := configFromEnv().workflowCache()
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					workflows.SetCacheSize(n)
+				}
+			}
 			if addr := os.Getenv("CASEFLOW_PPROF_ADDR"); addr != "" && slices.Contains([]string{"dev", "api", "worker"}, cmd.Name()) {
 				return servePprof(addr)
 			}

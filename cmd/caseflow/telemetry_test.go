@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +59,9 @@ func (c *collector) trace(root string) (names []string, all []string) {
 // OTLP endpoint configured, raising a case is one trace — the HTTP request named by its
 // route, the update-with-start it sends, and on the worker the update's handling and the
 // activities that route and write the case — and /metrics
-// carries the Temporal SDK's own metrics beside caseflow's.
+// carries the Temporal SDK's own metrics beside caseflow's. Its workflow cache, told by
+// CASEFLOW_WORKFLOW_CACHE, holds no more workflows than that (the demo's open cases and
+// those raised here are more).
 func TestCaseflowSendsOneTracePerRequestThroughItsWorkflowsAndServesTheSDKsMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs caseflow dev")
@@ -75,7 +78,7 @@ func TestCaseflowSendsOneTracePerRequestThroughItsWorkflowsAndServesTheSDKsMetri
 
 	site := newDevSite(t)
 	site.env = []string{"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + ln.Addr().String(), "OTEL_EXPORTER_OTLP_INSECURE=true",
-		"OTEL_BSP_SCHEDULE_DELAY=200"}
+		"OTEL_BSP_SCHEDULE_DELAY=200", "CASEFLOW_WORKFLOW_CACHE=3"}
 	dev := site.start()
 	defer dev.stop()
 	c := drive.New(t, site.url(), "demo", time.Minute)
@@ -103,12 +106,28 @@ func TestCaseflowSendsOneTracePerRequestThroughItsWorkflowsAndServesTheSDKsMetri
 		}
 	}
 
+	for i := 2; i <= 6; i++ {
+		if _, err := c.Create(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	res, err := http.Get(site.url() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
+	cached := -1.0 // the largest size the cache had at a task of some workflow type
+	for _, l := range strings.Split(string(body), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && strings.HasPrefix(f[0], "temporal_sticky_cache_size{") {
+			n, _ := strconv.ParseFloat(f[1], 64)
+			cached = max(cached, n)
+		}
+	}
+	if cached < 1 || cached > 3 {
+		t.Errorf("the worker keeps %v workflows in memory after six cases were raised; CASEFLOW_WORKFLOW_CACHE=3", cached)
+	}
 	for _, m := range []string{"caseflow_http_requests_total", "temporal_request_total", "temporal_request_latency_seconds",
 		"temporal_workflow_task_execution_latency_seconds", "temporal_activity_execution_latency_seconds",
 		"temporal_workflow_task_schedule_to_start_latency_seconds",
