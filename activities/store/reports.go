@@ -58,6 +58,15 @@ func (r ReportRow) values() []any {
 		domain.NonNil(r.Leaders), r.CreatedAt, r.Overdue, r.CalledBack, r.Satisfied, r.Earlier}
 }
 
+// fields are r's fields as values answers them, for Scan: a quarter's rows are read back by
+// position (by name, pgx matched each row's columns to the fields anew: 0.9 s of CPU for a
+// quarter of a million cases' attachments).
+func (r *ReportRow) fields() []any {
+	return []any{&r.CaseID, &r.List, &r.Enterprise, &r.County, &r.Category, &r.Description, &r.AmountCNY,
+		&r.LeadUnit, &r.CoUnits, &r.Office, &r.Status, &r.DueDate, &r.Outcome, &r.RaisedBy, &r.VisitDate, &r.Sensitive,
+		&r.Leaders, &r.CreatedAt, &r.Overdue, &r.CalledBack, &r.Satisfied, &r.Earlier}
+}
+
 // ReportGroup is one line of a breakdown (by county, category or unit).
 type ReportGroup struct {
 	Key              string  `json:"key"`
@@ -408,8 +417,8 @@ func (s *Store) EachReportRow(ctx context.Context, q domain.Quarter, version int
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := pgx.RowToStructByName[ReportRow](rows)
-		if err != nil {
+		var r ReportRow
+		if err := rows.Scan(r.fields()...); err != nil {
 			return fmt.Errorf("store: report %s rows: %w", q, err)
 		}
 		if err := fn(r); err != nil {
