@@ -46,10 +46,10 @@ func Dial(ctx context.Context, opts client.Options, log *slog.Logger) (client.Cl
 // DefaultCacheSize is how many workflows a process's workers keep in memory between their
 // workflow tasks (the SDK's sticky cache), unless SetCacheSize says otherwise. A case that
 // is open waits for days between actions, and a cached one holds its goroutines and state
-// all that time: about 70 KB each here, so the SDK's default of 10,000 would grow a worker
-// to some 700 MiB once a province has that many cases open (3,000 open cases took a worker
-// alone from 165 to 378 MiB). A case's next task after it left the cache replays its
-// history first (a few milliseconds for a case's hundred-odd events). docs/operations.md.
+// all that time: about 70 KB each here, so the SDK's default of 10,000 would add some 700 MiB
+// to a worker once a province has that many cases open (3,000 open cases took a worker alone
+// from 165 to 378 MiB). A case's next task after it left the cache replays its history
+// first (a few milliseconds for a case's hundred-odd events). docs/performance.md.
 const DefaultCacheSize = 1000
 
 // The SDK's cache is shared by every worker of the process, caseflow's and those of an

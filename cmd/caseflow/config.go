@@ -151,7 +151,6 @@ func (c Config) notifier() *activities.Notifier {
 		AllowPrivate: c.AllowPrivateWebhooks}
 }
 
-// policy is the SLA policy, or nil for the default one.
 // workflowCache is CASEFLOW_WORKFLOW_CACHE as a number of workflows (0 when unset).
 func (c Config) workflowCache() (int, error) {
 	if c.WorkflowCache == "" {
@@ -165,6 +164,7 @@ func (c Config) workflowCache() (int, error) {
 	return n, nil
 }
 
+// policy is the SLA policy, or nil for the default one.
 func (c Config) policy() (*workflows.SLAPolicy, error) {
 	if c.SLAPolicy == "" {
 		return nil, nil
