@@ -216,10 +216,11 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		d    time.Duration
 	}
 	var costs []cost
-	for _, m := range readMeasures {
-		if r.Cases == 0 {
-			break // --cases 0: no read measures
-		}
+	measures := readMeasures
+	if r.Cases == 0 {
+		measures = nil // --cases 0: no read measures
+	}
+	for _, m := range measures {
 		if strings.Contains(m.path, "{cursor}") {
 			continue
 		}
