@@ -485,6 +485,29 @@ var readMeasures = []readMeasure{
 	{"console: a case's page", "member", "/cases/{id}", nil, 50 * time.Millisecond},
 }
 
+// MillionCases is the size from which the reads are held to the targets of a province's
+// decade of cases rather than those of 100,000.
+const MillionCases = 1_000_000
+
+// target is what a read is held to over this many cases, and whether it is judged by its
+// latency alone. Below a million: m.limit (lists p99 ≤ 20 ms, a case and its timeline ≤ 5 ms,
+// the console's pages ≤ 50 ms), one at a time and four at a time alike. From a million: the
+// lists p99 ≤ 10 ms and a case and its timeline ≤ 3 ms (the console's pages still 50 ms), as
+// latency, one at a time; four at a time the row gives the throughput, and its p99 beside it,
+// which on two cores is the four readers queueing for them.
+func (m readMeasure) target(cases int) (limit time.Duration, latencyOnly bool) {
+	switch {
+	case cases < MillionCases:
+		return m.limit, false
+	case !strings.HasPrefix(m.path, "/api/"):
+		return m.limit, true
+	case strings.HasPrefix(m.path, "/api/v1/cases/{id}"):
+		return 3 * time.Millisecond, true
+	default:
+		return 10 * time.Millisecond, true
+	}
+}
+
 // reads: every list and a case's page over the synthetic cases, one at a time (latency)
 // and ReadConcurrency at a time (throughput), each beside the SQL the store runs for the
 // same answer, one at a time: what the API adds is the difference of their medians.
@@ -535,11 +558,16 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
 		p99 := percentile(four, 99)
-		met := percentile(one, 99) <= m.limit && p99 <= m.limit
+		limit, latencyOnly := m.target(r.Cases)
+		met := percentile(one, 99) <= limit && (latencyOnly || p99 <= limit)
+		target := "p99 ≤ " + ms(limit)
+		if latencyOnly {
+			target += " one at a time"
+		}
 		row := Row{Measure: m.name + fmt.Sprintf(", %d cases", r.Cases),
 			Value: fmt.Sprintf("1 at a time: p50 %s, p99 %s; %d at a time: %.0f reads/s, p99 %s", ms(percentile(one, 50)),
 				ms(percentile(one, 99)), max(1, r.ReadConcurrency), float64(requests)/took.Seconds(), ms(p99)),
-			Reference: "—", Ratio: "—", Target: "p99 ≤ " + ms(m.limit)}
+			Reference: "—", Ratio: "—", Target: target}
 		if sql := r.sqlRead(m, caseID, after); sql != nil {
 			lat, _, err := r.timed(ctx, warmUp+requests, 1, sql)
 			if err != nil {
@@ -798,7 +826,9 @@ func (rep *Report) Markdown(commit string) string {
 		"15% between runs, ratios hold. The read measures run over synthetic cases (ids `SY-…`, tag `synthetic`)\n" +
 		"written straight into the read model; each is read one at a time (latency) and four at a time (throughput),\n" +
 		"beside the SQL the store runs for the same answer, one at a time: what the API adds is the difference of the\n" +
-		"medians. The last rows run `caseflow api` and `caseflow worker` alone (`--alone-bin`) on the same Temporal\n" +
+		"medians. Below a million cases a read's p99 is held to its target one at a time and four at a time; from a\n" +
+		"million, to the million's targets one at a time (its latency), four at a time giving its throughput.\n" +
+		"The last rows run `caseflow api` and `caseflow worker` alone (`--alone-bin`) on the same Temporal\n" +
 		"server and database. A year's work at a million cases (every unit's figures, a quarter's report, a day's\n" +
 		"verification, the ledger streamed) is measured by the store's benchmarks: docs/performance.md.\n\n")
 	b.WriteString(rep.Table())
