@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/putian-fic/caseflow/workflows/domain"
+)
 
 // ExecForTest runs a statement directly, for tests that tamper with the database.
 func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error {
@@ -20,5 +24,11 @@ func SetReportChunkForTest(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { reportChunk = old })
 }
 
-// DecodeSnapshotForTest reads a case's snapshot as the store reads it.
-var DecodeSnapshotForTest = decodeSnapshot
+// SnapshotAsStoredForTest hands data to PostgreSQL as a snapshot is stored (jsonb) and
+// answers the text PostgreSQL gives back for it and the case the store reads from that.
+func (s *Store) SnapshotAsStoredForTest(ctx context.Context, data []byte) ([]byte, domain.Case, error) {
+	var text []byte
+	var c domain.Case
+	err := s.pool.QueryRow(ctx, `SELECT $1::jsonb::text, $1::jsonb`, data).Scan(&text, &snapshotInto{c: &c})
+	return text, c, err
+}

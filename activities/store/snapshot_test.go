@@ -6,15 +6,17 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/putian-fic/caseflow/activities/store"
+	"github.com/putian-fic/caseflow/activities/store/storetest"
 	"github.com/putian-fic/caseflow/workflows/domain"
 	"github.com/putian-fic/caseflow/workflows/domain/domaintest"
 )
 
-// The store reads snapshots with goccy/go-json: what it reads must be what encoding/json,
-// which wrote them, reads — for cases of every shape, for snapshots written before a field
-// was kept (keys missing), with fields null, and with fields a later version adds.
+// The store reads snapshots with goccy/go-json: what it reads from PostgreSQL's jsonb must be
+// what encoding/json, which wrote them, reads from it — for cases of every shape, for
+// snapshots written before a field was kept (keys missing), with fields null, and with
+// fields a later version adds.
 func TestACaseSnapshotIsReadAsTheStandardLibraryReadsIt(t *testing.T) {
+	st := storetest.Empty(t)
 	rng := rand.New(rand.NewPCG(34, 1))
 	for i := range 3000 {
 		var c domain.Case
@@ -41,11 +43,11 @@ func TestACaseSnapshotIsReadAsTheStandardLibraryReadsIt(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var std, fast domain.Case
-		errStd := json.Unmarshal(data, &std)
-		errFast := store.DecodeSnapshotForTest(data, &fast)
+		stored, fast, errFast := st.SnapshotAsStoredForTest(t.Context(), data)
+		var std domain.Case
+		errStd := json.Unmarshal(stored, &std)
 		if errStd != nil || errFast != nil || !reflect.DeepEqual(std, fast) {
-			t.Fatalf("%s:\nencoding/json: %+v (%v)\ngo-json:       %+v (%v)", data, std, errStd, fast, errFast)
+			t.Fatalf("%s:\nencoding/json: %+v (%v)\ngo-json:       %+v (%v)", stored, std, errStd, fast, errFast)
 		}
 	}
 }
