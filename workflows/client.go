@@ -57,10 +57,18 @@ const DefaultCacheSize = 1000
 // so it is sized here, before any can.
 func init() { worker.SetStickyWorkflowCacheSize(DefaultCacheSize) }
 
+var cacheSize = DefaultCacheSize
+
 // SetCacheSize sets how many workflows the workers of this process keep in memory between
 // their workflow tasks (at least 1). Call it before any worker starts (an embedded Temporal
 // server's too): the cache is sized when the first one does.
-func SetCacheSize(n int) { worker.SetStickyWorkflowCacheSize(max(n, 1)) }
+func SetCacheSize(n int) {
+	cacheSize = max(n, 1)
+	worker.SetStickyWorkflowCacheSize(cacheSize)
+}
+
+// CacheSize is how many workflows the workers of this process keep in memory (SetCacheSize).
+func CacheSize() int { return cacheSize }
 
 // NewWorker returns a worker for caseflow's task queue with every workflow and acts, the
 // activities (an *activities.Activities; see Register). On shutdown, activities under way

@@ -20,6 +20,8 @@ import (
 	"go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/putian-fic/caseflow/workflows"
 )
 
 // TemporalConfig says where the embedded Temporal server keeps its state and listens.
@@ -127,6 +129,14 @@ func StartTemporal(cfg TemporalConfig) (*TemporalServer, error) {
 		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(p)))
 	}
 
+	// The history service keeps each workflow's state in memory after a request on it; by
+	// default the last 128,000 touched within the hour, which after a busy day is much of
+	// dev's heap, scanned by every collection. It keeps as many as the worker's cache does
+	// (workflows.CacheSize); a request on a case that left it reads the case's state from
+	// SQLite first. An entry is pinned while a request on its workflow is under way, and a
+	// cache full of pinned entries answers "resource exhausted" (which clients retry): it
+	// never goes below 256 workflows with requests under way at once. docs/performance.md.
+	historyCache := max(workflows.CacheSize(), 256)
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(serverCfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -137,6 +147,7 @@ func StartTemporal(cfg TemporalConfig) (*TemporalServer, error) {
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+			dynamicconfig.HistoryCacheHostLevelMaxSize.Key():        historyCache,
 		}),
 	)
 	if err != nil {
