@@ -38,8 +38,9 @@ func benchCommand() *cobra.Command {
 its own (or uses --api, --temporal and --database-url of a running one with the demo data),
 then measures from its own process, as a browser would, intake, every action, whole
 lifecycles and every list over synthetic cases, beside raw references run on the same
-Temporal server and PostgreSQL: a workflow that does one INSERT and an Update that runs one
-activity. Then it starts caseflow api and caseflow worker alone on the same Temporal and
+Temporal server and PostgreSQL: a workflow that does one INSERT, an Update that runs one
+activity, and workflows taken through a case's seven workflow tasks (update-with-start, six
+Updates) each running one local activity. Then it starts caseflow api and caseflow worker alone on the same Temporal and
 database and reads the memory of each under load. Prints the table and writes it, with the
 lists' query plans, to --out.`,
 		Args: cobra.NoArgs,

@@ -40,6 +40,23 @@ func rawUpdateWorkflow(ctx workflow.Context, id string) error {
 	return workflow.Await(ctx, func() bool { return n < 0 || workflow.GetInfo(ctx).GetContinueAsNewSuggested() })
 }
 
+// rawLifecycleWorkflow is the lifecycles' reference, built as a case's workflow is: started
+// by its first "step" Update (as intake starts a case, update-with-start), it answers each
+// step after one local activity (one INSERT, as an action writes the read model in the same
+// workflow task), and waits for the next.
+func (a *rawActivities) rawLifecycleWorkflow(ctx workflow.Context, id string) error {
+	n := 0
+	if err := workflow.SetUpdateHandler(ctx, "step", func(ctx workflow.Context) (int, error) {
+		n++
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		err := workflow.ExecuteLocalActivity(lctx, a.RawInsert, id).Get(ctx, nil)
+		return n, err
+	}); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return n < 0 || workflow.GetInfo(ctx).GetContinueAsNewSuggested() })
+}
+
 type rawActivities struct{ db *pgxpool.Pool }
 
 // RawInsert writes one row.
@@ -57,6 +74,8 @@ func startRawWorker(ctx context.Context, tc client.Client, db *pgxpool.Pool) (wo
 	w := worker.New(tc, rawQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(rawInsertWorkflow, workflow.RegisterOptions{Name: "RawInsertWorkflow"})
 	w.RegisterWorkflowWithOptions(rawUpdateWorkflow, workflow.RegisterOptions{Name: "RawUpdateWorkflow"})
-	w.RegisterActivityWithOptions((&rawActivities{db: db}).RawInsert, activity.RegisterOptions{Name: "RawInsert"})
+	acts := &rawActivities{db: db}
+	w.RegisterWorkflowWithOptions(acts.rawLifecycleWorkflow, workflow.RegisterOptions{Name: "RawLifecycleWorkflow"})
+	w.RegisterActivityWithOptions(acts.RawInsert, activity.RegisterOptions{Name: "RawInsert"})
 	return w, w.Start()
 }
