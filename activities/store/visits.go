@@ -15,6 +15,20 @@ import (
 // EntityVisit names a visit in store errors.
 const EntityVisit = "visit"
 
+// VisitDateByKey is the date of the visit a user logged with an idempotency key (found is
+// false when they never used the key).
+func (s *Store) VisitDateByKey(ctx context.Context, username, key string) (date string, found bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT v.date::text FROM visit_idempotency k JOIN visits v ON v.id = k.visit_id
+		WHERE k.username = $1 AND k.key = $2`, username, key).Scan(&date)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: visit by key: %w", err)
+	}
+	return date, true, nil
+}
+
 // CreateVisit writes a visit and allocates its problems' case numbers, in one
 // transaction, so that whoever retries it starts the same cases. The visit is not complete
 // (not shown anywhere) until CompleteVisit: its workflow writes it, starts its cases and

@@ -66,8 +66,19 @@ var demoVisits = []demoVisit{
 var demoCommonProblem = [2][2]int{{2, 1}, {4, 1}} // visit index, problem index
 
 // seedDemoCases logs the demo visits with problems and drives their cases, as the demo
-// users through the API's handler.
-func seedDemoCases(ctx context.Context, api http.Handler, today time.Time) error {
+// users through the API's handler. Its visits are dated from the day the demo was first
+// loaded: a start on a later day sends the same requests as the first (the same key with
+// other dates would be refused as another visit), and they answer the visits it logged.
+func seedDemoCases(ctx context.Context, api http.Handler, st *store.Store, today time.Time) error {
+	if date, found, err := st.VisitDateByKey(ctx, demoVisits[0].leader, demoVisitKey(0)); err != nil {
+		return err
+	} else if found {
+		first, err := time.ParseInLocation(domain.DateLayout, date, domain.Shanghai)
+		if err != nil {
+			return fmt.Errorf("the first demo visit's date %q: %w", date, err)
+		}
+		today = first.AddDate(0, 0, demoVisits[0].daysAgo)
+	}
 	users := map[string]*demoClient{}
 	as := func(username string) (*demoClient, error) {
 		if c := users[username]; c != nil {
@@ -107,7 +118,7 @@ func seedDemoCases(ctx context.Context, api http.Handler, today time.Time) error
 		var out struct {
 			CaseIDs []string `json:"case_ids"`
 		}
-		if err := leader.call(ctx, "POST", "/api/v1/visits", body, fmt.Sprintf("demo-visit-with-problems-%d", i), &out); err != nil {
+		if err := leader.call(ctx, "POST", "/api/v1/visits", body, demoVisitKey(i), &out); err != nil {
 			return err
 		}
 		ids[i] = out.CaseIDs
@@ -134,6 +145,9 @@ func seedDemoCases(ctx context.Context, api http.Handler, today time.Time) error
 	}
 	return nil
 }
+
+// demoVisitKey is the idempotency key of the i-th demo visit with problems.
+func demoVisitKey(i int) string { return fmt.Sprintf("demo-visit-with-problems-%d", i) }
 
 // driveDemoCase takes the case, one action at a time, from where it stands to p.target.
 func driveDemoCase(ctx context.Context, as func(string) (*demoClient, error), id string, p demoProblem) error {

@@ -7,23 +7,27 @@ import (
 	"time"
 
 	"github.com/putian-fic/caseflow/cmd/caseflow/devenv"
+	"github.com/putian-fic/caseflow/workflows"
+	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
-// TestTheDemoVisitsProblemsAreCasesInEveryStateAndLoadedOnce: `caseflow dev --demo`
-// gives the visiting side with visits whose problems are cases in every state, and a second
-// start on the same data adds none.
-func TestTheDemoVisitsProblemsAreCasesInEveryStateAndLoadedOnce(t *testing.T) {
+// TestTheDemoVisitsProblemsAreCasesInEveryStateAndAStartOnALaterDayAddsNone: `caseflow dev
+// --demo` gives the visiting side with visits whose problems are cases in every state, and a
+// second start on the same data, a day later (the demo's visits are dated from the day it
+// loads), adds none and starts.
+func TestTheDemoVisitsProblemsAreCasesInEveryStateAndAStartOnALaterDayAddsNone(t *testing.T) {
 	dir := dataDir(t)
-	startDemo := func() *devenv.Env {
+	startDemo := func(clock workflows.Clock) *devenv.Env {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		env, err := devenv.Start(ctx, devenv.Config{DataDir: dir, Addr: "127.0.0.1:0", Demo: true, DemoVisiting: true, Logger: quietLogger()})
+		env, err := devenv.Start(ctx, devenv.Config{DataDir: dir, Addr: "127.0.0.1:0", Demo: true, DemoVisiting: true,
+			Clock: clock, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return env
 	}
-	env := startDemo()
+	env := startDemo(workflows.Clock{})
 	member := login(t, env.URL, "member")
 	cases := member.must(http.StatusOK, "GET", "/api/v1/cases?page_size=100", nil)
 	statuses := map[string]int{}
@@ -58,7 +62,14 @@ func TestTheDemoVisitsProblemsAreCasesInEveryStateAndLoadedOnce(t *testing.T) {
 	total := cases.Body["total"]
 	env.Close()
 
-	env = startDemo()
+	// The next day in Shanghai (the day before, when the next is in another year: a new
+	// year's demo has visits of its own).
+	now := time.Now()
+	shift := 24 * time.Hour
+	if now.Add(shift).In(domain.Shanghai).Year() != now.In(domain.Shanghai).Year() {
+		shift = -shift
+	}
+	env = startDemo(workflows.Clock{Epoch: now, Base: now.Add(shift), Speed: 1})
 	defer env.Close()
 	member = login(t, env.URL, "member")
 	if again := member.must(http.StatusOK, "GET", "/api/v1/cases?page_size=100", nil).Body["total"]; again != total {

@@ -214,7 +214,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	if cfg.Demo && cfg.DemoVisiting {
 		if cfg.NoWorker {
 			log.Info("the demo visits' problems become cases on a start with a worker")
-		} else if err = seedDemoCases(ctx, handler, cfg.Clock.Business(time.Now()).In(domain.Shanghai)); err != nil {
+		} else if err = seedDemoCases(ctx, handler, env.Store, cfg.Clock.Business(time.Now()).In(domain.Shanghai)); err != nil {
 			_ = ln.Close()
 			return nil, fmt.Errorf("demo cases: %w", err)
 		}
