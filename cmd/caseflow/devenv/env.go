@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gofrs/flock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -90,6 +91,7 @@ type Env struct {
 	http    *http.Server
 	ln      net.Listener // the API's, until the HTTP server takes it
 	tmpDir  string
+	lock    *flock.Flock // the data directory's, held until Close
 }
 
 // Start starts everything and returns once the API accepts requests. On error, whatever
@@ -129,8 +131,13 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 			return nil, err
 		}
 		pgDir = filepath.Join(env.tmpDir, "postgres")
-	} else if err = prepareDataDir(cfg.DataDir); err != nil {
-		return nil, err
+	} else {
+		if err = prepareDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		if env.lock, err = lockDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
 	}
 
 	if cfg.Notifier != nil {
@@ -302,5 +309,8 @@ func (e *Env) Close() {
 	}
 	if e.tmpDir != "" {
 		_ = os.RemoveAll(e.tmpDir)
+	}
+	if e.lock != nil {
+		_ = e.lock.Unlock() // last: everything on the data directory has stopped
 	}
 }

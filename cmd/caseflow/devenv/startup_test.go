@@ -3,10 +3,12 @@ package devenv_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,4 +132,39 @@ func TestADataDirectoryPostgresCannotEnterIsMadeReachable(t *testing.T) {
 	if st, _ := os.Stat(base); st.Mode().Perm() != 0o701 {
 		t.Errorf("mode of %s is %v, want 0701 (search permission only)", base, st.Mode().Perm())
 	}
+}
+
+// TestASecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsRunning: a second caseflow
+// dev on a data directory one already runs on (another terminal, the same command twice)
+// ends with one line naming the process that holds it, and the first goes on serving, its
+// PostgreSQL up; once the first has stopped, the directory starts again.
+func TestASecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsRunning(t *testing.T) {
+	dir := dataDir(t)
+	first := start(t, dir)
+	stopFirst := sync.OnceFunc(first.Close)
+	defer stopFirst()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	second, err := devenv.Start(ctx, devenv.Config{DataDir: dir, Addr: "127.0.0.1:0", Logger: quietLogger()})
+	if err == nil {
+		second.Close()
+		t.Fatal("a second caseflow dev started on the same data directory")
+	}
+	msg := err.Error()
+	for _, want := range []string{"data directory " + dir + " is in use by another caseflow dev", "process " + strconv.Itoa(os.Getpid()), "pass another --data-dir"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("the error is more than one line:\n%s", msg)
+	}
+	member := login(t, first.URL, "member")
+	member.must(http.StatusOK, "GET", "/api/v1/cases", nil)
+	if err := first.Store.Ping(ctx); err != nil {
+		t.Errorf("the first one's PostgreSQL after the refused start: %v", err)
+	}
+	stopFirst()
+	again := start(t, dir)
+	again.Close()
 }
