@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -68,7 +70,10 @@ func DemoVisitingEnterprises() []domain.Enterprise {
 // SeedDemoVisiting loads the demo's visiting side for year: the 188 more enterprises,
 // leader1's and leader2's links (leader1 meets every minimum; leader2 is two out-of-town
 // chambers short) and their visits from 1 January to today, most linked enterprises once a
-// quarter, some not. It changes nothing once leader1 has links for the year.
+// quarter, some not. It changes nothing once leader1 has links for the year. The links are
+// written last: a seeding cut short (a first start stopped half-way) has none, and the next
+// one logs the rest of the visits — each under a key naming its leader, quarter and group,
+// which answers the visit already logged.
 func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 	year := today.In(domain.Shanghai).Year()
 	if links, err := s.LeaderLinks(ctx, "leader1", year); err != nil || len(links) > 0 {
@@ -85,7 +90,8 @@ func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 		byKind[e.MemberKind] = append(byKind[e.MemberKind], e.ID)
 	}
 	links := map[string][]string{}
-	for kind, least := range domain.LinkMinimums {
+	for _, kind := range slices.Sorted(maps.Keys(domain.LinkMinimums)) { // the same links on every run
+		least := domain.LinkMinimums[kind]
 		ids := byKind[kind]
 		links["leader1"] = append(links["leader1"], ids[:least]...)
 		short := least
@@ -94,14 +100,8 @@ func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 		}
 		links["leader2"] = append(links["leader2"], ids[least:least+short]...)
 	}
-	for _, leader := range []string{"leader1", "leader2"} {
-		if err := s.SetLeaderLinks(ctx, leader, year, links[leader], "demo"); err != nil {
-			return err
-		}
-	}
 	// Visits: each quarter up to today, each leader visits their linked enterprises in
 	// groups of five, skipping a few each quarter.
-	seq := 0
 	for q := 1; q <= 4; q++ {
 		start := time.Date(year, time.Month(3*q-2), 1, 10, 0, 0, 0, domain.Shanghai)
 		if start.After(today) {
@@ -117,14 +117,14 @@ func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 				if day.After(today) {
 					continue
 				}
-				seq++
 				group := ids[g*5 : min(len(ids), g*5+5)]
 				v := domain.Visit{Date: day.Format(domain.DateLayout), Leaders: []string{leader}, EnterpriseIDs: group,
-					Method: []string{"onsite", "symposium", "field_office", "online"}[seq%4],
+					Method: []string{"onsite", "symposium", "field_office", "online"}[(q+li+g)%4],
 					Topics: []string{"policy", "opinions", "facts"}, Notes: "走访挂钩联系企业，宣讲政策、听取意见（演示数据）",
 					CreatedBy: leader}
 				// Without problems, a visit has no cases to start: it is complete once written.
-				v, _, err := s.CreateVisit(ctx, year, v, fmt.Sprintf("demo-visit-%d-%d", year, seq), []byte(`{}`), "")
+				key := fmt.Sprintf("demo-visit-%d-%s-q%d-g%d", year, leader, q, g)
+				v, _, err := s.CreateVisit(ctx, year, v, key, []byte(`{}`), "")
 				if err != nil {
 					return err
 				}
@@ -132,6 +132,11 @@ func (s *Store) SeedDemoVisiting(ctx context.Context, today time.Time) error {
 					return err
 				}
 			}
+		}
+	}
+	for _, leader := range []string{"leader1", "leader2"} {
+		if err := s.SetLeaderLinks(ctx, leader, year, links[leader], "demo"); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -506,6 +506,62 @@ func BenchmarkImportEnterprises(b *testing.B) {
 	}
 }
 
+// TestADemoVisitingSeedCutShortIsFinishedByTheNextStartADayLater: a first start stopped
+// while the demo's visiting side was being written (here: its context ends, sooner or
+// later, until one seeding stops half-way) leaves visits but no links, and the next start, a
+// day later, finishes it: the visits are those one whole seeding that day writes, each once.
+func TestADemoVisitingSeedCutShortIsFinishedByTheNextStartADayLater(t *testing.T) {
+	ctx := context.Background()
+	today := time.Date(2026, 11, 27, 12, 0, 0, 0, domain.Shanghai)
+	later := today.AddDate(0, 0, 1)
+	visits := func(st *store.Store) []string {
+		t.Helper()
+		vs, _, err := st.ListVisits(ctx, store.VisitFilter{PageSize: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, v := range vs {
+			out = append(out, fmt.Sprint(v.Leaders, v.Date, v.EnterpriseIDs))
+		}
+		slices.Sort(out)
+		return out
+	}
+	whole := newStore(t)
+	if err := whole.SeedDemoVisiting(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	want := visits(whole)
+
+	cut := newStore(t)
+	for d := time.Millisecond; ; d *= 2 {
+		if d > 10*time.Second {
+			t.Fatal("no seeding was stopped half-way")
+		}
+		short, cancel := context.WithTimeout(ctx, d)
+		err := cut.SeedDemoVisiting(short, today)
+		cancel()
+		if err == nil {
+			t.Fatal("a seeding finished before one was stopped half-way; nothing to finish")
+		}
+		if len(visits(cut)) > 0 {
+			break // stopped half-way
+		}
+	}
+	if links, err := cut.LeaderLinks(ctx, "leader1", 2026); err != nil || len(links) > 0 {
+		t.Fatalf("a seeding stopped half-way left %d links (%v); want none, so that the next one runs", len(links), err)
+	}
+	if err := cut.SeedDemoVisiting(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if got := visits(cut); !slices.Equal(got, want) {
+		t.Errorf("after a seeding cut short and one a day later: %d visits, want the %d of one whole seeding", len(got), len(want))
+	}
+	if links, err := cut.LeaderLinks(ctx, "leader1", 2026); err != nil || len(links) != 85 {
+		t.Errorf("leader1 has %d links (%v), want 85", len(links), err)
+	}
+}
+
 func TestTheDemosVisitingSideMeetsTheMinimumsForLeader1AndFallsShortForLeader2(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
