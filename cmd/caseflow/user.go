@@ -11,6 +11,7 @@ import (
 	"github.com/putian-fic/caseflow/activities"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
+	"github.com/putian-fic/caseflow/cmd/caseflow/datadir"
 	"github.com/putian-fic/caseflow/workflows"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -56,7 +57,7 @@ func userCommand() *cobra.Command {
 					return fmt.Errorf("--webhook-url: %w", err)
 				}
 			}
-			st, done, err := cfg.adminStore(ctx)
+			st, done, err := cfg.adminStore(ctx, "caseflow user create")
 			if err != nil {
 				return err
 			}
@@ -93,17 +94,26 @@ func userCommand() *cobra.Command {
 	return cmd
 }
 
-// adminStore opens the store for an administrative command: DATABASE_URL, or the private
-// PostgreSQL of `caseflow dev`'s --data-dir (started for the command when not running),
-// with the migrations applied. done closes it.
-func (c Config) adminStore(ctx context.Context) (st *store.Store, done func(), err error) {
+// adminStore opens the store for an administrative command (what: "caseflow user create"):
+// DATABASE_URL, or the private PostgreSQL of `caseflow dev`'s --data-dir, with the
+// migrations applied. done closes it. With no caseflow dev on the data directory the
+// command holds it (datadir) while it starts the cluster and until it has stopped it again,
+// so that a dev started meanwhile is refused rather than left without its database; beside
+// a running dev it uses the dev's cluster and leaves it running.
+func (c Config) adminStore(ctx context.Context, what string) (st *store.Store, done func(), err error) {
 	dbURL, stop := c.DatabaseURL, func() {}
 	if dbURL == "" {
-		cluster, err := pgcluster.Start(ctx, filepath.Join(c.DataDir, "postgres"))
-		if err != nil {
+		lock, err := datadir.Take(c.DataDir, what)
+		var inUse *datadir.InUseError
+		if err != nil && !errors.As(err, &inUse) {
 			return nil, nil, err
 		}
-		dbURL, stop = cluster.URL(), cluster.StopIfStarted
+		cluster, err := pgcluster.Start(ctx, filepath.Join(c.DataDir, "postgres"))
+		if err != nil {
+			lock.Release()
+			return nil, nil, err
+		}
+		dbURL, stop = cluster.URL(), func() { cluster.StopIfStarted(); lock.Release() }
 	}
 	if st, err = store.Connect(ctx, dbURL); err != nil {
 		stop()
@@ -150,7 +160,7 @@ func unitCommand() *cobra.Command {
 					return fmt.Errorf("--kind %q: must be one of county, admin_committee, department, office, federation", u.Kind)
 				}
 			}
-			st, done, err := cfg.adminStore(cmd.Context())
+			st, done, err := cfg.adminStore(cmd.Context(), "caseflow unit create")
 			if err != nil {
 				return err
 			}

@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/putian-fic/caseflow/activities/store/pgcluster"
 	"github.com/putian-fic/caseflow/api"
 	"github.com/putian-fic/caseflow/api/service"
+	"github.com/putian-fic/caseflow/cmd/caseflow/datadir"
 	"github.com/putian-fic/caseflow/cmd/caseflow/telemetry"
 	"github.com/putian-fic/caseflow/rules"
 	"github.com/putian-fic/caseflow/workflows"
@@ -91,7 +91,7 @@ type Env struct {
 	http    *http.Server
 	ln      net.Listener // the API's, until the HTTP server takes it
 	tmpDir  string
-	lock    *flock.Flock // the data directory's, held until Close
+	lock    *datadir.Lock // the data directory's, held until Close
 }
 
 // Start starts everything and returns once the API accepts requests. On error, whatever
@@ -135,7 +135,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		if err = prepareDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		if env.lock, err = lockDataDir(cfg.DataDir); err != nil {
+		// One caseflow dev at a time on a data directory (datadir).
+		if env.lock, err = datadir.Take(cfg.DataDir, "caseflow dev"); err != nil {
 			return nil, err
 		}
 	}
@@ -310,7 +311,5 @@ func (e *Env) Close() {
 	if e.tmpDir != "" {
 		_ = os.RemoveAll(e.tmpDir)
 	}
-	if e.lock != nil {
-		_ = e.lock.Unlock() // last: everything on the data directory has stopped
-	}
+	e.lock.Release() // last: everything on the data directory has stopped
 }

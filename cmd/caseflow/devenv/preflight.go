@@ -6,11 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
-
-	"github.com/gofrs/flock"
 )
 
 // The checks `caseflow dev` makes before it starts anything, so that a start that cannot
@@ -60,34 +56,6 @@ func prepareDataDir(dir string) error {
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
-}
-
-// lockDataDir takes the data directory for this process: one caseflow dev at a time may run
-// on it. A second would start another Temporal server on the same SQLite file — two servers
-// taking the same cases' shard from each other — and stop the first one's PostgreSQL when it
-// ends. The lock is the operating system's (flock on the file dev.lock), so a process that
-// dies, however, leaves none behind; the file says which process holds it.
-func lockDataDir(dir string) (*flock.Flock, error) {
-	file := filepath.Join(dir, "dev.lock")
-	l := flock.New(file)
-	ok, err := l.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("data directory %s cannot be locked (%v); pass --data-dir with a directory you can write", dir, cause(err))
-	}
-	if !ok {
-		holder := "another process"
-		if b, err := os.ReadFile(file); err == nil {
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-				holder = "process " + strconv.Itoa(pid)
-			}
-		}
-		return nil, fmt.Errorf("data directory %s is in use by another caseflow dev (%s); stop it, or pass another --data-dir", dir, holder)
-	}
-	if err := os.WriteFile(file, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		_ = l.Unlock()
-		return nil, fmt.Errorf("data directory %s: %v", dir, cause(err))
-	}
-	return l, nil
 }
 
 // cause is the innermost error, without the operation and path around it.

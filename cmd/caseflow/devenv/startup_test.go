@@ -151,7 +151,7 @@ func TestASecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsRunning(t *tes
 		t.Fatal("a second caseflow dev started on the same data directory")
 	}
 	msg := err.Error()
-	for _, want := range []string{"data directory " + dir + " is in use by another caseflow dev", "process " + strconv.Itoa(os.Getpid()), "pass another --data-dir"} {
+	for _, want := range []string{"data directory " + dir + " is in use by caseflow dev (process " + strconv.Itoa(os.Getpid()) + ")", "pass another --data-dir"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
