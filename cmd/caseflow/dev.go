@@ -48,8 +48,12 @@ Restarting on the same data directory keeps every case and resumes every workflo
 			}
 			cfg.NoWorker = noWorker
 			cfg.DemoVisiting = cfg.Demo
-			if err := checkUIPort(uiPort); err != nil {
+			uiListener, err := reserveUIPort(uiPort)
+			if err != nil {
 				return err
+			}
+			if uiListener != nil {
+				defer uiListener.Close() // a start that fails gives it back
 			}
 			tel, err := telemetry.New(cmd.Context(), "caseflow-dev")
 			if err != nil {
@@ -61,8 +65,8 @@ Restarting on the same data directory keeps every case and resumes every workflo
 			if err != nil {
 				return err
 			}
-			if uiPort > 0 {
-				stop := startTemporalUI(running.Temporal.HostPort, uiPort)
+			if uiListener != nil {
+				stop := startTemporalUI(running.Temporal.HostPort, uiListener)
 				defer stop()
 				fmt.Printf("Temporal Web UI: http://127.0.0.1:%d/ (every case's workflow history; --ui-port 0 turns it off)\n", uiPort)
 			}
