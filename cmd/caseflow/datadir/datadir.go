@@ -29,17 +29,29 @@ func (e *InUseError) Error() string {
 // Lock is a data directory held by this process.
 type Lock struct{ f *flock.Flock }
 
-// Take takes dir (created if missing) for this process, which what names ("caseflow dev");
-// held by another, the error is an *InUseError naming it and its process.
+// Take takes dir for this process, which what names ("caseflow dev"), creating it if missing
+// and checking that caseflow can write in it; held by another, the error is an *InUseError
+// naming it and its process.
 func Take(dir, what string) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory %s cannot be created (%v); pass --data-dir with a directory you can write", dir, cause(err))
+	}
+	notWritable := func(err error) error {
+		return fmt.Errorf("data directory %s is not writable (%v); pass --data-dir with a directory you can write, or fix its permissions", dir, cause(err))
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-")
+	if err != nil {
+		return nil, notWritable(err)
+	}
+	probe.Close()
+	if err := os.Remove(probe.Name()); err != nil {
+		return nil, notWritable(err)
 	}
 	file := filepath.Join(dir, "dev.lock")
 	f := flock.New(file)
 	ok, err := f.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("data directory %s cannot be locked (%v); pass --data-dir with a directory you can write", dir, cause(err))
+		return nil, notWritable(err)
 	}
 	if !ok {
 		holder := "another caseflow process"
@@ -54,7 +66,7 @@ func Take(dir, what string) (*Lock, error) {
 	}
 	if err := os.WriteFile(file, []byte(strconv.Itoa(os.Getpid())+" "+what+"\n"), 0o644); err != nil {
 		_ = f.Unlock()
-		return nil, fmt.Errorf("data directory %s: %v", dir, cause(err))
+		return nil, notWritable(err)
 	}
 	return &Lock{f}, nil
 }

@@ -122,6 +122,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	}
 	cfg.DataDir = absDataDir(cfg.DataDir)
 	pgDir := filepath.Join(cfg.DataDir, "postgres")
+	// The data directory is created, checked writable and held by this dev alone
+	// (datadir.Take); --ephemeral keeps everything in a temporary directory instead.
 	if cfg.Ephemeral {
 		if env.tmpDir, err = os.MkdirTemp("", "caseflow-dev-"); err != nil {
 			return nil, fmt.Errorf("a temporary directory cannot be created (%v); set TMPDIR to a writable directory", cause(err))
@@ -131,14 +133,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 			return nil, err
 		}
 		pgDir = filepath.Join(env.tmpDir, "postgres")
-	} else {
-		if err = prepareDataDir(cfg.DataDir); err != nil {
-			return nil, err
-		}
-		// One caseflow dev at a time on a data directory (datadir).
-		if env.lock, err = datadir.Take(cfg.DataDir, "caseflow dev"); err != nil {
-			return nil, err
-		}
+	} else if env.lock, err = datadir.Take(cfg.DataDir, "caseflow dev"); err != nil {
+		return nil, err
 	}
 
 	if cfg.Notifier != nil {

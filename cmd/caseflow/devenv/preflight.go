@@ -45,19 +45,6 @@ func checkTemporalPorts(port int) error {
 	return nil
 }
 
-// prepareDataDir creates the data directory and checks that caseflow can write in it.
-func prepareDataDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("data directory %s cannot be created (%v); pass --data-dir with a directory you can write", dir, cause(err))
-	}
-	probe, err := os.CreateTemp(dir, ".write-test-")
-	if err != nil {
-		return fmt.Errorf("data directory %s is not writable (%v); pass --data-dir with a directory you can write, or fix its permissions", dir, cause(err))
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
-}
-
 // cause is the innermost error, without the operation and path around it.
 func cause(err error) error {
 	var pe *os.PathError
