@@ -383,6 +383,22 @@ func TestCaseHistoryCountsForRouting(t *testing.T) {
 	if h.CountyEnterprisesSameCategory != 2 {
 		t.Errorf("county enterprises %d, want 2", h.CountyEnterprisesSameCategory)
 	}
+	// An enterprise whose only case is the one being routed has no history at all.
+	h, err = st.CaseHistoryFor(ctx, "ent-002", "PT-2026-000005", "power", quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.OpenByCategory) != 0 || len(h.PastByCategory) != 0 || h.CountyOpenSameCategory != 0 || h.CountyEnterprisesSameCategory != 1 {
+		t.Errorf("history of an enterprise's first case %+v", h)
+	}
+	// A case not written yet (routing before intake) leaves nothing out.
+	h, err = st.CaseHistoryFor(ctx, "ent-001", "", "power", quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.OpenByCategory["power"] != 2 || h.CountyOpenSameCategory != 3 {
+		t.Errorf("history without a case of its own %+v", h)
+	}
 }
 
 func TestCasesWrittenBeforeFastListsAreFoundAndReadAfterTheUpgrade(t *testing.T) {
