@@ -98,14 +98,15 @@ func userCommand() *cobra.Command {
 // DATABASE_URL, or the private PostgreSQL of `caseflow dev`'s --data-dir, with the
 // migrations applied. done closes it. With no caseflow dev on the data directory the
 // command holds it (datadir) while it starts the cluster and until it has stopped it again,
-// so that a dev started meanwhile is refused rather than left without its database; beside
-// a running dev it uses the dev's cluster and leaves it running.
+// so that a dev started meanwhile, or another such command, waits or is refused rather than
+// left without its database; beside a running dev it uses the dev's cluster and leaves it
+// running.
 func (c Config) adminStore(ctx context.Context, what string) (st *store.Store, done func(), err error) {
 	dbURL, stop := c.DatabaseURL, func() {}
 	if dbURL == "" {
-		lock, err := datadir.Take(c.DataDir, what)
+		lock, err := datadir.Take(ctx, c.DataDir, what)
 		var inUse *datadir.InUseError
-		if err != nil && !errors.As(err, &inUse) {
+		if err != nil && !(errors.As(err, &inUse) && inUse.Name == datadir.Dev) {
 			return nil, nil, err
 		}
 		cluster, err := pgcluster.Start(ctx, filepath.Join(c.DataDir, "postgres"))

@@ -133,7 +133,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 			return nil, err
 		}
 		pgDir = filepath.Join(env.tmpDir, "postgres")
-	} else if env.lock, err = datadir.Take(cfg.DataDir, "caseflow dev"); err != nil {
+	} else if env.lock, err = datadir.Take(ctx, cfg.DataDir, datadir.Dev); err != nil {
 		return nil, err
 	}
 
