@@ -111,9 +111,9 @@ type runner struct {
 	tokens   map[string]string
 	progress *progress.Bar
 	ids      atomic.Int64
-	db       *pgxpool.Pool            // the same database, for the raw reference and the size row
-	sqlP50   map[string]time.Duration // each API read measure's SQL, at p50
-	year     int                      // of the synthetic cases
+	db       *pgxpool.Pool                               // the same database, for the raw reference and the size row
+	sqlReads map[string]func(context.Context, int) error // each API read measure's SQL (sqlRead)
+	year     int                                         // of the synthetic cases
 }
 
 // Run measures everything and returns the report.
@@ -121,7 +121,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
-	r := &runner{Options: o, tokens: map[string]string{}, sqlP50: map[string]time.Duration{},
+	r := &runner{Options: o, tokens: map[string]string{}, sqlReads: map[string]func(context.Context, int) error{},
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	total := 2*o.Intakes + 3*o.ActionCases + 2*o.Lifecycles
 	if o.Cases > 0 {
@@ -231,12 +231,12 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		if _, err := r.parallel(ctx, 100, max(1, r.ReadConcurrency), read); err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
-		one, _, err := r.timed(ctx, 110, 1, read)
+		one, lat, err := r.alternated(ctx, 110, read, r.sqlReads[m.name])
 		if err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
-		if sql, ok := r.sqlP50[m.name]; ok {
-			costs = append(costs, cost{m.name, percentile(one, 50) - sql})
+		if lat != nil {
+			costs = append(costs, cost{m.name, percentile(one, 50) - percentile(lat, 50)})
 		}
 	}
 	if len(costs) > 0 {
@@ -556,8 +556,9 @@ func (m readMeasure) target(cases int) (limit time.Duration, latencyOnly bool) {
 }
 
 // reads: every list and a case's page over the synthetic cases, one at a time (latency)
-// and ReadConcurrency at a time (throughput), each beside the SQL the store runs for the
-// same answer, one at a time: what the API adds is the difference of their medians.
+// and ReadConcurrency at a time (throughput); one at a time, each read alternates with the
+// SQL the store runs for the same answer: what the API adds is the difference of their
+// medians.
 func (r *runner) reads(ctx context.Context, rep *Report) error {
 	r.progress.Stage(fmt.Sprintf("writing %d synthetic cases", r.Cases))
 	t0 := time.Now()
@@ -596,7 +597,10 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			path := strings.NewReplacer("{id}", caseID(i), "{cursor}", url.QueryEscape(cursor)).Replace(m.path)
 			return r.fetch(ctx, m.user, path)
 		}
-		one, _, err := r.timed(ctx, warmUp+requests, 1, read)
+		// One at a time, each read alternating with the store's SQL for the same answer
+		// (when the read has one): what the API adds is measured in the same seconds.
+		sql := r.sqlRead(m, caseID, after)
+		one, lat, err := r.alternated(ctx, warmUp+requests, read, sql)
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
@@ -615,13 +619,9 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			Value: fmt.Sprintf("1 at a time: p50 %s, p99 %s; %d at a time: %.0f reads/s, p99 %s", ms(percentile(one, 50)),
 				ms(percentile(one, 99)), max(1, r.ReadConcurrency), float64(requests)/took.Seconds(), ms(p99)),
 			Reference: "—", Ratio: "—", Target: target}
-		if sql := r.sqlRead(m, caseID, after); sql != nil {
-			lat, _, err := r.timed(ctx, warmUp+requests, 1, sql)
-			if err != nil {
-				return fmt.Errorf("%s, its SQL: %w", m.name, err)
-			}
+		if sql != nil {
 			cost := percentile(one, 50) - percentile(lat, 50)
-			r.sqlP50[m.name] = percentile(lat, 50)
+			r.sqlReads[m.name] = sql
 			row.Reference = "SQL p50 " + ms(percentile(lat, 50))
 			row.Ratio = "API +" + ms(cost)
 			row.Target += "; API ≤ +1.0 ms"
@@ -681,6 +681,50 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 			return err
 		}
 	}
+}
+
+// alternated runs read for 0..n-1 one at a time, each followed by sql for the same i (or
+// preceded by it, every other i, so that neither runs on what the other left warm), and
+// answers the times of each, the first tenth left out as timed does; nil for sql when sql is.
+// Read side by side, a slower or faster minute of the machine moves both alike, and their
+// difference stays what the API adds.
+func (r *runner) alternated(ctx context.Context, n int, read, sql func(context.Context, int) error) (reads, sqls []time.Duration, err error) {
+	warm := n / 11
+	timeOne := func(f func(context.Context, int) error, i int, into *[]time.Duration) error {
+		t := time.Now()
+		if err := f(ctx, i); err != nil {
+			return err
+		}
+		if i >= warm {
+			*into = append(*into, time.Since(t))
+		}
+		return nil
+	}
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		first, second := read, sql
+		firstInto, secondInto := &reads, &sqls
+		if i%2 == 1 {
+			first, second, firstInto, secondInto = sql, read, secondInto, firstInto
+		}
+		for _, step := range []struct {
+			f    func(context.Context, int) error
+			into *[]time.Duration
+		}{{first, firstInto}, {second, secondInto}} {
+			if step.f == nil {
+				continue
+			}
+			if err := timeOne(step.f, i, step.into); err != nil {
+				if step.into == &sqls {
+					err = fmt.Errorf("its SQL: %w", err)
+				}
+				return nil, nil, err
+			}
+		}
+	}
+	return reads, sqls, nil
 }
 
 // timed runs f for 0..n-1 on c goroutines and answers each call's time (the first tenth
@@ -871,9 +915,9 @@ func (rep *Report) Markdown(commit string) string {
 		"its own, started by bench), as it does for users' browsers; the load generator and the raw references run in\n" +
 		"bench's process, on the same Temporal server and PostgreSQL, in the same run. Absolute numbers move by about\n" +
 		"15% between runs, ratios hold. The read measures run over synthetic cases (ids `SY-…`, tag `synthetic`)\n" +
-		"written straight into the read model; each is read one at a time (latency) and four at a time (throughput),\n" +
-		"beside the SQL the store runs for the same answer, one at a time: what the API adds is the difference of the\n" +
-		"medians. Below a million cases a read's p99 is held to its target one at a time and four at a time; from a\n" +
+		"written straight into the read model; each is read one at a time (latency) and four at a time (throughput);\n" +
+		"one at a time, each read alternates with the SQL the store runs for the same answer, and what the API adds is\n" +
+		"the difference of the medians. Below a million cases a read's p99 is held to its target one at a time and four at a time; from a\n" +
 		"million, to the million's targets one at a time (its latency), four at a time giving its throughput.\n" +
 		"The last rows run `caseflow api` and `caseflow worker` alone (`--alone-bin`) on the same Temporal\n" +
 		"server and database. A year's work at a million cases (every unit's figures, a quarter's report, a day's\n" +
