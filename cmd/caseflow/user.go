@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -99,22 +101,14 @@ func userCommand() *cobra.Command {
 // migrations applied. done closes it. With no caseflow dev on the data directory the
 // command holds it (datadir) while it starts the cluster and until it has stopped it again,
 // so that a dev started meanwhile, or another such command, waits or is refused rather than
-// left without its database; beside a running dev it uses the dev's cluster and leaves it
-// running.
+// left without its database. Beside a dev it only connects to the dev's cluster, waiting
+// for it while the dev is still starting it, and never starts or stops it itself.
 func (c Config) adminStore(ctx context.Context, what string) (st *store.Store, done func(), err error) {
 	dbURL, stop := c.DatabaseURL, func() {}
 	if dbURL == "" {
-		lock, err := datadir.Take(ctx, c.DataDir, what)
-		var inUse *datadir.InUseError
-		if err != nil && !(errors.As(err, &inUse) && inUse.Name == datadir.Dev) {
+		if dbURL, stop, err = c.dataDirDatabase(ctx, what); err != nil {
 			return nil, nil, err
 		}
-		cluster, err := pgcluster.Start(ctx, filepath.Join(c.DataDir, "postgres"))
-		if err != nil {
-			lock.Release()
-			return nil, nil, err
-		}
-		dbURL, stop = cluster.URL(), func() { cluster.StopIfStarted(); lock.Release() }
 	}
 	if st, err = store.Connect(ctx, dbURL); err != nil {
 		stop()
@@ -126,6 +120,54 @@ func (c Config) adminStore(ctx context.Context, what string) (st *store.Store, d
 		return nil, nil, err
 	}
 	return st, func() { st.Close(); stop() }, nil
+}
+
+// devStartWait is how long an administrative command waits for the PostgreSQL of a dev that
+// holds the data directory to answer (dev's first start creates the cluster: seconds; the
+// server itself is given two minutes to start).
+const devStartWait = 150 * time.Second
+
+// dataDirDatabase is the database of the private PostgreSQL of --data-dir for an
+// administrative command, and what stops it when the command is done: the cluster the
+// command started itself, holding the directory; or a running dev's, left running.
+func (c Config) dataDirDatabase(ctx context.Context, what string) (url string, stop func(), err error) {
+	pgDir := filepath.Join(c.DataDir, "postgres")
+	deadline := time.Now().Add(devStartWait)
+	for logged := false; ; {
+		lock, err := datadir.Take(ctx, c.DataDir, what)
+		var inUse *datadir.InUseError
+		switch {
+		case err == nil:
+			cluster, err := pgcluster.Start(ctx, pgDir)
+			if err != nil {
+				lock.Release()
+				return "", nil, err
+			}
+			return cluster.URL(), func() { cluster.StopIfStarted(); lock.Release() }, nil
+		case !errors.As(err, &inUse) || inUse.Name != datadir.Dev:
+			return "", nil, err
+		}
+		cluster, err := pgcluster.Attach(ctx, pgDir)
+		if err == nil {
+			return cluster.URL(), func() {}, nil
+		}
+		if !errors.Is(err, pgcluster.ErrNotRunning) {
+			return "", nil, err
+		}
+		if time.Now().After(deadline) {
+			return "", nil, fmt.Errorf("data directory %s is in use by caseflow dev (process %d), whose PostgreSQL does not answer; wait until it has started, or stop it",
+				c.DataDir, inUse.PID)
+		}
+		if !logged {
+			slog.Info("waiting for caseflow dev's PostgreSQL to start", "data_dir", c.DataDir, "pid", inUse.PID)
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // unitCommand: caseflow unit create — the responsible units and offices cases are referred

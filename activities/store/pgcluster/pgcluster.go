@@ -81,6 +81,46 @@ func Start(ctx context.Context, dir string) (*Cluster, error) {
 	return c, nil
 }
 
+// ErrNotRunning: the cluster Attach looked for does not answer (yet).
+var ErrNotRunning = errors.New("pgcluster: the cluster is not running")
+
+// Attach connects to the cluster kept in dir that another process runs (`caseflow dev`),
+// without creating, starting or stopping it: while the server does not answer, or its
+// database caseflow is not there yet, the error is ErrNotRunning. Stop and StopIfStarted
+// leave it alone.
+func Attach(ctx context.Context, dir string) (*Cluster, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir}
+	b, err := os.ReadFile(PasswordFile(dir))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, ErrNotRunning
+		}
+		return nil, fmt.Errorf("pgcluster: read the password: %w", err)
+	}
+	c.password = strings.TrimSpace(string(b))
+	if b, err = os.ReadFile(c.portFile()); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, ErrNotRunning
+		}
+		return nil, fmt.Errorf("pgcluster: read the port: %w", err)
+	}
+	if c.port, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil || c.password == "" {
+		return nil, ErrNotRunning
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.URL())
+	if err != nil {
+		return nil, ErrNotRunning
+	}
+	conn.Close(ctx)
+	return c, nil
+}
+
 // URL is the connection string of the database `caseflow`.
 func (c *Cluster) URL() string { return c.DatabaseURL("caseflow") }
 
@@ -184,6 +224,9 @@ func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
 
 // Stop shuts the server down (fast mode: open sessions are ended, nothing committed is lost).
 func (c *Cluster) Stop() error {
+	if c.bin == "" { // attached: another process runs it
+		return nil
+	}
 	out, err := c.pgctl(context.Background(), "-D", c.dataDir(), "-m", "fast", "-w", "-t", "60", "stop")
 	if err != nil {
 		return fmt.Errorf("pgcluster: stop: %w: %s", err, out)

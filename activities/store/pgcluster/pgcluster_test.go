@@ -191,3 +191,42 @@ func TestATrustingClusterIsUpgradedInPlace(t *testing.T) {
 		t.Errorf("pg_hba.conf still trusts:\n%s", after)
 	}
 }
+
+// TestACommandBesideADevOnlyConnectsToItsCluster: Attach finds nothing while the cluster is
+// not created or not running, never starts it, and once it runs connects to it and leaves
+// it running when stopped.
+func TestACommandBesideADevOnlyConnectsToItsCluster(t *testing.T) {
+	ctx := context.Background()
+	dir := tempClusterDir(t)
+	if _, err := pgcluster.Attach(ctx, dir); err != pgcluster.ErrNotRunning {
+		t.Fatalf("attaching to a cluster not created yet: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); !os.IsNotExist(err) {
+		t.Fatalf("attaching created the cluster: %v", err)
+	}
+	c, err := pgcluster.Start(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	query(t, c.URL(), "CREATE TABLE kept AS SELECT '开发'::text AS v")
+	attached, err := pgcluster.Attach(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := query(t, attached.URL(), "SELECT v FROM kept"); got != "开发" {
+		t.Errorf("attached read %q", got)
+	}
+	if err := attached.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	attached.StopIfStarted()
+	if got := query(t, c.URL(), "SELECT v FROM kept"); got != "开发" {
+		t.Errorf("after the attached one stopped, the server answers %q", got)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgcluster.Attach(ctx, dir); err != pgcluster.ErrNotRunning {
+		t.Fatalf("attaching to a stopped cluster: %v", err)
+	}
+}
