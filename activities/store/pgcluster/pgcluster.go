@@ -32,8 +32,9 @@ type Cluster struct {
 	port int
 	bin  string
 	cred *syscall.Credential
-	// started is true when this process started the server (rather than reusing one).
-	started bool
+	// started is true when this process started the server (rather than reusing one);
+	// attached, when it only connected to one another process runs (Attach).
+	started, attached bool
 	// password is the superuser's password, kept in <dir>/password (mode 0600).
 	password string
 }
@@ -93,7 +94,7 @@ func Attach(ctx context.Context, dir string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir}
+	c := &Cluster{dir: dir, attached: true}
 	b, err := os.ReadFile(PasswordFile(dir))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -222,9 +223,10 @@ func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Stop shuts the server down (fast mode: open sessions are ended, nothing committed is lost).
+// Stop shuts the server down (fast mode: open sessions are ended, nothing committed is lost);
+// one Attach connected to is left to the process that runs it.
 func (c *Cluster) Stop() error {
-	if c.bin == "" { // attached: another process runs it
+	if c.attached { // another process runs it
 		return nil
 	}
 	out, err := c.pgctl(context.Background(), "-D", c.dataDir(), "-m", "fast", "-w", "-t", "60", "stop")

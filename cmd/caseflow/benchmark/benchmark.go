@@ -690,37 +690,23 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 // difference stays what the API adds.
 func (r *runner) alternated(ctx context.Context, n int, read, sql func(context.Context, int) error) (reads, sqls []time.Duration, err error) {
 	warm := n / 11
-	timeOne := func(f func(context.Context, int) error, i int, into *[]time.Duration) error {
-		t := time.Now()
-		if err := f(ctx, i); err != nil {
-			return err
-		}
-		if i >= warm {
-			*into = append(*into, time.Since(t))
-		}
-		return nil
-	}
+	sides := [2]struct {
+		f    func(context.Context, int) error
+		into *[]time.Duration
+		what string
+	}{{read, &reads, ""}, {sql, &sqls, "its SQL: "}}
 	for i := range n {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		first, second := read, sql
-		firstInto, secondInto := &reads, &sqls
-		if i%2 == 1 {
-			first, second, firstInto, secondInto = sql, read, secondInto, firstInto
-		}
-		for _, step := range []struct {
-			f    func(context.Context, int) error
-			into *[]time.Duration
-		}{{first, firstInto}, {second, secondInto}} {
-			if step.f == nil {
+		for k := range sides {
+			side := sides[(i+k)%2] // the read first on even i, the SQL first on odd
+			if side.f == nil {
 				continue
 			}
-			if err := timeOne(step.f, i, step.into); err != nil {
-				if step.into == &sqls {
-					err = fmt.Errorf("its SQL: %w", err)
-				}
-				return nil, nil, err
+			t := time.Now()
+			if err := side.f(ctx, i); err != nil {
+				return nil, nil, fmt.Errorf("%s%w", side.what, err)
+			}
+			if i >= warm {
+				*side.into = append(*side.into, time.Since(t))
 			}
 		}
 	}
