@@ -32,3 +32,19 @@ func (s *Store) SnapshotAsStoredForTest(ctx context.Context, data []byte) ([]byt
 	err := s.pool.QueryRow(ctx, `SELECT $1::jsonb::text, $1::jsonb`, data).Scan(&text, &snapshotInto{c: &c})
 	return text, c, err
 }
+
+// CommitModesForTest answers synchronous_commit as the store's writes of cases and its
+// records of reads see it.
+func (s *Store) CommitModesForTest(ctx context.Context) (cases, records string, err error) {
+	if err = s.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&cases); err != nil {
+		return
+	}
+	err = s.records.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&records)
+	return
+}
+
+// ContactReadsForTest answers how many reads of the enterprise's contacts are recorded.
+func (s *Store) ContactReadsForTest(ctx context.Context, enterpriseID string) (n int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM enterprise_contact_reads WHERE enterprise_id = $1`, enterpriseID).Scan(&n)
+	return
+}

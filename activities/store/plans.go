@@ -61,15 +61,6 @@ func (s *Store) SavePlan(ctx context.Context, enterpriseID string, measures []do
 	return p, nil
 }
 
-// RecordContactReads records that username read the contacts of an enterprise.
-func (s *Store) RecordContactReads(ctx context.Context, username, enterpriseID string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO enterprise_contact_reads (enterprise_id, username) VALUES ($1, $2)`, enterpriseID, username)
-	if err != nil {
-		return fmt.Errorf("store: record contact read: %w", err)
-	}
-	return nil
-}
-
 // EnterpriseLeaders answers the leaders linked to an enterprise in a year.
 func (s *Store) EnterpriseLeaders(ctx context.Context, enterpriseID string, year int) ([]Leader, error) {
 	return queryAll[Leader](ctx, s, "enterprise leaders", `SELECT u.username, u.display_name FROM leader_links l

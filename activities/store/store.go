@@ -29,7 +29,11 @@ var migrations embed.FS
 // Store is the read model. It is safe for concurrent use; one per process.
 type Store struct {
 	pool *pgxpool.Pool
-	cal  calendarCache
+	// records writes the records of reads (who read a case's sensitive fields, an
+	// enterprise's contacts) on connections whose commits do not wait for the WAL to reach
+	// the disk (RecordSensitiveReads says why).
+	records *pgxpool.Pool
+	cal     calendarCache
 }
 
 // DefaultMaxConns is how many connections a process opens at most, unless the URL's
@@ -55,12 +59,24 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set && !strings.Contains(cfg.ConnConfig.RuntimeParams["options"], "jit") {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	rcfg := cfg.Copy()
+	rcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	rcfg.MaxConns = min(cfg.MaxConns, recordConns)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	records, err := pgxpool.NewWithConfig(ctx, rcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return &Store{pool: pool, records: records}, nil
 }
+
+// recordConns is how many connections the records of reads take at most (beside
+// DefaultMaxConns); like the others they are opened when first needed.
+const recordConns = 4
 
 // Connect opens the store at url and makes sure PostgreSQL answers: an error names the
 // database (without its password) and says what to do.
@@ -91,7 +107,7 @@ func Connect(ctx context.Context, url string) (*Store, error) {
 }
 
 // Close releases the connections.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() { s.pool.Close(); s.records.Close() }
 
 // Ping checks that PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

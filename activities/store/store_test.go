@@ -308,6 +308,47 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 }
 
+func TestAReadIsRecordedWithoutWaitingForTheDiskWhileCasesStillWait(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.RecordSensitiveReads(ctx, "member", "PT-2026-900001", "PT-2026-900002"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordSensitiveReads(ctx, "unit-hanjiang", "PT-2026-900001"); err != nil {
+		t.Fatal(err)
+	}
+	reads, err := st.SensitiveReads(ctx, "PT-2026-900001")
+	if err != nil || len(reads) != 2 || reads[0].Username != "member" || reads[1].Username != "unit-hanjiang" {
+		t.Fatalf("the case's sensitive reads: %+v %v", reads, err)
+	}
+	if reads, _ := st.SensitiveReads(ctx, "PT-2026-900002"); len(reads) != 1 {
+		t.Fatalf("the other case's: %+v", reads)
+	}
+	// An answer showing a case's amount, its timeline and the enterprise's contact is one
+	// read of each.
+	var r store.Reads
+	r.Case("PT-2026-900003")
+	r.Case("PT-2026-900003")
+	r.Enterprise("ent-001")
+	r.Enterprise("ent-001")
+	if err := st.RecordReads(ctx, "unit-hanjiang", r); err != nil {
+		t.Fatal(err)
+	}
+	if reads, _ := st.SensitiveReads(ctx, "PT-2026-900003"); len(reads) != 1 || reads[0].Username != "unit-hanjiang" {
+		t.Errorf("the case read once with its contact: %+v", reads)
+	}
+	if n, err := st.ContactReadsForTest(ctx, "ent-001"); err != nil || n != 1 {
+		t.Errorf("reads of the enterprise's contacts: %d %v", n, err)
+	}
+	if err := st.RecordReads(ctx, "unit-hanjiang", store.Reads{}); err != nil {
+		t.Errorf("nothing to record: %v", err)
+	}
+	cases, records, err := st.CommitModesForTest(ctx)
+	if err != nil || cases != "on" || records != "off" {
+		t.Fatalf("synchronous_commit: cases %q, records of reads %q (%v); want on and off", cases, records, err)
+	}
+}
+
 func TestSeedDemoIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t) // seeded once

@@ -161,32 +161,48 @@ func (d *deps) sees(ctx context.Context, u domain.User, cs *domain.Case) (sees, 
 // the read model gave, or the one a workflow's Update returned (the case as the action left
 // it, written to the read model before the Update answered).
 func (d *deps) view(ctx context.Context, u domain.User, cs domain.Case) (CaseView, error) {
+	var reads store.Reads
+	v, err := d.shown(ctx, u, cs, &reads)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if err := d.Store.RecordReads(ctx, u.Username, reads); err != nil {
+		return CaseView{}, err
+	}
+	return v, nil
+}
+
+// shown is a case as the user may read it; a read of its sensitive fields is added to
+// reads, which the caller records before answering.
+func (d *deps) shown(ctx context.Context, u domain.User, cs domain.Case, reads *store.Reads) (CaseView, error) {
 	ok, follows, err := d.sees(ctx, u, &cs)
 	if err != nil || !ok {
 		return CaseView{}, cmp.Or(err, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound))
 	}
 	if hasSensitive(&cs) && needsSensitive(&cs, u, follows) {
-		if err := d.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
-			return CaseView{}, err
-		}
+		reads.Case(cs.ID)
 	}
 	return viewCase(cs, u, follows), nil
 }
 
-// Get is a case as the user may read it.
+// Get is a case as the user may read it (what it shows recorded as read, once).
 func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, error) {
 	cs, err := s.visibleCase(ctx, u, id)
 	if err != nil {
 		return CaseView{}, err
 	}
-	v, err := s.view(ctx, u, cs)
+	var reads store.Reads
+	v, err := s.shown(ctx, u, cs, &reads)
 	if err != nil {
 		return CaseView{}, err
 	}
-	if v.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
+	if v.EnterpriseContact, err = s.contact(ctx, u, &cs, nil, &reads); err != nil {
 		return CaseView{}, err
 	}
 	if v.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
+		return CaseView{}, err
+	}
+	if err := s.Store.RecordReads(ctx, u.Username, reads); err != nil {
 		return CaseView{}, err
 	}
 	return v, nil
@@ -210,26 +226,26 @@ type Contact struct {
 }
 
 // contact is the enterprise's contact on a case read by a unit that may reach it
-// (workflows.ReachesEnterprise: referred to it, not closed), each read recorded as a
-// sensitive read of the case and a read of the enterprise's contacts; nil for anyone else
-// (the member department and the office read contacts in the enterprise file).
-func (d *deps) contact(ctx context.Context, u domain.User, cs *domain.Case) (*Contact, error) {
+// (workflows.ReachesEnterprise: referred to it, not closed), added to reads as a read of
+// the case's sensitive fields and of the enterprise's contacts; nil for anyone else (the
+// member department and the office read contacts in the enterprise file). e is the case's
+// enterprise when the caller has read it already (read here when needed otherwise).
+func (d *deps) contact(ctx context.Context, u domain.User, cs *domain.Case, e *domain.Enterprise, reads *store.Reads) (*Contact, error) {
 	if !workflows.ReachesEnterprise(cs, u.Actor()) {
 		return nil, nil
 	}
-	e, err := d.Store.GetEnterprise(ctx, cs.EnterpriseID)
-	if err != nil {
-		return nil, err
+	if e == nil {
+		read, err := d.Store.GetEnterprise(ctx, cs.EnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		e = &read
 	}
 	if e.ContactName == "" && e.ContactPhone == "" {
 		return nil, nil
 	}
-	if err := d.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
-		return nil, err
-	}
-	if err := d.Store.RecordContactReads(ctx, u.Username, e.ID); err != nil {
-		return nil, err
-	}
+	reads.Case(cs.ID)
+	reads.Enterprise(e.ID)
 	return &Contact{Name: e.ContactName, Phone: e.ContactPhone}, nil
 }
 
@@ -429,11 +445,20 @@ func (s Cases) Timeline(ctx context.Context, u domain.User, id string) (Timeline
 	if err != nil {
 		return Timeline{}, err
 	}
-	return s.timelineOf(ctx, u, &cs)
+	var reads store.Reads
+	t, err := s.timelineOf(ctx, u, &cs, &reads)
+	if err != nil {
+		return Timeline{}, err
+	}
+	if err := s.Store.RecordReads(ctx, u.Username, reads); err != nil {
+		return Timeline{}, err
+	}
+	return t, nil
 }
 
-// timelineOf is the timeline of a case the user may see (already read).
-func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case) (Timeline, error) {
+// timelineOf is the timeline of a case the user may see (already read); a read of its
+// events' sensitive fields unredacted is added to reads.
+func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case, reads *store.Reads) (Timeline, error) {
 	_, follows, err := s.sees(ctx, u, cs)
 	if err != nil {
 		return Timeline{}, err
@@ -444,9 +469,7 @@ func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case) (
 	}
 	out, readSensitive := viewTimeline(cs, events, u, follows)
 	if readSensitive {
-		if err := s.Store.RecordSensitiveReads(ctx, u.Username, cs.ID); err != nil {
-			return Timeline{}, err
-		}
+		reads.Case(cs.ID)
 	}
 	return Timeline{CaseID: cs.ID, Events: out}, nil
 }

@@ -330,7 +330,7 @@ func (s Visits) File(ctx context.Context, u domain.User, id string) (EnterpriseF
 		MayEditPlan: mayEditPlan(u, leaders) == nil}
 	if seesContacts(u.Role) || linked {
 		if e.ContactName != "" || e.ContactPhone != "" {
-			if err := s.Store.RecordContactReads(ctx, u.Username, e.ID); err != nil {
+			if err := s.Store.RecordReads(ctx, u.Username, store.Reads{Enterprises: []string{e.ID}}); err != nil {
 				return EnterpriseFile{}, err
 			}
 		}

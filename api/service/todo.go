@@ -131,18 +131,19 @@ type CaseDetail struct {
 	Explain *rules.Result
 }
 
-// Detail is the case's page for the user (reads recorded as a read of the case and of its
-// timeline are).
+// Detail is the case's page for the user (what it shows recorded as a read of the case,
+// of its timeline and of the enterprise's contact are, once for the page).
 func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail, error) {
 	cs, err := s.visibleCase(ctx, u, id)
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	view, err := s.view(ctx, u, cs)
+	var reads store.Reads
+	view, err := s.shown(ctx, u, cs, &reads)
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	t, err := s.timelineOf(ctx, u, &cs) // the case read once for the page
+	t, err := s.timelineOf(ctx, u, &cs, &reads) // the case read once for the page
 	if err != nil {
 		return CaseDetail{}, err
 	}
@@ -154,7 +155,7 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	if view.EnterpriseContact, err = s.contact(ctx, u, &cs); err != nil {
+	if view.EnterpriseContact, err = s.contact(ctx, u, &cs, &ent, &reads); err != nil {
 		return CaseDetail{}, err
 	}
 	if view.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
@@ -192,6 +193,9 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 					Label: fmt.Sprintf("%s（第 %d 号）", workflows.DecideAppealAction.Label, a.N), Appeal: a.N})
 			}
 		}
+	}
+	if err := s.Store.RecordReads(ctx, u.Username, reads); err != nil {
+		return CaseDetail{}, err
 	}
 	return out, nil
 }

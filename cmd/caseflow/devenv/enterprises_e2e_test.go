@@ -2,12 +2,14 @@ package devenv_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -162,7 +164,8 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 	today := time.Now().In(domain.Shanghai).Format(domain.DateLayout)
 	r := leader1.must(http.StatusCreated, "POST", "/api/v1/visits", map[string]any{"date": today, "leaders": []string{"leader1"},
 		"enterprise_ids": []string{"ent-001"}, "method": "onsite",
-		"problems": []map[string]any{{"title": "厂房用地审批慢", "description": "二期用地报批三个月未办结", "category": "land", "list": "problem"}}})
+		"problems": []map[string]any{{"title": "厂房用地审批慢", "description": "二期用地报批三个月未办结", "category": "land", "list": "problem",
+			"amount_cny": 30000000}}})
 	caseID := r.Body["case_ids"].([]any)[0].(string)
 	// Referred to natural resources: that unit now sees the file, through this case.
 	member.action(http.StatusOK, caseID, "triage", map[string]any{"decision": "refer", "category": "land", "list": "problem",
@@ -253,9 +256,39 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 	var reads struct {
 		Reads []struct{ Username string } `json:"reads"`
 	}
-	decode(t, eff.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID+"/sensitive-reads", nil).Raw, &reads)
-	if len(reads.Reads) == 0 || reads.Reads[0].Username != "unit-natural-resources" {
+	unitReads := func() (n int) {
+		decode(t, eff.must(http.StatusOK, "GET", "/api/v1/cases/"+caseID+"/sensitive-reads", nil).Raw, &reads)
+		for _, r := range reads.Reads {
+			if r.Username == "unit-natural-resources" {
+				n++
+			}
+		}
+		return n
+	}
+	// Each answer that shows the case's amount or the contact is one read of the case,
+	// however many of its parts show them (the case, its timeline, the contact), and one
+	// read of the enterprise's contacts: the API's read and the console's page.
+	before := unitReads()
+	if before == 0 {
 		t.Errorf("the unit's read of the contact is not recorded: %+v", reads.Reads)
+	}
+	contactOf(natres)
+	if n := unitReads(); n != before+1 {
+		t.Errorf("a read of the case with its contact is recorded %d times, want once", n-before)
+	}
+	newPerson(t, env.URL).signIn("unit-natural-resources").open("/cases/" + caseID).sees("林建华", "13900000001")
+	if n := unitReads(); n != before+2 {
+		t.Errorf("the console's page of the case is recorded %d times, want once", n-before-1)
+	}
+	db, err := pgx.Connect(context.Background(), env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	var contactReads int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM enterprise_contact_reads WHERE enterprise_id = 'ent-001'
+		AND username = 'unit-natural-resources'`).Scan(&contactReads); err != nil || contactReads != 3 {
+		t.Errorf("the unit's reads of ent-001's contacts: %d (%v), want 3 (two through the API, one page)", contactReads, err)
 	}
 	natres.action(http.StatusOK, caseID, "sign", nil)
 	natres.action(http.StatusOK, caseID, "complete", map[string]any{"outcome": "resolved", "report": "已批复"})
