@@ -44,7 +44,7 @@ Updates) each running one local activity. Then it starts caseflow api and casefl
 database and reads the memory of each under load. Prints the table and writes it, with the
 lists' query plans, to --out.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			ctx := cmd.Context()
 			if err := o.Check(); err != nil {
 				return err
@@ -79,7 +79,7 @@ lists' query plans, to --out.`,
 				if err != nil {
 					return err
 				}
-				defer srv.stop()
+				defer func() { srv.finish(err) }()
 				st, err := store.Connect(ctx, srv.pg.URL())
 				if err != nil {
 					return err
@@ -160,6 +160,7 @@ type benchServer struct {
 	dataDir       string // caseflow dev's: its Temporal's SQLite file
 	api, temporal string
 	log           string
+	logs          []string // every child's log (caseflow dev's first)
 }
 
 func startBenchServer(ctx context.Context) (*benchServer, error) {
@@ -182,7 +183,7 @@ func startBenchServer(ctx context.Context) (*benchServer, error) {
 		pg.Remove()
 		return nil, err
 	}
-	s := &benchServer{pg: pg, dataDir: dataDir, log: logf.Name()}
+	s := &benchServer{pg: pg, dataDir: dataDir, log: logf.Name(), logs: []string{logf.Name()}}
 	// As users run it: Temporal on its SQLite file (--ephemeral would keep every workflow's
 	// history in the process's memory).
 	s.cmd = exec.Command(exe, "dev", "--data-dir", dataDir, "--demo", "--addr", "127.0.0.1:0", "--temporal-port", "0", "--ui-port", "0")
@@ -235,6 +236,19 @@ func (s *benchServer) stop() {
 	stopProcess(s.cmd)
 	s.pg.Remove()
 	os.RemoveAll(s.dataDir)
+}
+
+// finish stops caseflow dev when bench is done, and removes the children's logs if it
+// succeeded (err nil); after a failure they are kept, and named, for finding out why.
+func (s *benchServer) finish(err error) {
+	s.stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "the logs of caseflow's processes are kept: %s\n", strings.Join(s.logs, " "))
+		return
+	}
+	for _, l := range s.logs {
+		os.Remove(l)
+	}
 }
 
 // stopProcess ends a child (SIGTERM, then SIGKILL after 30 s) and waits for it.
@@ -292,6 +306,7 @@ func (s *benchServer) startAlone(ctx context.Context, exe string) (benchmark.Alo
 			return nil, err
 		}
 		defer logf.Close()
+		s.logs = append(s.logs, logf.Name())
 		cmd := exec.Command(exe, args...)
 		cmd.Env = append(childEnv(), "DATABASE_URL="+s.pg.URL(), "TEMPORAL_ADDRESS="+s.temporal, "TEMPORAL_NAMESPACE=default",
 			"CASEFLOW_LOG_LEVEL=warn", env)
