@@ -44,7 +44,7 @@ Updates) each running one local activity. Then it starts caseflow api and casefl
 database and reads the memory of each under load. Prints the table and writes it, with the
 lists' query plans, to --out.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+		RunE: func(cmd *cobra.Command, _ []string) (failed error) {
 			ctx := cmd.Context()
 			if err := o.Check(); err != nil {
 				return err
@@ -79,7 +79,7 @@ lists' query plans, to --out.`,
 				if err != nil {
 					return err
 				}
-				defer func() { srv.finish(err) }()
+				defer func() { srv.finish(failed) }() // failed: what RunE returns
 				st, err := store.Connect(ctx, srv.pg.URL())
 				if err != nil {
 					return err
