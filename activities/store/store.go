@@ -31,7 +31,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	// records writes the records of reads (who read a case's sensitive fields, an
 	// enterprise's contacts) on connections whose commits do not wait for the WAL to reach
-	// the disk (RecordSensitiveReads says why).
+	// the disk (RecordReads says why).
 	records *pgxpool.Pool
 	cal     calendarCache
 }
