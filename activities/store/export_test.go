@@ -48,3 +48,17 @@ func (s *Store) ContactReadsForTest(ctx context.Context, enterpriseID string) (n
 	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM enterprise_contact_reads WHERE enterprise_id = $1`, enterpriseID).Scan(&n)
 	return
 }
+
+// SetSyntheticChunkForTest makes SeedSynthetic make and write its cases n at a time, until
+// the test ends.
+func SetSyntheticChunkForTest(t interface{ Cleanup(func()) }, n int) {
+	old := syntheticChunk
+	syntheticChunk = n
+	t.Cleanup(func() { syntheticChunk = old })
+}
+
+// DigestForTest answers an md5 of every row of table in order, as text, and how many rows.
+func (s *Store) DigestForTest(ctx context.Context, table, order string) (digest string, n int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(md5(string_agg(t::text, E'\n' ORDER BY `+order+`)), ''), count(*) FROM `+table+` AS t`).Scan(&digest, &n)
+	return digest, n, err
+}

@@ -854,6 +854,50 @@ func TestASavedCalendarYearCountsAtOnceHereAndWithinASecondElsewhere(t *testing.
 	}
 }
 
+func TestSyntheticCasesWrittenAFewAtATimeAreTheCasesWrittenAllAtOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, domain.Shanghai)
+	whole := storetest.New(t)
+	if err := whole.SeedSynthetic(ctx, 300, 2026, now); err != nil { // one chunk a share
+		t.Fatal(err)
+	}
+	store.SetSyntheticChunkForTest(t, 7) // leaders' visits left open across chunks
+	chunked := storetest.New(t)
+	if err := chunked.SeedSynthetic(ctx, 300, 2026, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []struct{ name, order string }{{"cases", "t.id"}, {"case_snapshots", "t.id"},
+		{"case_units", "t.case_id, t.unit"}, {"case_leaders", "t.case_id, t.leader"}, {"case_events", "t.case_id, t.seq"},
+		{"visits", "t.id"}, {"visit_leaders", "t.visit_id, t.leader"}, {"visit_enterprises", "t.visit_id, t.enterprise_id"}} {
+		want, wantN, err := whole.DigestForTest(ctx, table.name, table.order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, n, err := chunked.DigestForTest(ctx, table.name, table.order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want || n != wantN || n == 0 {
+			t.Errorf("%s: %d rows written 7 cases at a time, %d at once: not the same rows", table.name, n, wantN)
+		}
+	}
+	// Every case a leader raised is in its visit's problems, and every visit's cases name it.
+	for what, query := range map[string]string{
+		"cases not in their visit": `(SELECT c.id FROM cases c LEFT JOIN visits v ON v.id = c.visit_id
+			WHERE c.visit_id <> '' AND NOT c.id = ANY (coalesce(v.case_ids, '{}')))`,
+		"visits naming another's cases": `(SELECT v.id FROM visits v CROSS JOIN unnest(v.case_ids) AS k(id) JOIN cases c ON c.id = k.id
+			WHERE c.visit_id <> v.id OR cardinality(v.case_ids) <> jsonb_array_length(v.problems))`,
+		"leaders' cases without a visit": `(SELECT c.id FROM cases c WHERE c.created_by LIKE 'leader%' AND c.visit_id = '')`,
+	} {
+		if _, n, err := chunked.DigestForTest(ctx, query, "t.id"); err != nil || n != 0 {
+			t.Errorf("%s: %d (%v)", what, n, err)
+		}
+	}
+	if _, n, err := chunked.DigestForTest(ctx, "visits", "t.id"); err != nil || n < 300/10 {
+		t.Errorf("%d visits for 300 cases (%v): want the leaders' visits", n, err)
+	}
+}
+
 func TestSyntheticCasesAreWrittenOnceAndASecondRunSaysSo(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)

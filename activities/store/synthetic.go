@@ -56,181 +56,34 @@ func (s *Store) SyntheticWritten(ctx context.Context, year int) (bool, error) {
 // (hash-chained like real ones): spread over the year up to now, across every status, unit,
 // office, category and demo leader, with the share of sensitive, overdue and carded cases a
 // busy year would have; a leader's cases come from their visits (one to three problems a
-// visit, ids SY-VS-2026-000001…), so that the work ledger has a year's rows. It uses COPY,
-// in as many transactions at once as there are cores (up to four), each a share of the
-// cases. Run it on a fresh database: a failure may leave some shares written.
+// visit, ids SY-VS-2026-…), so that the work ledger has a year's rows. The cases are cut
+// into as many shares as there are cores (up to four), each made and written at once in a
+// transaction of its own, and each written by COPY a few thousand cases at a time as they
+// are made, so that what it holds does not grow with n (a million cases held whole before
+// writing took 10 GB). The same n and year make the same cases. Run it on a fresh
+// database: a failure may leave some shares written.
 func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) error {
 	if written, err := s.SyntheticWritten(ctx, year); err != nil {
 		return err
 	} else if written {
 		return fmt.Errorf("store: synthetic cases of %d are written in this database already (%s%d-000001…, by an earlier run): write them on a fresh database", year, SyntheticPrefix, year)
 	}
-	rng := rand.New(rand.NewPCG(uint64(year), uint64(n)))
-	var units []string
+	gen := syntheticGen{n: n, year: year, categories: slices.Sorted(maps.Keys(syntheticProblems)),
+		methods: slices.Sorted(maps.Keys(domain.VisitMethods)), start: time.Date(year, 1, 1, 0, 0, 0, 0, domain.Shanghai)}
 	for _, u := range PutianUnits {
 		if u.Responsible() {
-			units = append(units, u.ID)
+			gen.units = append(gen.units, u.ID)
 		}
 	}
-	categories := slices.Sorted(maps.Keys(syntheticProblems))
-	creators := []string{"leader1", "leader2", "member", "member", "member"}
-	start := time.Date(year, 1, 1, 0, 0, 0, 0, domain.Shanghai)
-	span := now.Sub(start)
-	if span <= 0 {
-		span = 365 * 24 * time.Hour
+	if gen.span = now.Sub(gen.start); gen.span <= 0 {
+		gen.span = 365 * 24 * time.Hour
 	}
-	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
-	// The rows go to PostgreSQL in parts, each in a transaction of its own on a connection of
-	// its own, at once: PostgreSQL then writes (and indexes) them on every core.
+	// The shares go to PostgreSQL at once, each on a connection of its own: PostgreSQL then
+	// writes (and indexes) them on every core.
 	parts := max(1, min(runtime.NumCPU(), 4))
-	rows := make([]syntheticRows, parts)
-	var caseRows, eventRows, snapshotRows, unitRows, leaderRows [][]any
-	var visits []*domain.Visit
-	open := map[string]*domain.Visit{} // each leader's visit still taking problems
-	visitSize := map[*domain.Visit]int{}
-	nVisits := 0
-	methods := slices.Sorted(maps.Keys(domain.VisitMethods))
-	part := -1
-	for i := range n {
-		if p := i * parts / n; p != part { // a new part: keep the last one's rows
-			if part >= 0 {
-				rows[part] = syntheticRows{caseRows, snapshotRows, unitRows, leaderRows, eventRows, visits}
-			}
-			part = p
-			caseRows, eventRows, snapshotRows, unitRows, leaderRows = make([][]any, 0, n/parts+1), nil, nil, nil, nil
-			visits, open = nil, map[string]*domain.Visit{}
-		}
-		cat := categories[rng.IntN(len(categories))]
-		p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
-		created := start.Add(time.Duration(float64(span) * float64(i+1) / float64(n+1))).Add(time.Duration(rng.IntN(600)) * time.Second).UTC().Truncate(time.Microsecond)
-		c := domain.Case{ID: fmt.Sprintf("%s%d-%06d", SyntheticPrefix, year, i+1), Title: p[0],
-			Description: fmt.Sprintf("%s（%s，第%d号）", p[1], DemoEnterprises[i%len(DemoEnterprises)].Name, i+1),
-			Category:    cat, List: domain.ListProblem, EnterpriseID: DemoEnterprises[rng.IntN(len(DemoEnterprises))].ID,
-			Sensitive: rng.IntN(20) == 0, CreatedBy: creators[rng.IntN(len(creators))], CreatedAt: created,
-			Card: domain.CardNone, SLA: domain.SLAStandard, Priority: domain.PriorityNormal,
-			CoUnits: []string{}, ReferredUnits: []string{}, SignedUnits: []string{}, Tags: []string{SyntheticTag},
-			ExtensionsAllowed: 1, Scope: domain.ScopeIndividual}
-		if cat == "financing" {
-			c.List = domain.ListFunding
-			amount := float64(100+rng.IntN(5000)) * 10000
-			c.AmountCNY = &amount
-		}
-		// A leader's problems come from their visits (走访): one to three problems a visit, the
-		// next ones the same leader raised.
-		if c.CreatedBy != member.Username {
-			v := open[c.CreatedBy]
-			if v == nil || len(v.CaseIDs) >= visitSize[v] {
-				nVisits++
-				d := created.In(domain.Shanghai)
-				v = &domain.Visit{ID: fmt.Sprintf("%sVS-%d-%06d", SyntheticPrefix, year, nVisits), Date: d.Format(domain.DateLayout),
-					Leaders: []string{c.CreatedBy}, Method: methods[rng.IntN(len(methods))], Topics: []string{"opinions", "problems"},
-					Notes: "走访企业，听取意见，现场交办问题（合成数据）", InvestmentLeads: []domain.InvestmentLead{},
-					CreatedBy: c.CreatedBy, CreatedAt: created}
-				open[c.CreatedBy], visitSize[v] = v, 1+rng.IntN(3)
-				visits = append(visits, v)
-			}
-			c.VisitID = v.ID
-			v.CaseIDs = append(v.CaseIDs, c.ID)
-			v.Problems = append(v.Problems, domain.VisitProblem{EnterpriseID: c.EnterpriseID, Title: c.Title, Description: c.Description,
-				Category: c.Category, List: c.List, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive})
-			if !slices.Contains(v.EnterpriseIDs, c.EnterpriseID) {
-				v.EnterpriseIDs = append(v.EnterpriseIDs, c.EnterpriseID)
-			}
-		}
-		types := []string{domain.EventCreated, domain.EventRouted}
-		// Most of a year's cases are closed; the newest are still under way.
-		age := float64(n-i) / float64(n)
-		switch r := rng.Float64(); {
-		case age < 0.02 && r < 0.5:
-			c.Status = domain.StatusTriage
-		case age < 0.05 && r < 0.3:
-			c.Status = domain.StatusReferral
-		case age < 0.3 && r < 0.5:
-			c.Status = domain.StatusHandling
-		case age < 0.3 && r < 0.6:
-			c.Status = domain.StatusFollowUp
-		default:
-			c.Status = domain.StatusClosed
-		}
-		if c.Status != domain.StatusTriage {
-			c.Office = []string{domain.OfficeParty, domain.OfficeGovernment}[rng.IntN(2)]
-			c.LeadUnit = units[rng.IntN(len(units))]
-			if rng.IntN(4) == 0 {
-				if co := units[rng.IntN(len(units))]; co != c.LeadUnit {
-					c.CoUnits = []string{co}
-				}
-			}
-			types = append(types, domain.EventTriaged)
-		}
-		if c.Status == domain.StatusHandling || c.Status == domain.StatusFollowUp || c.Status == domain.StatusClosed {
-			c.ReferredUnits = append([]string{c.LeadUnit}, c.CoUnits...)
-			c.SignedUnits = []string{c.LeadUnit}
-			c.DueDate = created.AddDate(0, 0, 28).In(domain.Shanghai).Format(domain.DateLayout)
-			types = append(types, domain.EventReferred, domain.EventSigned, domain.EventProgress)
-			if rng.IntN(8) == 0 {
-				c.Card = domain.CardBlue
-				types = append(types, domain.EventUrged)
-				if rng.IntN(3) == 0 {
-					c.Card = domain.CardYellow
-					types = append(types, domain.EventYellowCard)
-				}
-				c.Overdue = c.Status == domain.StatusHandling
-			}
-		}
-		if c.Status == domain.StatusFollowUp || c.Status == domain.StatusClosed {
-			c.Outcome, c.Report = domain.OutcomeResolved, "已协调解决，企业确认。"
-			types = append(types, domain.EventCompleted)
-		}
-		if c.Status == domain.StatusClosed {
-			c.Callback = &domain.Callback{Solved: true, Satisfied: true, Note: "企业满意", At: created.AddDate(0, 0, 30)}
-			types = append(types, domain.EventCalledBack, domain.EventClosed)
-		}
-		prev := ""
-		at := created
-		for k, typ := range types {
-			actor := member
-			if k < 2 {
-				actor = domain.Actor{Username: c.CreatedBy, Role: domain.RoleLeader}
-				if k == 1 {
-					actor = domain.Actor{Username: "system", Role: "system"}
-				}
-			}
-			ev := domain.Event{CaseID: c.ID, Seq: k + 1, Type: typ, At: at, Actor: actor, Data: syntheticData(typ, &c)}
-			hash, err := EventHash(prev, ev)
-			if err != nil {
-				return err
-			}
-			eventRows = append(eventRows, []any{ev.CaseID, ev.Seq, ev.Type, ev.At, actor.Username, actor.Role, actor.Unit, ev.Data, prev, hash})
-			prev = hash
-			at = at.Add(time.Duration(1+rng.IntN(48)) * time.Hour)
-		}
-		c.LastSeq, c.UpdatedAt = len(types), at
-		snapshot, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		var due any
-		if c.DueDate != "" {
-			due = created.AddDate(0, 0, 28).In(domain.Shanghai)
-		}
-		caseRows = append(caseRows, []any{c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope,
-			c.EnterpriseID, c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, c.CoUnits, due, c.Outcome,
-			c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, c.Card, c.ReferredUnits})
-		snapshotRows = append(snapshotRows, []any{c.ID, snapshot})
-		for _, u := range c.ReferredUnits {
-			unitRows = append(unitRows, []any{u, c.CreatedAt, c.ID})
-		}
-		if c.CreatedBy != member.Username { // a leader raised it: they follow it
-
-			leaderRows = append(leaderRows, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
-		}
-	}
-	if part >= 0 {
-		rows[part] = syntheticRows{caseRows, snapshotRows, unitRows, leaderRows, eventRows, visits}
-	}
 	g, gctx := errgroup.WithContext(ctx)
-	for _, r := range rows {
-		g.Go(func() error { return s.copySynthetic(gctx, r) })
+	for p := range parts {
+		g.Go(func() error { return s.copySynthetic(gctx, gen.share(p, p*n/parts, (p+1)*n/parts)) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -248,15 +101,220 @@ func (s *Store) SeedSynthetic(ctx context.Context, n, year int, now time.Time) e
 	return nil
 }
 
-// syntheticRows are one part's rows: cases, snapshots, case units, case leaders, events, and
-// the visits the leaders' cases came from.
+// syntheticChunk is how many synthetic cases are made, then written, at a time (a
+// variable for the tests).
+var syntheticChunk = 4000
+
+// syntheticGen is what every share of the synthetic cases is made from.
+type syntheticGen struct {
+	n, year                    int
+	units, categories, methods []string
+	start                      time.Time
+	span                       time.Duration
+}
+
+// syntheticShare makes the cases lo..hi-1 (0-based) a chunk at a time, from a random
+// sequence of its own, so that shares are made at once and each alike on every run.
+type syntheticShare struct {
+	gen     *syntheticGen
+	rng     *rand.Rand
+	i, hi   int
+	visits  int                      // the share's visits so far (their ids count on from lo)
+	lo      int                      // the first case of the share
+	open    map[string]*domain.Visit // each leader's visit still taking problems
+	size    map[*domain.Visit]int    // how many problems each open visit takes
+	pending []*domain.Visit          // visits not written yet, open or full
+}
+
+func (gen *syntheticGen) share(p, lo, hi int) *syntheticShare {
+	return &syntheticShare{gen: gen, rng: rand.New(rand.NewPCG(uint64(gen.year)<<8|uint64(p), uint64(gen.n))), i: lo, lo: lo, hi: hi,
+		open: map[string]*domain.Visit{}, size: map[*domain.Visit]int{}}
+}
+
+// syntheticRows are one chunk's rows: cases, snapshots, case units, case leaders, events,
+// and the visits the leaders' cases came from that take no more problems.
 type syntheticRows struct {
 	cases, snapshots, units, leaders, events [][]any
 	visits                                   []*domain.Visit
 }
 
-// copySynthetic writes one part of the synthetic rows in one transaction.
-func (s *Store) copySynthetic(ctx context.Context, r syntheticRows) error {
+// next makes the share's next chunk into r (emptied first); false once the share is made.
+// Its last chunk also carries the visits still open.
+func (sh *syntheticShare) next(r *syntheticRows) (bool, error) {
+	if sh.i >= sh.hi {
+		return false, nil
+	}
+	*r = syntheticRows{cases: r.cases[:0], snapshots: r.snapshots[:0], units: r.units[:0], leaders: r.leaders[:0], events: r.events[:0]}
+	for end := min(sh.i+syntheticChunk, sh.hi); sh.i < end; sh.i++ {
+		if err := sh.make(sh.i, r); err != nil {
+			return false, err
+		}
+	}
+	// A visit is written once it takes no more problems: the open ones wait for the next
+	// chunk, or go with the share's last.
+	var keep []*domain.Visit
+	for _, v := range sh.pending {
+		if sh.i < sh.hi && sh.open[v.CreatedBy] == v && len(v.CaseIDs) < sh.size[v] {
+			keep = append(keep, v)
+			continue
+		}
+		r.visits = append(r.visits, v)
+		delete(sh.size, v)
+	}
+	sh.pending = keep
+	return true, nil
+}
+
+// make makes case i and adds its rows to r.
+func (sh *syntheticShare) make(i int, r *syntheticRows) error {
+	gen, rng, n := sh.gen, sh.rng, sh.gen.n
+	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
+	creators := [...]string{"leader1", "leader2", "member", "member", "member"}
+	cat := gen.categories[rng.IntN(len(gen.categories))]
+	p := syntheticProblems[cat][rng.IntN(len(syntheticProblems[cat]))]
+	created := gen.start.Add(time.Duration(float64(gen.span) * float64(i+1) / float64(n+1))).Add(time.Duration(rng.IntN(600)) * time.Second).UTC().Truncate(time.Microsecond)
+	c := domain.Case{ID: fmt.Sprintf("%s%d-%06d", SyntheticPrefix, gen.year, i+1), Title: p[0],
+		Description: fmt.Sprintf("%s（%s，第%d号）", p[1], DemoEnterprises[i%len(DemoEnterprises)].Name, i+1),
+		Category:    cat, List: domain.ListProblem, EnterpriseID: DemoEnterprises[rng.IntN(len(DemoEnterprises))].ID,
+		Sensitive: rng.IntN(20) == 0, CreatedBy: creators[rng.IntN(len(creators))], CreatedAt: created,
+		Card: domain.CardNone, SLA: domain.SLAStandard, Priority: domain.PriorityNormal,
+		CoUnits: []string{}, ReferredUnits: []string{}, SignedUnits: []string{}, Tags: []string{SyntheticTag},
+		ExtensionsAllowed: 1, Scope: domain.ScopeIndividual}
+	if cat == "financing" {
+		c.List = domain.ListFunding
+		amount := float64(100+rng.IntN(5000)) * 10000
+		c.AmountCNY = &amount
+	}
+	// A leader's problems come from their visits (走访): one to three problems a visit, the
+	// next ones the same leader raised.
+	if c.CreatedBy != member.Username {
+		v := sh.open[c.CreatedBy]
+		if v == nil || len(v.CaseIDs) >= sh.size[v] {
+			sh.visits++
+			d := created.In(domain.Shanghai)
+			v = &domain.Visit{ID: fmt.Sprintf("%sVS-%d-%06d", SyntheticPrefix, gen.year, sh.lo+sh.visits), Date: d.Format(domain.DateLayout),
+				Leaders: []string{c.CreatedBy}, Method: gen.methods[rng.IntN(len(gen.methods))], Topics: []string{"opinions", "problems"},
+				Notes: "走访企业，听取意见，现场交办问题（合成数据）", InvestmentLeads: []domain.InvestmentLead{},
+				CreatedBy: c.CreatedBy, CreatedAt: created}
+			sh.open[c.CreatedBy], sh.size[v] = v, 1+rng.IntN(3)
+			sh.pending = append(sh.pending, v)
+		}
+		c.VisitID = v.ID
+		v.CaseIDs = append(v.CaseIDs, c.ID)
+		v.Problems = append(v.Problems, domain.VisitProblem{EnterpriseID: c.EnterpriseID, Title: c.Title, Description: c.Description,
+			Category: c.Category, List: c.List, AmountCNY: c.AmountCNY, Sensitive: c.Sensitive})
+		if !slices.Contains(v.EnterpriseIDs, c.EnterpriseID) {
+			v.EnterpriseIDs = append(v.EnterpriseIDs, c.EnterpriseID)
+		}
+	}
+	types := []string{domain.EventCreated, domain.EventRouted}
+	// Most of a year's cases are closed; the newest are still under way.
+	age := float64(n-i) / float64(n)
+	switch r := rng.Float64(); {
+	case age < 0.02 && r < 0.5:
+		c.Status = domain.StatusTriage
+	case age < 0.05 && r < 0.3:
+		c.Status = domain.StatusReferral
+	case age < 0.3 && r < 0.5:
+		c.Status = domain.StatusHandling
+	case age < 0.3 && r < 0.6:
+		c.Status = domain.StatusFollowUp
+	default:
+		c.Status = domain.StatusClosed
+	}
+	if c.Status != domain.StatusTriage {
+		c.Office = []string{domain.OfficeParty, domain.OfficeGovernment}[rng.IntN(2)]
+		c.LeadUnit = gen.units[rng.IntN(len(gen.units))]
+		if rng.IntN(4) == 0 {
+			if co := gen.units[rng.IntN(len(gen.units))]; co != c.LeadUnit {
+				c.CoUnits = []string{co}
+			}
+		}
+		types = append(types, domain.EventTriaged)
+	}
+	if c.Status == domain.StatusHandling || c.Status == domain.StatusFollowUp || c.Status == domain.StatusClosed {
+		c.ReferredUnits = append([]string{c.LeadUnit}, c.CoUnits...)
+		c.SignedUnits = []string{c.LeadUnit}
+		c.DueDate = created.AddDate(0, 0, 28).In(domain.Shanghai).Format(domain.DateLayout)
+		types = append(types, domain.EventReferred, domain.EventSigned, domain.EventProgress)
+		if rng.IntN(8) == 0 {
+			c.Card = domain.CardBlue
+			types = append(types, domain.EventUrged)
+			if rng.IntN(3) == 0 {
+				c.Card = domain.CardYellow
+				types = append(types, domain.EventYellowCard)
+			}
+			c.Overdue = c.Status == domain.StatusHandling
+		}
+	}
+	if c.Status == domain.StatusFollowUp || c.Status == domain.StatusClosed {
+		c.Outcome, c.Report = domain.OutcomeResolved, "已协调解决，企业确认。"
+		types = append(types, domain.EventCompleted)
+	}
+	if c.Status == domain.StatusClosed {
+		c.Callback = &domain.Callback{Solved: true, Satisfied: true, Note: "企业满意", At: created.AddDate(0, 0, 30)}
+		types = append(types, domain.EventCalledBack, domain.EventClosed)
+	}
+	prev := ""
+	at := created
+	for k, typ := range types {
+		actor := member
+		if k < 2 {
+			actor = domain.Actor{Username: c.CreatedBy, Role: domain.RoleLeader}
+			if k == 1 {
+				actor = domain.Actor{Username: "system", Role: "system"}
+			}
+		}
+		ev := domain.Event{CaseID: c.ID, Seq: k + 1, Type: typ, At: at, Actor: actor, Data: syntheticData(typ, &c)}
+		hash, err := EventHash(prev, ev)
+		if err != nil {
+			return err
+		}
+		r.events = append(r.events, []any{ev.CaseID, ev.Seq, ev.Type, ev.At, actor.Username, actor.Role, actor.Unit, ev.Data, prev, hash})
+		prev = hash
+		at = at.Add(time.Duration(1+rng.IntN(48)) * time.Hour)
+	}
+	c.LastSeq, c.UpdatedAt = len(types), at
+	snapshot, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var due any
+	if c.DueDate != "" {
+		due = created.AddDate(0, 0, 28).In(domain.Shanghai)
+	}
+	r.cases = append(r.cases, []any{c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.Scope,
+		c.EnterpriseID, c.VisitID, c.AmountCNY, c.Sensitive, c.Office, c.LeadUnit, c.CoUnits, due, c.Outcome,
+		c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, c.Card, c.ReferredUnits})
+	r.snapshots = append(r.snapshots, []any{c.ID, snapshot})
+	for _, u := range c.ReferredUnits {
+		r.units = append(r.units, []any{u, c.CreatedAt, c.ID})
+	}
+	if c.CreatedBy != member.Username { // a leader raised it: they follow it
+		r.leaders = append(r.leaders, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
+	}
+	return nil
+}
+
+// copySynthetic makes and writes one share of the synthetic cases in one transaction, a
+// chunk at a time (cases.visit_id has no foreign key: a case may be written before its visit).
+func (s *Store) copySynthetic(ctx context.Context, sh *syntheticShare) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var r syntheticRows
+		for {
+			more, err := sh.next(&r)
+			if err != nil || !more {
+				return err
+			}
+			if err := copyChunk(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// copyChunk writes one chunk of synthetic rows.
+func copyChunk(ctx context.Context, tx pgx.Tx, r syntheticRows) error {
 	var visitRows, visitLeaderRows, visitEnterpriseRows [][]any
 	for _, v := range r.visits {
 		d, _ := time.Parse(domain.DateLayout, v.Date)
@@ -270,32 +328,33 @@ func (s *Store) copySynthetic(ctx context.Context, r syntheticRows) error {
 			visitEnterpriseRows = append(visitEnterpriseRows, []any{v.ID, e})
 		}
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, t := range []struct {
-			table   string
-			columns []string
-			rows    [][]any
-		}{
-			{"visits", []string{"id", "date", "method", "topics", "notes", "investment_leads", "problems", "case_ids", "created_by",
-				"created_at", "complete"}, visitRows},
-			{"visit_leaders", []string{"visit_id", "leader"}, visitLeaderRows},
-			{"visit_enterprises", []string{"visit_id", "enterprise_id"}, visitEnterpriseRows},
-			{"cases", []string{"id", "status", "title", "description",
-				"category", "list", "scope", "enterprise_id", "visit_id", "amount_cny", "sensitive", "office", "lead_unit",
-				"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
-				"overdue", "card", "referred_units"}, r.cases},
-			{"case_snapshots", []string{"id", "snapshot"}, r.snapshots},
-			{"case_units", []string{"unit", "at", "case_id"}, r.units},
-			{"case_leaders", []string{"leader", "at", "case_id", "via"}, r.leaders},
-			{"case_events", []string{"case_id", "seq", "type", "at",
-				"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, r.events},
-		} {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("store: synthetic %s: %w", t.table, err)
-			}
+	for _, t := range []struct {
+		table   string
+		columns []string
+		rows    [][]any
+	}{
+		{"cases", []string{"id", "status", "title", "description",
+			"category", "list", "scope", "enterprise_id", "visit_id", "amount_cny", "sensitive", "office", "lead_unit",
+			"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
+			"overdue", "card", "referred_units"}, r.cases},
+		{"case_snapshots", []string{"id", "snapshot"}, r.snapshots},
+		{"case_units", []string{"unit", "at", "case_id"}, r.units},
+		{"case_leaders", []string{"leader", "at", "case_id", "via"}, r.leaders},
+		{"case_events", []string{"case_id", "seq", "type", "at",
+			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, r.events},
+		{"visits", []string{"id", "date", "method", "topics", "notes", "investment_leads", "problems", "case_ids", "created_by",
+			"created_at", "complete"}, visitRows},
+		{"visit_leaders", []string{"visit_id", "leader"}, visitLeaderRows},
+		{"visit_enterprises", []string{"visit_id", "enterprise_id"}, visitEnterpriseRows},
+	} {
+		if len(t.rows) == 0 {
+			continue
 		}
-		return nil
-	})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+			return fmt.Errorf("store: synthetic %s: %w", t.table, err)
+		}
+	}
+	return nil
 }
 
 // syntheticData is what an event of typ says, as the workflow writes it (its type's Go value,
