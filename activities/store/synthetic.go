@@ -146,7 +146,7 @@ func (sh *syntheticShare) next(r *syntheticRows) (bool, error) {
 	}
 	*r = syntheticRows{cases: r.cases[:0], snapshots: r.snapshots[:0], units: r.units[:0], leaders: r.leaders[:0], events: r.events[:0]}
 	for end := min(sh.i+syntheticChunk, sh.hi); sh.i < end; sh.i++ {
-		if err := sh.make(sh.i, r); err != nil {
+		if err := sh.makeCase(sh.i, r); err != nil {
 			return false, err
 		}
 	}
@@ -154,7 +154,7 @@ func (sh *syntheticShare) next(r *syntheticRows) (bool, error) {
 	// chunk, or go with the share's last.
 	var keep []*domain.Visit
 	for _, v := range sh.pending {
-		if sh.i < sh.hi && sh.open[v.CreatedBy] == v && len(v.CaseIDs) < sh.size[v] {
+		if sh.i < sh.hi && len(v.CaseIDs) < sh.size[v] { // open: a full one is never again
 			keep = append(keep, v)
 			continue
 		}
@@ -165,8 +165,8 @@ func (sh *syntheticShare) next(r *syntheticRows) (bool, error) {
 	return true, nil
 }
 
-// make makes case i and adds its rows to r.
-func (sh *syntheticShare) make(i int, r *syntheticRows) error {
+// makeCase makes case i and adds its rows to r.
+func (sh *syntheticShare) makeCase(i int, r *syntheticRows) error {
 	gen, rng, n := sh.gen, sh.rng, sh.gen.n
 	member := domain.Actor{Username: "member", Role: domain.RoleMemberDept}
 	creators := [...]string{"leader1", "leader2", "member", "member", "member"}

@@ -276,7 +276,7 @@ func TestTheEnterpriseFileShowsEachReaderWhatTheyMaySee(t *testing.T) {
 	if n := unitReads(); n != before+1 {
 		t.Errorf("a read of the case with its contact is recorded %d times, want once", n-before)
 	}
-	newPerson(t, env.URL).signIn("unit-natural-resources").open("/cases/" + caseID).sees("林建华", "13900000001")
+	newPerson(t, env.URL).signIn("unit-natural-resources").open("/cases/"+caseID).sees("林建华", "13900000001")
 	if n := unitReads(); n != before+2 {
 		t.Errorf("the console's page of the case is recorded %d times, want once", n-before-1)
 	}
