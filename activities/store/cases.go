@@ -355,6 +355,27 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	return page, nil
 }
 
+// CountCases is how many cases match f, as a page of their list gives its total (exact up
+// to ExactTotalUpTo, beyond that the planner's estimate, estimated true), without reading a
+// case: the counts of a to-do panel. A large list is its estimate alone, where ListCases
+// also reads its first page; a small one is counted, where ListCases also takes its page's
+// snapshots from the matches.
+func (s *Store) CountCases(ctx context.Context, f CaseFilter) (total int, estimated bool, err error) {
+	q := listQuery(f)
+	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
+	if err != nil || estimate > smallListUpTo {
+		return estimate, true, err
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, q.count, append([]any{pgx.QueryExecModeExec}, q.args...)...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("store: count cases: %w", err)
+	}
+	if n > ExactTotalUpTo {
+		return max(estimate, ExactTotalUpTo+1), true, nil // more than the planner believed, as ListCases says
+	}
+	return n, false, nil
+}
+
 // listed are the cases a list query answers, and the position each is listed at (the
 // column the order and the cursor use), scanned in place into room for one page.
 type listed struct {
@@ -477,6 +498,7 @@ type caseListQuery struct {
 	estimateArgs []any
 	args         []any
 	page, small  string
+	count        string // the count of a small list (CountCases), with args
 	pageArgs     []any
 	smallArgs    []any
 	size         int
@@ -546,6 +568,7 @@ func listQuery(f CaseFilter) caseListQuery {
 			(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
 			JOIN case_snapshots AS s USING (id)) ON true
 		ORDER BY p.created_at DESC, p.id DESC`, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-1, len(q.smallArgs))
+	q.count = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT %d) AS m`, q.from, q.cond, ExactTotalUpTo+1)
 	return q
 }
 

@@ -12,6 +12,12 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 	return err
 }
 
+// CountForTest answers a count(*) run directly, for tests that hold the store's counts to it.
+func (s *Store) CountForTest(ctx context.Context, sql string, args ...any) (n int, err error) {
+	err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	return n, err
+}
+
 // MigrateToForTest applies the migrations up to version, for tests of a migration.
 func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
 	return s.migrateTo(ctx, version)

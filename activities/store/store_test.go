@@ -170,6 +170,10 @@ func TestListCasesFiltersAndScopes(t *testing.T) {
 			if tc.f.Page == 2 && total != 5 {
 				t.Errorf("total %d, want 5", total)
 			}
+			// The to-do panel's count of the same list is the page's total.
+			if n, estimated, err := st.CountCases(ctx, tc.f); err != nil || n != total || estimated {
+				t.Errorf("counted %d (estimated %v, %v), the list's total is %d", n, estimated, err, total)
+			}
 		})
 	}
 }
@@ -223,6 +227,9 @@ func TestLargeTotalsAreEstimatedAndSaySo(t *testing.T) {
 	if !page.TotalEstimated || page.Total < store.ExactTotalUpTo+1 || page.Total > 2*n {
 		t.Errorf("total %d (estimated %v), want an estimate near %d", page.Total, page.TotalEstimated, n)
 	}
+	if count, estimated, err := st.CountCases(ctx, store.CaseFilter{}); err != nil || count != page.Total || !estimated {
+		t.Errorf("every case counted %d (estimated %v, %v), the list's total is the estimate %d", count, estimated, err, page.Total)
+	}
 	if len(page.Items) != 20 || page.Items[0].ID != fmt.Sprintf("SY-2026-%06d", n) {
 		t.Errorf("first page starts with %s (%d items), want the newest synthetic case", page.Items[0].ID, len(page.Items))
 	}
@@ -233,6 +240,13 @@ func TestLargeTotalsAreEstimatedAndSaySo(t *testing.T) {
 	}
 	if page.TotalEstimated || page.Total == 0 || page.Total > store.ExactTotalUpTo {
 		t.Errorf("triage: total %d (estimated %v), want a small exact count", page.Total, page.TotalEstimated)
+	}
+	triage, err := st.CountForTest(ctx, `SELECT count(*) FROM cases WHERE status = 'triage'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count, estimated, err := st.CountCases(ctx, store.CaseFilter{Status: "triage"}); err != nil || count != triage || estimated {
+		t.Errorf("triage counted %d (estimated %v, %v), there are %d", count, estimated, err, triage)
 	}
 	for _, c := range page.Items {
 		if c.Status != "triage" {

@@ -393,16 +393,13 @@ func (s Cases) filter(u domain.User, q CaseQuery) (store.CaseFilter, error) {
 // Count is how many of the cases the user may see q selects (an estimate for a large
 // list, as a page's total is); it reads no case and records nothing.
 func (s Cases) Count(ctx context.Context, u domain.User, q CaseQuery) (int, error) {
-	q.Page, q.PageSize, q.Cursor = 1, 1, ""
+	q.Cursor = ""
 	f, err := s.filter(u, q)
 	if err != nil {
 		return 0, err
 	}
-	page, err := s.Store.ListCases(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	return page.Total, nil
+	n, _, err := s.Store.CountCases(ctx, f)
+	return n, err
 }
 
 // A cursor is the position after a page's last case: its creation time and id, in
