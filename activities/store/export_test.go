@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -16,6 +18,12 @@ func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error 
 func (s *Store) CountForTest(ctx context.Context, sql string, args ...any) (n int, err error) {
 	err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
 	return n, err
+}
+
+// RowsForTest answers the rows of a query run directly, each as its values.
+func (s *Store) RowsForTest(ctx context.Context, sql string, args ...any) ([][]any, error) {
+	rows, _ := s.pool.Query(ctx, sql, args...)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) { return r.Values() })
 }
 
 // MigrateToForTest applies the migrations up to version, for tests of a migration.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -406,7 +408,7 @@ func TestRuleSetsOnlyMoveForward(t *testing.T) {
 func TestCaseHistoryCountsForRouting(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
-	quarter := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	quarter := time.Date(2026, 10, 1, 0, 0, 0, 0, domain.Shanghai) // as domain.QuarterStart gives it
 	add := func(id, enterprise, category, status string, at time.Time) {
 		c := newCase(id, status, "")
 		c.EnterpriseID, c.Category, c.CreatedAt = enterprise, category, at
@@ -453,6 +455,82 @@ func TestCaseHistoryCountsForRouting(t *testing.T) {
 	}
 	if h.OpenByCategory["power"] != 2 || h.CountyOpenSameCategory != 3 {
 		t.Errorf("history without a case of its own %+v", h)
+	}
+}
+
+// The counts routing reads (case_counts, migration 00025) are the cases' own whatever wrote
+// them: cases written before the migration, the synthetic cases' COPY, intake, every change
+// of status (closing and reopening among them) and of category. They are held to counts
+// made in Go from the cases themselves, by domain.QuarterStart.
+func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Empty(t)
+	if err := st.MigrateToForTest(ctx, 24); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	if err := st.SeedSynthetic(ctx, 200, 2025, now); err != nil { // before the counts existed
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(23, 25))
+	written := map[string]domain.Case{}
+	write := func(n int) {
+		enterprises, categories := []string{"ent-001", "ent-002", "ent-003"}, []string{"power", "land", "finance"}
+		statuses := []string{"triage", "referral", "handling", "follow_up", "closed"}
+		for range n {
+			var c domain.Case
+			if len(written) == 0 || rng.IntN(3) == 0 {
+				c = newCase(fmt.Sprintf("PT-2026-%06d", len(written)+1), "triage", "")
+				c.EnterpriseID, c.Category = enterprises[rng.IntN(3)], categories[rng.IntN(3)]
+				// Within a few hours of a quarter's start, Shanghai's and UTC's quarters differ.
+				c.CreatedAt = time.Date(2026, time.Month(1+3*rng.IntN(4)), 1, rng.IntN(24)-12, 0, 0, 0, time.UTC)
+			} else {
+				c = written[fmt.Sprintf("PT-2026-%06d", 1+rng.IntN(len(written)))]
+				c.LastSeq++
+				c.Status = statuses[rng.IntN(len(statuses))]
+				if rng.IntN(4) == 0 {
+					c.Category = categories[rng.IntN(3)]
+				}
+			}
+			if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, c.LastSeq, "x")}}); err != nil {
+				t.Fatal(err)
+			}
+			written[c.ID] = c
+		}
+	}
+	write(60)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedSynthetic(ctx, 300, 2026, now); err != nil {
+		t.Fatal(err)
+	}
+	write(400)
+
+	cases, err := st.RowsForTest(ctx, `SELECT enterprise_id, category, status, created_at FROM cases`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int64{}
+	for _, r := range cases {
+		key := fmt.Sprint(r[0], " ", r[1], " ", domain.QuarterStart(r[3].(time.Time)).Format(time.RFC3339))
+		n := want[key]
+		n[map[bool]int{true: 1}[r[2] == "closed"]]++
+		want[key] = n
+	}
+	counts, err := st.RowsForTest(ctx, `SELECT enterprise_id, category, quarter, open, closed FROM case_counts WHERE open <> 0 OR closed <> 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, r := range counts {
+		got[fmt.Sprint(r[0], " ", r[1], " ", r[2].(time.Time).In(domain.Shanghai).Format(time.RFC3339))] = [2]int64{r[3].(int64), r[4].(int64)}
+	}
+	if len(written) < 100 || len(cases) < len(written)+500 || !maps.Equal(got, want) {
+		t.Errorf("%d cases; counted (open, closed) by enterprise, category and quarter:\n%v\nthe cases counted:\n%v", len(cases), got, want)
 	}
 }
 
