@@ -75,10 +75,11 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) (pending bool,
 					return fmt.Errorf("store: project %s: %w", c.ID, err)
 				}
 			}
-			// case_units follows referred_units, in one statement.
+			// case_units follows referred_units, in one statement; the rows it keeps took
+			// the case's status from the UPDATE above (migration 00026's trigger).
 			if _, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM case_units WHERE case_id = $1 AND unit <> ALL ($2))
-				INSERT INTO case_units (unit, at, case_id) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1
-				ON CONFLICT DO NOTHING`, c.ID, domain.NonNil(c.ReferredUnits), createdAt); err != nil {
+				INSERT INTO case_units (unit, at, case_id, case_status) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1, $4
+				ON CONFLICT DO NOTHING`, c.ID, domain.NonNil(c.ReferredUnits), createdAt, c.Status); err != nil {
 				return fmt.Errorf("store: project case %s: %w", c.ID, err)
 			}
 			// case_leaders gains the leaders who follow the case (migration 00016): its
@@ -577,8 +578,15 @@ func listQuery(f CaseFilter) caseListQuery {
 // decides); without grams, LIKE alone.
 func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	arg, add := w.arg, w.add
+	// A unit's cases in one status are the first entries of an index of its own
+	// (case_units.case_status, migration 00026); the due-date filter below keeps the
+	// cases' own status, whose index of cases in handling holds their due dates.
+	status := "status = ?"
+	if f.VisibleToUnit != "" {
+		status = "cu.case_status = ?"
+	}
 	for _, c := range []struct{ cond, v string }{
-		{"status = ?", f.Status}, {"category = ?", f.Category},
+		{status, f.Status}, {"category = ?", f.Category},
 		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit}, {"cu.unit = ?", f.VisibleToUnit},
 		{"cl.leader = ?", f.FollowedBy},
 		{"office = ?", f.Office}, {"enterprise_id = ?", f.EnterpriseID}, {"created_by = ?", f.CreatedBy},

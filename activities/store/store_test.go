@@ -474,6 +474,7 @@ func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(23, 25))
 	written := map[string]domain.Case{}
+	var migrated bool
 	write := func(n int) {
 		enterprises, categories := []string{"ent-001", "ent-002", "ent-003"}, []string{"power", "land", "finance"}
 		statuses := []string{"triage", "referral", "handling", "follow_up", "closed"}
@@ -492,13 +493,18 @@ func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
 					c.Category = categories[rng.IntN(3)]
 				}
 			}
-			if _, err := st.Project(ctx, domain.Projection{Case: c, Events: []domain.Event{event(c.ID, c.LastSeq, "x")}}); err != nil {
-				t.Fatal(err)
+			if migrated {
+				if _, err := st.Project(ctx, domain.Projection{Case: c, Events: eventsUpTo(c)}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeAsBefore(t, st, c)
 			}
 			written[c.ID] = c
 		}
 	}
 	write(60)
+	migrated = true
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -543,6 +549,118 @@ func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
 	}
 	if len(written) < 100 || len(cases) < len(written)+300-2 || !maps.Equal(got, want) {
 		t.Errorf("%d cases; counted (open, closed) by enterprise, category and quarter:\n%v\nthe cases counted:\n%v", len(cases), got, want)
+	}
+}
+
+// eventsUpTo are a case's events up to its last, each as its first projection wrote it
+// (the store skips those written): a case written as the versions before left it has none.
+func eventsUpTo(c domain.Case) []domain.Event {
+	var evs []domain.Event
+	for seq := 1; seq <= c.LastSeq; seq++ {
+		evs = append(evs, event(c.ID, seq, "x"))
+	}
+	return evs
+}
+
+// writeAsBefore writes a case (first written or moved on) as the versions before
+// migration 00025 left one, straight into its table and its units' (they had no status),
+// where today's store.Project writes what today's migrations added.
+func writeAsBefore(t *testing.T, st *store.Store, c domain.Case) {
+	t.Helper()
+	if err := st.ExecForTest(context.Background(), `WITH u AS (INSERT INTO case_units (unit, at, case_id)
+			SELECT DISTINCT unnest($10::text[]), $12::timestamptz, $1 ON CONFLICT DO NOTHING)
+		INSERT INTO cases (id, status, title, description, category, list, enterprise_id, lead_unit, co_units,
+			referred_units, created_by, last_seq, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12)
+		ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, category = EXCLUDED.category, lead_unit = EXCLUDED.lead_unit,
+			referred_units = EXCLUDED.referred_units, last_seq = EXCLUDED.last_seq`,
+		c.ID, c.Status, c.Title, c.Description, c.Category, c.List, c.EnterpriseID, c.LeadUnit, domain.NonNil(c.CoUnits),
+		domain.NonNil(c.ReferredUnits), c.CreatedBy, c.CreatedAt, c.LastSeq); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAUnitsListOfOneStatusIsItsCasesInThatStatusWhateverWroteThem(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Empty(t)
+	if err := st.MigrateToForTest(ctx, 25); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(26, 26))
+	units := []string{"power-supply", "natural-resources", "market-regulation"}
+	statuses := []string{"triage", "referral", "handling", "follow_up", "closed"}
+	written := map[string]domain.Case{}
+	write := func(n int, migrated bool) {
+		for range n {
+			var c domain.Case
+			if len(written) == 0 || rng.IntN(3) == 0 {
+				c = newCase(fmt.Sprintf("PT-2026-%06d", len(written)+1), "handling", units[rng.IntN(3)], units[rng.IntN(3)])
+				c.CreatedAt = c.CreatedAt.Add(time.Duration(len(written)) * time.Minute)
+			} else {
+				c = written[fmt.Sprintf("PT-2026-%06d", 1+rng.IntN(len(written)))]
+				c.LastSeq++
+			}
+			c.Status = statuses[rng.IntN(len(statuses))]
+			if rng.IntN(4) == 0 { // referred again, to another unit
+				c.LeadUnit = units[rng.IntN(3)]
+				c.ReferredUnits = append(slices.Clone(c.ReferredUnits), c.LeadUnit)
+			}
+			if migrated {
+				if _, err := st.Project(ctx, domain.Projection{Case: c, Events: eventsUpTo(c)}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeAsBefore(t, st, c)
+			}
+			written[c.ID] = c
+		}
+	}
+	write(60, false)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedSynthetic(ctx, 300, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	write(300, true)
+	// An operator who changes a case's status by hand changes it in its units' lists too.
+	if err := st.ExecForTest(ctx, `UPDATE cases SET status = 'closed' WHERE id IN ('PT-2026-000002', 'SY-2026-000007')`); err != nil {
+		t.Fatal(err)
+	}
+
+	stale, err := st.RowsForTest(ctx, `SELECT cu.unit, cu.case_id, cu.case_status, c.status
+		FROM case_units cu JOIN cases c ON c.id = cu.case_id WHERE cu.case_status <> c.status`)
+	if err != nil || len(stale) > 0 {
+		t.Errorf("units' rows whose status is not their case's (unit, case, in the row, the case's): %v %v", stale, err)
+	}
+	for _, unit := range units {
+		for _, status := range statuses {
+			want, err := st.RowsForTest(ctx, `SELECT id FROM cases WHERE $1 = ANY (referred_units) AND status = $2
+				ORDER BY created_at DESC, id DESC`, unit, status)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := store.CaseFilter{VisibleToUnit: unit, Status: status, SearchSensitive: true, PageSize: 20}
+			page, err := st.ListCases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, first []string
+			for _, c := range page.Items {
+				got = append(got, c.ID)
+			}
+			for _, r := range want[:min(20, len(want))] {
+				first = append(first, r[0].(string))
+			}
+			n, _, err := st.CountCases(ctx, f)
+			if !slices.Equal(got, first) || page.Total != len(want) || n != len(want) || err != nil {
+				t.Errorf("%s's cases in %s: listed %v (total %d, counted %d, %v), the cases are %v (%d)",
+					unit, status, got, page.Total, n, err, first, len(want))
+			}
+		}
 	}
 }
 

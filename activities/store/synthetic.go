@@ -299,7 +299,7 @@ func (sh *syntheticShare) makeCase(i int, r *syntheticRows) error {
 		c.CreatedBy, c.LastSeq, c.CreatedAt, c.UpdatedAt, c.Overdue, c.Card, c.ReferredUnits})
 	r.snapshots = append(r.snapshots, []any{c.ID, snapshot})
 	for _, u := range c.ReferredUnits {
-		r.units = append(r.units, []any{u, c.CreatedAt, c.ID})
+		r.units = append(r.units, []any{u, c.CreatedAt, c.ID, c.Status})
 	}
 	if c.CreatedBy != member.Username { // a leader raised it: they follow it
 		r.leaders = append(r.leaders, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
@@ -353,7 +353,7 @@ func copyChunk(ctx context.Context, tx pgx.Tx, r syntheticRows) error {
 			"co_units", "due_date", "outcome", "created_by", "last_seq", "created_at", "updated_at",
 			"overdue", "card", "referred_units"}, r.cases},
 		{"case_snapshots", []string{"id", "snapshot"}, r.snapshots},
-		{"case_units", []string{"unit", "at", "case_id"}, r.units},
+		{"case_units", []string{"unit", "at", "case_id", "case_status"}, r.units},
 		{"case_leaders", []string{"leader", "at", "case_id", "via"}, r.leaders},
 		{"case_events", []string{"case_id", "seq", "type", "at",
 			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, r.events},
