@@ -76,7 +76,8 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) (pending bool,
 				}
 			}
 			// case_units follows referred_units, in one statement; the rows it keeps took
-			// the case's status from the UPDATE above (migration 00026's trigger).
+			// the case's status from the UPDATE above (migration 00027's trigger), as
+			// case_leaders' rows did.
 			if _, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM case_units WHERE case_id = $1 AND unit <> ALL ($2))
 				INSERT INTO case_units (unit, at, case_id, case_status) SELECT DISTINCT unnest($2::text[]), $3::timestamptz, $1, $4
 				ON CONFLICT DO NOTHING`, c.ID, domain.NonNil(c.ReferredUnits), createdAt, c.Status); err != nil {
@@ -87,13 +88,13 @@ func (s *Store) Project(ctx context.Context, p domain.Projection) (pending bool,
 			// a case merged into it whenever it has children (only then can they change).
 			created := len(p.Events) > 0 && p.Events[0].Seq == 1
 			if created || len(c.Children) > 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO case_leaders (leader, at, case_id, via)
-				SELECT f.leader, $2, $1, f.via FROM (
+				if _, err := tx.Exec(ctx, `INSERT INTO case_leaders (leader, at, case_id, via, case_status)
+				SELECT f.leader, $2, $1, f.via, $6 FROM (
 					SELECT username AS leader, 'raised' AS via, 1 AS o FROM users WHERE username = $3 AND role = 'leader'
 					UNION ALL SELECT leader, 'visit', 2 FROM visit_leaders WHERE visit_id = $4 AND $4 <> ''
 					UNION ALL SELECT leader, 'merged', 3 FROM case_leaders WHERE case_id = ANY ($5::text[])
 				) AS f ORDER BY f.o
-				ON CONFLICT DO NOTHING`, c.ID, createdAt, c.CreatedBy, c.VisitID, domain.NonNil(c.Children)); err != nil {
+				ON CONFLICT DO NOTHING`, c.ID, createdAt, c.CreatedBy, c.VisitID, domain.NonNil(c.Children), c.Status); err != nil {
 					return fmt.Errorf("store: project case %s: leaders: %w", c.ID, err)
 				}
 			}
@@ -578,12 +579,16 @@ func listQuery(f CaseFilter) caseListQuery {
 // decides); without grams, LIKE alone.
 func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	arg, add := w.arg, w.add
-	// A unit's cases in one status are the first entries of an index of its own
-	// (case_units.case_status, migration 00026); the due-date filter below keeps the
-	// cases' own status, whose index of cases in handling holds their due dates.
+	// A unit's or a leader's cases in one status are the first entries of an index of
+	// their own (case_units.case_status and case_leaders.case_status, migrations 00026 and
+	// 00027); the due-date filter below keeps the cases' own status, whose index of cases
+	// in handling holds their due dates.
 	status := "status = ?"
-	if f.VisibleToUnit != "" {
+	switch {
+	case f.VisibleToUnit != "":
 		status = "cu.case_status = ?"
+	case f.FollowedBy != "":
+		status = "cl.case_status = ?"
 	}
 	for _, c := range []struct{ cond, v string }{
 		{status, f.Status}, {"category = ?", f.Category},

@@ -563,12 +563,15 @@ func eventsUpTo(c domain.Case) []domain.Event {
 }
 
 // writeAsBefore writes a case (first written or moved on) as the versions before
-// migration 00025 left one, straight into its table and its units' (they had no status),
+// migration 00025 left one, straight into its table, its units' and its leaders' (they had
+// no status),
 // where today's store.Project writes what today's migrations added.
 func writeAsBefore(t *testing.T, st *store.Store, c domain.Case) {
 	t.Helper()
 	if err := st.ExecForTest(context.Background(), `WITH u AS (INSERT INTO case_units (unit, at, case_id)
-			SELECT DISTINCT unnest($10::text[]), $12::timestamptz, $1 ON CONFLICT DO NOTHING)
+			SELECT DISTINCT unnest($10::text[]), $12::timestamptz, $1 ON CONFLICT DO NOTHING),
+		l AS (INSERT INTO case_leaders (leader, at, case_id, via)
+			SELECT username, $12::timestamptz, $1, 'raised' FROM users WHERE username = $11 AND role = 'leader' ON CONFLICT DO NOTHING)
 		INSERT INTO cases (id, status, title, description, category, list, enterprise_id, lead_unit, co_units,
 			referred_units, created_by, last_seq, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12)
@@ -580,7 +583,7 @@ func writeAsBefore(t *testing.T, st *store.Store, c domain.Case) {
 	}
 }
 
-func TestAUnitsListOfOneStatusIsItsCasesInThatStatusWhateverWroteThem(t *testing.T) {
+func TestAUnitsOrALeadersListOfOneStatusIsTheirCasesInThatStatusWhateverWroteThem(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Empty(t)
 	if err := st.MigrateToForTest(ctx, 25); err != nil {
@@ -632,18 +635,34 @@ func TestAUnitsListOfOneStatusIsItsCasesInThatStatusWhateverWroteThem(t *testing
 	}
 
 	stale, err := st.RowsForTest(ctx, `SELECT cu.unit, cu.case_id, cu.case_status, c.status
-		FROM case_units cu JOIN cases c ON c.id = cu.case_id WHERE cu.case_status <> c.status`)
+		FROM case_units cu JOIN cases c ON c.id = cu.case_id WHERE cu.case_status <> c.status
+		UNION ALL SELECT cl.leader, cl.case_id, cl.case_status, c.status
+		FROM case_leaders cl JOIN cases c ON c.id = cl.case_id WHERE cl.case_status <> c.status`)
 	if err != nil || len(stale) > 0 {
-		t.Errorf("units' rows whose status is not their case's (unit, case, in the row, the case's): %v %v", stale, err)
+		t.Errorf("units' and leaders' rows whose status is not their case's (unit or leader, case, in the row, the case's): %v %v", stale, err)
 	}
+	type list struct {
+		who  string
+		f    store.CaseFilter
+		want string // the cases of the list, any status
+	}
+	var lists []list
 	for _, unit := range units {
+		lists = append(lists, list{unit, store.CaseFilter{VisibleToUnit: unit}, `SELECT id, status, created_at FROM cases WHERE $1 = ANY (referred_units)`})
+	}
+	for _, leader := range []string{"leader1", "leader2"} {
+		lists = append(lists, list{leader, store.CaseFilter{FollowedBy: leader},
+			`SELECT id, status, created_at FROM cases c WHERE EXISTS (SELECT 1 FROM case_leaders cl WHERE cl.case_id = c.id AND cl.leader = $1)`})
+	}
+	for _, l := range lists {
 		for _, status := range statuses {
-			want, err := st.RowsForTest(ctx, `SELECT id FROM cases WHERE $1 = ANY (referred_units) AND status = $2
-				ORDER BY created_at DESC, id DESC`, unit, status)
+			want, err := st.RowsForTest(ctx, `SELECT id FROM (`+l.want+`) AS c WHERE status = $2
+				ORDER BY created_at DESC, id DESC`, l.who, status)
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := store.CaseFilter{VisibleToUnit: unit, Status: status, SearchSensitive: true, PageSize: 20}
+			f := l.f
+			f.Status, f.SearchSensitive, f.PageSize = status, true, 20
 			page, err := st.ListCases(ctx, f)
 			if err != nil {
 				t.Fatal(err)
@@ -658,7 +677,7 @@ func TestAUnitsListOfOneStatusIsItsCasesInThatStatusWhateverWroteThem(t *testing
 			n, _, err := st.CountCases(ctx, f)
 			if !slices.Equal(got, first) || page.Total != len(want) || n != len(want) || err != nil {
 				t.Errorf("%s's cases in %s: listed %v (total %d, counted %d, %v), the cases are %v (%d)",
-					unit, status, got, page.Total, n, err, first, len(want))
+					l.who, status, got, page.Total, n, err, first, len(want))
 			}
 		}
 	}

@@ -302,7 +302,7 @@ func (sh *syntheticShare) makeCase(i int, r *syntheticRows) error {
 		r.units = append(r.units, []any{u, c.CreatedAt, c.ID, c.Status})
 	}
 	if c.CreatedBy != member.Username { // a leader raised it: they follow it
-		r.leaders = append(r.leaders, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised"})
+		r.leaders = append(r.leaders, []any{c.CreatedBy, c.CreatedAt, c.ID, "raised", c.Status})
 	}
 	return nil
 }
@@ -354,7 +354,7 @@ func copyChunk(ctx context.Context, tx pgx.Tx, r syntheticRows) error {
 			"overdue", "card", "referred_units"}, r.cases},
 		{"case_snapshots", []string{"id", "snapshot"}, r.snapshots},
 		{"case_units", []string{"unit", "at", "case_id", "case_status"}, r.units},
-		{"case_leaders", []string{"leader", "at", "case_id", "via"}, r.leaders},
+		{"case_leaders", []string{"leader", "at", "case_id", "via", "case_status"}, r.leaders},
 		{"case_events", []string{"case_id", "seq", "type", "at",
 			"actor_username", "actor_role", "actor_unit", "data", "prev_hash", "hash"}, r.events},
 		{"visits", []string{"id", "date", "method", "topics", "notes", "investment_leads", "problems", "case_ids", "created_by",

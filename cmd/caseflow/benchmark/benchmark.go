@@ -522,6 +522,7 @@ var readMeasures = []readMeasure{
 	{"GET /cases?status=handling as a unit", "unit-power-supply", "/api/v1/cases?status=handling", &store.CaseFilter{VisibleToUnit: "power-supply", Status: "handling", SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases?q=用地 as a unit", "unit-natural-resources", "/api/v1/cases?q=" + url.QueryEscape("用地"), &store.CaseFilter{Query: "用地", VisibleToUnit: "natural-resources", SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases as a leader (leader scope)", "leader1", "/api/v1/cases", &store.CaseFilter{FollowedBy: "leader1", SearchSensitive: true}, 20 * time.Millisecond},
+	{"GET /cases?status=handling as a leader", "leader1", "/api/v1/cases?status=handling", &store.CaseFilter{FollowedBy: "leader1", Status: "handling", SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases?cursor=… (page 200)", "member", "/api/v1/cases?cursor={cursor}", nil, 20 * time.Millisecond},
 	{"GET /cases/{id}", "member", "/api/v1/cases/{id}", nil, 5 * time.Millisecond},
 	{"GET /cases/{id}/timeline", "member", "/api/v1/cases/{id}/timeline", nil, 5 * time.Millisecond},
