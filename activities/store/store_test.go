@@ -493,13 +493,7 @@ func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
 					c.Category = categories[rng.IntN(3)]
 				}
 			}
-			if migrated {
-				if _, err := st.Project(ctx, domain.Projection{Case: c, Events: eventsUpTo(c)}); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				writeAsBefore(t, st, c)
-			}
+			writeCase(t, st, c, migrated)
 			written[c.ID] = c
 		}
 	}
@@ -552,20 +546,28 @@ func TestRoutingsCountsAreTheCasesCountedWhateverWroteThem(t *testing.T) {
 	}
 }
 
-// eventsUpTo are a case's events up to its last, each as its first projection wrote it
-// (the store skips those written): a case written as the versions before left it has none.
-func eventsUpTo(c domain.Case) []domain.Event {
-	var evs []domain.Event
-	for seq := 1; seq <= c.LastSeq; seq++ {
-		evs = append(evs, event(c.ID, seq, "x"))
+// writeCase writes a case, first written or moved on: through store.Project once the
+// database is migrated, before that as the versions before migration 00026 did.
+func writeCase(t *testing.T, st *store.Store, c domain.Case, migrated bool) {
+	t.Helper()
+	if !migrated {
+		writeAsBefore(t, st, c)
+		return
 	}
-	return evs
+	// Its events up to its last, each as its first projection wrote it (the store skips
+	// those written): a case written as the versions before did has none.
+	var events []domain.Event
+	for seq := 1; seq <= c.LastSeq; seq++ {
+		events = append(events, event(c.ID, seq, "x"))
+	}
+	if _, err := st.Project(context.Background(), domain.Projection{Case: c, Events: events}); err != nil {
+		t.Fatal(err)
+	}
 }
 
-// writeAsBefore writes a case (first written or moved on) as the versions before
-// migration 00025 left one, straight into its table, its units' and its leaders' (they had
-// no status),
-// where today's store.Project writes what today's migrations added.
+// writeAsBefore writes a case straight into its table, its units' and its leaders', whose
+// rows had no status before migration 00026; today's store.Project writes what today's
+// migrations added.
 func writeAsBefore(t *testing.T, st *store.Store, c domain.Case) {
 	t.Helper()
 	if err := st.ExecForTest(context.Background(), `WITH u AS (INSERT INTO case_units (unit, at, case_id)
@@ -611,13 +613,7 @@ func TestAUnitsOrALeadersListOfOneStatusIsTheirCasesInThatStatusWhateverWroteThe
 				c.LeadUnit = units[rng.IntN(3)]
 				c.ReferredUnits = append(slices.Clone(c.ReferredUnits), c.LeadUnit)
 			}
-			if migrated {
-				if _, err := st.Project(ctx, domain.Projection{Case: c, Events: eventsUpTo(c)}); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				writeAsBefore(t, st, c)
-			}
+			writeCase(t, st, c, migrated)
 			written[c.ID] = c
 		}
 	}
