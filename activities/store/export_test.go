@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -29,6 +31,18 @@ func (s *Store) RowsForTest(ctx context.Context, sql string, args ...any) ([][]a
 // MigrateToForTest applies the migrations up to version, for tests of a migration.
 func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
 	return s.migrateTo(ctx, version)
+}
+
+// MigrateDownToForTest undoes the migrations after version, for tests of a migration's Down.
+func (s *Store) MigrateDownToForTest(ctx context.Context, version int64) error {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"))
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
 }
 
 // SetReportChunkForTest makes CompileQuarter gather its rows in chunks of n, until the test ends.

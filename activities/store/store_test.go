@@ -359,9 +359,90 @@ func TestAReadIsRecordedWithoutWaitingForTheDiskWhileCasesStillWait(t *testing.T
 	if err := st.RecordReads(ctx, "unit-hanjiang", store.Reads{}); err != nil {
 		t.Errorf("nothing to record: %v", err)
 	}
+	// An enterprise's page shows its contacts and no case.
+	if err := st.RecordReads(ctx, "member", store.Reads{Enterprises: []string{"ent-001"}}); err != nil {
+		t.Errorf("a read of contacts alone: %v", err)
+	}
+	if n, err := st.ContactReadsForTest(ctx, "ent-001"); err != nil || n != 2 {
+		t.Errorf("reads of the enterprise's contacts: %d %v; want 2", n, err)
+	}
 	cases, records, err := st.CommitModesForTest(ctx)
 	if err != nil || cases != "on" || records != "off" {
 		t.Fatalf("synchronous_commit: cases %q, records of reads %q (%v); want on and off", cases, records, err)
+	}
+}
+
+func TestReadsRecordedACaseARowAreTheSameReadsAfterMigration28AndBackAgain(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Empty(t)
+	if err := st.MigrateToForTest(ctx, 27); err != nil {
+		t.Fatal(err)
+	}
+	at := func(minute int) time.Time { return time.Date(2026, 11, 30, 9, minute, 0, 0, time.UTC) }
+	// As versions before it recorded an answer: a row per case, sharing the statement's time.
+	for _, r := range []struct {
+		user  string
+		cases []string
+		at    time.Time
+	}{
+		{"member", []string{"PT-2026-000001", "PT-2026-000002"}, at(1)},
+		{"unit-hanjiang", []string{"PT-2026-000001"}, at(2)},
+		{"member", []string{"PT-2026-000003"}, at(3)},
+		{"office-party", []string{"PT-2026-000002", "PT-2026-000003", "PT-2026-000001"}, at(3)},
+	} {
+		if err := st.ExecForTest(ctx, `INSERT INTO sensitive_reads (case_id, username, at) SELECT unnest($1::text[]), $2, $3`,
+			r.cases, r.user, r.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, n, err := st.DigestForTest(ctx, "(SELECT case_id, username, at FROM sensitive_reads ORDER BY id)", "at, username, case_id")
+	if err != nil || n != 7 {
+		t.Fatalf("the reads written as before: %d rows, %v", n, err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	type read struct {
+		user string
+		at   time.Time
+	}
+	for id, want := range map[string][]read{
+		"PT-2026-000001": {{"member", at(1)}, {"unit-hanjiang", at(2)}, {"office-party", at(3)}},
+		"PT-2026-000002": {{"member", at(1)}, {"office-party", at(3)}},
+		"PT-2026-000003": {{"member", at(3)}, {"office-party", at(3)}},
+		"PT-2026-000004": nil,
+	} {
+		reads, err := st.SensitiveReads(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []read
+		for _, r := range reads {
+			got = append(got, read{r.Username, r.At.UTC()})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s was read %v; want %v", id, got, want)
+		}
+	}
+	if n, err := st.CountForTest(ctx, `SELECT count(*) FROM sensitive_reads`); err != nil || n != 4 {
+		t.Errorf("%d rows after the migration (%v); want one an answer, 4", n, err)
+	}
+	// A read recorded after it is found with those before it.
+	if err := st.RecordSensitiveReads(ctx, "member", "PT-2026-000004", "PT-2026-000001"); err != nil {
+		t.Fatal(err)
+	}
+	if reads, _ := st.SensitiveReads(ctx, "PT-2026-000001"); len(reads) != 4 || reads[3].Username != "member" {
+		t.Errorf("PT-2026-000001's reads with a new one: %+v", reads)
+	}
+	if err := st.ExecForTest(ctx, `DELETE FROM sensitive_reads WHERE at > $1`, at(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MigrateDownToForTest(ctx, 27); err != nil {
+		t.Fatal(err)
+	}
+	after, n, err := st.DigestForTest(ctx, "(SELECT case_id, username, at FROM sensitive_reads ORDER BY id)", "at, username, case_id")
+	if err != nil || n != 7 || after != before {
+		t.Errorf("undone, %d rows (%v), the same reads: %v; want 7 and the same", n, err, after == before)
 	}
 }
 
