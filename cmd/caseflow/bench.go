@@ -120,6 +120,7 @@ lists' query plans, to --out.`,
 	f.IntVar(&o.Lifecycles, "lifecycles", o.Lifecycles, "whole lifecycles")
 	f.IntVar(&o.Cases, "cases", o.Cases, "synthetic cases for the read measures (0: measure the writes only)")
 	f.IntVar(&o.ReadConcurrency, "read-concurrency", o.ReadConcurrency, "reads at once")
+	f.IntVar(&o.Reads, "reads", o.Reads, "times each read is measured, one at a time and --read-concurrency at a time")
 	return cmd
 }
 

@@ -28,6 +28,7 @@ func TestBenchRefusesAnAloneBinaryThatCannotRunOrSizesNoMeasureCanTakeBeforeMeas
 		{[]string{"--lifecycles", "0"}, "--lifecycles 0: it needs at least 1"},
 		{[]string{"--intakes", "-3"}, "--intakes -3: it needs at least 1"},
 		{[]string{"--read-concurrency", "0"}, "--read-concurrency 0: it needs at least 1"},
+		{[]string{"--reads", "0"}, "--reads 0: it needs at least 1"},
 	} {
 		cmd := benchCommand()
 		cmd.SetArgs(tc.args)

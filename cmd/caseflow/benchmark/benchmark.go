@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,10 @@ type Options struct {
 	Intakes, Lifecycles, ActionCases, Cases int
 	// ReadConcurrency is how many reads run at once (4).
 	ReadConcurrency int
+	// Reads is how many times each read is measured, one at a time and ReadConcurrency at a
+	// time, after a tenth as many more to warm up (1000). A p99 is the Reads/100-th slowest:
+	// of 200 it was the second slowest, which one stall of the two cores decided.
+	Reads int
 	// Progress receives the progress bar (nil: none).
 	Progress io.Writer
 	// ServerPID is the process serving API (caseflow dev, started by bench as a child), whose
@@ -66,7 +71,7 @@ type Alone struct {
 
 // Defaults are the sizes of the table in BENCHMARKS.md.
 func Defaults() Options {
-	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000, ReadConcurrency: 4}
+	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000, ReadConcurrency: 4, Reads: 1000}
 }
 
 // Check says which size cannot be measured, in the terms of caseflow bench's flags: each
@@ -76,7 +81,7 @@ func (o Options) Check() error {
 	for _, f := range []struct {
 		flag string
 		n    int
-	}{{"--intakes", o.Intakes}, {"--lifecycles", o.Lifecycles}, {"--action-cases", o.ActionCases}, {"--read-concurrency", o.ReadConcurrency}} {
+	}{{"--intakes", o.Intakes}, {"--lifecycles", o.Lifecycles}, {"--action-cases", o.ActionCases}, {"--read-concurrency", o.ReadConcurrency}, {"--reads", o.Reads}} {
 		if f.n < 1 {
 			return fmt.Errorf("%s %d: it needs at least 1", f.flag, f.n)
 		}
@@ -97,7 +102,9 @@ type Row struct {
 type Report struct {
 	Started  time.Time
 	Duration time.Duration
-	Rows     []Row
+	// Reads is how many times each read was measured each way (Options.Reads).
+	Reads int
+	Rows  []Row
 	// Plans are PostgreSQL's plans of each list, as run over the synthetic cases.
 	Plans []Plan
 }
@@ -132,7 +139,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.progress = progress.New(o.Progress, total)
 	defer r.progress.Finish()
-	rep := &Report{Started: time.Now()}
+	rep := &Report{Started: time.Now(), Reads: o.Reads}
 	// The read measures write synthetic cases of this year: a database holding them already
 	// (a bench run before on the same --api) is refused before anything is measured.
 	r.year = time.Now().In(domain.Shanghai).Year()
@@ -231,7 +238,7 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		if _, err := r.parallel(ctx, 100, max(1, r.ReadConcurrency), read); err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
-		one, lat, err := r.alternated(ctx, 110, read, r.sqlReads[m.name])
+		one, lat, err := r.alternated(ctx, r.Reads+r.Reads/10, read, r.sqlReads[m.name])
 		if err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
@@ -590,7 +597,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		after = page.Next
 	}
 	r.progress.Step()
-	const requests, warmUp = 200, 20
+	requests, warmUp := r.Reads, r.Reads/10
 	caseID := r.syntheticID
 	for _, m := range readMeasures {
 		r.progress.Stage(m.name)
@@ -902,8 +909,8 @@ func (rep *Report) Markdown(commit string) string {
 		"its own, started by bench), as it does for users' browsers; the load generator and the raw references run in\n" +
 		"bench's process, on the same Temporal server and PostgreSQL, in the same run. Absolute numbers move by about\n" +
 		"15% between runs, ratios hold. The read measures run over synthetic cases (ids `SY-…`, tag `synthetic`)\n" +
-		"written straight into the read model; each is read one at a time (latency) and four at a time (throughput);\n" +
-		"one at a time, each read alternates with the SQL the store runs for the same answer, and what the API adds is\n" +
+		"written straight into the read model; each is read " + strconv.Itoa(rep.Reads) + " times one at a time (latency) and as many four at a\n" +
+		"time (throughput); one at a time, each read alternates with the SQL the store runs for the same answer, and what the API adds is\n" +
 		"the difference of the medians. Below a million cases a read's p99 is held to its target one at a time and four at a time; from a\n" +
 		"million, to the million's targets one at a time (its latency), four at a time giving its throughput.\n" +
 		"The last rows run `caseflow api` and `caseflow worker` alone (`--alone-bin`) on the same Temporal\n" +
