@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -35,14 +34,10 @@ func (s *Store) MigrateToForTest(ctx context.Context, version int64) error {
 
 // MigrateDownToForTest undoes the migrations after version, for tests of a migration's Down.
 func (s *Store) MigrateDownToForTest(ctx context.Context, version int64) error {
-	db := stdlib.OpenDBFromPool(s.pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"))
-	if err != nil {
+	return s.migrating(func(p *goose.Provider) error {
+		_, err := p.DownTo(ctx, version)
 		return err
-	}
-	_, err = p.DownTo(ctx, version)
-	return err
+	})
 }
 
 // SetReportChunkForTest makes CompileQuarter gather its rows in chunks of n, until the test ends.

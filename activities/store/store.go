@@ -118,6 +118,19 @@ func (s *Store) Migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) 
 
 // migrateTo applies the migrations up to version (0: all).
 func (s *Store) migrateTo(ctx context.Context, version int64) error {
+	return s.migrating(func(p *goose.Provider) (err error) {
+		if version > 0 {
+			_, err = p.UpTo(ctx, version)
+		} else {
+			_, err = p.Up(ctx)
+		}
+		return err
+	})
+}
+
+// migrating runs f with the embedded migrations' provider over the store's database, under
+// the advisory lock that lets one process at a time migrate.
+func (s *Store) migrating(f func(*goose.Provider) error) error {
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	locker, err := lock.NewPostgresSessionLocker()
@@ -128,12 +141,7 @@ func (s *Store) migrateTo(ctx context.Context, version int64) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	if version > 0 {
-		_, err = p.UpTo(ctx, version)
-	} else {
-		_, err = p.Up(ctx)
-	}
-	if err != nil {
+	if err := f(p); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil

@@ -69,6 +69,10 @@ type Alone struct {
 	Binary string
 }
 
+// withWarmUp is how many reads a measure makes: Reads, after a tenth as many to warm up
+// (which alternated and timed leave out, the first n/11).
+func (o Options) withWarmUp() int { return o.Reads + o.Reads/10 }
+
 // Defaults are the sizes of the table in BENCHMARKS.md.
 func Defaults() Options {
 	return Options{Intakes: 400, Lifecycles: 60, ActionCases: 30, Cases: 100_000, ReadConcurrency: 4, Reads: 1000}
@@ -238,7 +242,7 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		if _, err := r.parallel(ctx, 100, max(1, r.ReadConcurrency), read); err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
-		one, lat, err := r.alternated(ctx, r.Reads+r.Reads/10, read, r.sqlReads[m.name])
+		one, lat, err := r.alternated(ctx, r.withWarmUp(), read, r.sqlReads[m.name])
 		if err != nil {
 			return fmt.Errorf("%s through caseflow api alone: %w", m.name, err)
 		}
@@ -597,7 +601,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		after = page.Next
 	}
 	r.progress.Step()
-	requests, warmUp := r.Reads, r.Reads/10
+	requests := r.Reads
 	caseID := r.syntheticID
 	for _, m := range readMeasures {
 		r.progress.Stage(m.name)
@@ -608,11 +612,11 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		// One at a time, each read alternating with the store's SQL for the same answer
 		// (when the read has one): what the API adds is measured in the same seconds.
 		sql := r.sqlRead(m, caseID, after)
-		one, lat, err := r.alternated(ctx, warmUp+requests, read, sql)
+		one, lat, err := r.alternated(ctx, r.withWarmUp(), read, sql)
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
-		four, took, err := r.timed(ctx, warmUp+requests, max(1, r.ReadConcurrency), read)
+		four, took, err := r.timed(ctx, r.withWarmUp(), max(1, r.ReadConcurrency), read)
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
