@@ -72,7 +72,7 @@ func (s Cases) act(ctx context.Context, u domain.User, action workflows.Action, 
 	// A merge's children are checked once the workflow would accept the merge itself (its
 	// role and status), so that errors come in the order a user fixes them.
 	if m, ok := arg.(workflows.ActionInput[workflows.MergeBody]); ok && u.Role == domain.RoleMemberDept && cs.Status == domain.StatusTriage {
-		if err := s.checkChildren(ctx, cs, u.Actor(), m.Body.ChildIDs); err != nil {
+		if err := s.checkChildren(ctx, cs.Case, u.Actor(), m.Body.ChildIDs); err != nil {
 			return CaseView{}, err
 		}
 	}

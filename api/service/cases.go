@@ -129,17 +129,25 @@ func (s Cases) update(ctx context.Context, caseID, name, updateID string, arg an
 	return out, err
 }
 
+// seenCase is a case the user may see, and whether they follow it (sees): asked once, where
+// a page reads the case, its timeline and its files.
+type seenCase struct {
+	domain.Case
+	follows bool
+}
+
 // visibleCase loads a case the user may see; any other is not found, so that its
 // existence does not leak.
-func (d *deps) visibleCase(ctx context.Context, u domain.User, id string) (domain.Case, error) {
+func (d *deps) visibleCase(ctx context.Context, u domain.User, id string) (seenCase, error) {
 	cs, err := d.Store.GetCase(ctx, id)
 	if err != nil {
-		return domain.Case{}, err
+		return seenCase{}, err
 	}
-	if ok, _, err := d.sees(ctx, u, &cs); err != nil || !ok {
-		return domain.Case{}, cmp.Or(err, fmt.Errorf("case %s: %w", id, store.ErrNotFound))
+	ok, follows, err := d.sees(ctx, u, &cs)
+	if err != nil || !ok {
+		return seenCase{}, cmp.Or(err, fmt.Errorf("case %s: %w", id, store.ErrNotFound))
 	}
-	return cs, nil
+	return seenCase{Case: cs, follows: follows}, nil
 }
 
 // sees reports whether the user may see the case: as workflows.CanSee says, and a leader
@@ -157,32 +165,35 @@ func (d *deps) sees(ctx context.Context, u domain.User, cs *domain.Case) (sees, 
 	return follows, follows, err
 }
 
-// view is a case as the user may read it, recording a read of its sensitive fields: one
-// the read model gave, or the one a workflow's Update returned (the case as the action left
-// it, written to the read model before the Update answered).
+// view is a case as the user may read it, recording a read of its sensitive fields: the one
+// a workflow's Update returned (the case as the action left it, written to the read model
+// before the Update answered), or one just raised; any other is not found.
 func (d *deps) view(ctx context.Context, u domain.User, cs domain.Case) (CaseView, error) {
-	var reads store.Reads
-	v, err := d.shown(ctx, u, cs, &reads)
-	if err != nil {
-		return CaseView{}, err
+	ok, follows, err := d.sees(ctx, u, &cs)
+	if err != nil || !ok {
+		return CaseView{}, cmp.Or(err, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound))
 	}
+	return d.viewSeen(ctx, u, seenCase{Case: cs, follows: follows})
+}
+
+// viewSeen is a case the user may see as they may read it, recording a read of its
+// sensitive fields.
+func (d *deps) viewSeen(ctx context.Context, u domain.User, cs seenCase) (CaseView, error) {
+	var reads store.Reads
+	v := shown(u, &cs, &reads)
 	if err := d.Store.RecordReads(ctx, u.Username, reads); err != nil {
 		return CaseView{}, err
 	}
 	return v, nil
 }
 
-// shown is a case as the user may read it; a read of its sensitive fields is added to
-// reads, which the caller records before answering.
-func (d *deps) shown(ctx context.Context, u domain.User, cs domain.Case, reads *store.Reads) (CaseView, error) {
-	ok, follows, err := d.sees(ctx, u, &cs)
-	if err != nil || !ok {
-		return CaseView{}, cmp.Or(err, fmt.Errorf("case %s: %w", cs.ID, store.ErrNotFound))
-	}
-	if hasSensitive(&cs) && needsSensitive(&cs, u, follows) {
+// shown is a case the user may see as they may read it; a read of its sensitive fields is
+// added to reads, which the caller records before answering.
+func shown(u domain.User, cs *seenCase, reads *store.Reads) CaseView {
+	if hasSensitive(&cs.Case) && needsSensitive(&cs.Case, u, cs.follows) {
 		reads.Case(cs.ID)
 	}
-	return viewCase(cs, u, follows), nil
+	return viewCase(cs.Case, u, cs.follows)
 }
 
 // Get is a case as the user may read it (what it shows recorded as read, once).
@@ -192,11 +203,8 @@ func (s Cases) Get(ctx context.Context, u domain.User, id string) (CaseView, err
 		return CaseView{}, err
 	}
 	var reads store.Reads
-	v, err := s.shown(ctx, u, cs, &reads)
-	if err != nil {
-		return CaseView{}, err
-	}
-	if v.EnterpriseContact, err = s.contact(ctx, u, &cs, nil, &reads); err != nil {
+	v := shown(u, &cs, &reads)
+	if v.EnterpriseContact, err = s.contact(ctx, u, &cs.Case, nil, &reads); err != nil {
 		return CaseView{}, err
 	}
 	if v.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
@@ -216,7 +224,7 @@ func (s Cases) Head(ctx context.Context, u domain.User, id string) (CaseView, er
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, u, cs)
+	return s.viewSeen(ctx, u, cs)
 }
 
 // Contact is an enterprise's contact person and phone.
@@ -455,16 +463,12 @@ func (s Cases) Timeline(ctx context.Context, u domain.User, id string) (Timeline
 
 // timelineOf is the timeline of a case the user may see (already read); a read of its
 // events' sensitive fields unredacted is added to reads.
-func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *domain.Case, reads *store.Reads) (Timeline, error) {
-	_, follows, err := s.sees(ctx, u, cs)
-	if err != nil {
-		return Timeline{}, err
-	}
+func (s Cases) timelineOf(ctx context.Context, u domain.User, cs *seenCase, reads *store.Reads) (Timeline, error) {
 	events, err := s.Store.Timeline(ctx, cs.ID)
 	if err != nil {
 		return Timeline{}, err
 	}
-	out, readSensitive := viewTimeline(cs, events, u, follows)
+	out, readSensitive := viewTimeline(&cs.Case, events, u, cs.follows)
 	if readSensitive {
 		reads.Case(cs.ID)
 	}

@@ -139,7 +139,7 @@ func (s Files) AddToCase(ctx context.Context, u domain.User, caseID string, up U
 	if err != nil {
 		return File{}, false, err
 	}
-	if err := workflows.AttachAction.Check(&cs, u.Actor(), s.Clock.Business(time.Now())); err != nil {
+	if err := workflows.AttachAction.Check(&cs.Case, u.Actor(), s.Clock.Business(time.Now())); err != nil {
 		return File{}, false, Classify(err)
 	}
 	pf, err := prepare(u, store.FileOfCase, cs.ID, up)
@@ -255,11 +255,7 @@ func (s Files) mayRead(ctx context.Context, u domain.User, f File) error {
 		if !cs.Sensitive {
 			return nil
 		}
-		_, follows, err := s.sees(ctx, u, &cs)
-		if err != nil {
-			return err
-		}
-		if !needsSensitive(&cs, u, follows) {
+		if !needsSensitive(&cs.Case, u, cs.follows) {
 			return forbidden("本案涉及企业敏感信息，其附件仅供经办人员下载 (a sensitive case's files are for those handling it)")
 		}
 		return s.Store.RecordSensitiveReads(ctx, u.Username, cs.ID)

@@ -139,10 +139,7 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 		return CaseDetail{}, err
 	}
 	var reads store.Reads
-	view, err := s.shown(ctx, u, cs, &reads)
-	if err != nil {
-		return CaseDetail{}, err
-	}
+	view := shown(u, &cs, &reads)
 	t, err := s.timelineOf(ctx, u, &cs, &reads) // the case read once for the page
 	if err != nil {
 		return CaseDetail{}, err
@@ -155,7 +152,7 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	if err != nil {
 		return CaseDetail{}, err
 	}
-	if view.EnterpriseContact, err = s.contact(ctx, u, &cs, &ent, &reads); err != nil {
+	if view.EnterpriseContact, err = s.contact(ctx, u, &cs.Case, &ent, &reads); err != nil {
 		return CaseDetail{}, err
 	}
 	if view.Files, err = s.caseFiles(ctx, cs.ID); err != nil {
@@ -173,17 +170,17 @@ func (s Cases) Detail(ctx context.Context, u domain.User, id string) (CaseDetail
 	}
 	now := s.Clock.Business(time.Now())
 	for _, a := range workflows.Actions {
-		if a.Allowed(&cs, u.Actor(), now) {
+		if a.Allowed(&cs.Case, u.Actor(), now) {
 			out.Actions = append(out.Actions, ActionChoice{Name: a.Name, Label: a.Label})
 		}
 	}
 	if cs.Status == domain.StatusTriage && (u.Role == domain.RoleMemberDept || u.Role == domain.RoleAdmin) {
-		if out.Explain, err = s.explain(ctx, cs); err != nil {
+		if out.Explain, err = s.explain(ctx, cs.Case); err != nil {
 			return CaseDetail{}, err
 		}
 	}
-	out.MayAttach = workflows.AttachAction.Allowed(&cs, u.Actor(), now)
-	if workflows.AppealAction.Allowed(&cs, u.Actor(), now) {
+	out.MayAttach = workflows.AttachAction.Allowed(&cs.Case, u.Actor(), now)
+	if workflows.AppealAction.Allowed(&cs.Case, u.Actor(), now) {
 		out.Actions = append(out.Actions, ActionChoice{Name: workflows.AppealAction.Name, Label: workflows.AppealAction.Label})
 	}
 	if slices.Contains(RolesAppealJudge, u.Role) {

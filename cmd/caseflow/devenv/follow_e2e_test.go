@@ -64,6 +64,17 @@ func TestALeaderFollowsTheCasesOfTheirVisitsAndTheCommonProblemTheyWereMergedInt
 			t.Errorf("%s's read of %s is not recorded: %s", tc.name, tc.own, reads.Raw)
 		}
 	}
+	// The console's page of the case (the case, its timeline and files, read once): leader2
+	// reads their visit's case in full there too, and leader1's is not found.
+	page := newPerson(t, env.URL).signIn("leader2")
+	page.open("/cases/" + ofLeader2)
+	if page.status != http.StatusOK {
+		t.Fatalf("leader2 opens their visit's case: %d", page.status)
+	}
+	page.sees(ofLeader2, "企业自述年内停电八次，损失订单", "园区停电")
+	if page.open("/cases/" + ofLeader1); page.status != http.StatusNotFound {
+		t.Errorf("leader2 opens leader1's visit's case: %d", page.status)
+	}
 	// Following is reading: only the leader who raised a case comments on it.
 	if r := leader2.do("POST", "/api/v1/cases/"+ofLeader2+"/actions/comment", map[string]any{"text": "请加快"}, nil); r.Status != http.StatusForbidden {
 		t.Errorf("a following leader comments: %d %s", r.Status, r.Raw)
