@@ -639,8 +639,14 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 }
 
 // estimateCases answers the planner's estimate of how many rows fromWhere ("cases WHERE …")
-// yields (planning costs a fraction of a millisecond; counting 100,000 rows does not).
+// yields (planning costs a fraction of a millisecond; counting 100,000 rows does not), as
+// planned within the last estimateTTL if it was.
 func (s *Store) estimateCases(ctx context.Context, fromWhere string, args []any) (int, error) {
+	key := estimateKey(fromWhere, args)
+	if rows, ok := s.estimates.get(key); ok {
+		return rows, nil
+	}
+	at := s.estimates.now()
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
@@ -651,7 +657,9 @@ func (s *Store) estimateCases(ctx context.Context, fromWhere string, args []any)
 	if err != nil || len(plan) != 1 {
 		return 0, fmt.Errorf("store: list cases: estimate: %w", err)
 	}
-	return int(plan[0].Plan.Rows), nil
+	rows := int(plan[0].Plan.Rows)
+	s.estimates.put(key, rows, at)
+	return rows, nil
 }
 
 // AllocateCaseID hands out the next case number of the year (PT-2026-000001). With an

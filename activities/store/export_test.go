@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
@@ -85,3 +86,6 @@ func (s *Store) DigestForTest(ctx context.Context, table, order string) (digest 
 	err = s.pool.QueryRow(ctx, `SELECT coalesce(md5(string_agg(t::text, E'\n' ORDER BY `+order+`)), ''), count(*) FROM `+table+` AS t`).Scan(&digest, &n)
 	return digest, n, err
 }
+
+// EstimatesAt sets the clock the cache of lists' estimates reads (estimates.go).
+func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.now = now }

@@ -34,6 +34,8 @@ type Store struct {
 	// the disk (RecordReads says why).
 	records *pgxpool.Pool
 	cal     calendarCache
+	// estimates keeps the planner's estimates of the lists asked lately (estimates.go).
+	estimates *estimateCache
 }
 
 // DefaultMaxConns is how many connections a process opens at most, unless the URL's
@@ -71,7 +73,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{pool: pool, records: records}, nil
+	return &Store{pool: pool, records: records, estimates: newEstimateCache()}, nil
 }
 
 // recordConns is how many connections the records of reads take at most (beside

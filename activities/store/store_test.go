@@ -273,6 +273,59 @@ func TestLargeTotalsAreEstimatedAndSaySo(t *testing.T) {
 	}
 }
 
+// TestALargeListsTotalIsPlannedOnceForSecondsAndItsCasesAreAlwaysFresh: a large list's
+// estimated total is the planner's of up to five seconds ago (an office opening its inbox
+// again is not planned again), while the cases on the page are read afresh each time; once
+// the five seconds are up, the total follows the table.
+func TestALargeListsTotalIsPlannedOnceForSecondsAndItsCasesAreAlwaysFresh(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	st.EstimatesAt(func() time.Time { return now })
+	if err := st.SeedSynthetic(ctx, 3000, 2025, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExecForTest(ctx, `ANALYZE cases`); err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.ListCases(ctx, store.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.TotalEstimated || first.Total < 2000 || first.Total > 4000 {
+		t.Fatalf("3,000 cases: total %d (estimated %v)", first.Total, first.TotalEstimated)
+	}
+	if err := st.SeedSynthetic(ctx, 6000, 2026, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExecForTest(ctx, `ANALYZE cases`); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(4 * time.Second)
+	again, err := st.ListCases(ctx, store.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Total != first.Total {
+		t.Errorf("4 s later: total %d, want the estimate planned before, %d", again.Total, first.Total)
+	}
+	if len(again.Items) == 0 || !strings.HasPrefix(again.Items[0].ID, "SY-2026-") {
+		t.Errorf("4 s later the page does not start with a case written since: %v", again.Items[0].ID)
+	}
+	// Another filter is planned on its own.
+	if handling, err := st.ListCases(ctx, store.CaseFilter{Status: "handling"}); err != nil || handling.Total == first.Total {
+		t.Errorf("handling: total %d (%v), the default list's %d", handling.Total, err, first.Total)
+	}
+	now = now.Add(time.Second)
+	later, err := st.ListCases(ctx, store.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later.Total < 7000 || later.Total > 11000 {
+		t.Errorf("5 s later: total %d, want the 9,000 cases planned again", later.Total)
+	}
+}
+
 func TestTamperedTimelineFailsVerification(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// estimateTTL is how long the planner's estimate of a list is kept. An estimate follows
+// PostgreSQL's statistics of the table, which change when ANALYZE runs (autovacuum's, after a
+// tenth of the table has changed), and the table's size: a list asked again within this
+// long — an office's inbox, which everyone in the office opens, a page after the page before
+// — is not planned again for its total. The cases the list shows are always read afresh.
+const estimateTTL = 5 * time.Second
+
+// maxEstimates bounds the cache: past it, it starts afresh.
+const maxEstimates = 4096
+
+// estimateCache keeps the estimates of the lists asked in the last estimateTTL, by their
+// query and arguments.
+type estimateCache struct {
+	mu  sync.Mutex
+	m   map[string]cachedEstimate
+	now func() time.Time
+}
+
+type cachedEstimate struct {
+	rows int
+	at   time.Time
+}
+
+func newEstimateCache() *estimateCache {
+	return &estimateCache{m: map[string]cachedEstimate{}, now: time.Now}
+}
+
+// estimateKey names a list's estimate: its query and its arguments, each written as Go
+// writes a value's literal (a string quoted), so that no two lists share a key.
+func estimateKey(fromWhere string, args []any) string {
+	return fmt.Sprintf("%s\x00%#v", fromWhere, args)
+}
+
+func (c *estimateCache) get(key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || c.now().Sub(e.at) >= estimateTTL {
+		return 0, false
+	}
+	return e.rows, true
+}
+
+// put keeps an estimate planned at at (when it was asked).
+func (c *estimateCache) put(key string, rows int, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxEstimates {
+		clear(c.m)
+	}
+	c.m[key] = cachedEstimate{rows: rows, at: at}
+}
