@@ -13,8 +13,13 @@ import (
 // — is not planned again for its total. The cases the list shows are always read afresh.
 const estimateTTL = 5 * time.Second
 
-// maxEstimates bounds the cache: past it, it starts afresh.
-const maxEstimates = 4096
+// maxEstimates bounds the cache: past it, it starts afresh. maxEstimateKey bounds a list's
+// key (a search's words are in it, as long as a URL allows): a longer one is not kept, so
+// the cache holds at most some 8 MB whatever is searched.
+const (
+	maxEstimates   = 4096
+	maxEstimateKey = 2048
+)
 
 // estimateCache keeps the estimates of the lists asked in the last estimateTTL, by their
 // query and arguments.
@@ -51,6 +56,9 @@ func (c *estimateCache) get(key string) (int, bool) {
 
 // put keeps an estimate planned at at (when it was asked).
 func (c *estimateCache) put(key string, rows int, at time.Time) {
+	if len(key) > maxEstimateKey {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= maxEstimates {
