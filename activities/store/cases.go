@@ -643,10 +643,10 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 // planned within the last estimateTTL if it was.
 func (s *Store) estimateCases(ctx context.Context, fromWhere string, args []any) (int, error) {
 	key := estimateKey(fromWhere, args)
-	if rows, ok := s.estimates.get(key); ok {
+	if rows, ok := s.estimates.Get(key); ok {
 		return rows, nil
 	}
-	at := s.estimates.now()
+	at := s.estimates.Now()
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`

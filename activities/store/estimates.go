@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/putian-fic/caseflow/activities/expiring"
 )
 
 // estimateTTL is how long the planner's estimate of a list is kept. An estimate follows
@@ -22,20 +23,13 @@ const (
 )
 
 // estimateCache keeps the estimates of the lists asked in the last estimateTTL, by their
-// query and arguments.
+// query and arguments (estimateKey).
 type estimateCache struct {
-	mu  sync.Mutex
-	m   map[string]cachedEstimate
-	now func() time.Time
+	*expiring.Map[string, int]
 }
 
-type cachedEstimate struct {
-	rows int
-	at   time.Time
-}
-
-func newEstimateCache() *estimateCache {
-	return &estimateCache{m: map[string]cachedEstimate{}, now: time.Now}
+func newEstimateCache() estimateCache {
+	return estimateCache{expiring.New[string, int](estimateTTL, maxEstimates)}
 }
 
 // estimateKey names a list's estimate: its query and its arguments, each written as Go
@@ -44,25 +38,9 @@ func estimateKey(fromWhere string, args []any) string {
 	return fmt.Sprintf("%s\x00%#v", fromWhere, args)
 }
 
-func (c *estimateCache) get(key string) (int, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
-	if !ok || c.now().Sub(e.at) >= estimateTTL {
-		return 0, false
+// put keeps an estimate planned at at (when it was asked), unless its key is too long.
+func (c estimateCache) put(key string, rows int, at time.Time) {
+	if len(key) <= maxEstimateKey {
+		c.Put(key, rows, at)
 	}
-	return e.rows, true
-}
-
-// put keeps an estimate planned at at (when it was asked).
-func (c *estimateCache) put(key string, rows int, at time.Time) {
-	if len(key) > maxEstimateKey {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxEstimates {
-		clear(c.m)
-	}
-	c.m[key] = cachedEstimate{rows: rows, at: at}
 }

@@ -88,4 +88,4 @@ func (s *Store) DigestForTest(ctx context.Context, table, order string) (digest 
 }
 
 // EstimatesAt sets the clock the cache of lists' estimates reads (estimates.go).
-func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.now = now }
+func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.Now = now }

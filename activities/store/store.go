@@ -35,7 +35,7 @@ type Store struct {
 	records *pgxpool.Pool
 	cal     calendarCache
 	// estimates keeps the planner's estimates of the lists asked lately (estimates.go).
-	estimates *estimateCache
+	estimates estimateCache
 }
 
 // DefaultMaxConns is how many connections a process opens at most, unless the URL's

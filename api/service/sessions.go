@@ -2,9 +2,9 @@ package service
 
 import (
 	"crypto/sha256"
-	"sync"
 	"time"
 
+	"github.com/putian-fic/caseflow/activities/expiring"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
 
@@ -21,58 +21,27 @@ const maxCachedSessions = 10_000
 // sessionCache remembers, for sessionTTL, the user each live token belongs to, keyed by the
 // token's hash (the token itself is not kept).
 type sessionCache struct {
-	mu  sync.Mutex
-	m   map[[32]byte]cachedSession
-	now func() time.Time
-}
-
-type cachedSession struct {
-	u  domain.User
-	at time.Time
+	*expiring.Map[[32]byte, domain.User]
 }
 
 func newSessionCache() *sessionCache {
-	return &sessionCache{m: map[[32]byte]cachedSession{}, now: time.Now}
+	return &sessionCache{expiring.New[[32]byte, domain.User](sessionTTL, maxCachedSessions)}
 }
 
 // get is the user of token if it was read less than sessionTTL ago.
 func (c *sessionCache) get(token string) (domain.User, bool) {
-	key := sha256.Sum256([]byte(token))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[key]
-	if !ok || c.now().Sub(s.at) >= sessionTTL {
-		return domain.User{}, false
-	}
-	return s.u, true
+	return c.Get(sha256.Sum256([]byte(token)))
 }
 
 // put remembers that token belongs to u, from now.
 func (c *sessionCache) put(token string, u domain.User) {
-	key := sha256.Sum256([]byte(token))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxCachedSessions {
-		clear(c.m)
-	}
-	c.m[key] = cachedSession{u: u, at: c.now()}
+	c.Put(sha256.Sum256([]byte(token)), u, c.Now())
 }
 
 // forget drops token.
-func (c *sessionCache) forget(token string) {
-	key := sha256.Sum256([]byte(token))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, key)
-}
+func (c *sessionCache) forget(token string) { c.Delete(sha256.Sum256([]byte(token))) }
 
 // forgetUser drops every token of the user.
 func (c *sessionCache) forgetUser(username string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, s := range c.m {
-		if s.u.Username == username {
-			delete(c.m, k)
-		}
-	}
+	c.DeleteFunc(func(u domain.User) bool { return u.Username == username })
 }

@@ -10,7 +10,7 @@ import (
 func TestASessionIsTrustedForASecondAndForgottenAtOnceWhenEndedHere(t *testing.T) {
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	c := newSessionCache()
-	c.now = func() time.Time { return now }
+	c.Now = func() time.Time { return now }
 	member := domain.User{Username: "member", Role: domain.RoleMemberDept}
 	if _, ok := c.get("t1"); ok {
 		t.Fatal("an unknown token was found")
@@ -44,7 +44,7 @@ func TestASessionIsTrustedForASecondAndForgottenAtOnceWhenEndedHere(t *testing.T
 	for i := range maxCachedSessions + 1 {
 		c.put(string(rune(i))+"x", member)
 	}
-	if len(c.m) > maxCachedSessions {
-		t.Errorf("%d sessions kept, at most %d", len(c.m), maxCachedSessions)
+	if c.Len() > maxCachedSessions {
+		t.Errorf("%d sessions kept, at most %d", c.Len(), maxCachedSessions)
 	}
 }
