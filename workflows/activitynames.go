@@ -12,6 +12,7 @@ const (
 	actDeliverNotifications   = "DeliverNotifications"
 	actIssueNotice            = "IssueNotice"
 	actPlanLadder             = "PlanLadder"
+	actPlannedDeadline        = "PlannedDeadline"
 	actProjectCase            = "ProjectCase"
 	actRemindLeaders          = "RemindLeaders"
 	actRouteCase              = "RouteCase"
@@ -31,6 +32,7 @@ var activityNames = []string{
 	actDeliverNotifications,
 	actIssueNotice,
 	actPlanLadder,
+	actPlannedDeadline,
 	actProjectCase,
 	actRemindLeaders,
 	actRouteCase,

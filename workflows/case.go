@@ -90,9 +90,15 @@ type caseRun struct {
 	cancelsTimers bool
 	// madeAll: the run started with "changes-2026-12", which takes every change below as
 	// made (caseRun.made).
-	madeAll     bool
-	delivering  bool
-	deliverNext int // the lowest event seq a delivery under way must go on with, 0 if none
+	madeAll bool
+	// plansDeadlines: the run started with version 2 of "changes-2026-12": it computes a
+	// deadline and its ladder in one activity (PlannedDeadline) and keeps the ladder in
+	// planned, by the deadline's date, for the supervision to take without an activity of
+	// its own (runs started before planned each ladder with PlanLadder; supervise.go).
+	plansDeadlines bool
+	planned        map[string]domain.LadderPlan
+	delivering     bool
+	deliverNext    int // the lowest event seq a delivery under way must go on with, 0 if none
 	// merging is set while the case asks other cases to merge into it; telling counts the
 	// children being told that the case closed (merge.go).
 	merging bool
@@ -134,7 +140,8 @@ func (r *caseRun) now(ctx workflow.Context) time.Time { return r.clock.Business(
 // continue as new.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r := &caseRun{c: in.Case, mu: workflow.NewMutex(ctx), ready: in.Continued, clock: in.Clock,
-		policy: DefaultPolicy, ladders: in.Ladders, supervised: in.Supervised, strict: in.Strict}
+		policy: DefaultPolicy, ladders: in.Ladders, supervised: in.Supervised, strict: in.Strict,
+		planned: map[string]domain.LadderPlan{}}
 	if in.Policy != nil {
 		r.policy = *in.Policy
 	}
@@ -158,7 +165,8 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 		r.c.ReferredUnits = referredUnits(&r.c) // a run continued before they were kept
 	}
 	// Decided afresh by every run (continued runs too): it changes how, not what.
-	r.madeAll = workflow.GetVersion(ctx, changesMade, workflow.DefaultVersion, 1) == 1
+	changes := workflow.GetVersion(ctx, changesMade, workflow.DefaultVersion, changesPlannedDeadlines)
+	r.madeAll, r.plansDeadlines = changes >= 1, changes >= changesPlannedDeadlines
 	r.local = r.made(ctx, "local-activities")
 	r.serialDelivery = r.made(ctx, "serial-delivery")
 	r.deadlinesOnTimeline = r.made(ctx, "deadlines-on-timeline")
@@ -226,6 +234,12 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 // visibility writes on the server and 5 KB of history). A change after it gets its own
 // GetVersion beside it, until the next such consolidation.
 const changesMade = "changes-2026-12"
+
+// changesPlannedDeadlines is the version of changesMade from which a run plans each
+// deadline's ladder with the deadline (caseRun.plansDeadlines): a later change raises the
+// version of the same marker, so a new run still records one marker and one upsert; runs
+// started with version 1 replay as they ran.
+const changesPlannedDeadlines = 2
 
 // made says whether the change is made in this run: in every run started with changesMade;
 // in one started before, as the run recorded it (replayed, it reads its own marker).

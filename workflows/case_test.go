@@ -67,6 +67,8 @@ type outcome struct {
 	tells       []domain.UpdateCaseInput // messages to other cases
 	// timers the run started and what became of them: fired or cancelled (by timer ID)
 	timers, fired, cancelled map[string]time.Duration
+	// activities counts the activities the run ran, by name
+	activities map[string]int
 }
 
 // pendingTimers are the timers the run started that have neither fired nor been cancelled.
@@ -164,6 +166,14 @@ func newEnvWith(start time.Time, route routeFunc, out *outcome, refuse func(doma
 	env.SetOnTimerScheduledListener(func(id string, d time.Duration) { out.timers[id] = d })
 	env.SetOnTimerFiredListener(func(id string) { out.fired[id] = out.timers[id] })
 	env.SetOnTimerCanceledListener(func(id string) { out.cancelled[id] = out.timers[id] })
+	out.activities = map[string]int{}
+	count := func(info *activity.Info) {
+		stubMu.Lock()
+		defer stubMu.Unlock()
+		out.activities[info.ActivityType.Name]++
+	}
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) { count(info) })
+	env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) { count(info) })
 	return env
 }
 

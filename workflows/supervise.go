@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -27,11 +28,29 @@ var rungs = [4]struct{ kind, event string }{
 	RungYellow: {domain.CardYellow, domain.EventYellowCard}, RungRed: {domain.CardRed, domain.EventRedCard},
 }
 
-// workdays computes a deadline on the calendar in force (an activity: the calendar can change).
+// workdays computes a deadline on the calendar in force (an activity: the calendar can
+// change). In runs that plan deadlines, the same activity places the ladder of the date,
+// which the supervision then takes from r.planned (planNew) rather than asking again.
 func (r *caseRun) workdays(ctx workflow.Context, in domain.DeadlineInput) (string, error) {
-	var date string
-	err := r.activity(ctx, projectOptions, actWorkdayDeadline, in).Get(ctx, &date)
-	return date, err
+	if !r.plansDeadlines {
+		var date string
+		err := r.activity(ctx, projectOptions, actWorkdayDeadline, in).Get(ctx, &date)
+		return date, err
+	}
+	var out domain.PlannedDeadline
+	err := r.activity(ctx, projectOptions, actPlannedDeadline,
+		domain.PlannedDeadlineInput{Deadline: in, Ladder: r.ladderInput("")}).Get(ctx, &out)
+	if err == nil {
+		r.planned[out.Date] = out.Ladder
+	}
+	return out.Date, err
+}
+
+// ladderInput asks for the ladder of the deadline due, on the case's policy.
+func (r *caseRun) ladderInput(due string) domain.LadderInput {
+	p := r.policy
+	return domain.LadderInput{Due: due, ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter,
+		YellowAfter: p.YellowAfter, RedAfter: p.RedAfter, Hour: p.LadderHour}
 }
 
 // activeDeadlines are the deadlines of the steps now due: the ones the ladder watches.
@@ -141,19 +160,20 @@ func (r *caseRun) planLadders(ctx workflow.Context) error {
 	return nil
 }
 
-// planNew plans the ladders of the active deadlines that have none yet.
+// planNew plans the ladders of the active deadlines that have none yet: the one placed
+// with the deadline when there is one (r.planned), else by an activity.
 func (r *caseRun) planNew(ctx workflow.Context, active [][2]string) (map[[2]string]domain.LadderPlan, error) {
 	plans := map[[2]string]domain.LadderPlan{}
 	for _, ad := range active {
 		if r.hasLadder(ad) {
 			continue
 		}
+		if plan, ok := r.planned[ad[1]]; ok {
+			plans[ad] = plan
+			continue
+		}
 		var plan domain.LadderPlan
-		p := r.policy
-		err := r.activity(ctx, projectOptions, actPlanLadder, domain.LadderInput{
-			Due: ad[1], ReminderBefore: p.ReminderBefore, UrgeAfter: p.UrgeAfter, YellowAfter: p.YellowAfter,
-			RedAfter: p.RedAfter, Hour: p.LadderHour}).Get(ctx, &plan)
-		if err != nil {
+		if err := r.activity(ctx, projectOptions, actPlanLadder, r.ladderInput(ad[1])).Get(ctx, &plan); err != nil {
 			return nil, err
 		}
 		plans[ad] = plan
@@ -174,6 +194,10 @@ func (r *caseRun) keepLadders(active [][2]string, plans map[[2]string]domain.Lad
 		}
 	}
 	r.ladders = kept
+	// A ladder placed with a deadline no longer due is not needed again.
+	maps.DeleteFunc(r.planned, func(due string, _ domain.LadderPlan) bool {
+		return !slices.ContainsFunc(active, func(ad [2]string) bool { return ad[1] == due })
+	})
 	for _, ad := range active {
 		plan, ok := plans[ad]
 		if !ok || r.hasLadder(ad) {

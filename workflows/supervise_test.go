@@ -34,18 +34,26 @@ var refusingChildren = map[string]string{"PT-2026-000009": "案件 PT-2026-00000
 
 func registerSupervision(env *testsuite.TestWorkflowEnvironment, out *outcome) {
 	cal := calendar.New()
-	env.RegisterActivityWithOptions(func(_ context.Context, in domain.DeadlineInput) (string, error) {
+	deadline := func(_ context.Context, in domain.DeadlineInput) (string, error) {
 		from := in.From
 		if in.FromDate != "" {
 			from, _ = calendar.ParseDate(in.FromDate)
 		}
 		return cal.AddWorkdays(from, in.Days).Format(domain.DateLayout), nil
-	}, activity.RegisterOptions{Name: "WorkdayDeadline"})
-	env.RegisterActivityWithOptions(func(_ context.Context, in domain.LadderInput) (domain.LadderPlan, error) {
+	}
+	ladder := func(_ context.Context, in domain.LadderInput) (domain.LadderPlan, error) {
 		due, _ := calendar.ParseDate(in.Due)
 		at := func(n int) time.Time { return cal.AddWorkdays(due, n).Add(time.Duration(in.Hour) * time.Hour) }
 		return domain.LadderPlan{Reminder: at(-in.ReminderBefore), Blue: at(in.UrgeAfter), Yellow: at(in.YellowAfter), Red: at(in.RedAfter)}, nil
-	}, activity.RegisterOptions{Name: "PlanLadder"})
+	}
+	env.RegisterActivityWithOptions(deadline, activity.RegisterOptions{Name: "WorkdayDeadline"})
+	env.RegisterActivityWithOptions(ladder, activity.RegisterOptions{Name: "PlanLadder"})
+	env.RegisterActivityWithOptions(func(ctx context.Context, in domain.PlannedDeadlineInput) (domain.PlannedDeadline, error) {
+		date, _ := deadline(ctx, in.Deadline)
+		in.Ladder.Due = date
+		plan, err := ladder(ctx, in.Ladder)
+		return domain.PlannedDeadline{Date: date, Ladder: plan}, err
+	}, activity.RegisterOptions{Name: "PlannedDeadline"})
 	env.RegisterActivityWithOptions(func(_ context.Context, n domain.Notice) (domain.Notice, error) {
 		for _, prev := range out.notices { // keyed as the store keys them
 			if prev.CaseID == n.CaseID && (n.Key == "" && prev.Key == "" && prev.DeadlineKind == n.DeadlineKind &&
@@ -171,6 +179,18 @@ func TestTheLadderFiresInOrderAndOnce(t *testing.T) {
 	}
 	if len(o.deliveries) < 7 {
 		t.Errorf("%d deliveries started", len(o.deliveries))
+	}
+}
+
+func TestEachDeadlineIsComputedWithItsLadderInOneActivity(t *testing.T) {
+	// The ladder's times are those PlanLadder gave (TestTheLadderFiresInOrderAndOnce); the
+	// case asks for them with each deadline: triage, referral, sign-for, handling, callback.
+	o := run(t, handledInTime()...)
+	if got := o.activities; got["PlannedDeadline"] != 5 || got["WorkdayDeadline"] != 0 || got["PlanLadder"] != 0 {
+		t.Errorf("activities %v; want PlannedDeadline 5 times, no WorkdayDeadline nor PlanLadder", got)
+	}
+	if d := o.final().Deadlines; d.Triage == "" || d.Referral == "" || d.Sign == "" || d.Handling == "" || d.Callback == "" {
+		t.Errorf("deadlines %+v: each step's should be set", d)
 	}
 }
 

@@ -111,6 +111,19 @@ type LadderPlan struct {
 	Red      time.Time `json:"red"`
 }
 
+// PlannedDeadlineInput asks for a deadline (as DeadlineInput does) and the supervision
+// ladder of the date it falls on (Ladder.Due is that date, left empty here).
+type PlannedDeadlineInput struct {
+	Deadline DeadlineInput `json:"deadline"`
+	Ladder   LadderInput   `json:"ladder"`
+}
+
+// PlannedDeadline is a deadline's date with its ladder, computed on one calendar.
+type PlannedDeadline struct {
+	Date   string     `json:"date"`
+	Ladder LadderPlan `json:"ladder"`
+}
+
 // UpdateCaseInput asks another case's workflow to take an action: a parent case merging
 // a child into it, or telling its children that it closed. UpdateID makes a retry the
 // same Update, which Temporal answers with the first outcome.
