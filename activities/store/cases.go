@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -294,6 +295,20 @@ type CaseFilter struct {
 	// written (from its start): a caller that lists often keeps one and spares the
 	// garbage collector a page of cases per list.
 	Into []domain.Case
+	// Record, when set, records the page's read of sensitive fields in the page's own
+	// statement (ListRecord); CasePage.Recorded answers what it recorded.
+	Record *ListRecord
+}
+
+// ListRecord is a read of sensitive fields that a list's statement records as it reads
+// its page, where RecordReads would take a round trip of its own after it: one row of
+// sensitive_reads for Username with the cases the page shows that hold anything sensitive
+// (sensitive, or an amount) — or, with Office set, those of them that office leads. The
+// caller decides, by its own rule of who reads what, that these are the cases the page
+// shows unredacted (service.Cases.List, which checks what was recorded against that rule).
+// Such a list runs on the records' connections (RecordReads says why).
+type ListRecord struct {
+	Username, Office string
 }
 
 // Cursor is a position in a list of cases: the last case of a page.
@@ -311,6 +326,9 @@ type CasePage struct {
 	TotalEstimated bool
 	// Next is where the following page starts, nil on the last page.
 	Next *Cursor
+	// Recorded are the cases whose read of sensitive fields the statement recorded
+	// (CaseFilter.Record), in the page's order; nil when it recorded none.
+	Recorded []string
 }
 
 // ExactTotalUpTo is how many matching cases a list counts exactly.
@@ -338,7 +356,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		estimate = max(estimate, ExactTotalUpTo+1) // more than the planner believed
 	}
 	page := CasePage{Total: estimate, TotalEstimated: true}
-	rows, err := s.pool.Query(ctx, q.page, append([]any{pgx.QueryExecModeExec}, q.pageArgs...)...)
+	rows, err := s.listPool(q).Query(ctx, q.page, append([]any{pgx.QueryExecModeExec}, q.pageArgs...)...)
 	if err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
@@ -346,7 +364,11 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	items := q.listed()
 	for rows.Next() {
 		c, at := items.add()
-		if err := rows.Scan(at, &snapshotInto{c: c}); err != nil {
+		dest := []any{at, &snapshotInto{c: c}}
+		if q.record {
+			dest = append(dest, &page.Recorded)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 		}
 	}
@@ -405,18 +427,23 @@ func (l *listed) drop() { l.cases, l.at = l.cases[:len(l.cases)-1], l.at[:len(l.
 // from them, in one query; complete is false when there were more (the page is then not
 // known to be the newest).
 func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool, error) {
-	rows, err := s.pool.Query(ctx, q.small, append([]any{pgx.QueryExecModeExec}, q.smallArgs...)...)
+	rows, err := s.listPool(q).Query(ctx, q.small, append([]any{pgx.QueryExecModeExec}, q.smallArgs...)...)
 	if err != nil {
 		return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
 	}
 	defer rows.Close()
 	var n int
+	var recorded []string
 	items := q.listed()
 	for rows.Next() {
 		c, at := items.add()
 		var ts pgtype.Timestamptz
 		snapshot := snapshotInto{c: c}
-		if err := rows.Scan(&n, &ts, &snapshot); err != nil {
+		dest := []any{&n, &ts, &snapshot}
+		if q.record {
+			dest = append(dest, &recorded)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return CasePage{}, false, fmt.Errorf("store: list cases: %w", err)
 		}
 		if *at = ts.Time; !snapshot.found { // an empty page: one row, no case
@@ -429,9 +456,18 @@ func (s *Store) smallList(ctx context.Context, q caseListQuery) (CasePage, bool,
 	if n > ExactTotalUpTo {
 		return CasePage{}, false, nil
 	}
-	page := CasePage{Total: n}
+	page := CasePage{Total: n, Recorded: recorded}
 	page.Items, page.Next = q.cut(items)
 	return page, true, nil
+}
+
+// listPool is where a list's statement runs: one that records a read (CaseFilter.Record)
+// writes, on the records' connections, whose commits do not wait for the disk.
+func (s *Store) listPool(q caseListQuery) *pgxpool.Pool {
+	if q.record {
+		return s.records
+	}
+	return s.pool
 }
 
 // snapshotInto scans a case's snapshot into c, and whether there was one: an empty page of
@@ -472,11 +508,18 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 	}
 	out := []string{fmt.Sprintf("-- estimate: %d cases; served by the %s", estimate,
 		map[bool]string{true: "small-list query (the first)", false: "large-list page (the second)"}[estimate <= smallListUpTo])}
+	// ANALYZE runs the statements, a list's record of a read with them: in a transaction
+	// rolled back, so that explaining a list records nothing.
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return "", fmt.Errorf("store: explain list: %w", err)
+	}
+	defer tx.Rollback(ctx) // nothing of it is kept
 	for _, query := range []struct {
 		sql  string
 		args []any
 	}{{q.small, q.smallArgs}, {q.page, q.pageArgs}} {
-		rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query.sql, query.args...)
+		rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query.sql, query.args...)
 		if err != nil {
 			return "", fmt.Errorf("store: explain list: %w", err)
 		}
@@ -505,6 +548,7 @@ type caseListQuery struct {
 	smallArgs    []any
 	size         int
 	into         []domain.Case // CaseFilter.Into
+	record       bool          // page and small record a read and answer it (CaseFilter.Record)
 }
 
 func listQuery(f CaseFilter) caseListQuery {
@@ -556,22 +600,57 @@ func listQuery(f CaseFilter) caseListQuery {
 	q.pageArgs = slices.Clone(pw.args)
 	cond := after(&q.pageArgs, pw.sql(), [2]string{q.keyAt, q.keyID})
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
-	q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
-		ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
-		ORDER BY p.created_at DESC, p.id DESC`, q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-1, len(q.pageArgs))
+	pageRows := fmt.Sprintf(`SELECT p.id, p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
+		ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)`,
+		q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-1, len(q.pageArgs))
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
 	q.smallArgs = slices.Clone(w.args)
 	within := after(&q.smallArgs, "", [2]string{"created_at", "id"})
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
-	q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM `+q.from+` %s LIMIT %d)
-		SELECT (SELECT count(*) FROM m), p.created_at, s.snapshot
-		FROM (SELECT 1) AS one LEFT JOIN (
-			(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
-			JOIN case_snapshots AS s USING (id)) ON true
-		ORDER BY p.created_at DESC, p.id DESC`, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-1, len(q.smallArgs))
+	matches := fmt.Sprintf(`m AS MATERIALIZED (SELECT id, created_at FROM %s %s LIMIT %d)`, q.from, q.cond, ExactTotalUpTo+1)
+	smallRows := fmt.Sprintf(`SELECT p.id, p.created_at, s.snapshot FROM (SELECT id, created_at FROM m %s
+		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)`,
+		within, len(q.smallArgs)-1, len(q.smallArgs))
+	if r := f.Record; r == nil {
+		q.page = `SELECT p.created_at, p.snapshot FROM (` + pageRows + `) AS p ORDER BY p.created_at DESC, p.id DESC`
+		q.small = `WITH ` + matches + ` SELECT (SELECT count(*) FROM m), p.created_at, p.snapshot
+			FROM (SELECT 1) AS one LEFT JOIN (` + smallRows + `) AS p ON true ORDER BY p.created_at DESC, p.id DESC`
+	} else {
+		// The same pages, kept (p), and a read of those of their shown cases (the first
+		// size, as cut keeps) that hold anything sensitive recorded in the same statement:
+		// one round trip where a list took two. A small list records only when it is
+		// complete (smallList answers it only then; otherwise the large list's page does).
+		q.record = true
+		q.pageArgs = append(q.pageArgs, r.Username, r.Office)
+		q.page = `WITH p AS MATERIALIZED (` + pageRows + `), r AS (` + recordShown(q.size, len(q.pageArgs), "") + `)
+			SELECT p.created_at, p.snapshot, (SELECT case_ids FROM r) FROM p ORDER BY p.created_at DESC, p.id DESC`
+		q.smallArgs = append(q.smallArgs, r.Username, r.Office)
+		q.small = `WITH ` + matches + `, p AS MATERIALIZED (` + smallRows + `),
+			r AS (` + recordShown(q.size, len(q.smallArgs), fmt.Sprintf("(SELECT count(*) FROM m) <= %d", ExactTotalUpTo)) + `)
+			SELECT (SELECT count(*) FROM m), p.created_at, p.snapshot, (SELECT case_ids FROM r)
+			FROM (SELECT 1) AS one LEFT JOIN p ON true ORDER BY p.created_at DESC, p.id DESC`
+	}
 	q.count = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT %d) AS m`, q.from, q.cond, ExactTotalUpTo+1)
 	return q
+}
+
+// recordShown is the INSERT that records a read of the sensitive fields of the first size
+// cases of p (in the page's order) that hold any — among them, when the office argument
+// ($office, the username's the one before it) is not empty, those that office leads, as
+// service.needsSensitive gives an office — if when holds; it returns the cases it recorded.
+func recordShown(size, office int, when string) string {
+	if when != "" {
+		when = " AND " + when
+	}
+	return fmt.Sprintf(`INSERT INTO sensitive_reads (case_ids, username)
+		SELECT ids, $%[2]d::text FROM (SELECT array_agg(shown.id ORDER BY shown.created_at DESC, shown.id DESC) AS ids
+			FROM (SELECT id, created_at FROM p ORDER BY created_at DESC, id DESC LIMIT %[1]d) AS shown
+			JOIN cases AS c ON c.id = shown.id
+			WHERE (c.sensitive OR c.amount_cny IS NOT NULL)
+				AND ($%[3]d::text = '' OR (c.office <> '' AND c.office = $%[3]d::text))%[4]s) AS x
+		WHERE cardinality(ids) > 0
+		RETURNING case_ids`, size, office-1, office, when)
 }
 
 // listConds are the conditions of a list of f, and those its estimate counts. A text

@@ -63,7 +63,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	rcfg := cfg.Copy()
 	rcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
-	rcfg.MaxConns = min(cfg.MaxConns, recordConns)
+	rcfg.MaxConns = max(min(cfg.MaxConns, recordConns), cfg.MaxConns/2)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
@@ -76,8 +76,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{pool: pool, records: records, estimates: newEstimateCache()}, nil
 }
 
-// recordConns is how many connections the records of reads take at most (beside
-// DefaultMaxConns); like the others they are opened when first needed.
+// recordConns is how many connections the records of reads take at least (beside
+// DefaultMaxConns; half as many as it when that is more: the lists that record a read run
+// there too, ListRecord); like the others they are opened when first needed.
 const recordConns = 4
 
 // Connect opens the store at url and makes sure PostgreSQL answers: an error names the

@@ -1287,3 +1287,107 @@ func TestSyntheticCasesAreWrittenOnceAndASecondRunSaysSo(t *testing.T) {
 		t.Errorf("writing them again: %v, want an error saying they are there already", err)
 	}
 }
+
+// A list given a read to record records, in its own statement, one read of the cases its
+// page shows that hold anything sensitive — not the extra case it fetches to know a page
+// follows — and answers them; an office's, only those it leads. Both ways a list is read
+// (a large list's page, a small list's matches) and a page reached by a cursor do the same,
+// and explaining a list records nothing.
+func TestAListRecordsTheReadOfTheSensitiveCasesItShowsInItsOwnStatement(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	records := func() int {
+		n, err := st.CountForTest(ctx, `SELECT count(*) FROM sensitive_reads`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	shown := func(items []domain.Case, office string) []string {
+		var ids []string
+		for _, c := range items {
+			if (c.Sensitive || c.AmountCNY != nil) && (office == "" || c.Office == office) {
+				ids = append(ids, c.ID)
+			}
+		}
+		return ids
+	}
+	var after *store.Cursor
+	for _, tc := range []struct {
+		name  string
+		f     store.CaseFilter
+		small bool
+	}{
+		{"a large list's first page", store.CaseFilter{SearchSensitive: true}, false},
+		{"its next page, by cursor", store.CaseFilter{SearchSensitive: true}, false},
+		{"a large list's third page of 50", store.CaseFilter{SearchSensitive: true, Page: 3, PageSize: 50}, false},
+		{"a small list", store.CaseFilter{Status: "triage", SearchSensitive: true, PageSize: 100}, true},
+		{"a unit's (small)", store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true, PageSize: 50}, true},
+		{"a leader's, small by its estimate but not in fact (594 cases)", store.CaseFilter{FollowedBy: "leader1", SearchSensitive: true, PageSize: 50}, false},
+		{"an office's, of both offices", store.CaseFilter{SearchSensitiveOffice: "party", PageSize: 100}, false},
+		{"an office's small list", store.CaseFilter{Status: "handling", Office: "party", SearchSensitiveOffice: "party", PageSize: 100}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.f
+			if tc.name == "its next page, by cursor" {
+				f.After = after
+			}
+			office := f.SearchSensitiveOffice
+			f.Record = &store.ListRecord{Username: "reader", Office: office}
+			before := records()
+			page, err := st.ListCases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after = page.Next
+			if page.TotalEstimated == tc.small {
+				t.Fatalf("total %d estimated %v: not the kind of list this case is about", page.Total, page.TotalEstimated)
+			}
+			want := shown(page.Items, office)
+			if len(want) == 0 {
+				t.Fatalf("no case of the page holds anything sensitive: nothing to record")
+			}
+			if !slices.Equal(page.Recorded, want) {
+				t.Errorf("recorded %v, want the shown cases that hold anything sensitive %v", page.Recorded, want)
+			}
+			if n := records() - before; n != 1 {
+				t.Errorf("%d reads recorded, want one", n)
+			}
+			for _, id := range want[:1] {
+				reads, err := st.SensitiveReads(ctx, id)
+				if err != nil || len(reads) == 0 || reads[len(reads)-1].Username != "reader" {
+					t.Errorf("%s's reads: %+v %v", id, reads, err)
+				}
+			}
+			// The case fetched beyond the page is not recorded.
+			if page.Next != nil {
+				f := f
+				f.Record, f.Page, f.After, f.PageSize = nil, 0, page.Next, 1
+				beyond, err := st.ListCases(ctx, f)
+				if err != nil || len(beyond.Items) != 1 || slices.Contains(page.Recorded, beyond.Items[0].ID) {
+					t.Errorf("the case after the page (%v, %v) is among those recorded %v", beyond.Items, err, page.Recorded)
+				}
+			}
+			before = records()
+			if plan, err := st.ExplainListCases(ctx, f); err != nil || !strings.Contains(plan, "Insert on sensitive_reads") {
+				t.Fatalf("the plan of the statement that records: %v\n%s", err, plan)
+			}
+			if n := records() - before; n != 0 {
+				t.Errorf("explaining the list recorded %d reads", n)
+			}
+		})
+	}
+	// A page with nothing sensitive on it records nothing.
+	before := records()
+	page, err := st.ListCases(ctx, store.CaseFilter{Query: "SY-2026-000001", SearchSensitive: true,
+		Record: &store.ListRecord{Username: "reader"}})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("one case: %v %v", page.Items, err)
+	}
+	if want := shown(page.Items, ""); !slices.Equal(page.Recorded, want) || records()-before != len(want) {
+		t.Errorf("recorded %v (%d rows), want %v", page.Recorded, records()-before, want)
+	}
+}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/api/console"
+	"github.com/putian-fic/caseflow/api/service"
 	"github.com/putian-fic/caseflow/cmd/caseflow/progress"
 	"github.com/putian-fic/caseflow/workflows/domain"
 )
@@ -671,15 +672,19 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 	case !strings.HasPrefix(m.path, "/api/"):
 		return nil
 	case m.filter != nil:
+		// The same statement as the API's: a list records its reader's reads of sensitive
+		// fields in it (service.ListRecord), as the reader (m.user).
+		record := r.listRecord(m.user)
 		return func(ctx context.Context, _ int) error {
 			f := *m.filter
-			f.Page, f.PageSize = 1, 20
+			f.Page, f.PageSize, f.Record = 1, 20, record
 			_, err := r.Store.ListCases(ctx, f)
 			return err
 		}
 	case strings.Contains(m.path, "cursor="):
+		record := r.listRecord(m.user)
 		return func(ctx context.Context, _ int) error {
-			_, err := r.Store.ListCases(ctx, store.CaseFilter{SearchSensitive: true, After: after, Page: 1, PageSize: 20})
+			_, err := r.Store.ListCases(ctx, store.CaseFilter{SearchSensitive: true, After: after, Page: 1, PageSize: 20, Record: record})
 			return err
 		}
 	case strings.HasSuffix(m.path, "/timeline"):
@@ -693,6 +698,16 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 			return err
 		}
 	}
+}
+
+// listRecord is the read a list by username records in its statement, as the API's
+// (service.ListRecord); nil if there is no such user.
+func (r *runner) listRecord(username string) *store.ListRecord {
+	u, err := r.Store.UserRecordOf(context.Background(), username)
+	if err != nil {
+		return nil
+	}
+	return service.ListRecord(domain.User{Username: u.Username, Role: u.Role, Unit: u.Unit})
 }
 
 // alternated runs read for 0..n-1 one at a time, each followed by sql for the same i (or
