@@ -600,57 +600,67 @@ func listQuery(f CaseFilter) caseListQuery {
 	q.pageArgs = slices.Clone(pw.args)
 	cond := after(&q.pageArgs, pw.sql(), [2]string{q.keyAt, q.keyID})
 	q.pageArgs = append(q.pageArgs, q.size+1, offset)
-	pageRows := fmt.Sprintf(`SELECT p.id, p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
-		ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)`,
-		q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-1, len(q.pageArgs))
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
 	q.smallArgs = slices.Clone(w.args)
 	within := after(&q.smallArgs, "", [2]string{"created_at", "id"})
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
-	matches := fmt.Sprintf(`m AS MATERIALIZED (SELECT id, created_at FROM %s %s LIMIT %d)`, q.from, q.cond, ExactTotalUpTo+1)
-	smallRows := fmt.Sprintf(`SELECT p.id, p.created_at, s.snapshot FROM (SELECT id, created_at FROM m %s
-		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)`,
-		within, len(q.smallArgs)-1, len(q.smallArgs))
-	if r := f.Record; r == nil {
-		q.page = `SELECT p.created_at, p.snapshot FROM (` + pageRows + `) AS p ORDER BY p.created_at DESC, p.id DESC`
-		q.small = `WITH ` + matches + ` SELECT (SELECT count(*) FROM m), p.created_at, p.snapshot
-			FROM (SELECT 1) AS one LEFT JOIN (` + smallRows + `) AS p ON true ORDER BY p.created_at DESC, p.id DESC`
+	if f.Record == nil {
+		q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
+			ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p JOIN case_snapshots AS s USING (id)
+			ORDER BY p.created_at DESC, p.id DESC`, q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-1, len(q.pageArgs))
+		q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM `+q.from+` %s LIMIT %d)
+			SELECT (SELECT count(*) FROM m), p.created_at, s.snapshot
+			FROM (SELECT 1) AS one LEFT JOIN (
+				(SELECT id, created_at FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
+				JOIN case_snapshots AS s USING (id)) ON true
+			ORDER BY p.created_at DESC, p.id DESC`, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-1, len(q.smallArgs))
 	} else {
-		// The same pages, kept (p), and a read of those of their shown cases (the first
-		// size, as cut keeps) that hold anything sensitive recorded in the same statement:
-		// one round trip where a list took two. A small list records only when it is
-		// complete (smallList answers it only then; otherwise the large list's page does).
+		// The same pages, kept (p) with whether the reader's read of each case is recorded
+		// (rec: it holds anything sensitive — and, for an office, the office leads it, as
+		// service.needsSensitive gives an office), and the read of the shown cases (the
+		// first size, as cut keeps) recorded in the same statement: one round trip where a
+		// list took two. A small list records only when it is complete (smallList answers
+		// it only then; otherwise the large list's page does).
 		q.record = true
-		q.pageArgs = append(q.pageArgs, r.Username, r.Office)
-		q.page = `WITH p AS MATERIALIZED (` + pageRows + `), r AS (` + recordShown(q.size, len(q.pageArgs), "") + `)
-			SELECT p.created_at, p.snapshot, (SELECT case_ids FROM r) FROM p ORDER BY p.created_at DESC, p.id DESC`
-		q.smallArgs = append(q.smallArgs, r.Username, r.Office)
-		q.small = `WITH ` + matches + `, p AS MATERIALIZED (` + smallRows + `),
-			r AS (` + recordShown(q.size, len(q.smallArgs), fmt.Sprintf("(SELECT count(*) FROM m) <= %d", ExactTotalUpTo)) + `)
+		rec := func(args *[]any) string {
+			*args = append(*args, f.Record.Username, f.Record.Office)
+			return fmt.Sprintf(`(sensitive OR amount_cny IS NOT NULL) AND ($%[1]d::text = '' OR (office <> '' AND office = $%[1]d::text)) AS rec`, len(*args))
+		}
+		pageRec := rec(&q.pageArgs)
+		q.page = fmt.Sprintf(`WITH p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (
+				SELECT id, created_at, %s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT $%d OFFSET $%d) AS p
+				JOIN case_snapshots AS s USING (id)),
+			r AS (%s)
+			SELECT p.created_at, p.snapshot, (SELECT case_ids FROM r) FROM p ORDER BY p.created_at DESC, p.id DESC`,
+			pageRec, q.from, cond, q.keyAt, q.keyID, len(q.pageArgs)-3, len(q.pageArgs)-2, recordShown(q.size, len(q.pageArgs)-1, ""))
+		smallRec := rec(&q.smallArgs)
+		q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at, %s FROM %s %s LIMIT %d),
+			p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (
+				SELECT id, created_at, rec FROM m %s ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d) AS p
+				JOIN case_snapshots AS s USING (id)),
+			r AS (%s)
 			SELECT (SELECT count(*) FROM m), p.created_at, p.snapshot, (SELECT case_ids FROM r)
-			FROM (SELECT 1) AS one LEFT JOIN p ON true ORDER BY p.created_at DESC, p.id DESC`
+			FROM (SELECT 1) AS one LEFT JOIN p ON true ORDER BY p.created_at DESC, p.id DESC`,
+			smallRec, q.from, q.cond, ExactTotalUpTo+1, within, len(q.smallArgs)-3, len(q.smallArgs)-2,
+			recordShown(q.size, len(q.smallArgs)-1, fmt.Sprintf("(SELECT count(*) FROM m) <= %d", ExactTotalUpTo)))
 	}
 	q.count = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT %d) AS m`, q.from, q.cond, ExactTotalUpTo+1)
 	return q
 }
 
-// recordShown is the INSERT that records a read of the sensitive fields of the first size
-// cases of p (in the page's order) that hold any — among them, when the office argument
-// ($office, the username's the one before it) is not empty, those that office leads, as
-// service.needsSensitive gives an office — if when holds; it returns the cases it recorded.
-func recordShown(size, office int, when string) string {
+// recordShown is the INSERT that records, for the username argument ($username), a read of
+// the sensitive fields of those of the first size cases of p (in the page's order) whose
+// read is recorded (p.rec), if when holds; it returns the cases it recorded.
+func recordShown(size, username int, when string) string {
 	if when != "" {
 		when = " AND " + when
 	}
 	return fmt.Sprintf(`INSERT INTO sensitive_reads (case_ids, username)
-		SELECT ids, $%[2]d::text FROM (SELECT array_agg(shown.id ORDER BY shown.created_at DESC, shown.id DESC) AS ids
-			FROM (SELECT id, created_at FROM p ORDER BY created_at DESC, id DESC LIMIT %[1]d) AS shown
-			JOIN cases AS c ON c.id = shown.id
-			WHERE (c.sensitive OR c.amount_cny IS NOT NULL)
-				AND ($%[3]d::text = '' OR (c.office <> '' AND c.office = $%[3]d::text))%[4]s) AS x
-		WHERE cardinality(ids) > 0
-		RETURNING case_ids`, size, office-1, office, when)
+		SELECT ids, $%[2]d::text FROM (SELECT array_agg(id ORDER BY created_at DESC, id DESC) FILTER (WHERE rec) AS ids
+			FROM (SELECT id, created_at, rec FROM p ORDER BY created_at DESC, id DESC LIMIT %[1]d) AS shown) AS x
+		WHERE cardinality(ids) > 0%[3]s
+		RETURNING case_ids`, size, username, when)
 }
 
 // listConds are the conditions of a list of f, and those its estimate counts. A text
