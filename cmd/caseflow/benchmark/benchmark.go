@@ -643,7 +643,9 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		row.Met = &met
 		rep.Rows = append(rep.Rows, row)
 		if m.filter != nil {
-			plan, err := r.Store.ExplainListCases(ctx, *m.filter)
+			f := *m.filter
+			f.Record = r.listRecord(m.user) // the statement the API runs (its record rolled back)
+			plan, err := r.Store.ExplainListCases(ctx, f)
 			if err != nil {
 				return err
 			}
