@@ -361,13 +361,13 @@ func (s Cases) List(ctx context.Context, u domain.User, q CaseQuery, buf *ListBu
 // list redacted. List checks what the statement recorded against needsSensitive, case by
 // case, and records what it left out (TestEachRolesListRecordsInItsStatementTheReadsItsRuleGives).
 func ListRecord(u domain.User) *store.ListRecord {
-	switch u.Role {
-	case domain.RoleMemberDept, domain.RoleUnit, domain.RoleLeader:
+	switch {
+	case u.Role == domain.RoleMemberDept, u.Role == domain.RoleLeader, u.Role == domain.RoleUnit && u.Unit != "":
 		return &store.ListRecord{Username: u.Username}
-	case domain.RoleSupervision:
+	case u.Role == domain.RoleSupervision && u.Unit != "":
 		return &store.ListRecord{Username: u.Username, Office: u.Unit}
 	}
-	return nil
+	return nil // and a unit or an office without its unit, which needsSensitive gives nothing
 }
 
 // unrecorded are the cases of read that recorded does not hold.
