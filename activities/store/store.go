@@ -76,9 +76,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{pool: pool, records: records, estimates: newEstimateCache()}, nil
 }
 
-// recordConns is how many connections the records of reads take at least (beside
-// DefaultMaxConns; half as many as it when that is more: the lists that record a read run
-// there too, ListRecord); like the others they are opened when first needed.
+// recordConns is how many connections the records of reads take (beside the main pool's,
+// and never more than it), or half the main pool's when that is more: the lists that record
+// a read run there too (ListRecord). Like the others they are opened when first needed.
 const recordConns = 4
 
 // Connect opens the store at url and makes sure PostgreSQL answers: an error names the

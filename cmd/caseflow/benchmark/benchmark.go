@@ -610,9 +610,14 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 			path := strings.NewReplacer("{id}", caseID(i), "{cursor}", url.QueryEscape(cursor)).Replace(m.path)
 			return r.fetch(ctx, m.user, path)
 		}
+		// What the reader's list records in its statement, as the API's (service.ListRecord).
+		record, err := r.listRecord(ctx, m.user)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
 		// One at a time, each read alternating with the store's SQL for the same answer
 		// (when the read has one): what the API adds is measured in the same seconds.
-		sql := r.sqlRead(m, caseID, after)
+		sql := r.sqlRead(m, caseID, after, record)
 		one, lat, err := r.alternated(ctx, r.withWarmUp(), read, sql)
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
@@ -644,7 +649,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 		rep.Rows = append(rep.Rows, row)
 		if m.filter != nil {
 			f := *m.filter
-			f.Record = r.listRecord(m.user) // the statement the API runs (its record rolled back)
+			f.Record = record // the statement the API runs (its record rolled back)
 			plan, err := r.Store.ExplainListCases(ctx, f)
 			if err != nil {
 				return err
@@ -669,14 +674,13 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 
 // sqlRead is the store's call that answers what m reads through the API (nil for a
 // console page, whose work is more than one query).
-func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cursor) func(context.Context, int) error {
+func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cursor, record *store.ListRecord) func(context.Context, int) error {
 	switch {
 	case !strings.HasPrefix(m.path, "/api/"):
 		return nil
 	case m.filter != nil:
 		// The same statement as the API's: a list records its reader's reads of sensitive
-		// fields in it (service.ListRecord), as the reader (m.user).
-		record := r.listRecord(m.user)
+		// fields in it (record), as the reader (m.user).
 		return func(ctx context.Context, _ int) error {
 			f := *m.filter
 			f.Page, f.PageSize, f.Record = 1, 20, record
@@ -684,7 +688,6 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 			return err
 		}
 	case strings.Contains(m.path, "cursor="):
-		record := r.listRecord(m.user)
 		return func(ctx context.Context, _ int) error {
 			_, err := r.Store.ListCases(ctx, store.CaseFilter{SearchSensitive: true, After: after, Page: 1, PageSize: 20, Record: record})
 			return err
@@ -703,13 +706,13 @@ func (r *runner) sqlRead(m readMeasure, caseID func(int) string, after *store.Cu
 }
 
 // listRecord is the read a list by username records in its statement, as the API's
-// (service.ListRecord); nil if there is no such user.
-func (r *runner) listRecord(username string) *store.ListRecord {
-	u, err := r.Store.UserRecordOf(context.Background(), username)
+// (service.ListRecord).
+func (r *runner) listRecord(ctx context.Context, username string) (*store.ListRecord, error) {
+	u, err := r.Store.UserRecordOf(ctx, username)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return service.ListRecord(domain.User{Username: u.Username, Role: u.Role, Unit: u.Unit})
+	return service.ListRecord(domain.User{Username: u.Username, Role: u.Role, Unit: u.Unit}), nil
 }
 
 // alternated runs read for 0..n-1 one at a time, each followed by sql for the same i (or
