@@ -1293,6 +1293,60 @@ func TestSyntheticCasesAreWrittenOnceAndASecondRunSaysSo(t *testing.T) {
 // follows — and answers them; an office's, only those it leads. Both ways a list is read
 // (a large list's page, a small list's matches) and a page reached by a cursor do the same,
 // and explaining a list records nothing.
+func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGenericPlan(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	const runs = 15
+	first, err := st.ListCases(ctx, store.CaseFilter{PageSize: 10})
+	if err != nil || first.Next == nil {
+		t.Fatalf("first page: %v, next %v", err, first.Next)
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.CaseFilter
+	}{
+		{"every case, page of 30", store.CaseFilter{PageSize: 30}},
+		{"a search's page of 40 that records its read", store.CaseFilter{SearchSensitive: true, PageSize: 40,
+			Record: &store.ListRecord{Username: "reader"}}},
+		{"every case after a cursor, page of 25", store.CaseFilter{PageSize: 25, After: first.Next}},
+		{"every case, page 3 of 35", store.CaseFilter{Page: 3, PageSize: 35}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var first []string
+			for i := range runs {
+				page, err := st.ListCases(ctx, tc.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !page.TotalEstimated {
+					t.Fatalf("total %d counted: a small list, not the page of a large one", page.Total)
+				}
+				ids := make([]string, len(page.Items))
+				for j, c := range page.Items {
+					ids[j] = c.ID
+				}
+				if i == 0 {
+					first = ids
+				} else if !slices.Equal(ids, first) {
+					t.Fatalf("run %d listed %v, the first %v", i+1, ids, first)
+				}
+			}
+			offset := max(tc.f.Page-1, 0) * tc.f.PageSize
+			generic, custom, err := st.PlansForTest(ctx, fmt.Sprintf("LIMIT %d OFFSET %d", tc.f.PageSize+1, offset))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if generic+custom != runs || generic == 0 {
+				t.Errorf("of %d runs, %d by a generic plan and %d planned for their values: want every run "+
+					"from the statement cache, and the generic plan kept after the first runs", runs, generic, custom)
+			}
+		})
+	}
+}
+
 func TestAListRecordsTheReadOfTheSensitiveCasesItShowsInItsOwnStatement(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
