@@ -685,25 +685,33 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	case f.FollowedBy != "":
 		status = "cl.case_status = ?"
 	}
-	for _, c := range []struct{ cond, v string }{
-		{status, f.Status}, {"category = ?", f.Category},
-		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit}, {"cu.unit = ?", f.VisibleToUnit},
-		{"cl.leader = ?", f.FollowedBy},
-		{"office = ?", f.Office}, {"enterprise_id = ?", f.EnterpriseID}, {"created_by = ?", f.CreatedBy},
-		{"card = ?", f.Card},
+	// A status, a category, an office and a card are words written into the statement
+	// (conds.word): the page of a large list runs from the statement cache by its generic
+	// plan (ListCases), which must know them — a card's or a status's share of the cases
+	// decides its plan, and a partial index (cases in handling, overdue cases) serves only
+	// a statement that names what it holds.
+	for _, c := range []struct {
+		cond, v    string
+		vocabulary map[string]string
+	}{
+		{status, f.Status, domain.StatusLabels}, {"category = ?", f.Category, domain.Categories},
+		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit, nil}, {"cu.unit = ?", f.VisibleToUnit, nil},
+		{"cl.leader = ?", f.FollowedBy, nil},
+		{"office = ?", f.Office, domain.Offices}, {"enterprise_id = ?", f.EnterpriseID, nil}, {"created_by = ?", f.CreatedBy, nil},
+		{"card = ?", f.Card, domain.CardLabels},
 	} {
 		if c.v != "" {
-			add(c.cond, c.v)
+			w.word(c.cond, c.v, c.vocabulary)
 		}
 	}
 	if f.Overdue {
-		add("overdue = ?", true)
+		w.where = append(w.where, "overdue")
 	}
 	if f.Pending != "" {
 		add("pending @> ARRAY[?::text]", f.Pending)
 	}
 	if f.DueBy != "" {
-		add("status = ?", domain.StatusHandling)
+		w.word("status = ?", domain.StatusHandling, domain.StatusLabels)
 		add("due_date <= ?::date", f.DueBy)
 	}
 	if f.Query == "" {

@@ -92,16 +92,17 @@ func (s *Store) DigestForTest(ctx context.Context, table, order string) (digest 
 func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.Now = now }
 
 // PlansForTest answers how often PostgreSQL ran the store's cached statements whose text
-// contains part with a generic plan and with a custom one, over every idle connection of
-// both pools (pg_prepared_statements is each connection's own).
-func (s *Store) PlansForTest(ctx context.Context, part string) (generic, custom int64, err error) {
+// contains every one of parts with a generic plan and with a custom one, over every idle
+// connection of both pools (pg_prepared_statements is each connection's own).
+func (s *Store) PlansForTest(ctx context.Context, parts ...string) (generic, custom int64, err error) {
 	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
 		conns := pool.AcquireAllIdle(ctx)
 		for _, c := range conns {
 			var g, cu int64
 			if err == nil {
 				err = c.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
-					FROM pg_prepared_statements WHERE strpos(statement, $1) > 0`, part).Scan(&g, &cu)
+					FROM pg_prepared_statements WHERE (SELECT bool_and(strpos(statement, part) > 0) FROM unnest($1::text[]) AS part)`,
+					parts).Scan(&g, &cu)
 			}
 			generic, custom = generic+g, custom+cu
 			c.Release()

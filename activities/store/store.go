@@ -214,6 +214,20 @@ func (c *conds) add(cond string, v any) {
 	c.where = append(c.where, strings.ReplaceAll(cond, "?", c.arg(v)))
 }
 
+// word adds a condition whose ? stands for v, written into the statement as a literal when
+// v is one of the words of a closed vocabulary (a status, a card, an office, a category:
+// names of a few letters, never a user's text), as an argument otherwise. A cached
+// statement's generic plan is made without its arguments' values: with the word in it,
+// the plan is of that word (its share of the cases, the partial indexes it matches), and
+// each word has a statement of its own.
+func (c *conds) word(cond, v string, vocabulary map[string]string) {
+	if _, known := vocabulary[v]; !known {
+		c.add(cond, v)
+		return
+	}
+	c.where = append(c.where, strings.ReplaceAll(cond, "?", "'"+strings.ReplaceAll(v, "'", "''")+"'"))
+}
+
 // sql is the WHERE clause, or nothing when there is no condition.
 func (c *conds) sql() string {
 	if len(c.where) == 0 {

@@ -1307,12 +1307,15 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 	for _, tc := range []struct {
 		name string
 		f    store.CaseFilter
+		word string // written into the statement
 	}{
-		{"every case, page of 30", store.CaseFilter{PageSize: 30}},
+		{"every case, page of 30", store.CaseFilter{PageSize: 30}, ""},
 		{"a search's page of 40 that records its read", store.CaseFilter{SearchSensitive: true, PageSize: 40,
-			Record: &store.ListRecord{Username: "reader"}}},
-		{"every case after a cursor, page of 25", store.CaseFilter{PageSize: 25, After: first.Next}},
-		{"every case, page 3 of 35", store.CaseFilter{Page: 3, PageSize: 35}},
+			Record: &store.ListRecord{Username: "reader"}}, ""},
+		{"every case after a cursor, page of 25", store.CaseFilter{PageSize: 25, After: first.Next}, ""},
+		{"every case, page 3 of 35", store.CaseFilter{Page: 3, PageSize: 35}, ""},
+		{"the closed cases, page of 15, the status written in", store.CaseFilter{Status: "closed", PageSize: 15}, "status = 'closed'"},
+		{"an office's cases, page of 12, the office written in", store.CaseFilter{Office: "party", PageSize: 12}, "office = 'party'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var first []string
@@ -1339,11 +1342,37 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.word != "" {
+				page := fmt.Sprintf("LIMIT %d OFFSET %d", tc.f.PageSize+1, offset)
+				if g, c, err := st.PlansForTest(ctx, page, tc.word); err != nil || g != generic || c != custom {
+					t.Errorf("the statement with %s ran %d+%d times (%v), want the page's %d+%d", tc.word, g, c, err, generic, custom)
+				}
+			}
 			if generic+custom != runs || generic == 0 {
 				t.Errorf("of %d runs, %d by a generic plan and %d planned for their values: want every run "+
 					"from the statement cache, and the generic plan kept after the first runs", runs, generic, custom)
 			}
 		})
+	}
+}
+
+func TestAFilterValueWithQuotesFindsNothingAndRunsNoSQLOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SeedSynthetic(ctx, 300, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []store.CaseFilter{
+		{Status: "closed' OR ''='"}, {Card: "red' OR true OR card='"}, {Office: `party'; DELETE FROM cases; --`},
+		{Category: "land' OR 'a'='a"}, {Status: "closed", Card: "yellow') OR (''='"},
+	} {
+		page, err := st.ListCases(ctx, f)
+		if err != nil || page.Total != 0 || len(page.Items) != 0 {
+			t.Errorf("%+v: %d cases listed (%v), want none: no case has that word", f, page.Total, err)
+		}
+	}
+	if n, err := st.CountForTest(ctx, `SELECT count(*) FROM cases`); err != nil || n != 300 {
+		t.Errorf("%d cases left (%v), want the 300", n, err)
 	}
 }
 
