@@ -502,8 +502,11 @@ func (q caseListQuery) cut(items listed) ([]domain.Case, *Cursor) {
 }
 
 // ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
-// (EXPLAIN ANALYZE): the one a small list runs, then the page of a large list. The
-// estimate decides which one serves; BENCHMARKS.md shows both, and which.
+// (EXPLAIN ANALYZE): the one a small list runs, planned for its values, then the page of a
+// large list as the statement cache runs it — prepared, run five times, and explained at its
+// sixth run, when PostgreSQL has chosen between its generic plan and one for its values
+// (ListCases); the line before the page's plan says which. The estimate decides which of
+// the two queries serves; BENCHMARKS.md shows both, and which.
 func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
 	q := listQuery(f)
 	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
@@ -512,28 +515,77 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 	}
 	out := []string{fmt.Sprintf("-- estimate: %d cases; served by the %s", estimate,
 		map[bool]string{true: "small-list query (the first)", false: "large-list page (the second)"}[estimate <= smallListUpTo])}
-	// ANALYZE runs the statements, a list's record of a read with them: in a transaction
-	// rolled back, so that explaining a list records nothing.
-	tx, err := s.pool.Begin(ctx)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return "", fmt.Errorf("store: explain list: %w", err)
 	}
-	defer tx.Rollback(ctx) // nothing of it is kept
-	for _, query := range []struct {
-		sql  string
-		args []any
-	}{{q.small, q.smallArgs}, {q.page, q.pageArgs}} {
-		rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+query.sql, query.args...)
-		if err != nil {
-			return "", fmt.Errorf("store: explain list: %w", err)
+	defer conn.Release()
+	// ANALYZE runs the statements, a list's record of a read with them: in a transaction
+	// rolled back, so that explaining a list records nothing. A prepared statement outlives
+	// its transaction: the page's is deallocated after it, or its connection closed.
+	const name = "caseflow_explain_page"
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE "+name); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx)) // the pool drops it
 		}
-		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	}()
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		plan, err := explain(ctx, tx, "EXPLAIN (ANALYZE, COSTS OFF) "+q.small, q.smallArgs)
 		if err != nil {
-			return "", fmt.Errorf("store: explain list: %w", err)
+			return err
 		}
 		out = append(out, plan...)
+		if _, err := tx.Exec(ctx, "PREPARE "+name+" AS "+q.page); err != nil {
+			return err
+		}
+		placeholders := make([]string, len(q.pageArgs))
+		for i := range placeholders {
+			placeholders[i] = "$" + strconv.Itoa(i+1)
+		}
+		execute := "EXECUTE " + name
+		if len(placeholders) > 0 {
+			execute += "(" + strings.Join(placeholders, ", ") + ")"
+		}
+		// EXECUTE takes no parameters of the protocol's: pgx writes the arguments in, as
+		// literals, in its simple protocol.
+		args := append([]any{pgx.QueryExecModeSimpleProtocol}, q.pageArgs...)
+		for range 5 {
+			if _, err := tx.Exec(ctx, execute, args...); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+execute, args...)
+		if err != nil {
+			return err
+		}
+		if plan, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		var generic bool
+		if err := tx.QueryRow(ctx, `SELECT generic_plans > 0 FROM pg_prepared_statements WHERE name = $1`, name).Scan(&generic); err != nil {
+			return err
+		}
+		out = append(out, map[bool]string{true: "-- the page by its generic plan, as the statement cache runs it after its first runs",
+			false: "-- the page planned for its values on every run (PostgreSQL keeps no generic plan for it)"}[generic])
+		out = append(out, plan...)
+		return errRollback
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		return "", fmt.Errorf("store: explain list: %w", err)
 	}
 	return strings.Join(out, "\n"), nil
+}
+
+// errRollback ends a transaction whose work is not to be kept.
+var errRollback = errors.New("rolled back")
+
+// explain answers the lines of an EXPLAIN.
+func explain(ctx context.Context, tx pgx.Tx, sql string, args []any) ([]string, error) {
+	rows, err := tx.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // caseListQuery is the SQL of a list: the condition and its arguments (for the estimate),

@@ -1342,6 +1342,10 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 			if err != nil {
 				t.Fatal(err)
 			}
+			plan, err := st.ExplainListCases(ctx, tc.f)
+			if err != nil || !strings.Contains(plan, "-- the page by its generic plan") {
+				t.Errorf("the bench's plan of the page (%v) does not say it is the generic plan:\n%s", err, plan)
+			}
 			if tc.word != "" {
 				page := fmt.Sprintf("LIMIT %d OFFSET %d", tc.f.PageSize+1, offset)
 				if g, c, err := st.PlansForTest(ctx, page, tc.word); err != nil || g != generic || c != custom {
