@@ -342,10 +342,12 @@ const smallListUpTo = 600
 // Every condition is one an index answers (docs/api.md, "Lists at 100,000 cases"). The
 // estimate and a small list are planned with their own values (pgx.QueryExecModeExec: no
 // generic plan from the statement cache), since how selective a unit or a word is decides
-// which index serves. The page of a large list is a cached statement: whatever its values,
-// an index walked newest first serves it, so PostgreSQL plans it for its first five runs on
-// a connection and then keeps the generic plan when that costs no more — planning was
-// 0.3–0.4 ms of a page's 0.5–0.6 ms in PostgreSQL (docs/performance.md).
+// which index serves. The first page of a large list, or one after a cursor, is a prepared
+// statement (pages.go): whatever its values, an index walked newest first serves it, so
+// PostgreSQL plans it for its first five runs on a connection and then keeps the generic
+// plan when that costs no more — planning was 0.3–0.4 ms of a page's 0.5–0.6 ms in
+// PostgreSQL (docs/performance.md). A numbered page beyond the first is planned each time:
+// each offset would be a statement of its own.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	q := listQuery(f)
 	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
@@ -360,7 +362,19 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		estimate = max(estimate, ExactTotalUpTo+1) // more than the planner believed
 	}
 	page := CasePage{Total: estimate, TotalEstimated: true}
-	rows, err := s.listPool(q).Query(ctx, q.page, q.pageArgs...)
+	conn, err := s.listPool(q).Acquire(ctx)
+	if err != nil {
+		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+	}
+	defer conn.Release()
+	sql, args := q.page, append([]any{pgx.QueryExecModeExec}, q.pageArgs...)
+	if q.prepared {
+		if sql, err = s.pages.prepare(ctx, conn.Conn(), q.page); err != nil {
+			return CasePage{}, fmt.Errorf("store: list cases: %w", err)
+		}
+		args = q.pageArgs
+	}
+	rows, err := conn.Query(ctx, sql, args...)
 	if err != nil {
 		return CasePage{}, fmt.Errorf("store: list cases: %w", err)
 	}
@@ -503,9 +517,10 @@ func (q caseListQuery) cut(items listed) ([]domain.Case, *Cursor) {
 
 // ExplainListCases answers PostgreSQL's plans of the queries behind a list of f, as run
 // (EXPLAIN ANALYZE): the one a small list runs, planned for its values, then the page of a
-// large list as the statement cache runs it — prepared, run five times, and explained at its
-// sixth run, when PostgreSQL has chosen between its generic plan and one for its values
-// (ListCases); the line before the page's plan says which. The estimate decides which of
+// large list as ListCases runs it — prepared, run five times, and explained at its sixth
+// run, when PostgreSQL has chosen between its generic plan and one for its values (a
+// numbered page after the first: planned for its values); the line before the page's plan
+// says which. The estimate decides which of
 // the two queries serves; BENCHMARKS.md shows both, and which.
 func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
 	q := listQuery(f)
@@ -524,7 +539,11 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 	// rolled back, so that explaining a list records nothing. A prepared statement outlives
 	// its transaction: the page's is deallocated after it, or its connection closed.
 	const name = "caseflow_explain_page"
+	prepared := false
 	defer func() {
+		if !prepared {
+			return
+		}
 		if _, err := conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE "+name); err != nil {
 			conn.Conn().Close(context.WithoutCancel(ctx)) // the pool drops it
 		}
@@ -535,9 +554,17 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 			return err
 		}
 		out = append(out, plan...)
+		if !q.prepared {
+			if plan, err = explain(ctx, tx, "EXPLAIN (ANALYZE, COSTS OFF) "+q.page, q.pageArgs); err != nil {
+				return err
+			}
+			out = append(append(out, "-- the page planned for its values on every run (a numbered page after the first is not prepared)"), plan...)
+			return errRollback
+		}
 		if _, err := tx.Exec(ctx, "PREPARE "+name+" AS "+q.page); err != nil {
 			return err
 		}
+		prepared = true
 		placeholders := make([]string, len(q.pageArgs))
 		for i := range placeholders {
 			placeholders[i] = "$" + strconv.Itoa(i+1)
@@ -565,7 +592,7 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 		if err := tx.QueryRow(ctx, `SELECT generic_plans > 0 FROM pg_prepared_statements WHERE name = $1`, name).Scan(&generic); err != nil {
 			return err
 		}
-		out = append(out, map[bool]string{true: "-- the page by its generic plan, as the statement cache runs it after its first runs",
+		out = append(out, map[bool]string{true: "-- the page by its generic plan, as it runs prepared after its first runs on a connection",
 			false: "-- the page planned for its values on every run (PostgreSQL keeps no generic plan for it)"}[generic])
 		out = append(out, plan...)
 		return errRollback
@@ -605,6 +632,7 @@ type caseListQuery struct {
 	size         int
 	into         []domain.Case // CaseFilter.Into
 	record       bool          // page and small record a read and answer it (CaseFilter.Record)
+	prepared     bool          // page runs prepared (ListCases): it has no OFFSET
 }
 
 func listQuery(f CaseFilter) caseListQuery {
@@ -652,10 +680,11 @@ func listQuery(f CaseFilter) caseListQuery {
 	if f.After != nil {
 		offset = 0
 	}
+	q.prepared = offset == 0
 	// The page of a large list: an index yields the cases newest first. Its LIMIT and
 	// OFFSET are written into the statement, so that PostgreSQL, which plans a LIMIT it is
 	// not told as one that reads a tenth of the rows, costs the statement's generic plan as
-	// the page it is, and serves it from the statement cache unplanned (ListCases).
+	// the page it is, and runs it prepared without planning it again (ListCases).
 	q.pageArgs = slices.Clone(pw.args)
 	cond := after(&q.pageArgs, pw.sql(), [2]string{q.keyAt, q.keyID})
 	// A small list: its matches once, their count, and the page taken from them (one row

@@ -110,3 +110,27 @@ func (s *Store) PlansForTest(ctx context.Context, parts ...string) (generic, cus
 	}
 	return generic, custom, err
 }
+
+// PagesPerConn is how many large lists' pages a connection keeps prepared.
+const PagesPerConn = pagesPerConn
+
+// PreparedPagesForTest answers the most large lists' pages any idle connection of either
+// pool holds prepared, as PostgreSQL counts them, and whether every connection's count is
+// what the store believes it prepared there.
+func (s *Store) PreparedPagesForTest(ctx context.Context) (most int, agree bool, err error) {
+	agree = true
+	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
+		for _, c := range pool.AcquireAllIdle(ctx) {
+			var n int
+			if err == nil {
+				err = c.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'caseflow\_page\_%'`).Scan(&n)
+			}
+			s.pages.mu.Lock()
+			agree = agree && n == len(s.pages.conns[c.Conn()])
+			s.pages.mu.Unlock()
+			most = max(most, n)
+			c.Release()
+		}
+	}
+	return most, agree, err
+}

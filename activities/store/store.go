@@ -36,6 +36,8 @@ type Store struct {
 	cal     calendarCache
 	// estimates keeps the planner's estimates of the lists asked lately (estimates.go).
 	estimates estimateCache
+	// pages are the large lists' pages each connection keeps prepared (pages.go).
+	pages *pageStatements
 }
 
 // DefaultMaxConns is how many connections a process opens at most, unless the URL's
@@ -61,6 +63,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set && !strings.Contains(cfg.ConnConfig.RuntimeParams["options"], "jit") {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	pages := &pageStatements{}
+	cfg.BeforeClose = pages.forget
 	rcfg := cfg.Copy()
 	rcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	rcfg.MaxConns = max(min(cfg.MaxConns, recordConns), cfg.MaxConns/2)
@@ -73,7 +77,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{pool: pool, records: records, estimates: newEstimateCache()}, nil
+	return &Store{pool: pool, records: records, estimates: newEstimateCache(), pages: pages}, nil
 }
 
 // recordConns is how many connections the records of reads take (beside the main pool's,

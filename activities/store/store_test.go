@@ -1313,7 +1313,7 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 		{"a search's page of 40 that records its read", store.CaseFilter{SearchSensitive: true, PageSize: 40,
 			Record: &store.ListRecord{Username: "reader"}}, ""},
 		{"every case after a cursor, page of 25", store.CaseFilter{PageSize: 25, After: first.Next}, ""},
-		{"every case, page 3 of 35", store.CaseFilter{Page: 3, PageSize: 35}, ""},
+		{"every case, page 3 of 35 (not prepared: planned for its values)", store.CaseFilter{Page: 3, PageSize: 35}, ""},
 		{"the closed cases, page of 15, the status written in", store.CaseFilter{Status: "closed", PageSize: 15}, "status = 'closed'"},
 		{"an office's cases, page of 12, the office written in", store.CaseFilter{Office: "party", PageSize: 12}, "office = 'party'"},
 	} {
@@ -1343,8 +1343,17 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 				t.Fatal(err)
 			}
 			plan, err := st.ExplainListCases(ctx, tc.f)
-			if err != nil || !strings.Contains(plan, "-- the page by its generic plan") {
-				t.Errorf("the bench's plan of the page (%v) does not say it is the generic plan:\n%s", err, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.f.Page > 1 {
+				if generic+custom != 0 || !strings.Contains(plan, "-- the page planned for its values on every run") {
+					t.Errorf("a numbered page ran prepared (%d + %d runs) or its plan says so:\n%s", generic, custom, plan)
+				}
+				return
+			}
+			if !strings.Contains(plan, "-- the page by its generic plan") {
+				t.Errorf("the bench's plan of the page does not say it is the generic plan:\n%s", plan)
 			}
 			if tc.word != "" {
 				page := fmt.Sprintf("LIMIT %d OFFSET %d", tc.f.PageSize+1, offset)
@@ -1354,9 +1363,40 @@ func TestALargeListsPageIsPlannedForItsFirstRunsOnAConnectionThenServedByItsGene
 			}
 			if generic+custom != runs || generic == 0 {
 				t.Errorf("of %d runs, %d by a generic plan and %d planned for their values: want every run "+
-					"from the statement cache, and the generic plan kept after the first runs", runs, generic, custom)
+					"prepared, and the generic plan kept after the first runs", runs, generic, custom)
 			}
 		})
+	}
+}
+
+func TestAConnectionKeepsAtMost32ListPagesPreparedLettingTheLeastRecentlyUsedGo(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	// Each page size is a statement of its own (its LIMIT is written in): 40 of them, then
+	// the first ones again, which were let go and are prepared anew.
+	var sizes []int
+	for size := 1; size <= 40; size++ {
+		sizes = append(sizes, size)
+	}
+	for _, size := range append(sizes, 1, 2, 3, 4, 5) {
+		page, err := st.ListCases(ctx, store.CaseFilter{PageSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.TotalEstimated || len(page.Items) != size {
+			t.Fatalf("page of %d: %d cases (total %d, estimated %v), want a full page of a large list",
+				size, len(page.Items), page.Total, page.TotalEstimated)
+		}
+	}
+	most, agree, err := st.PreparedPagesForTest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most != store.PagesPerConn || !agree {
+		t.Errorf("a connection holds %d pages prepared (the store agrees: %v), want %d", most, agree, store.PagesPerConn)
 	}
 }
 
