@@ -942,7 +942,7 @@ func (rep *Report) Markdown(commit string) string {
 		"verification, the ledger streamed) is measured by the store's benchmarks: docs/performance.md.\n\n")
 	b.WriteString(rep.Table())
 	b.WriteString("\n## Query plans\n\nEach list's two queries, run (`EXPLAIN ANALYZE`, over the synthetic cases, as the list's reader, in a transaction rolled back): " +
-		"the small-list query, planned for its values, then the large-list page as the statement cache runs it, at its sixth run on a connection, " +
+		"the small-list query, planned for its values, then the large-list page as ListCases runs it, prepared on its connection, at its sixth run there, " +
 		"with whether PostgreSQL kept its generic plan. The first line says which of the two serves the list.\n")
 	for _, p := range rep.Plans {
 		fmt.Fprintf(&b, "\n### %s\n\n```\n%s\n```\n", p.List, p.Plan)
