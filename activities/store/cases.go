@@ -767,7 +767,7 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 		status = "cl.case_status = ?"
 	}
 	// A status, a category, an office and a card are words written into the statement
-	// (conds.word): the page of a large list runs from the statement cache by its generic
+	// (conds.word): the page of a large list runs prepared, by its generic
 	// plan (ListCases), which must know them — a card's or a status's share of the cases
 	// decides its plan, and a partial index (cases in handling, overdue cases) serves only
 	// a statement that names what it holds.
