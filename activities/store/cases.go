@@ -520,8 +520,8 @@ func (q caseListQuery) cut(items listed) ([]domain.Case, *Cursor) {
 // large list as ListCases runs it — prepared, run five times, and explained at its sixth
 // run, when PostgreSQL has chosen between its generic plan and one for its values (a
 // numbered page after the first: planned for its values); the line before the page's plan
-// says which. The estimate decides which of
-// the two queries serves; BENCHMARKS.md shows both, and which.
+// says which. The estimate decides which of the two queries serves; BENCHMARKS.md shows
+// both, and which.
 func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, error) {
 	q := listQuery(f)
 	estimate, err := s.estimateCases(ctx, q.from+" "+q.estimateCond, q.estimateArgs)
@@ -530,17 +530,26 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 	}
 	out := []string{fmt.Sprintf("-- estimate: %d cases; served by the %s", estimate,
 		map[bool]string{true: "small-list query (the first)", false: "large-list page (the second)"}[estimate <= smallListUpTo])}
-	conn, err := s.pool.Acquire(ctx)
+	plans, err := s.explainList(ctx, q)
 	if err != nil {
 		return "", fmt.Errorf("store: explain list: %w", err)
 	}
+	return strings.Join(append(out, plans...), "\n"), nil
+}
+
+// explainList answers the plans of q's two queries, run in a transaction it rolls back: a
+// list's record of a read runs with them, and explaining a list records nothing. A
+// prepared statement outlives its transaction: the page's is deallocated after it, or its
+// connection closed.
+func (s *Store) explainList(ctx context.Context, q caseListQuery) ([]string, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	defer conn.Release()
-	// ANALYZE runs the statements, a list's record of a read with them: in a transaction
-	// rolled back, so that explaining a list records nothing. A prepared statement outlives
-	// its transaction: the page's is deallocated after it, or its connection closed.
 	const name = "caseflow_explain_page"
 	prepared := false
-	defer func() {
+	defer func() { // after the rollback below
 		if !prepared {
 			return
 		}
@@ -548,67 +557,53 @@ func (s *Store) ExplainListCases(ctx context.Context, f CaseFilter) (string, err
 			conn.Conn().Close(context.WithoutCancel(ctx)) // the pool drops it
 		}
 	}()
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		plan, err := explain(ctx, tx, "EXPLAIN (ANALYZE, COSTS OFF) "+q.small, q.smallArgs)
-		if err != nil {
-			return err
-		}
-		out = append(out, plan...)
-		if !q.prepared {
-			if plan, err = explain(ctx, tx, "EXPLAIN (ANALYZE, COSTS OFF) "+q.page, q.pageArgs); err != nil {
-				return err
-			}
-			out = append(append(out, "-- the page planned for its values on every run (a numbered page after the first is not prepared)"), plan...)
-			return errRollback
-		}
-		if _, err := tx.Exec(ctx, "PREPARE "+name+" AS "+q.page); err != nil {
-			return err
-		}
-		prepared = true
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx) // nothing of it is kept
+	out, err := explain(ctx, tx, q.small, pgx.QueryExecModeExec, q.smallArgs...)
+	if err != nil {
+		return nil, err
+	}
+	if !q.prepared {
+		plan, err := explain(ctx, tx, q.page, pgx.QueryExecModeExec, q.pageArgs...)
+		return append(append(out, "-- the page planned for its values on every run (a numbered page after the first is not prepared)"), plan...), err
+	}
+	if _, err := tx.Exec(ctx, "PREPARE "+name+" AS "+q.page); err != nil {
+		return nil, err
+	}
+	prepared = true
+	execute := "EXECUTE " + name
+	if len(q.pageArgs) > 0 {
 		placeholders := make([]string, len(q.pageArgs))
 		for i := range placeholders {
 			placeholders[i] = "$" + strconv.Itoa(i+1)
 		}
-		execute := "EXECUTE " + name
-		if len(placeholders) > 0 {
-			execute += "(" + strings.Join(placeholders, ", ") + ")"
-		}
-		// EXECUTE takes no parameters of the protocol's: pgx writes the arguments in, as
-		// literals, in its simple protocol.
-		args := append([]any{pgx.QueryExecModeSimpleProtocol}, q.pageArgs...)
-		for range 5 {
-			if _, err := tx.Exec(ctx, execute, args...); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+execute, args...)
-		if err != nil {
-			return err
-		}
-		if plan, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-			return err
-		}
-		var generic bool
-		if err := tx.QueryRow(ctx, `SELECT generic_plans > 0 FROM pg_prepared_statements WHERE name = $1`, name).Scan(&generic); err != nil {
-			return err
-		}
-		out = append(out, map[bool]string{true: "-- the page by its generic plan, as it runs prepared after its first runs on a connection",
-			false: "-- the page planned for its values on every run (PostgreSQL keeps no generic plan for it)"}[generic])
-		out = append(out, plan...)
-		return errRollback
-	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return "", fmt.Errorf("store: explain list: %w", err)
+		execute += "(" + strings.Join(placeholders, ", ") + ")"
 	}
-	return strings.Join(out, "\n"), nil
+	// EXECUTE takes no parameters of the protocol's: pgx writes the arguments in, as
+	// literals, in its simple protocol.
+	for range 5 {
+		if _, err := tx.Exec(ctx, execute, append([]any{pgx.QueryExecModeSimpleProtocol}, q.pageArgs...)...); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := explain(ctx, tx, execute, pgx.QueryExecModeSimpleProtocol, q.pageArgs...)
+	if err != nil {
+		return nil, err
+	}
+	var generic bool
+	if err := tx.QueryRow(ctx, `SELECT generic_plans > 0 FROM pg_prepared_statements WHERE name = $1`, name).Scan(&generic); err != nil {
+		return nil, err
+	}
+	return append(append(out, map[bool]string{true: "-- the page by its generic plan, as it runs prepared after its first runs on a connection",
+		false: "-- the page planned for its values on every run (PostgreSQL keeps no generic plan for it)"}[generic]), plan...), nil
 }
 
-// errRollback ends a transaction whose work is not to be kept.
-var errRollback = errors.New("rolled back")
-
-// explain answers the lines of an EXPLAIN.
-func explain(ctx context.Context, tx pgx.Tx, sql string, args []any) ([]string, error) {
-	rows, err := tx.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+// explain answers the lines of EXPLAIN ANALYZE of sql, run in mode.
+func explain(ctx context.Context, tx pgx.Tx, sql string, mode pgx.QueryExecMode, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF) "+sql, append([]any{mode}, args...)...)
 	if err != nil {
 		return nil, err
 	}
