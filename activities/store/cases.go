@@ -639,16 +639,21 @@ func listQuery(f CaseFilter) caseListQuery {
 	} else if f.FollowedBy != "" { // a leader's, theirs (case_leaders)
 		q.from, q.keyAt, q.keyID = "case_leaders cl JOIN cases ON cases.id = cl.case_id", "cl.at", "cl.case_id"
 	}
-	w, estimate := listConds(f, true)
-	// The page of a large list searches without the grams index: with more matches than a
-	// small list holds, walking the cases newest first finds a page's worth after a few
-	// thousand rows at most, each checked by LIKE alone — and the planner, left no other
-	// way, cannot take the grams index and sort every match instead on a misjudged guess of
-	// LIKE's selectivity (which a sample of the descriptions makes vary from one ANALYZE to
-	// the next).
-	pw := w
-	if f.Query != "" {
-		pw, _ = listConds(f, false)
+	w, estimate, sp := listConds(f, true)
+	// The page of a large list walks its cases newest first: every case, a unit's own
+	// (case_units) or a leader's (case_leaders), through the index its ordered conditions
+	// give. A list of every case with a condition no ordered index answers stops its walk
+	// after nearWindow rows and finds the older matches by their own indexes (sparsePage). A
+	// unit's or a leader's walk is bounded by their own cases: there, checking each of them
+	// (17 ms for a search whose matches were all older, in a unit's 5,600 cases of 100,000)
+	// beat finding the search's matches among every case and keeping the unit's (41–67 ms).
+	// Otherwise a search's page is its LIKE alone, without the grams index: the planner,
+	// left no other way, cannot take the grams index and sort every match instead on a
+	// misjudged guess of LIKE's selectivity (which a sample of the descriptions makes vary
+	// from one ANALYZE to the next).
+	pw, sparse := w, len(sp.filter) > 0 && q.from == "cases"
+	if f.Query != "" && !sparse {
+		pw, _, _ = listConds(f, false)
 	}
 	if q.size <= 0 {
 		q.size = 20
@@ -659,18 +664,14 @@ func listQuery(f CaseFilter) caseListQuery {
 	if f.Page > 1 {
 		offset = (f.Page - 1) * q.size
 	}
-	// after adds the cursor's condition on keys, if any, with its arguments numbered after
-	// those in a.
-	after := func(a *[]any, cond string, keys [2]string) string {
+	// cursor answers the cursor's condition on keys, if any ("" if not), with its
+	// arguments numbered after those in a.
+	cursor := func(a *[]any, keys [2]string) string {
 		if f.After == nil {
-			return cond
+			return ""
 		}
 		*a = append(*a, f.After.CreatedAt, f.After.ID)
-		c := fmt.Sprintf("(%s, %s) < ($%d, $%d)", keys[0], keys[1], len(*a)-1, len(*a))
-		if cond == "" {
-			return "WHERE " + c
-		}
-		return cond + " AND " + c
+		return fmt.Sprintf("(%s, %s) < ($%d, $%d)", keys[0], keys[1], len(*a)-1, len(*a))
 	}
 	if f.After != nil {
 		offset = 0
@@ -681,16 +682,32 @@ func listQuery(f CaseFilter) caseListQuery {
 	// not told as one that reads a tenth of the rows, costs the statement's generic plan as
 	// the page it is, and runs it prepared without planning it again (ListCases).
 	q.pageArgs = slices.Clone(pw.args)
-	cond := after(&q.pageArgs, pw.sql(), [2]string{q.keyAt, q.keyID})
+	walked := conds{where: slices.Clone(pw.where)}
+	if sparse {
+		walked.where = slices.Clone(sp.ordered)
+	}
+	if c := cursor(&q.pageArgs, [2]string{q.keyAt, q.keyID}); c != "" {
+		walked.where = append(walked.where, c)
+	}
+	// ids is the page's cases (id, created_at and the column rec, when not ""), newest first.
+	ids := func(rec string) string {
+		if !sparse {
+			return fmt.Sprintf(`SELECT id, created_at%s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d`,
+				rec, q.from, walked.sql(), q.keyAt, q.keyID, q.size+1, offset)
+		}
+		return sparsePage(q, walked, sp, rec, offset)
+	}
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
 	q.smallArgs = slices.Clone(w.args)
-	within := after(&q.smallArgs, "", [2]string{"created_at", "id"})
+	within := ""
+	if c := cursor(&q.smallArgs, [2]string{"created_at", "id"}); c != "" {
+		within = "WHERE " + c
+	}
 	q.smallArgs = append(q.smallArgs, q.size+1, offset)
 	if f.Record == nil {
-		q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (SELECT id, created_at FROM %s %s
-			ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d) AS p JOIN case_snapshots AS s USING (id)
-			ORDER BY p.created_at DESC, p.id DESC`, q.from, cond, q.keyAt, q.keyID, q.size+1, offset)
+		q.page = fmt.Sprintf(`SELECT p.created_at, s.snapshot FROM (%s) AS p JOIN case_snapshots AS s USING (id)
+			ORDER BY p.created_at DESC, p.id DESC`, ids(""))
 		q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at FROM `+q.from+` %s LIMIT %d)
 			SELECT (SELECT count(*) FROM m), p.created_at, s.snapshot
 			FROM (SELECT 1) AS one LEFT JOIN (
@@ -710,12 +727,11 @@ func listQuery(f CaseFilter) caseListQuery {
 			return fmt.Sprintf(`(sensitive OR amount_cny IS NOT NULL) AND ($%[1]d::text = '' OR (office <> '' AND office = $%[1]d::text)) AS rec`, len(*args))
 		}
 		pageRec := rec(&q.pageArgs)
-		q.page = fmt.Sprintf(`WITH p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (
-				SELECT id, created_at, %s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d) AS p
+		q.page = fmt.Sprintf(`WITH p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (%s) AS p
 				JOIN case_snapshots AS s USING (id)),
 			r AS (%s)
 			SELECT p.created_at, p.snapshot, (SELECT case_ids FROM r) FROM p ORDER BY p.created_at DESC, p.id DESC`,
-			pageRec, q.from, cond, q.keyAt, q.keyID, q.size+1, offset, recordShown(q.size, len(q.pageArgs)-1, ""))
+			ids(", "+pageRec), recordShown(q.size, len(q.pageArgs)-1, ""))
 		smallRec := rec(&q.smallArgs)
 		q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at, %s FROM %s %s LIMIT %d),
 			p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (
@@ -729,6 +745,51 @@ func listQuery(f CaseFilter) caseListQuery {
 	}
 	q.count = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT %d) AS m`, q.from, q.cond, ExactTotalUpTo+1)
 	return q
+}
+
+// nearWindow is how many of a list's newest cases (by its ordered conditions) a large
+// list's page checks row by row for the conditions no ordered index answers (sparse.filter)
+// before it asks their index for the older matches instead: 2,000 rows are 1–2 ms of
+// PostgreSQL, and a page whose matches are one case in a hundred fills within them.
+var nearWindow = 2000
+
+// sparsePage is the page of a large list with conditions no ordered index answers — the
+// member department's unit filter (the units' array), what a case waits for, a search's
+// LIKE — as ids answers it in listQuery. Walking the cases newest first and checking each
+// fills a page in a few hundred rows when the matches are spread over time, but walks
+// every newer case when they are old: a search for the cases numbered PT-2026-00… in a
+// year of 100,000 read 90,000 rows, 217 ms (a million: ten times that), and so would a
+// word of an old policy, or a unit that has had no case for months. So the walk stops at
+// nearWindow rows after the page's offset (near); if it found fewer matches than the page
+// needs, the older matches are found by their own indexes (the grams index, the units'
+// GIN index) and sorted — as many as match, never every newer case. The sort is by an
+// expression, which no index yields, so that the planner cannot choose to walk the
+// older cases instead on its guess that the matches are spread evenly. What both give is
+// the same list, newest first.
+func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int) string {
+	n, window := q.size+1+offset, nearWindow+offset
+	recCol := ""
+	if rec != "" {
+		recCol = ", rec"
+	}
+	far := append(slices.Clone(walked.where), sp.filter...)
+	if sp.finder != "" {
+		far = append(far, sp.finder)
+	}
+	// The older matches: those after the window's last case, only when near fell short.
+	far = append(far, fmt.Sprintf("(SELECT count(*) FROM near) < %d", n),
+		fmt.Sprintf("(%[1]s, %[2]s) < (SELECT %[1]s, %[2]s FROM %[3]s %[4]s ORDER BY %[1]s DESC, %[2]s DESC OFFSET %[5]d LIMIT 1)",
+			q.keyAt, q.keyID, q.from, walked.sql(), window-1))
+	return fmt.Sprintf(`WITH near AS MATERIALIZED (SELECT id, created_at%[1]s FROM (
+			SELECT %[3]s AS id, %[4]s AS created_at%[2]s, %[5]s AS hit FROM %[6]s %[7]s
+			ORDER BY %[4]s DESC, %[3]s DESC LIMIT %[8]d) AS walk
+		WHERE hit ORDER BY created_at DESC, id DESC LIMIT %[9]d)
+		SELECT id, created_at%[1]s FROM near
+		UNION ALL
+		(SELECT %[3]s, %[4]s%[2]s FROM %[6]s WHERE %[10]s ORDER BY %[4]s + interval '0 s' DESC, %[3]s DESC LIMIT %[9]d)
+		ORDER BY created_at DESC, id DESC LIMIT %[11]d OFFSET %[12]d`,
+		recCol, rec, q.keyID, q.keyAt, strings.Join(sp.filter, " AND "), q.from, walked.sql(), window, n,
+		strings.Join(far, " AND "), q.size+1, offset)
 }
 
 // recordShown is the INSERT that records, for the username argument ($username), a read of
@@ -745,11 +806,13 @@ func recordShown(size, username int, when string) string {
 		RETURNING case_ids`, size, username, when)
 }
 
-// listConds are the conditions of a list of f, and those its estimate counts. A text
-// search is its grams condition (the grams index finds the candidates) and LIKE (which
-// decides); without grams, LIKE alone.
-func listConds(f CaseFilter, grams bool) (w, estimate conds) {
+// listConds are the conditions of a list of f, those its estimate counts, and the same
+// parted by what answers them (sparse). A text search is its grams condition (the grams
+// index finds the candidates) and LIKE (which decides).
+func listConds(f CaseFilter, grams bool) (w, estimate conds, sp sparse) {
 	arg, add := w.arg, w.add
+	// loose marks the condition just added as one no ordered index answers (sparse).
+	loose := func() { sp.filter = append(sp.filter, w.where[len(w.where)-1]) }
 	// A unit's or a leader's cases in one status are the first entries of an index of
 	// their own (case_units.case_status and case_leaders.case_status, migrations 00026 and
 	// 00027); the due-date filter below keeps the cases' own status, whose index of cases
@@ -769,15 +832,19 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	for _, c := range []struct {
 		cond, v    string
 		vocabulary map[string]string
+		loose      bool // the units' array: a GIN index finds it, in no order
 	}{
-		{status, f.Status, domain.StatusLabels}, {"category = ?", f.Category, domain.Categories},
-		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit, nil}, {"cu.unit = ?", f.VisibleToUnit, nil},
-		{"cl.leader = ?", f.FollowedBy, nil},
-		{"office = ?", f.Office, domain.Offices}, {"enterprise_id = ?", f.EnterpriseID, nil}, {"created_by = ?", f.CreatedBy, nil},
-		{"card = ?", f.Card, domain.CardLabels},
+		{status, f.Status, domain.StatusLabels, false}, {"category = ?", f.Category, domain.Categories, false},
+		{"(ARRAY[lead_unit] || co_units) @> ARRAY[?::text]", f.Unit, nil, true}, {"cu.unit = ?", f.VisibleToUnit, nil, false},
+		{"cl.leader = ?", f.FollowedBy, nil, false},
+		{"office = ?", f.Office, domain.Offices, false}, {"enterprise_id = ?", f.EnterpriseID, nil, false},
+		{"created_by = ?", f.CreatedBy, nil, false}, {"card = ?", f.Card, domain.CardLabels, false},
 	} {
 		if c.v != "" {
 			w.word(c.cond, c.v, c.vocabulary)
+			if c.loose {
+				loose()
+			}
 		}
 	}
 	if f.Overdue {
@@ -785,16 +852,19 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 	}
 	if f.Pending != "" {
 		add("pending @> ARRAY[?::text]", f.Pending)
+		loose()
 	}
 	if f.DueBy != "" {
 		w.word("status = ?", domain.StatusHandling, domain.StatusLabels)
 		add("due_date <= ?::date", f.DueBy)
 	}
 	if f.Query == "" {
-		return w, w
+		sp.ordered = slices.DeleteFunc(slices.Clone(w.where), sp.loose)
+		return w, w, sp
 	}
 	if grams {
 		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
+		sp.finder = w.where[len(w.where)-1]
 	}
 	// The planner would guess the selectivity of LIKE (it cannot know it), so the estimate
 	// leaves it out: the grams condition alone is close to the truth.
@@ -814,7 +884,24 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds) {
 			(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
 			pattern, arg(f.SearchSensitiveOffice), like))
 	}
-	return w, estimate
+	loose()
+	sp.ordered = slices.DeleteFunc(slices.Clone(w.where), sp.loose)
+	return w, estimate, sp
+}
+
+// sparse are a list's conditions parted by what answers them: ordered, those an index
+// walked newest first answers (a status, an office, a unit's or a leader's own cases…);
+// filter, those no ordered index answers (the units' array, what a case waits for, a
+// search's LIKE), each checked on the rows the walk reads; and finder, a search's grams
+// condition, which finds its candidates by the grams index.
+type sparse struct {
+	ordered, filter []string
+	finder          string
+}
+
+// loose reports whether cond is checked row by row rather than walked (filter or finder).
+func (sp sparse) loose(cond string) bool {
+	return cond == sp.finder || slices.Contains(sp.filter, cond)
 }
 
 // estimateCases answers the planner's estimate of how many rows fromWhere ("cases WHERE …")

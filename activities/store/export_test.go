@@ -134,3 +134,11 @@ func (s *Store) PreparedPagesForTest(ctx context.Context) (most int, agree bool,
 	}
 	return most, agree, err
 }
+
+// SetNearWindowForTest makes a large list's page check its n newest cases row by row before
+// it asks an index for the older matches (sparsePage), until the test ends.
+func SetNearWindowForTest(t interface{ Cleanup(func()) }, n int) {
+	old := nearWindow
+	nearWindow = n
+	t.Cleanup(func() { nearWindow = old })
+}

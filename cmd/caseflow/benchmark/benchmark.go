@@ -234,7 +234,7 @@ func (r *runner) alone(ctx context.Context, rep *Report) error {
 		measures = nil // --cases 0: no read measures
 	}
 	for _, m := range measures {
-		if strings.Contains(m.path, "{cursor}") {
+		if m = m.of(r.year); strings.Contains(m.path, "{cursor}") {
 			continue
 		}
 		read := func(ctx context.Context, i int) error {
@@ -528,6 +528,9 @@ var readMeasures = []readMeasure{
 	{"GET /cases?overdue=true", "member", "/api/v1/cases?overdue=true", &store.CaseFilter{Overdue: true, SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases?card=yellow", "member", "/api/v1/cases?card=yellow", &store.CaseFilter{Card: "yellow", SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases?q=停电", "member", "/api/v1/cases?q=" + url.QueryEscape("停电"), &store.CaseFilter{Query: "停电", SearchSensitive: true}, 20 * time.Millisecond},
+	// A search whose matches are all old: the year's first 9,999 case numbers, none of them
+	// among its newest cases ({year}: the synthetic cases').
+	{"GET /cases?q=SY-{year}-00 (matches only the oldest cases)", "member", "/api/v1/cases?q=SY-{year}-00", &store.CaseFilter{Query: "SY-{year}-00", SearchSensitive: true}, 20 * time.Millisecond},
 	{"GET /cases?q=停电 as a supervision office (the cases it leads)", "party", "/api/v1/cases?q=" + url.QueryEscape("停电"), &store.CaseFilter{Query: "停电", Office: "party", SearchSensitiveOffice: "party"}, 20 * time.Millisecond},
 	{"GET /cases?office=all as a supervision office", "party", "/api/v1/cases?office=all", &store.CaseFilter{SearchSensitiveOffice: "party"}, 20 * time.Millisecond},
 	{"GET /cases as a unit (unit scope)", "unit-power-supply", "/api/v1/cases", &store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true}, 20 * time.Millisecond},
@@ -543,6 +546,18 @@ var readMeasures = []readMeasure{
 	{"console: a unit's list (/cases as a unit)", "unit-power-supply", "/cases", &store.CaseFilter{VisibleToUnit: "power-supply", SearchSensitive: true}, 50 * time.Millisecond},
 	{"console: a unit's home (the to-do panel)", "unit-power-supply", "/", nil, 50 * time.Millisecond},
 	{"console: a case's page", "member", "/cases/{id}", nil, 50 * time.Millisecond},
+}
+
+// of is m over the synthetic cases of year: {year} in its name, path and query replaced.
+func (m readMeasure) of(year int) readMeasure {
+	y := strconv.Itoa(year)
+	m.name, m.path = strings.ReplaceAll(m.name, "{year}", y), strings.ReplaceAll(m.path, "{year}", y)
+	if m.filter != nil {
+		f := *m.filter
+		f.Query = strings.ReplaceAll(f.Query, "{year}", y)
+		m.filter = &f
+	}
+	return m
 }
 
 // MillionCases is the size from which the reads are held to the targets of a province's
@@ -605,6 +620,7 @@ func (r *runner) reads(ctx context.Context, rep *Report) error {
 	requests := r.Reads
 	caseID := r.syntheticID
 	for _, m := range readMeasures {
+		m = m.of(r.year)
 		r.progress.Stage(m.name)
 		read := func(ctx context.Context, i int) error {
 			path := strings.NewReplacer("{id}", caseID(i), "{cursor}", url.QueryEscape(cursor)).Replace(m.path)
