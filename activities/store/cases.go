@@ -639,22 +639,13 @@ func listQuery(f CaseFilter) caseListQuery {
 	} else if f.FollowedBy != "" { // a leader's, theirs (case_leaders)
 		q.from, q.keyAt, q.keyID = "case_leaders cl JOIN cases ON cases.id = cl.case_id", "cl.at", "cl.case_id"
 	}
-	w, estimate, sp := listConds(f, true)
-	// The page of a large list walks its cases newest first: every case, a unit's own
-	// (case_units) or a leader's (case_leaders), through the index its ordered conditions
-	// give. A list of every case with a condition no ordered index answers stops its walk
-	// after nearWindow rows and finds the older matches by their own indexes (sparsePage). A
-	// unit's or a leader's walk is bounded by their own cases: there, checking each of them
-	// (17 ms for a search whose matches were all older, in a unit's 5,600 cases of 100,000)
-	// beat finding the search's matches among every case and keeping the unit's (41–67 ms).
-	// Otherwise a search's page is its LIKE alone, without the grams index: the planner,
-	// left no other way, cannot take the grams index and sort every match instead on a
-	// misjudged guess of LIKE's selectivity (which a sample of the descriptions makes vary
-	// from one ANALYZE to the next).
-	pw, sparse := w, len(sp.filter) > 0 && q.from == "cases"
-	if f.Query != "" && !sparse {
-		pw, _, _ = listConds(f, false)
-	}
+	w, estimate, sp := listConds(f)
+	// The page of a large list walks its cases newest first — every case, a unit's own
+	// (case_units) or a leader's (case_leaders) — through the index its ordered conditions
+	// give. With a condition no ordered index answers (a search's LIKE, the member
+	// department's unit filter), it stops its walk after nearWindow rows and finds the
+	// older matches by their own indexes (sparsePage).
+	loose := len(sp.filter) > 0
 	if q.size <= 0 {
 		q.size = 20
 	}
@@ -681,9 +672,9 @@ func listQuery(f CaseFilter) caseListQuery {
 	// OFFSET are written into the statement, so that PostgreSQL, which plans a LIMIT it is
 	// not told as one that reads a tenth of the rows, costs the statement's generic plan as
 	// the page it is, and runs it prepared without planning it again (ListCases).
-	q.pageArgs = slices.Clone(pw.args)
-	walked := conds{where: slices.Clone(pw.where)}
-	if sparse {
+	q.pageArgs = slices.Clone(w.args)
+	walked := conds{where: slices.Clone(w.where)}
+	if loose {
 		walked.where = slices.Clone(sp.ordered)
 	}
 	if c := cursor(&q.pageArgs, [2]string{q.keyAt, q.keyID}); c != "" {
@@ -691,7 +682,7 @@ func listQuery(f CaseFilter) caseListQuery {
 	}
 	// ids is the page's cases (id, created_at and the column rec, when not ""), newest first.
 	ids := func(rec string) string {
-		if !sparse {
+		if !loose {
 			return fmt.Sprintf(`SELECT id, created_at%s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d`,
 				rec, q.from, walked.sql(), q.keyAt, q.keyID, q.size+1, offset)
 		}
@@ -755,17 +746,19 @@ var nearWindow = 2000
 
 // sparsePage is the page of a large list with conditions no ordered index answers — the
 // member department's unit filter (the units' array), what a case waits for, a search's
-// LIKE — as ids answers it in listQuery. Walking the cases newest first and checking each
-// fills a page in a few hundred rows when the matches are spread over time, but walks
-// every newer case when they are old: a search for the cases numbered PT-2026-00… in a
-// year of 100,000 read 90,000 rows, 217 ms (a million: ten times that), and so would a
-// word of an old policy, or a unit that has had no case for months. So the walk stops at
-// nearWindow rows after the page's offset (near); if it found fewer matches than the page
+// LIKE — as ids answers it in listQuery. Walking the list's cases newest first and checking
+// each fills a page within a few hundred rows when the matches are spread over time, but
+// passes every newer case when they are old (the year's first case numbers, a word of a
+// policy long past, a unit that has had no case for months): a search for SY-2026-00…
+// walked 90,000 rows at 100,000 cases (217 ms) and 990,000 at a million (1.0 s); a unit's
+// own search walked its 67,000 cases at a million (0.44–0.78 s). So the walk stops after
+// nearWindow rows past the page's offset (near); if they held fewer matches than the page
 // needs, the older matches are found by their own indexes (the grams index, the units'
-// GIN index) and sorted — as many as match, never every newer case. The sort is by an
-// expression, which no index yields, so that the planner cannot choose to walk the
-// older cases instead on its guess that the matches are spread evenly. What both give is
-// the same list, newest first.
+// GIN index) and sorted — as many as match, never every newer case: 32 ms and 40–60 ms
+// for the search, 60–67 ms for the unit's (whose 5,600 cases at 100,000 were walked in
+// 17 ms, where this takes 41–67: the walk grows with the years, this with the matches).
+// The sort is by an expression, which no index yields, so that the planner cannot choose
+// to walk the older cases instead on its guess that the matches are spread evenly.
 func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int) string {
 	n, window := q.size+1+offset, nearWindow+offset
 	recCol := ""
@@ -809,7 +802,7 @@ func recordShown(size, username int, when string) string {
 // listConds are the conditions of a list of f, those its estimate counts, and the same
 // parted by what answers them (sparse). A text search is its grams condition (the grams
 // index finds the candidates) and LIKE (which decides).
-func listConds(f CaseFilter, grams bool) (w, estimate conds, sp sparse) {
+func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	arg, add := w.arg, w.add
 	// loose marks the condition just added as one no ordered index answers (sparse).
 	loose := func() { sp.filter = append(sp.filter, w.where[len(w.where)-1]) }
@@ -862,10 +855,8 @@ func listConds(f CaseFilter, grams bool) (w, estimate conds, sp sparse) {
 		sp.ordered = slices.DeleteFunc(slices.Clone(w.where), sp.loose)
 		return w, w, sp
 	}
-	if grams {
-		add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
-		sp.finder = w.where[len(w.where)-1]
-	}
+	add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
+	sp.finder = w.where[len(w.where)-1]
 	// The planner would guess the selectivity of LIKE (it cannot know it), so the estimate
 	// leaves it out: the grams condition alone is close to the truth.
 	estimate = conds{where: slices.Clone(w.where), args: slices.Clone(w.args)}

@@ -1135,8 +1135,14 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest.
-	for _, sql := range []string{`UPDATE cases SET co_units = co_units || '{quiet-unit}' WHERE id <= 'SY-2026-001200'`, `ANALYZE cases`} {
+	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest. A
+	// unit and a leader see every case: their own lists are large.
+	for _, sql := range []string{
+		`UPDATE cases SET co_units = co_units || '{quiet-unit}' WHERE id <= 'SY-2026-001200'`,
+		`INSERT INTO case_units (unit, at, case_id, case_status) SELECT 'every-unit', created_at, id, status FROM cases`,
+		`INSERT INTO case_leaders (leader, at, case_id, case_status, via) SELECT 'every-leader', created_at, id, status, 'raised' FROM cases`,
+		`ANALYZE cases`, `ANALYZE case_units`, `ANALYZE case_leaders`,
+	} {
 		if err := st.ExecForTest(ctx, sql); err != nil {
 			t.Fatal(err)
 		}
@@ -1164,6 +1170,11 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) AND status = 'closed' ORDER BY created_at DESC, id DESC`},
 		{"the member department's search, recording its read", store.CaseFilter{Query: "SY-2026-001", SearchSensitive: true,
 			Record: &store.ListRecord{Username: "member"}},
+			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+		{"a unit's search in its own cases, recording its read", store.CaseFilter{Query: "SY-2026-001", VisibleToUnit: "every-unit",
+			SearchSensitive: true, Record: &store.ListRecord{Username: "every-unit-user"}},
+			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+		{"a leader's search in their own cases", store.CaseFilter{Query: "SY-2026-001", FollowedBy: "every-leader", SearchSensitive: true},
 			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
 	} {
 		rows, err := st.RowsForTest(ctx, tc.want)
