@@ -343,7 +343,9 @@ const smallListUpTo = 600
 // estimate and a small list are planned with their own values (pgx.QueryExecModeExec: no
 // generic plan from the statement cache), since how selective a unit or a word is decides
 // which index serves. The first page of a large list, or one after a cursor, is a prepared
-// statement (pages.go): whatever its values, an index walked newest first serves it, so
+// statement (pages.go): whatever its values, an index walked newest first serves it (and,
+// past its first nearWindow rows, the index of a condition no ordered index answers:
+// sparsePage), so
 // PostgreSQL plans it for its first five runs on a connection and then keeps the generic
 // plan when that costs no more — planning was 0.3–0.4 ms of a page's 0.5–0.6 ms in
 // PostgreSQL (docs/performance.md). A numbered page beyond the first is planned each time:
@@ -675,7 +677,7 @@ func listQuery(f CaseFilter) caseListQuery {
 	q.pageArgs = slices.Clone(w.args)
 	walked := conds{where: slices.Clone(w.where)}
 	if loose {
-		walked.where = slices.Clone(sp.ordered)
+		walked.where = slices.DeleteFunc(walked.where, sp.loose) // the ordered conditions
 	}
 	if c := cursor(&q.pageArgs, [2]string{q.keyAt, q.keyID}); c != "" {
 		walked.where = append(walked.where, c)
@@ -852,7 +854,6 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 		add("due_date <= ?::date", f.DueBy)
 	}
 	if f.Query == "" {
-		sp.ordered = slices.DeleteFunc(slices.Clone(w.where), sp.loose)
 		return w, w, sp
 	}
 	add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
@@ -876,18 +877,17 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 			pattern, arg(f.SearchSensitiveOffice), like))
 	}
 	loose()
-	sp.ordered = slices.DeleteFunc(slices.Clone(w.where), sp.loose)
 	return w, estimate, sp
 }
 
-// sparse are a list's conditions parted by what answers them: ordered, those an index
-// walked newest first answers (a status, an office, a unit's or a leader's own cases…);
-// filter, those no ordered index answers (the units' array, what a case waits for, a
-// search's LIKE), each checked on the rows the walk reads; and finder, a search's grams
-// condition, which finds its candidates by the grams index.
+// sparse are those of a list's conditions no index walked newest first answers: filter,
+// each checked on the rows the walk reads (the units' array, what a case waits for, a
+// search's LIKE), and finder, a search's grams condition, which finds its candidates by the
+// grams index. The others (a status, an office, a unit's or a leader's own cases…) are
+// ordered: an index walks them newest first.
 type sparse struct {
-	ordered, filter []string
-	finder          string
+	filter []string
+	finder string
 }
 
 // loose reports whether cond is checked row by row rather than walked (filter or finder).

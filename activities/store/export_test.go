@@ -91,9 +91,10 @@ func (s *Store) DigestForTest(ctx context.Context, table, order string) (digest 
 // EstimatesAt sets the clock the cache of lists' estimates reads (estimates.go).
 func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.Now = now }
 
-// PlansForTest answers how often PostgreSQL ran the statements prepared on the store's connections whose text
-// contains every one of parts with a generic plan and with a custom one, over every idle
-// connection of both pools (pg_prepared_statements is each connection's own).
+// PlansForTest answers how often PostgreSQL ran the statements prepared on the store's
+// connections whose text contains every one of parts with a generic plan and with a
+// custom one, over every idle connection of both pools (pg_prepared_statements is each
+// connection's own).
 func (s *Store) PlansForTest(ctx context.Context, parts ...string) (generic, custom int64, err error) {
 	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
 		conns := pool.AcquireAllIdle(ctx)
