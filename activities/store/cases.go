@@ -772,8 +772,11 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 		far = append(far, sp.finder)
 	}
 	// The older matches: those after the window's last case, only when near fell short.
+	// Most of the list is after it, so no index is asked for them (the expression): a
+	// bitmap of 98,000 rows at 100,000 cases, to be and-ed with the 10,000 matches, took
+	// 3.5 ms.
 	far = append(far, fmt.Sprintf("(SELECT count(*) FROM near) < %d", n),
-		fmt.Sprintf("(%[1]s, %[2]s) < (SELECT %[1]s, %[2]s FROM %[3]s %[4]s ORDER BY %[1]s DESC, %[2]s DESC OFFSET %[5]d LIMIT 1)",
+		fmt.Sprintf("(%[1]s + interval '0 s', %[2]s) < (SELECT %[1]s, %[2]s FROM %[3]s %[4]s ORDER BY %[1]s DESC, %[2]s DESC OFFSET %[5]d LIMIT 1)",
 			q.keyAt, q.keyID, q.from, walked.sql(), window-1))
 	return fmt.Sprintf(`WITH near AS MATERIALIZED (SELECT id, created_at%[1]s FROM (
 			SELECT %[3]s AS id, %[4]s AS created_at%[2]s, %[5]s AS hit FROM %[6]s %[7]s
@@ -856,7 +859,13 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	if f.Query == "" {
 		return w, w, sp
 	}
-	add("case_grams(id || ' ' || title || ' ' || description) @> case_query_grams(?)", f.Query)
+	// The candidates: the cases whose text, or whose number, holds every gram of the query
+	// (migration 00029); for the start of a case number, the numbers in its range instead.
+	finder := "case_grams(id) @> case_query_grams(?)"
+	if lo, hi, ok := caseNumberPrefix(f.Query); ok {
+		finder = fmt.Sprintf("id ~>=~ %s AND id ~<~ %s OR id !~ '%s' AND %s", arg(lo), arg(hi), caseNumberShape, finder)
+	}
+	add("(case_grams(title || ' ' || description) @> case_query_grams(?) OR "+finder+")", f.Query)
 	sp.finder = w.where[len(w.where)-1]
 	// The planner would guess the selectivity of LIKE (it cannot know it), so the estimate
 	// leaves it out: the grams condition alone is close to the truth.
@@ -878,6 +887,31 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	}
 	loose()
 	return w, estimate, sp
+}
+
+// caseNumberShape is the shape of every case number caseflow writes (PT-2026-000001): two
+// capital letters, a dash, then digits and dashes. The odd numbers' grams index (migration
+// 00029) holds the cases whose number has another.
+const caseNumberShape = `^[A-Z]{2}-[0-9-]*$`
+
+// caseNumberPrefix reports whether a search for q is shaped like the start of a case number
+// (two letters, a dash, then letters, digits and dashes: pt-2026-00, PT-2026-000123) and
+// answers the range of the numbers that start with it, [lo, hi) byte by byte. A number of
+// caseNumberShape holds such a q only from its start, its only letters, whatever their case
+// (ILIKE), being its first two.
+func caseNumberPrefix(q string) (lo, hi string, ok bool) {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if i < 2 && !letter || i == 2 && c != '-' || i > 2 && !letter && c != '-' && !('0' <= c && c <= '9') {
+			return "", "", false
+		}
+	}
+	if len(q) < 3 {
+		return "", "", false
+	}
+	lo = strings.ToUpper(q)
+	return lo, lo[:len(lo)-1] + string(lo[len(lo)-1]+1), true
 }
 
 // sparse are those of a list's conditions no index walked newest first answers: filter,

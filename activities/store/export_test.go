@@ -143,3 +143,7 @@ func SetNearWindowForTest(t interface{ Cleanup(func()) }, n int) {
 	nearWindow = n
 	t.Cleanup(func() { nearWindow = old })
 }
+
+// CaseNumberPrefix is caseNumberPrefix: whether a search is shaped like the start of a case
+// number, and the range of the numbers that start with it.
+var CaseNumberPrefix = caseNumberPrefix

@@ -1116,7 +1116,7 @@ func TestASearchWithManyMatchesPagesThroughExactlyTheCasesThatContainTheWord(t *
 			// walk's window, and here the walk fills the page before.
 			grams := false
 			for _, line := range strings.Split(page, "\n") {
-				grams = grams || strings.Contains(line, "cases_grams_idx") && !strings.Contains(line, "never executed")
+				grams = grams || strings.Contains(line, "grams_idx") && !strings.Contains(line, "never executed")
 			}
 			if !strings.Contains(plan, "served by the large-list page") || grams {
 				t.Errorf("the page of %d matches is not served by walking the cases newest first:\n%s", len(want), plan)
@@ -1129,15 +1129,48 @@ func TestASearchWithManyMatchesPagesThroughExactlyTheCasesThatContainTheWord(t *
 	}
 }
 
+func TestOnlyASearchShapedLikeTheStartOfACaseNumberIsLookedUpAsARangeOfNumbers(t *testing.T) {
+	for q, want := range map[string][2]string{
+		"PT-2026-000123": {"PT-2026-000123", "PT-2026-000124"}, "pt-2026-0": {"PT-2026-0", "PT-2026-1"},
+		"sy-": {"SY-", "SY."}, "PT-2026-": {"PT-2026-", "PT-2026."}, "SY-VS-2026": {"SY-VS-2026", "SY-VS-2027"},
+		"Sy-2026-00z": {"SY-2026-00Z", "SY-2026-00["},
+		// Not the start of a number of caseflow's shape: the grams find them.
+		"PT": {}, "PT2026": {}, "P-2026": {}, "2026-000123": {}, "PT-2026-0%": {}, "PT-2026_": {}, "PT-停电": {},
+		"PT 2026": {}, "": {}, "-PT-2026": {}, "P1-2026": {},
+	} {
+		lo, hi, ok := store.CaseNumberPrefix(q)
+		if ok != (want != [2]string{}) || lo != want[0] || hi != want[1] {
+			t.Errorf("%q: the range [%q, %q) (%v), want [%q, %q)", q, lo, hi, ok, want[0], want[1])
+		}
+	}
+}
+
 func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
+	// Old cases numbered otherwise than caseflow numbers them (copies of old cases): four
+	// whose number holds SY-2026-001 — in small letters, after another letter, not at its
+	// start, going on with a letter — and one whose does not; and old cases that name such
+	// a number in their title or their description.
+	for from, id := range map[string]string{"SY-2026-000050": "sy-2026-0019", "SY-2026-000060": "XSY-2026-0015",
+		"SY-2026-000070": "PT-SY-2026-001", "SY-2026-000080": "SY-2026-001X", "SY-2026-000090": "SY-2026-02X"} {
+		for _, sql := range []string{
+			`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', $2::text))).* FROM cases AS c WHERE id = $1`,
+			`INSERT INTO case_snapshots (id, snapshot) SELECT $2, jsonb_set(snapshot, '{id}', to_jsonb($2::text)) FROM case_snapshots WHERE id = $1`,
+		} {
+			if err := st.ExecForTest(ctx, sql, from, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest. A
 	// unit and a leader see every case: their own lists are large.
 	for _, sql := range []string{
+		`UPDATE cases SET title = title || '（同 SY-2026-0017）' WHERE id = 'SY-2026-000300'`,
+		`UPDATE cases SET description = description || '，见 sy-2026-001 号' WHERE id = 'SY-2026-000400'`,
 		`UPDATE cases SET co_units = co_units || '{quiet-unit}' WHERE id <= 'SY-2026-001200'`,
 		`INSERT INTO case_units (unit, at, case_id, case_status) SELECT 'every-unit', created_at, id, status FROM cases`,
 		`INSERT INTO case_leaders (leader, at, case_id, case_status, via) SELECT 'every-leader', created_at, id, status, 'raised' FROM cases`,
@@ -1147,9 +1180,11 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			t.Fatal(err)
 		}
 	}
-	// The cases numbered SY-2026-001…: 001000–001999, all older than
-	// the newest thousand.
-	const like = `(id LIKE '%SY-2026-001%' OR title LIKE '%SY-2026-001%' OR description LIKE '%SY-2026-001%')`
+	// The cases numbered SY-2026-001…: 001000–001999, all older than the newest thousand,
+	// and the old ones above.
+	like := func(q string) string {
+		return fmt.Sprintf(`(id ILIKE '%%%[1]s%%' OR title ILIKE '%%%[1]s%%' OR description ILIKE '%%%[1]s%%')`, q)
+	}
 	ids := func(cs []domain.Case) []string {
 		out := make([]string, len(cs))
 		for i, c := range cs {
@@ -1163,19 +1198,23 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 		want string // the same list, by hand, newest first
 	}{
 		{"the member department's search for SY-2026-001", store.CaseFilter{Query: "SY-2026-001", SearchSensitive: true},
-			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
+		{"the member department's search for sy-2026-001, in small letters", store.CaseFilter{Query: "sy-2026-001", SearchSensitive: true},
+			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
+		{"the member department's search for 2026-001, the middle of a number", store.CaseFilter{Query: "2026-001", SearchSensitive: true},
+			`SELECT id FROM cases WHERE ` + like("2026-001") + ` ORDER BY created_at DESC, id DESC`},
 		{"the member department's unit filter, for a unit whose cases are old", store.CaseFilter{Unit: "quiet-unit"},
 			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) ORDER BY created_at DESC, id DESC`},
 		{"the closed cases of a unit whose cases are old", store.CaseFilter{Unit: "quiet-unit", Status: "closed"},
 			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) AND status = 'closed' ORDER BY created_at DESC, id DESC`},
 		{"the member department's search, recording its read", store.CaseFilter{Query: "SY-2026-001", SearchSensitive: true,
 			Record: &store.ListRecord{Username: "member"}},
-			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
 		{"a unit's search in its own cases, recording its read", store.CaseFilter{Query: "SY-2026-001", VisibleToUnit: "every-unit",
 			SearchSensitive: true, Record: &store.ListRecord{Username: "every-unit-user"}},
-			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
 		{"a leader's search in their own cases", store.CaseFilter{Query: "SY-2026-001", FollowedBy: "every-leader", SearchSensitive: true},
-			`SELECT id FROM cases WHERE ` + like + ` ORDER BY created_at DESC, id DESC`},
+			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
 	} {
 		rows, err := st.RowsForTest(ctx, tc.want)
 		if err != nil {
