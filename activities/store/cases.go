@@ -861,9 +861,13 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	}
 	// The candidates: the cases whose text, or whose number, holds every gram of the query
 	// (migration 00029); for the start of a case number, the numbers in its range instead.
-	finder := "case_grams(id) @> case_query_grams(?)"
+	finder, inRange := "case_grams(id) @> case_query_grams(?)", ""
 	if lo, hi, ok := caseNumberPrefix(f.Query); ok {
-		finder = fmt.Sprintf("id ~>=~ %s AND id ~<~ %s OR id !~ '%s' AND %s", arg(lo), arg(hi), caseNumberShape, finder)
+		inRange = fmt.Sprintf("id ~>=~ %s AND id ~<~ %s", arg(lo), arg(hi))
+		finder = fmt.Sprintf("%s OR id !~ '%s' AND %s", inRange, caseNumberShape, finder)
+		// A number in the range holds the query: comparing it spares lower-casing it for
+		// ILIKE (1.5 of the 2.2 ms that ILIKE took on 10,000 such cases).
+		inRange += " OR "
 	}
 	add("(case_grams(title || ' ' || description) @> case_query_grams(?) OR "+finder+")", f.Query)
 	sp.finder = w.where[len(w.where)-1]
@@ -879,11 +883,11 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	}
 	switch {
 	case f.SearchSensitive:
-		w.where = append(w.where, fmt.Sprintf("(id %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like))
+		w.where = append(w.where, fmt.Sprintf("(%[3]sid %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like, inRange))
 	default:
-		w.where = append(w.where, fmt.Sprintf(`(id %[3]s %[1]s OR title %[3]s %[1]s OR
+		w.where = append(w.where, fmt.Sprintf(`(%[4]sid %[3]s %[1]s OR title %[3]s %[1]s OR
 			(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
-			pattern, arg(f.SearchSensitiveOffice), like))
+			pattern, arg(f.SearchSensitiveOffice), like, inRange))
 	}
 	loose()
 	return w, estimate, sp
