@@ -147,3 +147,41 @@ func SetNearWindowForTest(t interface{ Cleanup(func()) }, n int) {
 // CaseNumberPrefix is caseNumberPrefix: whether a search is shaped like the start of a case
 // number, and the range of the numbers that start with it.
 var CaseNumberPrefix = caseNumberPrefix
+
+// PagePlan is a prepared page on one of the store's idle connections (or, with no page
+// prepared, the connection alone): that connection's plan_cache_mode, whether the page finds
+// the numbers of a range (a search shaped like the start of a case number), and how many
+// times it ran by its generic plan and by one for its values.
+type PagePlan struct {
+	Mode            string
+	Ranged          bool
+	Generic, Custom int
+}
+
+// PagePlansForTest answers the pages prepared on every idle connection of the store's pools.
+func (s *Store) PagePlansForTest(ctx context.Context) ([]PagePlan, error) {
+	var out []PagePlan
+	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
+		conns := pool.AcquireAllIdle(ctx)
+		for _, c := range conns {
+			var mode string
+			if err := c.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil {
+				return nil, err
+			}
+			rows, _ := c.Query(ctx, `SELECT statement ~ '~>=~', generic_plans, custom_plans FROM pg_prepared_statements
+				WHERE name LIKE 'caseflow_page_%'`)
+			plans, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PagePlan, error) {
+				p := PagePlan{Mode: mode}
+				return p, r.Scan(&p.Ranged, &p.Generic, &p.Custom)
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(append(out, PagePlan{Mode: mode}), plans...)
+		}
+		for _, c := range conns {
+			c.Release()
+		}
+	}
+	return out, nil
+}

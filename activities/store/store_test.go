@@ -1278,6 +1278,27 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			})
 		}
 	}
+	// The page of a search shaped like the start of a case number ran by its generic plan
+	// from its first run, and left its connection planning as PostgreSQL chooses.
+	pages, err := st.PagePlansForTest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranged := 0
+	for _, p := range pages {
+		if p.Mode != "auto" {
+			t.Errorf("a connection left with plan_cache_mode %s", p.Mode)
+		}
+		if p.Ranged {
+			ranged++
+			if p.Custom > 0 || p.Generic == 0 {
+				t.Errorf("a case number's page planned for its values %d times, by its generic plan %d", p.Custom, p.Generic)
+			}
+		}
+	}
+	if ranged == 0 {
+		t.Error("no page of a search for the start of a case number is prepared")
+	}
 }
 
 func TestAReportCompiledBeforeItsRowsHadATableKeepsEveryRowAfterTheUpgrade(t *testing.T) {
