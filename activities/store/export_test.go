@@ -98,6 +98,11 @@ func (s *Store) EstimatesAt(now func() time.Time) { s.estimates.Now = now }
 func (s *Store) PlansForTest(ctx context.Context, parts ...string) (generic, custom int64, err error) {
 	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
 		conns := pool.AcquireAllIdle(ctx)
+		defer func() {
+			for _, c := range conns {
+				c.Release()
+			}
+		}()
 		for _, c := range conns {
 			var g, cu int64
 			if err == nil {
@@ -163,6 +168,11 @@ func (s *Store) PagePlansForTest(ctx context.Context) ([]PagePlan, error) {
 	var out []PagePlan
 	for _, pool := range []*pgxpool.Pool{s.pool, s.records} {
 		conns := pool.AcquireAllIdle(ctx)
+		defer func() {
+			for _, c := range conns {
+				c.Release()
+			}
+		}()
 		for _, c := range conns {
 			var mode string
 			if err := c.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil {
@@ -178,9 +188,6 @@ func (s *Store) PagePlansForTest(ctx context.Context) ([]PagePlan, error) {
 				return nil, err
 			}
 			out = append(append(out, PagePlan{Mode: mode}), plans...)
-		}
-		for _, c := range conns {
-			c.Release()
 		}
 	}
 	return out, nil
