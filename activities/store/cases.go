@@ -929,26 +929,61 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	// The planner would guess the selectivity of LIKE (it cannot know it), so the estimate
 	// leaves it out: the grams condition alone is close to the truth.
 	estimate = conds{where: slices.Clone(w.where), args: slices.Clone(w.args)}
-	pattern := arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%")
+	escape := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace
+	pattern := arg("%" + escape(f.Query) + "%")
 	// ILIKE folds ASCII letters only (the C locale); without any in the query, LIKE
 	// finds the same and spares lower-casing every candidate (Chinese, digits).
-	like := "LIKE"
+	holds := func(col string) string { return col + " LIKE " + pattern }
 	if strings.IndexFunc(f.Query, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0 {
-		like = "ILIKE"
+		holds = func(col string) string { return col + " ILIKE " + pattern }
+		// ILIKE lower-cases each text it reads; the part of the query that lower-casing
+		// neither changes nor makes is in every text ILIKE finds, as it is, and LIKE looks
+		// for it without lower-casing anything: most texts are answered by it alone (the
+		// walk of a search for SY-2026-00 over the newest 2,000 cases: 2.7 → 1.2 ms).
+		if run := caselessRun(f.Query); run != "" {
+			r := arg("%" + escape(run) + "%")
+			holds = func(col string) string {
+				return fmt.Sprintf("(%[1]s LIKE %[2]s AND %[1]s ILIKE %[3]s)", col, r, pattern)
+			}
+		}
 	}
 	switch {
 	case f.SearchSensitive:
-		w.where = append(w.where, fmt.Sprintf("(%[3]sid %[2]s %[1]s OR title %[2]s %[1]s OR description %[2]s %[1]s)", pattern, like, inRange))
+		w.where = append(w.where, fmt.Sprintf("(%s OR %s OR %s)", inRange+holds("id"), holds("title"), holds("description")))
 	default:
-		w.where = append(w.where, fmt.Sprintf(`(%[4]sid %[3]s %[1]s OR title %[3]s %[1]s OR
-			(description %[3]s %[1]s AND (NOT sensitive OR (office <> '' AND office = %[2]s))))`,
-			pattern, arg(f.SearchSensitiveOffice), like, inRange))
+		w.where = append(w.where, fmt.Sprintf(`(%s OR %s OR
+			(%s AND (NOT sensitive OR (office <> '' AND office = %s))))`,
+			inRange+holds("id"), holds("title"), holds("description"), arg(f.SearchSensitiveOffice)))
 	}
 	loose()
 	if sp.numbers != "" {
 		sp.search = w.where[len(w.where)-1]
 	}
 	return w, estimate, sp
+}
+
+// caselessRun is the longest run of q's characters that no lower-casing changes or yields
+// in any locale — ASCII characters other than letters, and Han characters — when it is at
+// least two bytes long ("" if none is): "-2026-00" of SY-2026-00, "基站" of 5G基站. A text
+// that holds q, whatever the case of its letters, holds the run as it is.
+func caselessRun(q string) string {
+	best, start := "", -1
+	for i, r := range q + "A" { // a letter at the end closes the last run
+		caseless := r < utf8.RuneSelf && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || unicode.Is(unicode.Han, r)
+		switch {
+		case caseless && start < 0:
+			start = i
+		case !caseless && start >= 0:
+			if i-start > len(best) {
+				best = q[start:i]
+			}
+			start = -1
+		}
+	}
+	if len(best) < 2 {
+		return ""
+	}
+	return best
 }
 
 // caseNumberShape is the shape of every case number caseflow writes (PT-2026-000001): two

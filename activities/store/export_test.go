@@ -153,6 +153,9 @@ func SetNearWindowForTest(t interface{ Cleanup(func()) }, n int) {
 // number, and the range of the numbers that start with it.
 var CaseNumberPrefix = caseNumberPrefix
 
+// CaselessRun is caselessRun: the part of a search that LIKE looks for before ILIKE.
+var CaselessRun = caselessRun
+
 // PagePlan is a prepared page on one of the store's idle connections (or, with no page
 // prepared, the connection alone): that connection's plan_cache_mode, whether the page finds
 // the numbers of a range (a search shaped like the start of a case number), and how many
