@@ -361,7 +361,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		if err != nil || complete {
 			return page, err
 		}
-		estimate = max(estimate, ExactTotalUpTo+1) // more than the planner believed
+		estimate = s.counted(q, estimate)
 	}
 	page := CasePage{Total: estimate, TotalEstimated: true}
 	conn, err := s.listPool(q).Acquire(ctx)
@@ -413,6 +413,19 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	return page, nil
 }
 
+// counted is the estimate of a list that the planner believed small and that counting found
+// larger than ExactTotalUpTo: more than a small list holds, kept in the estimate's place until
+// the list is planned again (estimateTTL), so that its next reads go straight to its page
+// instead of counting 501 cases first to learn it again. The planner misjudges, for one, a
+// range of case numbers that falls between two bounds of its histogram of numbers whose
+// letters or years differ: a search for SY-2026-00 at a million cases, planned as 1 case by
+// one ANALYZE and 9,906 by another, took 8.1 ms where its page alone takes 4.9.
+func (s *Store) counted(q caseListQuery, estimate int) int {
+	n := max(estimate, smallListUpTo+1)
+	s.estimates.put(estimateKey(q.from+" "+q.estimateCond, q.estimateArgs), n, s.estimates.Now())
+	return n
+}
+
 // CountCases is how many cases match f, as a page of their list gives its total (exact up
 // to ExactTotalUpTo, beyond that the planner's estimate, estimated true), without reading a
 // case: the counts of a to-do panel. A large list is its estimate alone, where ListCases
@@ -429,7 +442,7 @@ func (s *Store) CountCases(ctx context.Context, f CaseFilter) (total int, estima
 		return 0, false, fmt.Errorf("store: count cases: %w", err)
 	}
 	if n > ExactTotalUpTo {
-		return max(estimate, ExactTotalUpTo+1), true, nil // more than the planner believed, as ListCases says
+		return s.counted(q, estimate), true, nil
 	}
 	return n, false, nil
 }

@@ -1160,6 +1160,62 @@ func TestASearchWithLettersIsFirstLookedForByItsLongestPartThatHasNoCase(t *test
 	}
 }
 
+// A list the planner believes small is counted first; when counting finds it large, it is
+// remembered as large, and its next reads go straight to its page, with the same cases.
+func TestAListThePlannerBelievedSmallIsReadByItsPageOnceCountingFoundItLarge(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if err := st.SeedSynthetic(ctx, 3000, 2026, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	// 700 old cases numbered QX-2026-000001…, written after the statistics were taken (and
+	// kept from autovacuum's ANALYZE): the planner knows of no number in their range.
+	for _, sql := range []string{
+		`ALTER TABLE cases SET (autovacuum_enabled = false)`,
+		`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', 'QX' || substr(id, 3)))).*
+			FROM cases AS c WHERE id <= 'SY-2026-000700'`,
+		`INSERT INTO case_snapshots (id, snapshot) SELECT 'QX' || substr(id, 3), jsonb_set(snapshot, '{id}', to_jsonb('QX' || substr(id, 3)))
+			FROM case_snapshots WHERE id <= 'SY-2026-000700'`,
+	} {
+		if err := st.ExecForTest(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := store.CaseFilter{Query: "QX-2026-000", SearchSensitive: true, PageSize: 20}
+	served := func() string {
+		t.Helper()
+		plan, err := st.ExplainListCases(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return plan[:strings.Index(plan, "\n")]
+	}
+	if first := served(); !strings.Contains(first, "small-list query") {
+		t.Fatalf("the planner knew the range: %s", first)
+	}
+	want, err := st.RowsForTest(ctx, `SELECT id FROM cases WHERE id LIKE 'QX-2026-000%' ORDER BY created_at DESC, id DESC LIMIT 20`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		page, err := st.ListCases(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.TotalEstimated || page.Total <= store.ExactTotalUpTo || len(page.Items) != 20 {
+			t.Fatalf("read %d: total %d (estimated %v), %d cases", i+1, page.Total, page.TotalEstimated, len(page.Items))
+		}
+		for k, c := range page.Items {
+			if c.ID != want[k][0] {
+				t.Fatalf("read %d: case %d is %s, want %s", i+1, k, c.ID, want[k][0])
+			}
+		}
+		if now := served(); !strings.Contains(now, "large-list page") {
+			t.Errorf("after read %d: %s", i+1, now)
+		}
+	}
+}
+
 func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
