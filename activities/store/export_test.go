@@ -111,7 +111,6 @@ func (s *Store) PlansForTest(ctx context.Context, parts ...string) (generic, cus
 					parts).Scan(&g, &cu)
 			}
 			generic, custom = generic+g, custom+cu
-			c.Release()
 		}
 	}
 	return generic, custom, err
