@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -732,7 +733,7 @@ func listQuery(f CaseFilter) caseListQuery {
 			return fmt.Sprintf(`SELECT id, created_at%s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d`,
 				rec, q.from, walked.sql(), q.keyAt, q.keyID, q.size+1, offset)
 		}
-		return sparsePage(q, walked, sp, rec, offset)
+		return sparsePage(q, walked, sp, rec, offset, &q.pageArgs)
 	}
 	// A small list: its matches once, their count, and the page taken from them (one row
 	// with a NULL snapshot when the page is empty).
@@ -764,11 +765,12 @@ func listQuery(f CaseFilter) caseListQuery {
 			return fmt.Sprintf(`(sensitive OR amount_cny IS NOT NULL) AND ($%[1]d::text = '' OR (office <> '' AND office = $%[1]d::text)) AS rec`, len(*args))
 		}
 		pageRec := rec(&q.pageArgs)
+		username := len(q.pageArgs) - 1 // before ids, which may add arguments of its own
 		q.page = fmt.Sprintf(`WITH p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (%s) AS p
 				JOIN case_snapshots AS s USING (id)),
 			r AS (%s)
 			SELECT p.created_at, p.snapshot, (SELECT case_ids FROM r) FROM p ORDER BY p.created_at DESC, p.id DESC`,
-			ids(", "+pageRec), recordShown(q.size, len(q.pageArgs)-1, ""))
+			ids(", "+pageRec), recordShown(q.size, username, ""))
 		smallRec := rec(&q.smallArgs)
 		q.small = fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT id, created_at, %s FROM %s %s LIMIT %d),
 			p AS MATERIALIZED (SELECT p.id, p.created_at, p.rec, s.snapshot FROM (
@@ -805,19 +807,20 @@ var nearWindow = 2000
 // 17 ms, where this takes 41–67: the walk grows with the years, this with the matches).
 // The sort is by an expression, which no index yields, so that the planner cannot choose
 // to walk the older cases instead on its guess that the matches are spread evenly.
-func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int) string {
+func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int, args *[]any) string {
 	n, window := q.size+1+offset, nearWindow+offset
 	recCol := ""
 	if rec != "" {
 		recCol = ", rec"
 	}
-	// The older matches: those after the window's last case, only when near fell short.
-	// Most of the list is after it, so no index is asked for them (the expression): a
-	// bitmap of 98,000 rows at 100,000 cases, to be and-ed with the 10,000 matches, took
+	// The older matches: those after the window's last case (bound), only when near fell
+	// short. Most of the list is after it, so no index is asked for them (the expression):
+	// a bitmap of 98,000 rows at 100,000 cases, to be and-ed with the 10,000 matches, took
 	// 3.5 ms.
-	older := []string{fmt.Sprintf("(SELECT count(*) FROM near) < %d", n),
-		fmt.Sprintf("(%[1]s + interval '0 s', %[2]s) < (SELECT %[1]s, %[2]s FROM %[3]s %[4]s ORDER BY %[1]s DESC, %[2]s DESC OFFSET %[5]d LIMIT 1)",
-			q.keyAt, q.keyID, q.from, walked.sql(), window-1)}
+	bound := fmt.Sprintf("(SELECT %[1]s, %[2]s FROM %[3]s %[4]s ORDER BY %[1]s DESC, %[2]s DESC OFFSET %[5]d LIMIT 1)",
+		q.keyAt, q.keyID, q.from, walked.sql(), window-1)
+	nearShort := fmt.Sprintf("(SELECT count(*) FROM near) < %d", n)
+	older := []string{nearShort, fmt.Sprintf("(%s + interval '0 s', %s) < %s", q.keyAt, q.keyID, bound)}
 	// far answers the n newest of the list's cases that meet conds and are older than the
 	// window, and the column rec when it is not "".
 	far := func(rec string, conds ...string) string {
@@ -834,11 +837,14 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 		// each case's row was read); the other matches (in the text, numbers of another
 		// shape) are found as before.
 		rest := slices.DeleteFunc(slices.Clone(sp.filter), func(c string) bool { return c == sp.search })
-		numbers := far("", append(rest, sp.numbers)...)
+		numbers, elsewhere := far("", append(rest, sp.numbers)...), "NOT ("+sp.numbers+")"
+		if sp.heads != nil && q.from == "cases" {
+			numbers, elsewhere = headedNumbers(walked, rest, nearShort, bound, n, sp, args), fmt.Sprintf("NOT (%s AND id ~ '%s')", sp.numbers, caseNumberShape)
+		}
 		if rec != "" {
 			numbers = fmt.Sprintf(`(SELECT r.id, r.at%s FROM %s AS r (id, at) JOIN cases ON cases.id = r.id)`, rec, numbers)
 		}
-		farther = numbers + " UNION ALL " + far(rec, append(slices.Clone(sp.filter), sp.others, "NOT ("+sp.numbers+")")...)
+		farther = numbers + " UNION ALL " + far(rec, append(slices.Clone(sp.filter), sp.others, elsewhere)...)
 	}
 	return fmt.Sprintf(`WITH near AS MATERIALIZED (SELECT id, created_at%[1]s FROM (
 			SELECT %[3]s AS id, %[4]s AS created_at%[2]s, %[5]s AS hit FROM %[6]s %[7]s
@@ -850,6 +856,30 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 		ORDER BY created_at DESC, id DESC LIMIT %[11]d OFFSET %[12]d`,
 		recCol, rec, q.keyID, q.keyAt, strings.Join(sp.filter, " AND "), q.from, walked.sql(), window, n,
 		farther, q.size+1, offset)
+}
+
+// headedNumbers answers the n newest numbers of caseNumberShape in a search's range (the
+// start of a case number two characters or fewer short of its head: caseNumberHeads) among
+// every case that meets walked's and rest's conditions and is older than bound, when near
+// is short: each head's newest from the heads index (migration 00031), which holds them in
+// the order of their creation, and the numbers shorter than a head by their own. A range
+// read whole and sorted reads every number in it — SY-2026-00 at 100,000 cases: 9,999
+// numbers, 3.3 ms; by its head, 21 of them, 0.09 ms. Numbers of another shape in the range
+// are left to the search's other candidates (sparsePage). The heads and the short numbers
+// are arguments added to args, so that one statement serves every such search.
+func headedNumbers(walked conds, rest []string, nearShort, bound string, n int, sp sparse, args *[]any) string {
+	shaped := fmt.Sprintf("id ~ '%s'", caseNumberShape) // a head holds numbers of another shape too
+	conds := slices.DeleteFunc(slices.Concat(walked.where, rest, []string{shaped, nearShort, "(created_at, id) < " + bound}),
+		func(c string) bool { return c == "" })
+	*args = append(*args, sp.heads, sp.short)
+	return fmt.Sprintf(`(SELECT id, created_at FROM (
+			SELECT h.id, h.created_at FROM unnest($%[1]d::text[]) AS heads (head) CROSS JOIN LATERAL (
+				SELECT id, created_at FROM cases WHERE left(id, %[3]d) = heads.head AND %[4]s
+				ORDER BY created_at DESC, id DESC LIMIT %[5]d) AS h
+			UNION ALL
+			SELECT id, created_at FROM cases WHERE id = ANY ($%[2]d::text[]) AND %[4]s) AS numbers
+		ORDER BY created_at DESC, id DESC LIMIT %[5]d)`,
+		len(*args)-1, len(*args), caseNumberHeadLen, strings.Join(conds, " AND "), n)
 }
 
 // recordShown is the INSERT that records, for the username argument ($username), a read of
@@ -926,6 +956,7 @@ func listConds(f CaseFilter) (w, estimate conds, sp sparse) {
 	lo, hi, prefix := caseNumberPrefix(f.Query)
 	if prefix {
 		sp.numbers = fmt.Sprintf("id ~>=~ %s AND id ~<~ %s", arg(lo), arg(hi))
+		sp.heads, sp.short = caseNumberHeads(lo)
 	}
 	grams := "case_query_grams(" + arg(f.Query) + ")"
 	text, number, inRange := "case_grams(title || ' ' || description) @> "+grams, "case_grams(id) @> "+grams, ""
@@ -1025,6 +1056,36 @@ func caseNumberPrefix(q string) (lo, hi string, ok bool) {
 	return lo, lo[:len(lo)-1] + string(lo[len(lo)-1]+1), true
 }
 
+// caseNumberHeadLen is how many of a case number's characters its heads index holds
+// (migration 00031): PT-2026-00, the year's first ten thousand numbers.
+const caseNumberHeadLen = 10
+
+// caseNumberHeads answers, for lo, the start of a case number of caseNumberShape
+// (caseNumberPrefix) with two characters or fewer to its head (PT-2026-, PT-2026-0,
+// PT-2026-00), every head a number of that shape that starts with lo can have — 121, 11 or
+// lo itself — and every such number shorter than a head (short); nil for any other lo.
+// Together they are every number of caseNumberShape in lo's range, each found by its head
+// newest first (sparsePage).
+func caseNumberHeads(lo string) (heads, short []string) {
+	if len(lo) < caseNumberHeadLen-2 || len(lo) > caseNumberHeadLen || !caseNumberShapeRE.MatchString(lo) {
+		return nil, nil
+	}
+	heads = []string{lo}
+	for len(heads[0]) < caseNumberHeadLen {
+		short = append(short, heads...)
+		longer := make([]string, 0, len(heads)*11)
+		for _, h := range heads {
+			for _, c := range "-0123456789" {
+				longer = append(longer, h+string(c))
+			}
+		}
+		heads = longer
+	}
+	return heads, short
+}
+
+var caseNumberShapeRE = regexp.MustCompile(caseNumberShape)
+
 // sparse are those of a list's conditions no index walked newest first answers: filter,
 // each checked on the rows the walk reads (the units' array, what a case waits for, a
 // search's LIKE), and finder, a search's grams condition, which finds its candidates by the
@@ -1037,6 +1098,9 @@ type sparse struct {
 	// range of the numbers it matches; others, what finds its other candidates (text, numbers
 	// of another shape); search, its LIKE (in filter). The finder is the two together.
 	numbers, others, search string
+	// heads and short: the numbers of caseNumberShape in the range, by their heads and in
+	// full (caseNumberHeads); nil when the range is not read by its heads.
+	heads, short []string
 }
 
 // loose reports whether cond is checked row by row rather than walked (filter or finder).

@@ -152,6 +152,9 @@ func SetNearWindowForTest(t interface{ Cleanup(func()) }, n int) {
 // number, and the range of the numbers that start with it.
 var CaseNumberPrefix = caseNumberPrefix
 
+// CaseNumberHeads is caseNumberHeads: the heads of the numbers a search's range holds.
+var CaseNumberHeads = caseNumberHeads
+
 // CaselessRun is caselessRun: the part of a search that LIKE looks for before ILIKE.
 var CaselessRun = caselessRun
 

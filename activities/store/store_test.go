@@ -1145,6 +1145,36 @@ func TestOnlyASearchShapedLikeTheStartOfACaseNumberIsLookedUpAsARangeOfNumbers(t
 	}
 }
 
+func TestTheStartOfACaseNumberTwoCharactersShortOfItsHeadIsReadByEveryHeadItCanHave(t *testing.T) {
+	digits := func(prefix string) []string {
+		var out []string
+		for _, c := range "-0123456789" {
+			out = append(out, prefix+string(c))
+		}
+		return out
+	}
+	var heads8 []string
+	for _, h := range digits("SY-2026-") {
+		heads8 = append(heads8, digits(h)...)
+	}
+	for _, tc := range []struct {
+		lo           string
+		heads, short []string
+	}{
+		{"SY-2026-00", []string{"SY-2026-00"}, nil},
+		{"SY-2026-0", digits("SY-2026-0"), []string{"SY-2026-0"}},
+		{"SY-2026-", heads8, append([]string{"SY-2026-"}, digits("SY-2026-")...)},
+		// Longer: its range is at most a head's thousandth, read whole; shorter: its heads
+		// would be a thousand; or no number of caseflow's shape starts with it.
+		{"SY-2026-001", nil, nil}, {"SY-2026", nil, nil}, {"SY-VS-2026", nil, nil}, {"SY-2026-0A", nil, nil},
+	} {
+		heads, short := store.CaseNumberHeads(tc.lo)
+		if !slices.Equal(heads, tc.heads) || !slices.Equal(short, tc.short) {
+			t.Errorf("%q: heads %v and short %v, want %v and %v", tc.lo, heads, short, tc.heads, tc.short)
+		}
+	}
+}
+
 func TestASearchWithLettersIsFirstLookedForByItsLongestPartThatHasNoCase(t *testing.T) {
 	for q, want := range map[string]string{
 		"SY-2026-00": "-2026-00", "sy-2026-001": "-2026-001", "5G基站": "基站", "GB-50016": "-50016",
@@ -1238,6 +1268,28 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			}
 		}
 	}
+	// Last year's numbers, SY-2025-000001…000700, as old as this year's first 700; and newer
+	// than those, though older than the newest thousand, numbers of caseflow's shape shorter
+	// or longer than those, and of another shape, that start with SY-2025- (or sy-2025-).
+	if err := st.ExecForTest(ctx, `INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', 'SY-2025' || substr(id, 8)))).*
+		FROM cases AS c WHERE id <= 'SY-2026-000700'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExecForTest(ctx, `INSERT INTO case_snapshots (id, snapshot) SELECT 'SY-2025' || substr(id, 8), jsonb_set(snapshot, '{id}', to_jsonb('SY-2025' || substr(id, 8)))
+		FROM case_snapshots WHERE id <= 'SY-2026-000700'`); err != nil {
+		t.Fatal(err)
+	}
+	for from, id := range map[string]string{"SY-2026-001510": "SY-2025-", "SY-2026-001520": "SY-2025-0", "SY-2026-001530": "SY-2025-12",
+		"SY-2026-001540": "SY-2025-1234567", "SY-2026-001550": "SY-2025-00Q7", "SY-2026-001560": "sy-2025-0042"} {
+		for _, sql := range []string{
+			`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', $2::text))).* FROM cases AS c WHERE id = $1`,
+			`INSERT INTO case_snapshots (id, snapshot) SELECT $2, jsonb_set(snapshot, '{id}', to_jsonb($2::text)) FROM case_snapshots WHERE id = $1`,
+		} {
+			if err := st.ExecForTest(ctx, sql, from, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest. A
 	// unit and a leader see every case: their own lists are large.
 	for _, sql := range []string{
@@ -1275,6 +1327,19 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
 		{"the member department's search for sy-2026-001, in small letters", store.CaseFilter{Query: "sy-2026-001", SearchSensitive: true},
 			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
+		// Searches whose numbers are read by their heads (caseNumberHeads).
+		{"the member department's search for SY-2025-00", store.CaseFilter{Query: "SY-2025-00", SearchSensitive: true},
+			`SELECT id FROM cases WHERE ` + like("SY-2025-00") + ` ORDER BY created_at DESC, id DESC`},
+		{"the member department's search for sy-2025-0, in small letters", store.CaseFilter{Query: "sy-2025-0", SearchSensitive: true},
+			`SELECT id FROM cases WHERE ` + like("SY-2025-0") + ` ORDER BY created_at DESC, id DESC`},
+		{"the member department's search for SY-2025-, a year", store.CaseFilter{Query: "SY-2025-", SearchSensitive: true},
+			`SELECT id FROM cases WHERE ` + like("SY-2025-") + ` ORDER BY created_at DESC, id DESC`},
+		{"the closed cases of the member department's search for SY-2025-0", store.CaseFilter{Query: "SY-2025-0", Status: "closed",
+			SearchSensitive: true}, `SELECT id FROM cases WHERE ` + like("SY-2025-0") + ` AND status = 'closed' ORDER BY created_at DESC, id DESC`},
+		{"an office's search for SY-2025-0, recording its read", store.CaseFilter{Query: "SY-2025-0", SearchSensitiveOffice: "party",
+			Record: &store.ListRecord{Username: "party", Office: "party"}},
+			`SELECT id FROM cases WHERE (id ILIKE '%SY-2025-0%' OR title ILIKE '%SY-2025-0%' OR description ILIKE '%SY-2025-0%' AND (NOT sensitive OR office = 'party'))
+				ORDER BY created_at DESC, id DESC`},
 		{"the member department's search for 5G基站, whatever the case of its letter", store.CaseFilter{Query: "5G基站", SearchSensitive: true},
 			`SELECT id FROM cases WHERE ` + like("5G基站") + ` ORDER BY created_at DESC, id DESC`},
 		{"the member department's search for 2026-001, the middle of a number", store.CaseFilter{Query: "2026-001", SearchSensitive: true},
@@ -1320,10 +1385,10 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 						t.Fatalf("total %d counted: a small list, not the page of a large one", page.Total)
 					}
 					walked = append(walked, ids(page.Items)...)
-					if f.Record != nil { // the shown cases that hold anything sensitive
+					if f.Record != nil { // the shown cases that hold anything sensitive (an office's: those it leads)
 						var held []string
 						for _, c := range page.Items {
-							if c.Sensitive || c.AmountCNY != nil {
+							if (c.Sensitive || c.AmountCNY != nil) && (f.Record.Office == "" || c.Office == f.Record.Office) {
 								held = append(held, c.ID)
 							}
 						}
@@ -1374,6 +1439,15 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 	}
 	if ranged == 0 {
 		t.Error("no page of a search for the start of a case number is prepared")
+	}
+	// A number's head finds its newest numbers in its own index, not by reading every number
+	// in the range and sorting them.
+	plan, err := st.ExplainListCases(ctx, store.CaseFilter{Query: "SY-2025-00", SearchSensitive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, page, _ := strings.Cut(plan, "-- the page"); !strings.Contains(page, "Index Only Scan Backward using cases_id_head_at_idx") {
+		t.Errorf("the page of a search for SY-2025-00 reads no head's newest numbers:\n%s", page)
 	}
 }
 
