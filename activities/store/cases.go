@@ -792,6 +792,12 @@ func listQuery(f CaseFilter) caseListQuery {
 // PostgreSQL, and a page whose matches are one case in a hundred fills within them.
 var nearWindow = 2000
 
+// headedNearWindow is nearWindow for a search whose numbers are read by their heads
+// (headedNumbers): its older numbers cost a few index entries wherever they are, so the walk
+// only spares that when the newest cases match, and needs few rows to show it. SY-2026-00 at
+// 100,000 cases, whose matches are all old: 1.5 ms with the walk's 2,000 rows, 0.75 with 200.
+const headedNearWindow = 200
+
 // sparsePage is the page of a large list with conditions no ordered index answers — the
 // member department's unit filter (the units' array), what a case waits for, a search's
 // LIKE — as ids answers it in listQuery. Walking the list's cases newest first and checking
@@ -809,6 +815,10 @@ var nearWindow = 2000
 // to walk the older cases instead on its guess that the matches are spread evenly.
 func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int, args *[]any) string {
 	n, window := q.size+1+offset, nearWindow+offset
+	headed := sp.heads != nil && q.from == "cases"
+	if headed {
+		window = min(nearWindow, headedNearWindow) + offset
+	}
 	recCol := ""
 	if rec != "" {
 		recCol = ", rec"
@@ -838,7 +848,7 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 		// shape) are found as before.
 		rest := slices.DeleteFunc(slices.Clone(sp.filter), func(c string) bool { return c == sp.search })
 		numbers, elsewhere := far("", append(rest, sp.numbers)...), "NOT ("+sp.numbers+")"
-		if sp.heads != nil && q.from == "cases" {
+		if headed {
 			numbers, elsewhere = headedNumbers(walked, rest, nearShort, bound, n, sp, args), fmt.Sprintf("NOT (%s AND id ~ '%s')", sp.numbers, caseNumberShape)
 		}
 		if rec != "" {
