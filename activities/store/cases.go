@@ -795,7 +795,8 @@ var nearWindow = 2000
 // headedNearWindow is nearWindow for a search whose numbers are read by their heads
 // (headedNumbers): its older numbers cost a few index entries wherever they are, so the walk
 // only spares that when the newest cases match, and needs few rows to show it. SY-2026-00 at
-// 100,000 cases, whose matches are all old: 1.5 ms with the walk's 2,000 rows, 0.75 with 200.
+// 100,000 cases, whose matches are all old, in half the time: p50 1.5 → 0.75 ms in one run,
+// 2.6 → 1.25–1.33 in a slower one (docs/performance.md, "A case number's head").
 const headedNearWindow = 200
 
 // sparsePage is the page of a large list with conditions no ordered index answers — the
