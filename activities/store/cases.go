@@ -850,7 +850,7 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 		rest := slices.DeleteFunc(slices.Clone(sp.filter), func(c string) bool { return c == sp.search })
 		numbers, elsewhere := far("", append(rest, sp.numbers)...), "NOT ("+sp.numbers+")"
 		if headed {
-			numbers, elsewhere = headedNumbers(walked, rest, nearShort, bound, n, sp, args), fmt.Sprintf("NOT (%s AND id ~ '%s')", sp.numbers, caseNumberShape)
+			numbers, elsewhere = headedNumbers(walked, rest, nearShort, bound, n, sp, args), "NOT ("+sp.numbers+" AND "+shapedNumber+")"
 		}
 		if rec != "" {
 			numbers = fmt.Sprintf(`(SELECT r.id, r.at%s FROM %s AS r (id, at) JOIN cases ON cases.id = r.id)`, rec, numbers)
@@ -879,8 +879,8 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 // are left to the search's other candidates (sparsePage). The heads and the short numbers
 // are arguments added to args, so that one statement serves every such search.
 func headedNumbers(walked conds, rest []string, nearShort, bound string, n int, sp sparse, args *[]any) string {
-	shaped := fmt.Sprintf("id ~ '%s'", caseNumberShape) // a head holds numbers of another shape too
-	conds := slices.DeleteFunc(slices.Concat(walked.where, rest, []string{shaped, nearShort, "(created_at, id) < " + bound}),
+	// A head holds numbers of another shape too (shapedNumber).
+	conds := slices.DeleteFunc(slices.Concat(walked.where, rest, []string{shapedNumber, nearShort, "(created_at, id) < " + bound}),
 		func(c string) bool { return c == "" })
 	*args = append(*args, sp.heads, sp.short)
 	return fmt.Sprintf(`(SELECT id, created_at FROM (
@@ -1046,6 +1046,9 @@ func caselessRun(q string) string {
 // capital letters, a dash, then digits and dashes. The odd numbers' grams index (migration
 // 00029) holds the cases whose number has another.
 const caseNumberShape = `^[A-Z]{2}-[0-9-]*$`
+
+// shapedNumber is the condition that a case's number has caseNumberShape.
+const shapedNumber = "id ~ '" + caseNumberShape + "'"
 
 // caseNumberPrefix reports whether a search for q is shaped like the start of a case number
 // (two letters, a dash, then letters, digits and dashes: pt-2026-00, PT-2026-000123) and

@@ -1256,9 +1256,13 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 	// Old cases numbered otherwise than caseflow numbers them (copies of old cases): four
 	// whose number holds SY-2026-001 — in small letters, after another letter, not at its
 	// start, going on with a letter — and one whose does not; and old cases that name such
-	// a number in their title or their description.
+	// a number in their title or their description. Newer than those, though older than the
+	// newest thousand, numbers that start with SY-2025- (or sy-2025-): of caseflow's shape,
+	// shorter or longer than a head (ten characters), and of another shape under one.
 	for from, id := range map[string]string{"SY-2026-000050": "sy-2026-0019", "SY-2026-000060": "XSY-2026-0015",
-		"SY-2026-000070": "PT-SY-2026-001", "SY-2026-000080": "SY-2026-001X", "SY-2026-000090": "SY-2026-02X"} {
+		"SY-2026-000070": "PT-SY-2026-001", "SY-2026-000080": "SY-2026-001X", "SY-2026-000090": "SY-2026-02X",
+		"SY-2026-001510": "SY-2025-", "SY-2026-001520": "SY-2025-0", "SY-2026-001530": "SY-2025-12",
+		"SY-2026-001540": "SY-2025-1234567", "SY-2026-001550": "SY-2025-00Q7", "SY-2026-001560": "sy-2025-0042"} {
 		for _, sql := range []string{
 			`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', $2::text))).* FROM cases AS c WHERE id = $1`,
 			`INSERT INTO case_snapshots (id, snapshot) SELECT $2, jsonb_set(snapshot, '{id}', to_jsonb($2::text)) FROM case_snapshots WHERE id = $1`,
@@ -1268,26 +1272,15 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			}
 		}
 	}
-	// Last year's numbers, SY-2025-000001…000700, as old as this year's first 700; and newer
-	// than those, though older than the newest thousand, numbers of caseflow's shape shorter
-	// or longer than those, and of another shape, that start with SY-2025- (or sy-2025-).
-	if err := st.ExecForTest(ctx, `INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', 'SY-2025' || substr(id, 8)))).*
-		FROM cases AS c WHERE id <= 'SY-2026-000700'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ExecForTest(ctx, `INSERT INTO case_snapshots (id, snapshot) SELECT 'SY-2025' || substr(id, 8), jsonb_set(snapshot, '{id}', to_jsonb('SY-2025' || substr(id, 8)))
-		FROM case_snapshots WHERE id <= 'SY-2026-000700'`); err != nil {
-		t.Fatal(err)
-	}
-	for from, id := range map[string]string{"SY-2026-001510": "SY-2025-", "SY-2026-001520": "SY-2025-0", "SY-2026-001530": "SY-2025-12",
-		"SY-2026-001540": "SY-2025-1234567", "SY-2026-001550": "SY-2025-00Q7", "SY-2026-001560": "sy-2025-0042"} {
-		for _, sql := range []string{
-			`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', $2::text))).* FROM cases AS c WHERE id = $1`,
-			`INSERT INTO case_snapshots (id, snapshot) SELECT $2, jsonb_set(snapshot, '{id}', to_jsonb($2::text)) FROM case_snapshots WHERE id = $1`,
-		} {
-			if err := st.ExecForTest(ctx, sql, from, id); err != nil {
-				t.Fatal(err)
-			}
+	// Last year's numbers, SY-2025-000001…000700, as old as this year's first 700.
+	for _, sql := range []string{
+		`INSERT INTO cases SELECT (jsonb_populate_record(NULL::cases, to_jsonb(c) || jsonb_build_object('id', 'SY-2025' || substr(id, 8)))).*
+			FROM cases AS c WHERE id BETWEEN 'SY-2026-000001' AND 'SY-2026-000700'`,
+		`INSERT INTO case_snapshots (id, snapshot) SELECT 'SY-2025' || substr(id, 8), jsonb_set(snapshot, '{id}', to_jsonb('SY-2025' || substr(id, 8)))
+			FROM case_snapshots WHERE id BETWEEN 'SY-2026-000001' AND 'SY-2026-000700'`,
+	} {
+		if err := st.ExecForTest(ctx, sql); err != nil {
+			t.Fatal(err)
 		}
 	}
 	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest. A
