@@ -160,12 +160,13 @@ var CaselessRun = caselessRun
 
 // PagePlan is a prepared page on one of the store's idle connections (or, with no page
 // prepared, the connection alone): that connection's plan_cache_mode, whether the page finds
-// the numbers of a range (a search shaped like the start of a case number), and how many
-// times it ran by its generic plan and by one for its values.
+// the numbers of a range (a search shaped like the start of a case number) or walks a unit's
+// cases for the member department (unitPage), and how many times it ran by its generic plan
+// and by one for its values.
 type PagePlan struct {
-	Mode            string
-	Ranged          bool
-	Generic, Custom int
+	Mode             string
+	Ranged, UnitWalk bool
+	Generic, Custom  int
 }
 
 // PagePlansForTest answers the pages prepared on every idle connection of the store's pools.
@@ -183,11 +184,11 @@ func (s *Store) PagePlansForTest(ctx context.Context) ([]PagePlan, error) {
 			if err := c.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil {
 				return nil, err
 			}
-			rows, _ := c.Query(ctx, `SELECT statement ~ '~>=~', generic_plans, custom_plans FROM pg_prepared_statements
+			rows, _ := c.Query(ctx, `SELECT statement ~ '~>=~', statement ~ 'true AS still', generic_plans, custom_plans FROM pg_prepared_statements
 				WHERE name LIKE 'caseflow_page_%'`)
 			plans, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PagePlan, error) {
 				p := PagePlan{Mode: mode}
-				return p, r.Scan(&p.Ranged, &p.Generic, &p.Custom)
+				return p, r.Scan(&p.Ranged, &p.UnitWalk, &p.Generic, &p.Custom)
 			})
 			if err != nil {
 				return nil, err

@@ -1283,12 +1283,19 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			t.Fatal(err)
 		}
 	}
-	// The oldest 1,200 cases have a co-handling unit of their own: none of the newest. A
-	// unit and a leader see every case: their own lists are large.
+	// The oldest 1,200 cases have a co-handling unit of their own, referred to it, and the
+	// newest cases waiting for their referral are proposed to it: none of the other newest.
+	// The next hundred were referred to it once and have been referred elsewhere since; one
+	// of its own names another unit not referred yet. A unit and a leader see every case:
+	// their own lists are large.
 	for _, sql := range []string{
 		`UPDATE cases SET title = title || '（同 SY-2026-0017）' WHERE id = 'SY-2026-000300'`,
 		`UPDATE cases SET description = description || '，见 sy-2026-001 号' WHERE id = 'SY-2026-000400'`,
-		`UPDATE cases SET co_units = co_units || '{quiet-unit}' WHERE id <= 'SY-2026-001200'`,
+		`UPDATE cases SET co_units = co_units || '{quiet-unit}', referred_units = referred_units || '{quiet-unit}' WHERE id <= 'SY-2026-001200'`,
+		`UPDATE cases SET referred_units = referred_units || '{quiet-unit}' WHERE id BETWEEN 'SY-2026-001201' AND 'SY-2026-001300'`,
+		`UPDATE cases SET co_units = co_units || '{quiet-unit}' WHERE status = 'referral'`,
+		`UPDATE cases SET co_units = co_units || '{not-yet-referred}' WHERE id = 'SY-2026-001150'`,
+		`INSERT INTO case_units (unit, at, case_id, case_status) SELECT 'quiet-unit', created_at, id, status FROM cases WHERE 'quiet-unit' = ANY (referred_units)`,
 		`UPDATE cases SET title = title || CASE WHEN id < 'SY-2026-001100' THEN '（5g基站）' ELSE '（5G基站）' END
 			WHERE id BETWEEN 'SY-2026-000500' AND 'SY-2026-001700'`,
 		`INSERT INTO case_units (unit, at, case_id, case_status) SELECT 'every-unit', created_at, id, status FROM cases`,
@@ -1337,10 +1344,14 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 			`SELECT id FROM cases WHERE ` + like("5G基站") + ` ORDER BY created_at DESC, id DESC`},
 		{"the member department's search for 2026-001, the middle of a number", store.CaseFilter{Query: "2026-001", SearchSensitive: true},
 			`SELECT id FROM cases WHERE ` + like("2026-001") + ` ORDER BY created_at DESC, id DESC`},
-		{"the member department's unit filter, for a unit whose cases are old", store.CaseFilter{Unit: "quiet-unit"},
+		{"the member department's unit filter, for a unit whose referred cases are old", store.CaseFilter{Unit: "quiet-unit"},
 			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) ORDER BY created_at DESC, id DESC`},
 		{"the closed cases of a unit whose cases are old", store.CaseFilter{Unit: "quiet-unit", Status: "closed"},
 			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) AND status = 'closed' ORDER BY created_at DESC, id DESC`},
+		{"the member department's unit filter, recording its read", store.CaseFilter{Unit: "quiet-unit", Record: &store.ListRecord{Username: "member"}},
+			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) ORDER BY created_at DESC, id DESC`},
+		{"the cases of a unit that an office leads, checked row by row", store.CaseFilter{Unit: "quiet-unit", Office: "party"},
+			`SELECT id FROM cases WHERE 'quiet-unit' = ANY (co_units) AND office = 'party' ORDER BY created_at DESC, id DESC`},
 		{"the member department's search, recording its read", store.CaseFilter{Query: "SY-2026-001", SearchSensitive: true,
 			Record: &store.ListRecord{Username: "member"}},
 			`SELECT id FROM cases WHERE ` + like("SY-2026-001") + ` ORDER BY created_at DESC, id DESC`},
@@ -1433,9 +1444,30 @@ func TestAListWhoseMatchesAreOlderThanItsNewestCasesPagesThroughExactlyThemNewes
 	if ranged == 0 {
 		t.Error("no page of a search for the start of a case number is prepared")
 	}
+	walks := 0
+	for _, p := range pages {
+		if p.UnitWalk {
+			walks++
+			if p.Custom > 0 || p.Generic == 0 {
+				t.Errorf("a unit's page planned for its values %d times, by its generic plan %d", p.Custom, p.Generic)
+			}
+		}
+	}
+	if walks == 0 {
+		t.Error("no page of the member department's list of a unit's cases is prepared")
+	}
+	// That list walks the unit's own index, and finds its cases not referred yet in theirs.
+	plan, err := st.ExplainListCases(ctx, store.CaseFilter{Unit: "quiet-unit", Status: "closed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, page, _ := strings.Cut(plan, "-- the page"); !strings.Contains(page, "Index Only Scan Backward using case_units_status_idx") ||
+		!strings.Contains(page, "Bitmap Index Scan on cases_unreferred_units_idx") {
+		t.Errorf("the page of a unit's closed cases walks neither the unit's cases nor those not referred yet:\n%s", page)
+	}
 	// A number's head finds its newest numbers in its own index, not by reading every number
 	// in the range and sorting them.
-	plan, err := st.ExplainListCases(ctx, store.CaseFilter{Query: "SY-2025-00", SearchSensitive: true})
+	plan, err = st.ExplainListCases(ctx, store.CaseFilter{Query: "SY-2025-00", SearchSensitive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
