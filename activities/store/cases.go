@@ -716,21 +716,17 @@ func listQuery(f CaseFilter) caseListQuery {
 	// many cases hold the search's grams (500 where there are none), and runs it no faster.
 	// So has the member department's list of a unit's cases, of one status or of all
 	// (unitPage), whose custom plan took 0.9 ms to make for a page that runs in 0.26.
-	others := slices.DeleteFunc(slices.Clone(w.where), sp.loose)
+	ordered := slices.DeleteFunc(slices.Clone(w.where), sp.loose) // the conditions an index walks
 	byUnit := q.from == "cases" && sp.unit != "" && slices.Equal(sp.filter, []string{sp.unit}) && sp.finder == "" &&
-		(len(others) == 0 || len(others) == 1 && f.Status != "")
+		(len(ordered) == 0 || len(ordered) == 1 && f.Status != "")
 	q.generic = q.prepared && (sp.numbers != "" || byUnit)
 	// The page of a large list: an index yields the cases newest first. Its LIMIT and
 	// OFFSET are written into the statement, so that PostgreSQL, which plans a LIMIT it is
 	// not told as one that reads a tenth of the rows, costs the statement's generic plan as
 	// the page it is, and runs it prepared without planning it again (ListCases).
 	q.pageArgs = slices.Clone(w.args)
-	walked := conds{where: slices.Clone(w.where)}
-	if loose {
-		walked.where = slices.DeleteFunc(walked.where, sp.loose) // the ordered conditions
-	}
-	own := slices.Clone(walked.where) // without the cursor
-	after := [2]int{}                 // the cursor's arguments in pageArgs, if any
+	walked := conds{where: slices.Clone(ordered)}
+	after := [2]int{} // the cursor's arguments in pageArgs, if any
 	if c := cursor(&q.pageArgs, [2]string{q.keyAt, q.keyID}); c != "" {
 		walked.where = append(walked.where, c)
 		after = [2]int{len(q.pageArgs) - 1, len(q.pageArgs)}
@@ -742,7 +738,7 @@ func listQuery(f CaseFilter) caseListQuery {
 			return fmt.Sprintf(`SELECT id, created_at%s FROM %s %s ORDER BY %s DESC, %s DESC LIMIT %d OFFSET %d`,
 				rec, q.from, walked.sql(), q.keyAt, q.keyID, q.size+1, offset)
 		case byUnit:
-			return unitPage(q, own, walked, f, sp.unit, rec, offset, after, &q.pageArgs)
+			return unitPage(q, ordered, f, sp.unit, rec, offset, after, &q.pageArgs)
 		}
 		return sparsePage(q, walked, sp, rec, offset, &q.pageArgs)
 	}
@@ -881,7 +877,8 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 }
 
 // unitPage is the page of the member department's list of a unit's cases (f.Unit: those it
-// leads or co-handles, cond), of one status (own) or of all, as ids answers it in listQuery.
+// leads or co-handles, cond), of one status (own) or of all, after the cursor whose arguments
+// are after (if any), as ids answers it in listQuery.
 // A case referred to the unit is in the unit's own index (case_units, which follows
 // referred_units, by status in case_units_status_idx): the unit's cases are walked newest
 // first, as the unit's own list walks them, and each is checked to be the unit's still (a
@@ -897,16 +894,17 @@ func sparsePage(q caseListQuery, walked conds, sp sparse, rec string, offset int
 // the unit (sparsePage) walked a thousand of them for a page of a unit with one case in
 // twenty, and for a unit whose cases are old read every case it ever had: 668 at 100,000
 // cases, p50 1.6–2.7 ms a page.
-func unitPage(q caseListQuery, own []string, walked conds, f CaseFilter, cond, rec string, offset int, after [2]int, args *[]any) string {
+func unitPage(q caseListQuery, own []string, f CaseFilter, cond, rec string, offset int, after [2]int, args *[]any) string {
 	n := q.size + 1 + offset
 	*args = append(*args, f.Unit)
 	unit := len(*args)
-	walk := conds{where: []string{fmt.Sprintf("cu.unit = $%d", unit)}, args: *args}
+	walk, checked := conds{where: []string{fmt.Sprintf("cu.unit = $%d", unit)}, args: *args}, conds{where: own}
 	if f.Status != "" {
 		walk.word("cu.case_status = ?", f.Status, domain.StatusLabels)
 	}
 	if after[0] > 0 {
 		walk.where = append(walk.where, fmt.Sprintf("(cu.at, cu.case_id) < ($%d, $%d)", after[0], after[1]))
+		checked.where = append(slices.Clone(own), fmt.Sprintf("(created_at, id) < ($%d, $%d)", after[0], after[1]))
 	}
 	*args = walk.args
 	still := slices.Concat([]string{"cases.id = cu.case_id", "(ARRAY[lead_unit] || co_units) @> ARRAY[cu.unit]"}, own)
@@ -923,7 +921,7 @@ func unitPage(q caseListQuery, own []string, walked conds, f CaseFilter, cond, r
 			(SELECT id, created_at%[2]s FROM (SELECT * FROM cases WHERE %[6]s OFFSET 0) AS cases %[7]s
 				ORDER BY created_at + interval '0 s' DESC, id DESC LIMIT %[5]d)) AS u
 		ORDER BY created_at DESC, id DESC LIMIT %[8]d OFFSET %[9]d`,
-		recCol, rec, strings.Join(still, " AND "), walk.sql(), n, strings.Join(proposed, " AND "), walked.sql(), q.size+1, offset)
+		recCol, rec, strings.Join(still, " AND "), walk.sql(), n, strings.Join(proposed, " AND "), checked.sql(), q.size+1, offset)
 }
 
 // unreferredUnits holds for a case that names a unit (lead or co-handling) it has not been
