@@ -346,7 +346,8 @@ const smallListUpTo = 600
 // which index serves. The first page of a large list, or one after a cursor, is a prepared
 // statement (pages.go): whatever its values, an index walked newest first serves it (and,
 // past its first nearWindow rows, the index of a condition no ordered index answers:
-// sparsePage), so
+// sparsePage; the member department's list of a unit's cases, the unit's own index and the
+// cases not referred yet: unitPage), so
 // PostgreSQL plans it for its first five runs on a connection and then keeps the generic
 // plan when that costs no more — planning was 0.3–0.4 ms of a page's 0.5–0.6 ms in
 // PostgreSQL (docs/performance.md). A numbered page beyond the first is planned each time:
