@@ -5,10 +5,10 @@ package xlsx
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"io"
 	"strings"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -32,13 +32,19 @@ func SheetName(name string) string {
 }
 
 // Write writes the sheets as one workbook to w. Nothing is written to w before every sheet
-// is complete: an error from a Stream leaves w untouched.
+// is complete: an error from a Stream leaves w untouched. The workbook then reaches w as it is
+// compressed, a few kilobytes at a time: it is never whole in memory.
 func Write(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	// Deflate at its fastest: a workbook of a year's rows is compressed in a third of the
-	// time of the default level (the whole write: 15% faster) and comes out a quarter larger.
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+	// excelize compresses the workbook into a buffer of its own and copies that to w: a year's
+	// ledger (33 MB) held whole, which made the write's memory grow with its rows (89 MiB of
+	// live heap at most against 31 for a quarter's). Its zip writer writes to w instead, so
+	// that buffer stays empty (it holds nothing else for a workbook like these: no password,
+	// no part of 4 GB). Deflate at its fastest, klauspost/compress's (1.7 times the standard
+	// library's speed here at the same size): a workbook of a year's rows is compressed in a
+	// third of the time of the default level and comes out a quarter larger.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(w)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
