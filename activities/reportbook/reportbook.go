@@ -26,8 +26,8 @@ type Reader struct {
 
 func (r Reader) sees(row store.ReportRow) bool { return r.Sees != nil && r.Sees(row) }
 
-// Names turns ids into the names people read.
-type Names struct{ Units, Users map[string]string }
+// Names turns ids into the names people read: units', users' and (when read) enterprises'.
+type Names struct{ Units, Users, Enterprises map[string]string }
 
 // Unit is a unit's name (its id when unknown).
 func (n Names) Unit(id string) string {
@@ -40,6 +40,14 @@ func (n Names) Unit(id string) string {
 // User is a user's display name (the username when unknown).
 func (n Names) User(id string) string {
 	if name, ok := n.Users[id]; ok && name != "" {
+		return name
+	}
+	return id
+}
+
+// Enterprise is an enterprise's name (its id when unknown).
+func (n Names) Enterprise(id string) string {
+	if name, ok := n.Enterprises[id]; ok && name != "" {
 		return name
 	}
 	return id

@@ -243,22 +243,14 @@ func (s Reports) leadsWorkbook(ctx context.Context, u domain.User, q domain.Quar
 	if err != nil {
 		return Workbook{}, err
 	}
-	names, err := s.names(ctx)
+	names, err := s.names(ctx, true)
 	if err != nil {
 		return Workbook{}, err
-	}
-	enterprises, err := s.Store.ListEnterprises(ctx)
-	if err != nil {
-		return Workbook{}, err
-	}
-	entName := map[string]string{}
-	for _, e := range enterprises {
-		entName[e.ID] = e.Name
 	}
 	views := make([]LeadView, 0, len(leads))
 	for _, l := range leads {
 		views = append(views, leadView(l))
 	}
 	return Workbook{ASCIIName: fmt.Sprintf("report-%s-leads", q), Name: fmt.Sprintf("%s 招商线索清单", q),
-		Sheets: []xlsx.Sheet{{Name: "招商线索", Rows: leadRows(views, names.Users, entName)}}}, nil
+		Sheets: []xlsx.Sheet{{Name: "招商线索", Rows: leadRows(views, names)}}}, nil
 }

@@ -1,12 +1,12 @@
 package service
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/putian-fic/caseflow/activities/reportbook"
 	"github.com/putian-fic/caseflow/activities/store"
 	"github.com/putian-fic/caseflow/activities/xlsx"
 	"github.com/putian-fic/caseflow/workflows/domain"
@@ -85,15 +85,15 @@ func (s Visits) ledgerLeads(ctx context.Context, leader, from, to string) ([]Lea
 var leadColumns = []any{"序号", "线索编号", "登记日期", "班子成员", "企业", "产业链", "线索", "预计金额（元）", "状态", "放弃原因", "走访编号"}
 
 // leadRows are the rows of a leads sheet, with names for ids.
-func leadRows(leads []LeadView, leaderNames, entName map[string]string) [][]any {
+func leadRows(leads []LeadView, names reportbook.Names) [][]any {
 	rows := [][]any{leadColumns}
 	for i, l := range leads {
 		var amount any
 		if l.ExpectedAmountCNY != nil {
 			amount = *l.ExpectedAmountCNY
 		}
-		rows = append(rows, []any{i + 1, l.ID, l.CreatedAt.In(domain.Shanghai).Format(domain.DateLayout), cmp.Or(leaderNames[l.Leader], l.Leader),
-			cmp.Or(entName[l.EnterpriseID], l.EnterpriseID), l.IndustryChain, l.Title, amount, l.StatusLabel, l.DropReason, l.VisitID})
+		rows = append(rows, []any{i + 1, l.ID, l.CreatedAt.In(domain.Shanghai).Format(domain.DateLayout), names.User(l.Leader),
+			names.Enterprise(l.EnterpriseID), l.IndustryChain, l.Title, amount, l.StatusLabel, l.DropReason, l.VisitID})
 	}
 	return rows
 }
@@ -124,36 +124,16 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 	if err != nil {
 		return Workbook{}, err
 	}
-	units, err := s.Store.ListUnits(ctx)
+	names, err := s.names(ctx, true)
 	if err != nil {
 		return Workbook{}, err
 	}
-	unitName := map[string]string{}
-	for _, u := range units {
-		unitName[u.ID] = u.Name
-	}
-	enterprises, err := s.Store.ListEnterprises(ctx)
-	if err != nil {
-		return Workbook{}, err
-	}
-	entName := map[string]string{}
-	for _, e := range enterprises {
-		entName[e.ID] = e.Name
-	}
-	names := func(ids []string, m map[string]string) string {
+	join := func(ids []string, name func(string) string) string {
 		out := make([]string, len(ids))
 		for i, id := range ids {
-			if out[i] = m[id]; out[i] == "" {
-				out[i] = id
-			}
+			out[i] = name(id)
 		}
 		return strings.Join(out, "、")
-	}
-	leaderNames := map[string]string{}
-	if leaders, err := s.Store.Leaders(ctx); err == nil {
-		for _, l := range leaders {
-			leaderNames[l.Username] = l.DisplayName
-		}
 	}
 	from, to := p.FromDate(), p.ToDate()
 	lv, err := s.ledgerLeads(ctx, leader, from, to)
@@ -176,7 +156,7 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 				for i, l := range v.InvestmentLeads {
 					leads[i] = l.Title
 				}
-				visitCells := []any{v.Date, names(v.Leaders, leaderNames), names(v.EnterpriseIDs, entName), domain.VisitMethods[v.Method],
+				visitCells := []any{v.Date, join(v.Leaders, names.User), join(v.EnterpriseIDs, names.Enterprise), domain.VisitMethods[v.Method],
 					strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
 				cases := v.Cases
 				if len(cases) == 0 {
@@ -185,7 +165,7 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 				for _, lc := range cases {
 					n++
 					cells := append([]any{n}, visitCells...)
-					if err := row(append(cells, lc.ID, lc.Title, lc.StatusLabel, unitName[lc.LeadUnit], lc.DueDate, domain.Outcomes[lc.Outcome])); err != nil {
+					if err := row(append(cells, lc.ID, lc.Title, lc.StatusLabel, names.Unit(lc.LeadUnit), lc.DueDate, domain.Outcomes[lc.Outcome])); err != nil {
 						return err
 					}
 				}
@@ -199,5 +179,5 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 	}
 	return Workbook{ASCIIName: "ledger-" + p.Label, Name: name, Sheets: []xlsx.Sheet{
 		{Name: "工作台账", Rows: [][]any{ledgerColumns}, Stream: visitRows},
-		{Name: "招商线索", Rows: leadRows(lv, leaderNames, entName)}}}, nil
+		{Name: "招商线索", Rows: leadRows(lv, names)}}}, nil
 }

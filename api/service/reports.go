@@ -354,7 +354,7 @@ func (s Reports) Attachment(ctx context.Context, u domain.User, q domain.Quarter
 	if err != nil {
 		return Workbook{}, err
 	}
-	names, err := s.names(ctx)
+	names, err := s.names(ctx, false)
 	if err != nil {
 		return Workbook{}, err
 	}
@@ -380,21 +380,32 @@ func reportCase(row store.ReportRow) *domain.Case {
 		CoUnits: row.CoUnits, Status: row.Status, Sensitive: row.Sensitive, AmountCNY: row.AmountCNY}
 }
 
-func (s Reports) names(ctx context.Context) (reportbook.Names, error) {
-	n := reportbook.Names{Units: map[string]string{}, Users: map[string]string{}}
-	units, err := s.Store.ListUnits(ctx)
+// names are the names people read for the ids in a workbook or a report: units' and
+// leaders', and with enterprises every enterprise's.
+func (d *deps) names(ctx context.Context, enterprises bool) (reportbook.Names, error) {
+	n := reportbook.Names{Units: map[string]string{}, Users: map[string]string{}, Enterprises: map[string]string{}}
+	units, err := d.Store.ListUnits(ctx)
 	if err != nil {
 		return n, err
 	}
 	for _, u := range units {
 		n.Units[u.ID] = u.Name
 	}
-	leaders, err := s.Store.Leaders(ctx)
+	leaders, err := d.Store.Leaders(ctx)
 	if err != nil {
 		return n, err
 	}
 	for _, l := range leaders {
 		n.Users[l.Username] = l.DisplayName
+	}
+	if enterprises {
+		list, err := d.Store.ListEnterprises(ctx)
+		if err != nil {
+			return n, err
+		}
+		for _, e := range list {
+			n.Enterprises[e.ID] = e.Name
+		}
 	}
 	return n, nil
 }
@@ -474,7 +485,7 @@ func (s Reports) Summary(ctx context.Context, u domain.User, q domain.Quarter) (
 	if err != nil {
 		return Summary{}, err
 	}
-	names, err := s.names(ctx)
+	names, err := s.names(ctx, false)
 	if err != nil {
 		return Summary{}, err
 	}

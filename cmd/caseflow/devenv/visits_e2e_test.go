@@ -258,8 +258,9 @@ func TestTheLedgerListsEachVisitWithItsCasesAsJSONAndAsAWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The header and one row per case (a visit without problems has one row).
-	if len(rows) != 4 || rows[0][0] != "序号" || rows[0][8] != "案件编号" || rows[1][1] != "2026-11-02" || rows[1][4] != "座谈会" ||
+	// The header and one row per case (a visit without problems has one row), with the names
+	// people read for the leader and the enterprise.
+	if len(rows) != 4 || rows[0][0] != "序号" || rows[0][8] != "案件编号" || rows[1][1] != "2026-11-02" || rows[1][2] != "班子成员一" || rows[1][4] != "座谈会" ||
 		rows[2][3] != "莆田市华兴鞋业有限公司" || rows[2][10] != "待梳理" || rows[3][9] != "频繁停电" {
 		t.Errorf("workbook rows: %q", rows)
 	}
