@@ -53,6 +53,16 @@ func (n Names) Enterprise(id string) string {
 	return id
 }
 
+// Join is the names of ids (name: Names.Unit, User or Enterprise) as a list people read:
+// 甲、乙、丙.
+func Join(ids []string, name func(string) string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = name(id)
+	}
+	return strings.Join(out, "、")
+}
+
 // Rows hands fn the rows of one list of the report, raised in the quarter (earlier false) or
 // before it and still open at its end (true), in the report's order (store.EachReportRow of
 // one version).
@@ -92,16 +102,12 @@ func Attachment(rows Rows, n string, r Reader, names Names, read func(caseIDs ..
 				if sees && (row.Sensitive || list == domain.ListFunding && row.AmountCNY != nil) {
 					shown = append(shown, row.CaseID)
 				}
-				co := make([]string, len(row.CoUnits))
-				for i, id := range row.CoUnits {
-					co[i] = names.Unit(id)
-				}
 				k++
 				cells := []any{k, row.CaseID, row.Enterprise, names.Unit(row.County), domain.Categories[row.Category], desc}
 				if list == domain.ListFunding {
 					cells = append(cells, amount)
 				}
-				cells = append(cells, names.Unit(row.LeadUnit), strings.Join(co, "、"), domain.Offices[row.Office],
+				cells = append(cells, names.Unit(row.LeadUnit), Join(row.CoUnits, names.Unit), domain.Offices[row.Office],
 					domain.StatusLabels[row.Status], row.DueDate, domain.Outcomes[row.Outcome], names.User(row.RaisedBy), row.VisitDate)
 				return write(cells)
 			})

@@ -128,13 +128,6 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 	if err != nil {
 		return Workbook{}, err
 	}
-	join := func(ids []string, name func(string) string) string {
-		out := make([]string, len(ids))
-		for i, id := range ids {
-			out[i] = name(id)
-		}
-		return strings.Join(out, "、")
-	}
 	from, to := p.FromDate(), p.ToDate()
 	lv, err := s.ledgerLeads(ctx, leader, from, to)
 	if err != nil {
@@ -156,7 +149,7 @@ func (s Visits) LedgerWorkbook(ctx context.Context, u domain.User, p YearOrQuart
 				for i, l := range v.InvestmentLeads {
 					leads[i] = l.Title
 				}
-				visitCells := []any{v.Date, join(v.Leaders, names.User), join(v.EnterpriseIDs, names.Enterprise), domain.VisitMethods[v.Method],
+				visitCells := []any{v.Date, reportbook.Join(v.Leaders, names.User), reportbook.Join(v.EnterpriseIDs, names.Enterprise), domain.VisitMethods[v.Method],
 					strings.Join(topics, "、"), v.Notes, strings.Join(leads, "；")}
 				cases := v.Cases
 				if len(cases) == 0 {
