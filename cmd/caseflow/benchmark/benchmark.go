@@ -921,7 +921,6 @@ func ratioRow(measure, value, reference string, ratio float64, target string, me
 	return Row{Measure: measure, Value: value, Reference: reference, Ratio: fmt.Sprintf("%.2f×", ratio), Target: target, Met: &met}
 }
 
-
 // Markdown renders the report as BENCHMARKS.md.
 func (rep *Report) Markdown(commit string) string {
 	var b strings.Builder
