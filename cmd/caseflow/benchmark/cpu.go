@@ -86,7 +86,8 @@ type cpuSpent struct {
 }
 
 func (s cpuSample) to(later cpuSample, n int) cpuSpent {
-	per := func(d time.Duration) time.Duration { return d / time.Duration(max(n, 1)) }
+	// A process that is gone reads as 0: its share is then none rather than below none.
+	per := func(d time.Duration) time.Duration { return max(d, 0) / time.Duration(max(n, 1)) }
 	c := cpuSpent{machine: per(later.machine - s.machine), server: per(later.server - s.server), self: per(later.self - s.self),
 		serverKnown: s.serverKnown}
 	c.rest = max(c.machine-c.server-c.self, 0)

@@ -41,6 +41,10 @@ func TestTheLifecyclesCPUIsSplitBetweenTheServerBenchAndTheRestOnlyWhenBenchStar
 	if got := before.to(after, 100).split("caseflow dev", "bench"); got != "" {
 		t.Errorf("a server bench did not start (--api) has no share of its own: got %q", got)
 	}
+	// A server gone before the second sample reads as 0: its share is none, not below none.
+	if c := (cpuSample{server: 5 * time.Second, serverKnown: true}).to(cpuSample{machine: time.Second, serverKnown: true}, 1); c.server != 0 || c.rest != time.Second {
+		t.Errorf("a server gone: %+v", c)
+	}
 	// Samples taken apart from each other can make the machine's count lag its processes'.
 	if c := (cpuSample{serverKnown: true}).to(cpuSample{machine: time.Second, server: 2 * time.Second, serverKnown: true}, 1); c.rest != 0 || !strings.Contains(c.split("a", "b"), "the rest 0.0 ms") {
 		t.Errorf("the rest went below nothing: %+v", c)
